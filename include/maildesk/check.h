@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Store consistency: every index entry points at a record and every
+ * record is indexed.  Reads only.
+ */
+#pragma once
+#include "maildesk/store.h"
+
+/* Appends one line per problem to @problems; FALSE only on store errors. */
+gboolean md_check_store(MdStore *store, GPtrArray *problems, guint64 *tickets,
+    guint64 *messages, GError **error);

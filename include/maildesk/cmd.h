@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The command table's types: every command handler has one signature and
+ * receives what main.c opened for it.
+ */
+#pragma once
+#include <glib.h>
+
+#include "maildesk/config.h"
+#include "maildesk/store.h"
+
+typedef enum {
+	MD_CMD_STORE = 1 << 0,	/* open the store before calling */
+	MD_CMD_MTA = 1 << 1,	/* deliver mode: exit codes for the MTA */
+} MdCommandFlags;
+
+typedef struct {
+	MdConfig *config;	/* borrowed */
+	MdStore *store;		/* borrowed, NULL unless MD_CMD_STORE */
+	const char *config_path;	/* borrowed, nullable */
+	const char *store_override;	/* borrowed, nullable */
+	int verbosity;
+} MdContext;
+
+typedef gboolean (*MdCommandFunc)(MdContext *ctx, int argc, char **argv,
+    GError **error);
+
+/* Parses a ticket number argument; USAGE error when it is not one. */
+gboolean md_cmd_parse_number(const char *s, const char *what, guint64 *out,
+    GError **error);
+
+gboolean md_cmd_init(MdContext *, int, char **, GError **);
+gboolean md_cmd_deliver(MdContext *, int, char **, GError **);
+gboolean md_cmd_ticket_list(MdContext *, int, char **, GError **);
+gboolean md_cmd_ticket_show(MdContext *, int, char **, GError **);
+gboolean md_cmd_ticket_raw(MdContext *, int, char **, GError **);
+gboolean md_cmd_ticket_set(MdContext *, int, char **, GError **);
+gboolean md_cmd_customer_show(MdContext *, int, char **, GError **);
+gboolean md_cmd_check(MdContext *, int, char **, GError **);
+gboolean md_cmd_config_check(MdContext *, int, char **, GError **);

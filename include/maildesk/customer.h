@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Customer profiles, keyed by id and found by lower-cased address.
+ */
+#pragma once
+#include <glib.h>
+
+#include "maildesk/message.h"
+#include "maildesk/store.h"
+
+typedef enum {
+	MD_CUSTOMER_NAME_MANUAL = 1 << 0,	/* name set by hand: keep it */
+	MD_CUSTOMER_RESTRICTED = 1 << 1,
+	MD_CUSTOMER_BOUNCING = 1 << 2,
+} MdCustomerFlags;
+
+typedef struct {
+	guint64 id;
+	char *email;		/* owned, as first seen */
+	char *first_name;	/* owned, nullable */
+	char *last_name;	/* owned, nullable */
+	GHashTable *fields;	/* owned, char * -> char *: manual additions */
+	gint64 created_at;
+	guint32 flags;
+} MdCustomer;
+
+MdCustomer *md_customer_new(void);
+void md_customer_free(MdCustomer *c);
+
+/* Lower-cased key for an address (transfer full). */
+char *md_customer_address_key(const char *email);
+
+MdCustomer *md_customer_load(MdTxn *txn, guint64 id, GError **error);
+/* NOT_FOUND when nobody has @email. */
+MdCustomer *md_customer_find_by_email(MdTxn *txn, const char *email,
+    GError **error);
+gboolean md_customer_save(MdTxn *txn, const MdCustomer *c, GError **error);
+
+/*
+ * The customer for @mailbox: found by address or created (write txn).
+ * Fills an empty name from the display name; never overwrites a name set
+ * by hand.  Sets *@created.
+ */
+MdCustomer *md_customer_find_or_create(MdTxn *txn, const MdMailbox *mailbox,
+    gint64 now, gboolean *created, GError **error);
+
+/* Ticket numbers of customer @id, ascending (transfer full). */
+GArray *md_customer_tickets(MdTxn *txn, guint64 id, GError **error);
+gboolean md_customer_link_ticket(MdTxn *txn, guint64 id, guint64 ticket,
+    GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MdCustomer, md_customer_free)

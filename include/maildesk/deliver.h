@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One delivery: parse outside the lock, then one write transaction that
+ * stores the raw bytes, the parsed message, the customer, the ticket and
+ * every index, or nothing at all.
+ */
+#pragma once
+#include "maildesk/config.h"
+#include "maildesk/store.h"
+
+typedef struct {
+	gboolean duplicate;	/* already stored: nothing written */
+	guint64 ticket;
+	guint32 seq;
+	guint64 customer;	/* 0: no customer */
+	gboolean new_ticket;
+	const char *kind;	/* static */
+	guint32 flags;
+	char *queue;		/* owned */
+} MdDeliverResult;
+
+void md_deliver_result_clear(MdDeliverResult *r);
+
+/*
+ * Stores the message @raw (borrowed) that reached @recipient (nullable)
+ * from envelope @sender (nullable; "" is the null sender) at @now.
+ * REJECT when over the size limit; TEMPFAIL for store failures.
+ * Opens and commits one write transaction.
+ */
+gboolean md_deliver(MdStore *store, const MdConfig *config,
+    const guint8 *raw, gsize len, const char *sender, const char *recipient,
+    gint64 now, MdDeliverResult *result, GError **error);

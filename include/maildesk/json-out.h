@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * JSON for people who script: tickets, messages and customers as
+ * documented in maildesk(8).  json-glib writes; we only choose the fields.
+ */
+#pragma once
+#include <json-glib/json-glib.h>
+
+#include "maildesk/customer.h"
+#include "maildesk/message.h"
+#include "maildesk/ticket.h"
+
+/* ISO 8601 with offset, e.g. 2026-11-27T10:00:00+01:00 (transfer full). */
+char *md_json_time(gint64 unix_s, gint32 offset_s);
+
+/* Adds the ticket's fields (without messages) to the open object. */
+void md_json_add_ticket(JsonBuilder *b, const MdTicket *t,
+    const MdCustomer *customer);
+void md_json_add_message(JsonBuilder *b, const MdMessage *m);
+/* The customer object; @tickets may be NULL. */
+void md_json_add_customer(JsonBuilder *b, const MdCustomer *c,
+    GArray *tickets);
+
+/* Pretty-printed text of the builder's root, with a final newline. */
+char *md_json_finish(JsonBuilder *b);

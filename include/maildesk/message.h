@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * MdMessage: one mail as maildesk understands it, parsed by GMime from the
+ * raw bytes.  Parsing never fails: what GMime cannot make sense of becomes a
+ * message of kind "unparsed" that still carries its raw digest.
+ */
+#pragma once
+#include <glib.h>
+
+typedef enum {
+	MD_DIR_IN,
+	MD_DIR_OUT,
+} MdDirection;
+
+typedef enum {
+	MD_KIND_CUSTOMER,
+	MD_KIND_AGENT,
+	MD_KIND_NOTE,
+	MD_KIND_ACK,
+	MD_KIND_NOTIFICATION,
+	MD_KIND_AUTO_REPLY,
+	MD_KIND_BOUNCE,
+	MD_KIND_UNPARSED,
+} MdKind;
+
+/* Flags on a message; names in md_message_flag_names(). */
+typedef enum {
+	MD_MSG_UNPARSED = 1 << 0,	/* GMime could not parse it */
+	MD_MSG_AUTO_SUBMITTED = 1 << 1,	/* Auto-Submitted other than no */
+	MD_MSG_AUTO_REPLY = 1 << 2,	/* vacation / out-of-office */
+	MD_MSG_DSN = 1 << 3,		/* delivery status notification */
+	MD_MSG_REPORT = 1 << 4,		/* multipart/report (DSN, MDN, ARF) */
+	MD_MSG_LIST = 1 << 5,		/* List-Id / List-Unsubscribe */
+	MD_MSG_BULK = 1 << 6,		/* Precedence: bulk, junk or list */
+	MD_MSG_LOOP = 1 << 7,		/* our X-Loop, or From one of ours */
+	MD_MSG_NULL_SENDER = 1 << 8,	/* envelope sender <> */
+	MD_MSG_DAEMON = 1 << 9,		/* MAILER-DAEMON, postmaster */
+	MD_MSG_NOREPLY = 1 << 10,	/* noreply-style sender */
+	MD_MSG_SUPPRESS = 1 << 11,	/* X-Auto-Response-Suppress */
+	MD_MSG_NO_SENDER = 1 << 12,	/* no sender address at all */
+	MD_MSG_CITED_TAG = 1 << 13,	/* cited a ticket it was not let into */
+} MdMessageFlags;
+
+/* Flags that forbid any automatic answer (RFC 3834). */
+#define MD_MSG_MACHINE (MD_MSG_UNPARSED | MD_MSG_AUTO_SUBMITTED | \
+	MD_MSG_AUTO_REPLY | MD_MSG_DSN | MD_MSG_REPORT | MD_MSG_LIST | \
+	MD_MSG_BULK | MD_MSG_LOOP | MD_MSG_NULL_SENDER | MD_MSG_DAEMON | \
+	MD_MSG_NOREPLY | MD_MSG_SUPPRESS | MD_MSG_NO_SENDER)
+
+typedef struct {
+	char *name;	/* owned, nullable, UTF-8 */
+	char *email;	/* owned, nullable, as written */
+} MdMailbox;
+
+typedef struct {
+	char *filename;		/* owned, nullable, UTF-8 */
+	char *content_type;	/* owned, "type/subtype" */
+	char *disposition;	/* owned: attachment, inline or message */
+	char *content_id;	/* owned, nullable */
+	guint64 size;		/* decoded bytes */
+	char *sha256;		/* owned, hex of the decoded bytes */
+} MdAttachment;
+
+typedef struct {
+	MdDirection direction;
+	MdKind kind;
+	guint32 flags;
+	char *message_id;	/* owned, nullable, without <> */
+	char *in_reply_to;	/* owned, nullable, without <> */
+	GPtrArray *references;	/* owned, of char *, oldest first */
+	MdMailbox *from;	/* owned, nullable */
+	MdMailbox *reply_to;	/* owned, nullable */
+	MdMailbox *sender;	/* owned, nullable */
+	GPtrArray *to;		/* owned, of MdMailbox */
+	GPtrArray *cc;		/* owned, of MdMailbox */
+	char *subject;		/* owned, nullable, UTF-8 */
+	gboolean has_date;
+	gint64 date;		/* Unix seconds of the Date header */
+	gint32 date_offset_s;	/* its UTC offset */
+	gint64 received_at;	/* Unix seconds */
+	char *text;		/* owned, nullable, UTF-8 */
+	char *html;		/* owned, nullable, UTF-8 */
+	GPtrArray *attachments;	/* owned, of MdAttachment */
+	GPtrArray *headers;	/* owned, of char *: name, value, name, ... */
+	GPtrArray *original_ids;	/* owned: Message-IDs a DSN reports on */
+	char *mime_type;	/* owned, top-level type/subtype, nullable */
+	char *report_type;	/* owned, report-type of multipart/report */
+	char *envelope_sender;	/* owned, nullable; "" for <> */
+	char *recipient;	/* owned, nullable: our address it reached */
+	char *queue;		/* owned, nullable */
+	guint64 raw_size;
+	char *raw_sha256;	/* owned, hex */
+} MdMessage;
+
+/*
+ * Parses @len bytes at @raw (borrowed; must outlive the call only).  Never
+ * fails; an unparseable mail gives kind MD_KIND_UNPARSED.
+ */
+MdMessage *md_message_parse(const guint8 *raw, gsize len);
+MdMessage *md_message_new(void);
+void md_message_free(MdMessage *m);
+
+/* First value of header @name (case-insensitive), decoded, or NULL. */
+const char *md_message_header(const MdMessage *m, const char *name);
+
+/* The address the message is from for filing: From, Reply-To, Sender,
+ * envelope sender; NULL when there is none (borrowed). */
+const MdMailbox *md_message_sender_mailbox(const MdMessage *m);
+
+const char *md_message_kind_name(MdKind kind);
+gboolean md_message_kind_from_name(const char *name, MdKind *kind);
+/* A NULL-terminated vector of flag names (transfer full). */
+char **md_message_flag_names(guint32 flags);
+guint32 md_message_flags_from_names(const char *const *names);
+
+void md_mailbox_free(MdMailbox *mb);
+MdMailbox *md_mailbox_new(const char *name, const char *email);
+void md_attachment_free(MdAttachment *a);
+
+/* Strips Re:/AW:/Fwd:/WG:/Antw: and friends (transfer full). */
+char *md_message_base_subject(const char *subject);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MdMessage, md_message_free)

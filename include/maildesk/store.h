@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The LMDB store: one environment, named databases, one write transaction per
+ * delivery.  Key formats (ids are big-endian so cursors walk them in order):
+ *
+ *   meta              name (string)            -> value (see store.c)
+ *   tickets           ticket number (be64)     -> ticket record
+ *   messages          ticket (be64), seq (be32) -> message record
+ *   raw               ticket (be64), seq (be32) -> raw bytes as received
+ *   msgid             Message-ID (no <>)        -> ticket, seq (dupsort)
+ *   dedupe            recipient NUL msgid-or-sha256 -> ticket, seq
+ *   customers         customer id (be64)       -> customer record
+ *   customer_email    lower-cased address      -> customer id (be64)
+ *   customer_tickets  customer id, ticket (be64 each) -> empty
+ *   outbox, ratelimit, audit: reserved for outgoing mail and privacy.
+ *
+ * An MDB_val points into the map and is valid only until the next write or
+ * the end of the transaction: copy before that.
+ */
+#pragma once
+#include <glib.h>
+#include <lmdb.h>
+
+typedef enum {
+	MD_DB_META,
+	MD_DB_TICKETS,
+	MD_DB_MESSAGES,
+	MD_DB_RAW,
+	MD_DB_MSGID,
+	MD_DB_DEDUPE,
+	MD_DB_CUSTOMERS,
+	MD_DB_CUSTOMER_EMAIL,
+	MD_DB_CUSTOMER_TICKETS,
+	MD_DB_OUTBOX,
+	MD_DB_RATELIMIT,
+	MD_DB_AUDIT,
+	MD_DB_COUNT
+} MdDb;
+
+#define MD_STORE_SCHEMA_VERSION 1
+
+typedef struct MdStore MdStore;
+
+typedef struct {
+	MdStore *store;	/* borrowed */
+	MDB_txn *txn;	/* owned until commit or abort */
+} MdTxn;
+
+#define MD_TXN_INIT { NULL, NULL }
+
+typedef enum { MD_TXN_READ, MD_TXN_WRITE } MdTxnMode;
+
+/*
+ * Creates the store directory and environment if missing and a random
+ * secret; changes nothing in an existing store.  Sets *@created.
+ */
+gboolean md_store_init(const char *path, guint64 map_size_bytes,
+    gboolean *created, GError **error);
+
+/* Opens an existing store.  TEMPFAIL when missing, unwritable or busy. */
+MdStore *md_store_open(const char *path, guint64 map_size_bytes,
+    GError **error);
+void md_store_close(MdStore *store);
+const char *md_store_path(const MdStore *store);
+
+gboolean md_store_begin(MdStore *store, MdTxnMode mode, MdTxn *txn,
+    GError **error);
+/* Commits and leaves @txn cleared either way. */
+gboolean md_store_commit(MdTxn *txn, GError **error);
+void md_txn_clear(MdTxn *txn);
+
+/* Returns FALSE with MD_ERROR_NOT_FOUND when there is no such key. */
+gboolean md_store_get(MdTxn *txn, MdDb db, const void *key, gsize klen,
+    MDB_val *out, GError **error);
+gboolean md_store_put(MdTxn *txn, MdDb db, const void *key, gsize klen,
+    const void *data, gsize dlen, unsigned flags, GError **error);
+/* Deletes @key (and only @data of it when non-NULL); missing is fine. */
+gboolean md_store_del(MdTxn *txn, MdDb db, const void *key, gsize klen,
+    const void *data, gsize dlen, GError **error);
+/* Reserves @dlen bytes for @key and returns where to write them. */
+void *md_store_reserve(MdTxn *txn, MdDb db, const void *key, gsize klen,
+    gsize dlen, GError **error);
+
+/* Returns and increments the counter @name in meta (first value 1). */
+gboolean md_store_next_id(MdTxn *txn, const char *name, guint64 *out,
+    GError **error);
+
+/* The HMAC secret kept in the store (transfer full). */
+GBytes *md_store_secret(MdTxn *txn, GError **error);
+
+/*
+ * Calls @fn for every entry of @db whose key starts with @prefix (all
+ * entries when @plen is 0), in key order, until @fn returns FALSE.
+ */
+typedef gboolean (*MdStoreEachFunc)(const MDB_val *key, const MDB_val *data,
+    gpointer user_data);
+gboolean md_store_foreach(MdTxn *txn, MdDb db, const void *prefix,
+    gsize plen, MdStoreEachFunc fn, gpointer user_data, GError **error);
+
+/* Names of the databases, for check and messages. */
+const char *md_store_db_name(MdDb db);
+
+/* Maps an LMDB or errno code to an MD_ERROR and sets @error. */
+void md_store_set_error(GError **error, int rc, const char *what);
+
+/* Big-endian keys. */
+void md_key_be64(guint8 out[8], guint64 v);
+guint64 md_key_read_be64(const void *p);
+void md_key_ticket_seq(guint8 out[12], guint64 ticket, guint32 seq);
+guint32 md_key_read_be32(const void *p);
+
+static inline void
+md_txn_cleanup(MdTxn *txn)
+{
+	md_txn_clear(txn);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(MdTxn, md_txn_cleanup)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MdStore, md_store_close)

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tickets: the model, its states, and appending a message with every index
+ * that points at it.  All functions work inside a caller's transaction.
+ */
+#pragma once
+#include <glib.h>
+
+#include "maildesk/message.h"
+#include "maildesk/store.h"
+
+typedef enum {
+	MD_STATUS_NEW,
+	MD_STATUS_OPEN,
+	MD_STATUS_PENDING,
+	MD_STATUS_RESOLVED,
+	MD_STATUS_CLOSED,
+} MdStatus;
+
+typedef struct {
+	guint64 number;
+	char *queue;		/* owned */
+	MdStatus status;
+	char *subject;		/* owned, UTF-8, may be empty */
+	guint64 customer_id;	/* 0: no customer */
+	gint64 created_at;
+	gint64 updated_at;
+	gint64 closed_at;	/* when it became resolved or closed, else 0 */
+	guint32 message_count;
+	guint64 linked_to;	/* older ticket this one continues, or 0 */
+	guint64 cited;		/* ticket number a stranger cited, or 0 */
+	char *owner;		/* owned, nullable */
+} MdTicket;
+
+MdTicket *md_ticket_new(void);
+void md_ticket_free(MdTicket *t);
+
+const char *md_ticket_status_name(MdStatus status);
+gboolean md_ticket_status_from_name(const char *name, MdStatus *status);
+
+/* Sets the status and keeps closed_at in step. */
+void md_ticket_set_status(MdTicket *t, MdStatus status, gint64 now);
+
+/* NOT_FOUND when there is no ticket @number. */
+MdTicket *md_ticket_load(MdTxn *txn, guint64 number, GError **error);
+gboolean md_ticket_save(MdTxn *txn, const MdTicket *t, GError **error);
+
+/*
+ * Creates ticket with the next number in @queue for @customer_id (write
+ * txn); links it in customer_tickets.
+ */
+MdTicket *md_ticket_create(MdTxn *txn, const char *queue,
+    const char *subject, guint64 customer_id, gint64 now, GError **error);
+
+/*
+ * Appends @m with @raw to @t: message record, raw bytes, Message-ID index,
+ * dedupe key @dedupe_key (nullable), and saves @t.  Sets *@seq.
+ */
+gboolean md_ticket_append_message(MdTxn *txn, MdTicket *t, const MdMessage *m,
+    const guint8 *raw, gsize raw_len, const char *dedupe_key, guint32 *seq,
+    GError **error);
+
+/* Message @seq (1-based) of ticket @number, parsed record. */
+MdMessage *md_ticket_load_message(MdTxn *txn, guint64 number, guint32 seq,
+    GError **error);
+
+/* Raw bytes of message @seq (transfer full). */
+GBytes *md_ticket_load_raw(MdTxn *txn, guint64 number, guint32 seq,
+    GError **error);
+
+/* Calls @fn for each ticket in number order until it returns FALSE. */
+typedef gboolean (*MdTicketFunc)(MdTicket *t, gpointer user_data);
+gboolean md_ticket_foreach(MdTxn *txn, MdTicketFunc fn, gpointer user_data,
+    GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MdTicket, md_ticket_free)

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Consistency check over one read transaction: a snapshot, so concurrent
+ * deliveries neither disturb it nor are blocked by it.
+ */
+#include <string.h>
+
+#include "maildesk/check.h"
+#include "maildesk/customer.h"
+#include "maildesk/error.h"
+#include "maildesk/record.h"
+#include "maildesk/ticket.h"
+
+typedef struct {
+	MdTxn *txn;
+	GPtrArray *problems;
+	guint64 tickets, messages, max_ticket;
+} Check;
+
+static void
+problem(Check *c, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static void
+problem(Check *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	g_ptr_array_add(c->problems, g_strdup_vprintf(fmt, ap));
+	va_end(ap);
+}
+
+static gboolean
+exists(MdTxn *txn, MdDb db, const void *key, gsize klen)
+{
+	MDB_val v;
+
+	return md_store_get(txn, db, key, klen, &v, NULL);
+}
+
+static gboolean
+check_ticket(MdTicket *t, gpointer user_data)
+{
+	Check *c = user_data;
+
+	c->tickets++;
+	if (t->number > c->max_ticket)
+		c->max_ticket = t->number;
+	for (guint32 s = 1; s <= t->message_count; s++) {
+		g_autoptr(GError) e = NULL;
+		g_autoptr(MdMessage) m = md_ticket_load_message(c->txn,
+		    t->number, s, &e);
+		g_autoptr(GBytes) raw = NULL;
+		guint8 key[12];
+
+		if (m == NULL) {
+			problem(c, "ticket %" G_GUINT64_FORMAT " message %u: %s",
+			    t->number, s, e->message);
+			continue;
+		}
+		c->messages++;
+		raw = md_ticket_load_raw(c->txn, t->number, s, NULL);
+		if (raw == NULL) {
+			problem(c, "ticket %" G_GUINT64_FORMAT " message %u: "
+			    "raw bytes missing", t->number, s);
+		} else {
+			g_autofree char *sum = g_compute_checksum_for_bytes(
+			    G_CHECKSUM_SHA256, raw);
+
+			if (g_strcmp0(sum, m->raw_sha256) != 0)
+				problem(c, "ticket %" G_GUINT64_FORMAT
+				    " message %u: raw bytes do not match "
+				    "their digest", t->number, s);
+		}
+		md_key_ticket_seq(key, t->number, s);
+		if (m->message_id != NULL) {
+			MDB_val v;
+
+			if (!md_store_get(c->txn, MD_DB_MSGID, m->message_id,
+			    strlen(m->message_id), &v, NULL))
+				problem(c, "ticket %" G_GUINT64_FORMAT
+				    " message %u: Message-ID not indexed",
+				    t->number, s);
+		}
+	}
+	if (t->customer_id != 0) {
+		guint8 key[16];
+
+		md_key_be64(key, t->customer_id);
+		md_key_be64(key + 8, t->number);
+		if (!exists(c->txn, MD_DB_CUSTOMERS, key, 8))
+			problem(c, "ticket %" G_GUINT64_FORMAT ": customer %"
+			    G_GUINT64_FORMAT " missing", t->number,
+			    t->customer_id);
+		else if (!exists(c->txn, MD_DB_CUSTOMER_TICKETS, key, 16))
+			problem(c, "ticket %" G_GUINT64_FORMAT ": not in its "
+			    "customer's ticket list", t->number);
+	}
+	return TRUE;
+}
+
+/* Index entries must point at records: msgid, dedupe -> messages. */
+static gboolean
+check_pointer(const MDB_val *key, const MDB_val *data, gpointer user_data)
+{
+	Check *c = user_data;
+
+	if (data->mv_size != 12 || !exists(c->txn, MD_DB_MESSAGES,
+	    data->mv_data, 12))
+		problem(c, "index entry \"%.*s\" points to no message",
+		    (int)MIN(key->mv_size, 80), (const char *)key->mv_data);
+	return TRUE;
+}
+
+static gboolean
+check_email(const MDB_val *key, const MDB_val *data, gpointer user_data)
+{
+	Check *c = user_data;
+	g_autoptr(MdCustomer) cu = NULL;
+
+	if (data->mv_size != 8) {
+		problem(c, "customer_email entry is malformed");
+		return TRUE;
+	}
+	cu = md_customer_load(c->txn, md_key_read_be64(data->mv_data), NULL);
+	if (cu == NULL)
+		problem(c, "customer_email entry points to no customer");
+	else {
+		g_autofree char *k = md_customer_address_key(cu->email);
+
+		if (strlen(k) != key->mv_size ||
+		    memcmp(k, key->mv_data, key->mv_size) != 0)
+			problem(c, "customer %" G_GUINT64_FORMAT
+			    ": address index does not match", cu->id);
+	}
+	return TRUE;
+}
+
+static gboolean
+check_customer(const MDB_val *key, const MDB_val *data, gpointer user_data)
+{
+	Check *c = user_data;
+	g_autoptr(GError) e = NULL;
+	g_autoptr(MdCustomer) cu = md_record_to_customer(data->mv_data,
+	    data->mv_size, &e);
+	g_autofree char *k = NULL;
+	MDB_val v;
+
+	if (cu == NULL) {
+		problem(c, "customer record: %s", e->message);
+		return TRUE;
+	}
+	k = md_customer_address_key(cu->email);
+	if (!md_store_get(c->txn, MD_DB_CUSTOMER_EMAIL, k, strlen(k), &v,
+	    NULL) || v.mv_size != 8 || md_key_read_be64(v.mv_data) != cu->id)
+		problem(c, "customer %" G_GUINT64_FORMAT ": not found by "
+		    "address", cu->id);
+	return TRUE;
+}
+
+gboolean
+md_check_store(MdStore *store, GPtrArray *problems, guint64 *tickets,
+    guint64 *messages, GError **error)
+{
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	Check c = { &txn, problems, 0, 0, 0 };
+	MDB_val v;
+
+	if (!md_store_begin(store, MD_TXN_READ, &txn, error))
+		return FALSE;
+	if (!md_ticket_foreach(&txn, check_ticket, &c, error) ||
+	    !md_store_foreach(&txn, MD_DB_MSGID, NULL, 0, check_pointer, &c,
+	    error) ||
+	    !md_store_foreach(&txn, MD_DB_DEDUPE, NULL, 0, check_pointer, &c,
+	    error) ||
+	    !md_store_foreach(&txn, MD_DB_CUSTOMER_EMAIL, NULL, 0, check_email,
+	    &c, error) ||
+	    !md_store_foreach(&txn, MD_DB_CUSTOMERS, NULL, 0, check_customer,
+	    &c, error))
+		return FALSE;
+	if (md_store_get(&txn, MD_DB_META, "next-ticket", 11, &v, NULL) &&
+	    v.mv_size == 8 && md_key_read_be64(v.mv_data) <= c.max_ticket)
+		problem(&c, "ticket counter is behind the highest ticket");
+	*tickets = c.tickets;
+	*messages = c.messages;
+	return TRUE;
+}

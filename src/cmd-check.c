@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * check: report store inconsistencies without changing anything.
+ */
+#include <stdio.h>
+
+#include "maildesk/check.h"
+#include "maildesk/cmd.h"
+#include "maildesk/error.h"
+
+gboolean
+md_cmd_check(MdContext *ctx, int argc, char **argv, GError **error)
+{
+	g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
+	guint64 tickets = 0, messages = 0;
+
+	if (!md_check_store(ctx->store, problems, &tickets, &messages, error))
+		return FALSE;
+	for (guint i = 0; i < problems->len; i++)
+		printf("problem: %s\n", (char *)g_ptr_array_index(problems, i));
+	printf("%" G_GUINT64_FORMAT " tickets, %" G_GUINT64_FORMAT
+	    " messages, %u problems\n", tickets, messages, problems->len);
+	if (problems->len > 0) {
+		g_set_error(error, MD_ERROR, MD_ERROR_CORRUPT,
+		    "%u problems found", problems->len);
+		return FALSE;
+	}
+	return TRUE;
+}

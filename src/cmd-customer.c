@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * customer show: one profile with its tickets.
+ */
+#include <stdio.h>
+
+#include "maildesk/cmd.h"
+#include "maildesk/customer.h"
+#include "maildesk/error.h"
+#include "maildesk/json-out.h"
+
+gboolean
+md_cmd_customer_show(MdContext *ctx, int argc, char **argv, GError **error)
+{
+	gboolean json = FALSE;
+	g_autoptr(GOptionContext) oc = g_option_context_new(
+	    "ADDR - show a customer");
+	GOptionEntry entries[] = {
+		{ "json", 0, 0, G_OPTION_ARG_NONE, &json, "JSON output",
+		  NULL },
+		{ NULL }
+	};
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	g_autoptr(MdCustomer) c = NULL;
+	g_autoptr(GArray) tickets = NULL;
+	g_autoptr(GError) e = NULL;
+
+	g_option_context_add_main_entries(oc, entries, NULL);
+	if (!g_option_context_parse(oc, &argc, &argv, &e)) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "%s", e->message);
+		return FALSE;
+	}
+	if (argc != 2) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+		    "usage: customer show ADDR [--json]");
+		return FALSE;
+	}
+	if (!md_store_begin(ctx->store, MD_TXN_READ, &txn, error))
+		return FALSE;
+	c = md_customer_find_by_email(&txn, argv[1], error);
+	if (c == NULL)
+		return FALSE;
+	tickets = md_customer_tickets(&txn, c->id, error);
+	if (tickets == NULL)
+		return FALSE;
+	if (json) {
+		g_autoptr(JsonBuilder) b = json_builder_new();
+		g_autofree char *out = NULL;
+
+		md_json_add_customer(b, c, tickets);
+		out = md_json_finish(b);
+		fputs(out, stdout);
+		return TRUE;
+	}
+	printf("Email:      %s\n", c->email);
+	printf("First name: %s\n", c->first_name ? c->first_name : "-");
+	printf("Last name:  %s\n", c->last_name ? c->last_name : "-");
+	{
+		g_autofree char *created = md_json_time(c->created_at, 0);
+		GHashTableIter it;
+		gpointer k, v;
+
+		printf("Created:    %s\n", created);
+		g_hash_table_iter_init(&it, c->fields);
+		while (g_hash_table_iter_next(&it, &k, &v))
+			printf("%-11s %s\n", (char *)k, (char *)v);
+	}
+	if (c->flags & MD_CUSTOMER_RESTRICTED)
+		printf("Restricted: yes\n");
+	printf("Tickets:   ");
+	for (guint i = 0; i < tickets->len; i++)
+		printf(" %" G_GUINT64_FORMAT, g_array_index(tickets, guint64,
+		    i));
+	printf("\n");
+	return TRUE;
+}

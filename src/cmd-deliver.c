@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * deliver: the MTA's entry point.  Reads the message, arms the watchdog,
+ * runs one delivery, logs one line.  Every failure here becomes exit 75
+ * through md_exit_status(), so the MTA keeps the mail and retries.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "maildesk/cmd.h"
+#include "maildesk/deliver.h"
+#include "maildesk/error.h"
+#include "maildesk/log.h"
+
+static void
+watchdog(int sig)
+{
+	static const char line[] =
+	    "maildesk: deliver: time limit reached, will retry\n";
+
+	(void)sig;
+	/* Async-signal-safe: write(2) and _exit(2) only. */
+	if (write(STDERR_FILENO, line, sizeof(line) - 1) < 0)
+		_exit(75);
+	_exit(75);
+}
+
+static void
+arm_watchdog(unsigned seconds)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = watchdog;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(seconds);
+}
+
+/*
+ * Reads all of stdin, but no more than @limit + 1 bytes: one byte past the
+ * limit is enough to refuse, and a huge message is never held whole.
+ */
+static GByteArray *
+read_stdin(guint64 limit, gboolean *over, GError **error)
+{
+	struct stat st;
+	GByteArray *buf;
+	gsize chunk = 64 * 1024;
+
+	*over = FALSE;
+	if (fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size > 0 && (guint64)st.st_size <= limit)
+		buf = g_byte_array_sized_new((guint)st.st_size + 1);
+	else
+		buf = g_byte_array_sized_new(chunk);
+	for (;;) {
+		gsize room;
+		ssize_t n;
+
+		if (buf->len > limit) {
+			*over = TRUE;
+			break;
+		}
+		room = MAX(chunk, buf->len / 4);
+		if (buf->len + room > limit + 1)
+			room = limit + 1 - buf->len;
+		g_byte_array_set_size(buf, buf->len + room);
+		n = read(STDIN_FILENO, buf->data + buf->len - room, room);
+		if (n < 0) {
+			int saved = errno;
+
+			g_byte_array_set_size(buf, buf->len - room);
+			if (saved == EINTR)
+				continue;
+			g_byte_array_unref(buf);
+			g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
+			    "reading the message: %s", g_strerror(saved));
+			return NULL;
+		}
+		g_byte_array_set_size(buf, buf->len - room + (gsize)n);
+		if (n == 0)
+			break;
+	}
+	return buf;
+}
+
+static gboolean
+parse_args(int argc, char **argv, char **sender, char **recipient,
+    GError **error)
+{
+	g_autoptr(GOptionContext) oc = g_option_context_new(NULL);
+	GOptionEntry entries[] = {
+		{ "sender", 'f', 0, G_OPTION_ARG_STRING, sender,
+		  "envelope sender (Postfix ${sender})", "ADDR" },
+		{ "recipient", 'r', 0, G_OPTION_ARG_STRING, recipient,
+		  "envelope recipient (Postfix ${recipient})", "ADDR" },
+		{ NULL }
+	};
+	g_autoptr(GError) e = NULL;
+
+	g_option_context_add_main_entries(oc, entries, NULL);
+	g_option_context_set_help_enabled(oc, FALSE);
+	if (!g_option_context_parse(oc, &argc, &argv, &e)) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "%s", e->message);
+		return FALSE;
+	}
+	if (argc > 1) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+		    "unexpected argument \"%s\"", argv[1]);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+md_cmd_deliver(MdContext *ctx, int argc, char **argv, GError **error)
+{
+	g_autofree char *sender = NULL, *recipient = NULL;
+	g_autoptr(GByteArray) raw = NULL;
+	MdDeliverResult r = { 0 };
+	gint64 start = g_get_monotonic_time();
+	gboolean over, ok;
+
+	arm_watchdog(ctx->config->time_limit_s);
+	if (!parse_args(argc, argv, &sender, &recipient, error))
+		return FALSE;
+	raw = read_stdin(ctx->config->max_size_bytes, &over, error);
+	if (raw == NULL)
+		return FALSE;
+	if (over) {
+		g_set_error(error, MD_ERROR, MD_ERROR_REJECT,
+		    "message too big: over the limit of %" G_GUINT64_FORMAT
+		    " bytes", ctx->config->max_size_bytes);
+		md_info("deliver result=rejected reason=size limit=%"
+		    G_GUINT64_FORMAT, ctx->config->max_size_bytes);
+		return FALSE;
+	}
+	ok = md_deliver(ctx->store, ctx->config, raw->data, raw->len, sender,
+	    recipient, g_get_real_time() / G_USEC_PER_SEC, &r, error);
+	if (ok)
+		md_info("deliver ticket=%" G_GUINT64_FORMAT " seq=%u "
+		    "customer=%" G_GUINT64_FORMAT " queue=%s kind=%s size=%u "
+		    "result=%s ms=%" G_GINT64_FORMAT, r.ticket, r.seq,
+		    r.customer, r.queue ? r.queue : "-", r.kind ? r.kind : "-",
+		    raw->len, r.duplicate ? "duplicate" :
+		    r.new_ticket ? "new-ticket" : "stored",
+		    (g_get_monotonic_time() - start) / 1000);
+	md_deliver_result_clear(&r);
+	alarm(0);
+	return ok;
+}

@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ticket list|show|raw|set: reading tickets back, for people and scripts.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "maildesk/cmd.h"
+#include "maildesk/customer.h"
+#include "maildesk/error.h"
+#include "maildesk/json-out.h"
+#include "maildesk/ticket.h"
+
+static gboolean
+parse(GOptionContext *oc, int *argc, char ***argv, GError **error)
+{
+	g_autoptr(GError) e = NULL;
+
+	g_option_context_set_help_enabled(oc, TRUE);
+	if (!g_option_context_parse(oc, argc, argv, &e)) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "%s", e->message);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static char *
+short_time(gint64 t)
+{
+	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local(t);
+
+	return dt ? g_date_time_format(dt, "%Y-%m-%d %H:%M") : g_strdup("-");
+}
+
+/* Cuts @s to @width characters (not bytes) for the table. */
+static char *
+fit(const char *s, glong width)
+{
+	glong n = g_utf8_strlen(s, -1);
+	GString *out;
+
+	if (n <= width) {
+		out = g_string_new(s);
+		for (; n < width; n++)
+			g_string_append_c(out, ' ');
+		return g_string_free(out, FALSE);
+	}
+	out = g_string_new(NULL);
+	g_string_append_len(out, s, g_utf8_offset_to_pointer(s, width - 1) -
+	    s);
+	g_string_append(out, "…");
+	return g_string_free(out, FALSE);
+}
+
+static char *
+customer_label(const MdCustomer *c)
+{
+	if (c == NULL)
+		return g_strdup("-");
+	if (c->first_name != NULL || c->last_name != NULL)
+		return g_strdup_printf("%s%s%s <%s>",
+		    c->first_name ? c->first_name : "",
+		    c->first_name && c->last_name ? " " : "",
+		    c->last_name ? c->last_name : "", c->email);
+	return g_strdup(c->email);
+}
+
+typedef struct {
+	MdTxn *txn;
+	const char *status;
+	const char *queue;
+	guint64 customer;	/* 0: any */
+	gboolean filter_customer;
+	JsonBuilder *json;
+	GString *text;
+	GError *error;
+	guint count;
+} ListState;
+
+static gboolean
+list_one(MdTicket *t, gpointer user_data)
+{
+	ListState *s = user_data;
+	g_autoptr(MdCustomer) c = NULL;
+
+	if (s->status != NULL && strcmp(s->status,
+	    md_ticket_status_name(t->status)) != 0)
+		return TRUE;
+	if (s->queue != NULL && g_strcmp0(s->queue, t->queue) != 0)
+		return TRUE;
+	if (s->filter_customer && t->customer_id != s->customer)
+		return TRUE;
+	if (t->customer_id != 0) {
+		c = md_customer_load(s->txn, t->customer_id, &s->error);
+		if (c == NULL)
+			return FALSE;
+	}
+	s->count++;
+	if (s->json != NULL) {
+		json_builder_begin_object(s->json);
+		md_json_add_ticket(s->json, t, c);
+		json_builder_end_object(s->json);
+	} else {
+		g_autofree char *label = customer_label(c);
+		g_autofree char *who = fit(label, 32);
+		g_autofree char *subj = fit(t->subject, 40);
+		g_autofree char *upd = short_time(t->updated_at);
+
+		g_string_append_printf(s->text, "%6" G_GUINT64_FORMAT
+		    "  %-8s  %-10s  %s  %s  %4u  %s\n", t->number,
+		    md_ticket_status_name(t->status), t->queue, upd, who,
+		    t->message_count, subj);
+	}
+	return TRUE;
+}
+
+gboolean
+md_cmd_ticket_list(MdContext *ctx, int argc, char **argv, GError **error)
+{
+	g_autofree char *status = NULL, *queue = NULL, *customer = NULL;
+	gboolean json = FALSE;
+	g_autoptr(GOptionContext) oc = g_option_context_new("- list tickets");
+	GOptionEntry entries[] = {
+		{ "status", 0, 0, G_OPTION_ARG_STRING, &status,
+		  "only tickets in this status", "S" },
+		{ "queue", 0, 0, G_OPTION_ARG_STRING, &queue,
+		  "only tickets of this queue", "Q" },
+		{ "customer", 0, 0, G_OPTION_ARG_STRING, &customer,
+		  "only tickets of this customer", "ADDR" },
+		{ "json", 0, 0, G_OPTION_ARG_NONE, &json, "JSON output",
+		  NULL },
+		{ NULL }
+	};
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	g_autoptr(JsonBuilder) b = NULL;
+	g_autoptr(GString) text = g_string_new(NULL);
+	ListState s = { &txn, NULL, NULL, 0, FALSE, NULL, text, NULL, 0 };
+	MdStatus st;
+
+	g_option_context_add_main_entries(oc, entries, NULL);
+	if (!parse(oc, &argc, &argv, error))
+		return FALSE;
+	if (argc > 1) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+		    "unexpected argument \"%s\"", argv[1]);
+		return FALSE;
+	}
+	if (status != NULL && !md_ticket_status_from_name(status, &st)) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+		    "--status: \"%s\" is not new, open, pending, resolved "
+		    "or closed", status);
+		return FALSE;
+	}
+	if (!md_store_begin(ctx->store, MD_TXN_READ, &txn, error))
+		return FALSE;
+	s.status = status;
+	s.queue = queue;
+	if (customer != NULL) {
+		g_autoptr(GError) e = NULL;
+		g_autoptr(MdCustomer) c = md_customer_find_by_email(&txn,
+		    customer, &e);
+
+		s.filter_customer = TRUE;
+		if (c != NULL)
+			s.customer = c->id;
+		else if (!g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND)) {
+			g_propagate_error(error, g_steal_pointer(&e));
+			return FALSE;
+		} else
+			s.customer = G_MAXUINT64;	/* matches nothing */
+	}
+	if (json) {
+		b = json_builder_new();
+		json_builder_begin_array(b);
+		s.json = b;
+	}
+	if (!md_ticket_foreach(&txn, list_one, &s, error))
+		return FALSE;
+	if (s.error != NULL) {
+		g_propagate_error(error, s.error);
+		return FALSE;
+	}
+	if (json) {
+		g_autofree char *out = NULL;
+
+		json_builder_end_array(b);
+		out = md_json_finish(b);
+		fputs(out, stdout);
+	} else {
+		printf("%6s  %-8s  %-10s  %-16s  %-32s  %4s  %s\n", "TICKET",
+		    "STATUS", "QUEUE", "UPDATED", "CUSTOMER", "MSGS",
+		    "SUBJECT");
+		fputs(text->str, stdout);
+	}
+	return TRUE;
+}
+
+static gboolean
+number_arg(int argc, char **argv, int index, const char *what,
+    guint64 *out, GError **error)
+{
+	if (argc <= index) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "%s missing",
+		    what);
+		return FALSE;
+	}
+	return md_cmd_parse_number(argv[index], what, out, error);
+}
+
+static void
+print_message(GString *out, guint32 seq, const MdMessage *m)
+{
+	g_autofree char *when = short_time(m->received_at);
+	g_auto(GStrv) flags = md_message_flag_names(m->flags);
+	g_autofree char *flagstr = g_strjoinv(",", flags);
+
+	g_string_append_printf(out, "\n--- %u  %s %s  %s%s%s%s\n", seq,
+	    m->direction == MD_DIR_OUT ? "out" : "in",
+	    md_message_kind_name(m->kind), when,
+	    flagstr[0] ? "  [" : "", flagstr, flagstr[0] ? "]" : "");
+	if (m->from != NULL)
+		g_string_append_printf(out, "From: %s%s<%s>\n",
+		    m->from->name ? m->from->name : "",
+		    m->from->name ? " " : "",
+		    m->from->email ? m->from->email : "");
+	for (guint i = 0; i < m->to->len; i++) {
+		MdMailbox *mb = g_ptr_array_index(m->to, i);
+
+		g_string_append_printf(out, "%s%s", i == 0 ? "To: " : ", ",
+		    mb->email);
+	}
+	if (m->to->len > 0)
+		g_string_append_c(out, '\n');
+	if (m->subject != NULL)
+		g_string_append_printf(out, "Subject: %s\n", m->subject);
+	for (guint i = 0; i < m->attachments->len; i++) {
+		MdAttachment *a = g_ptr_array_index(m->attachments, i);
+
+		g_string_append_printf(out, "Attachment: %s (%s, %"
+		    G_GUINT64_FORMAT " bytes)\n",
+		    a->filename ? a->filename : "(unnamed)", a->content_type,
+		    a->size);
+	}
+	g_string_append_c(out, '\n');
+	if (m->text != NULL) {
+		g_string_append(out, m->text);
+		if (!g_str_has_suffix(m->text, "\n"))
+			g_string_append_c(out, '\n');
+	} else if (m->kind == MD_KIND_UNPARSED)
+		g_string_append_printf(out, "(unparsed mail of %"
+		    G_GUINT64_FORMAT " bytes; see ticket raw)\n", m->raw_size);
+}
+
+gboolean
+md_cmd_ticket_show(MdContext *ctx, int argc, char **argv, GError **error)
+{
+	gboolean json = FALSE;
+	g_autoptr(GOptionContext) oc = g_option_context_new(
+	    "N - show a ticket");
+	GOptionEntry entries[] = {
+		{ "json", 0, 0, G_OPTION_ARG_NONE, &json, "JSON output",
+		  NULL },
+		{ NULL }
+	};
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	g_autoptr(MdTicket) t = NULL;
+	g_autoptr(MdCustomer) c = NULL;
+	g_autoptr(GString) out = g_string_new(NULL);
+	g_autoptr(JsonBuilder) b = NULL;
+	guint64 number;
+
+	g_option_context_add_main_entries(oc, entries, NULL);
+	if (!parse(oc, &argc, &argv, error) ||
+	    !number_arg(argc, argv, 1, "ticket number", &number, error))
+		return FALSE;
+	if (!md_store_begin(ctx->store, MD_TXN_READ, &txn, error))
+		return FALSE;
+	t = md_ticket_load(&txn, number, error);
+	if (t == NULL)
+		return FALSE;
+	if (t->customer_id != 0) {
+		c = md_customer_load(&txn, t->customer_id, error);
+		if (c == NULL)
+			return FALSE;
+	}
+	if (json) {
+		b = json_builder_new();
+		json_builder_begin_object(b);
+		md_json_add_ticket(b, t, c);
+		json_builder_set_member_name(b, "messages");
+		json_builder_begin_array(b);
+	} else {
+		g_autofree char *label = customer_label(c);
+		g_autofree char *created = short_time(t->created_at);
+
+		g_string_append_printf(out, "Ticket %" G_GUINT64_FORMAT
+		    ": %s\nStatus: %s   Queue: %s   Created: %s\n"
+		    "Customer: %s\n", t->number, t->subject,
+		    md_ticket_status_name(t->status), t->queue, created,
+		    label);
+		if (t->linked_to != 0)
+			g_string_append_printf(out, "Continues: ticket %"
+			    G_GUINT64_FORMAT "\n", t->linked_to);
+		if (t->cited != 0)
+			g_string_append_printf(out, "Cited: ticket %"
+			    G_GUINT64_FORMAT " (sender is not its customer)\n",
+			    t->cited);
+	}
+	for (guint32 s = 1; s <= t->message_count; s++) {
+		g_autoptr(MdMessage) m = md_ticket_load_message(&txn,
+		    t->number, s, error);
+
+		if (m == NULL)
+			return FALSE;
+		if (json)
+			md_json_add_message(b, m);
+		else
+			print_message(out, s, m);
+	}
+	if (json) {
+		g_autofree char *text = NULL;
+
+		json_builder_end_array(b);
+		json_builder_end_object(b);
+		text = md_json_finish(b);
+		fputs(text, stdout);
+	} else
+		fputs(out->str, stdout);
+	return TRUE;
+}
+
+gboolean
+md_cmd_ticket_raw(MdContext *ctx, int argc, char **argv, GError **error)
+{
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	g_autoptr(GBytes) raw = NULL;
+	guint64 number, index = 1;
+	gsize len;
+	const guint8 *data;
+
+	if (!number_arg(argc, argv, 1, "ticket number", &number, error))
+		return FALSE;
+	if (argc > 2 && !md_cmd_parse_number(argv[2], "message index",
+	    &index, error))
+		return FALSE;
+	if (index > G_MAXUINT32) {
+		g_set_error(error, MD_ERROR, MD_ERROR_NOT_FOUND,
+		    "no message %" G_GUINT64_FORMAT, index);
+		return FALSE;
+	}
+	if (!md_store_begin(ctx->store, MD_TXN_READ, &txn, error))
+		return FALSE;
+	raw = md_ticket_load_raw(&txn, number, (guint32)index, error);
+	if (raw == NULL)
+		return FALSE;
+	data = g_bytes_get_data(raw, &len);
+	while (len > 0) {
+		ssize_t n = write(STDOUT_FILENO, data, len);
+
+		if (n <= 0) {
+			g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
+			    "writing to standard output failed");
+			return FALSE;
+		}
+		data += n;
+		len -= (gsize)n;
+	}
+	return TRUE;
+}
+
+gboolean
+md_cmd_ticket_set(MdContext *ctx, int argc, char **argv, GError **error)
+{
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	g_autoptr(MdTicket) t = NULL;
+	guint64 number;
+	MdStatus status;
+
+	if (!number_arg(argc, argv, 1, "ticket number", &number, error))
+		return FALSE;
+	if (argc != 4 || strcmp(argv[2], "status") != 0) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+		    "usage: ticket set N status open|pending|resolved|closed");
+		return FALSE;
+	}
+	if (!md_ticket_status_from_name(argv[3], &status) ||
+	    status == MD_STATUS_NEW) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+		    "status \"%s\" is not open, pending, resolved or closed",
+		    argv[3]);
+		return FALSE;
+	}
+	if (!md_store_begin(ctx->store, MD_TXN_WRITE, &txn, error))
+		return FALSE;
+	t = md_ticket_load(&txn, number, error);
+	if (t == NULL)
+		return FALSE;
+	md_ticket_set_status(t, status, g_get_real_time() / G_USEC_PER_SEC);
+	if (!md_ticket_save(&txn, t, error) || !md_store_commit(&txn, error))
+		return FALSE;
+	printf("ticket %" G_GUINT64_FORMAT ": %s\n", number,
+	    md_ticket_status_name(status));
+	return TRUE;
+}

@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Configuration: one table gives group, key, type, default and bounds for
+ * every scalar key.  A present but malformed value is an error, never a
+ * silent default; unknown keys are warned about so typos show.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "config.h"
+#include "maildesk/config.h"
+#include "maildesk/error.h"
+#include "maildesk/log.h"
+
+typedef enum { KEY_STRING, KEY_UINT, KEY_BOOL } KeyType;
+
+typedef struct {
+	const char *group;
+	const char *key;
+	KeyType type;
+	const char *def;
+	guint64 min, max;
+	gsize offset;
+} KeySpec;
+
+#define OFF(f) G_STRUCT_OFFSET(MdConfig, f)
+
+static const KeySpec keys[] = {
+	{ "store", "path", KEY_STRING, MAILDESK_DEFAULT_STORE, 1, 0,
+	  OFF(store_path) },
+	{ "store", "map-size-bytes", KEY_UINT, "4294967296", 1 << 20,
+	  G_GUINT64_CONSTANT(1) << 44, OFF(map_size_bytes) },
+	{ "tickets", "tag", KEY_STRING, "Ticket#", 1, 0, OFF(tag) },
+	{ "tickets", "reopen-days", KEY_UINT, "14", 0, 36500,
+	  OFF(reopen_days) },
+	{ "tickets", "default-queue", KEY_STRING, "support", 1, 0,
+	  OFF(default_queue) },
+	{ "deliver", "max-size-bytes", KEY_UINT, "52428800", 1024,
+	  G_GUINT64_CONSTANT(1) << 34, OFF(max_size_bytes) },
+	{ "deliver", "time-limit-seconds", KEY_UINT, "300", 1, 86400,
+	  OFF(time_limit_s) },
+	{ "deliver", "recipient-delimiter", KEY_STRING, "+", 0, 0,
+	  OFF(recipient_delimiter) },
+	{ "deliver", "x-loop", KEY_STRING, "maildesk", 1, 0, OFF(x_loop) },
+	{ "log", "syslog", KEY_BOOL, "true", 0, 0, OFF(syslog) },
+};
+
+static void
+address_free(gpointer p)
+{
+	MdAddress *a = p;
+
+	g_free(a->address);
+	g_free(a->queue);
+	g_free(a);
+}
+
+void
+md_config_free(MdConfig *config)
+{
+	if (config == NULL)
+		return;
+	g_free(config->source);
+	g_free(config->store_path);
+	g_clear_pointer(&config->addresses, g_ptr_array_unref);
+	g_free(config->tag);
+	g_free(config->default_queue);
+	g_free(config->recipient_delimiter);
+	g_free(config->x_loop);
+	g_free(config);
+}
+
+static gboolean
+set_value(MdConfig *config, const KeySpec *k, const char *raw,
+    GError **error)
+{
+	char *field = (char *)config + k->offset;
+	g_autofree char *value = g_strstrip(g_strdup(raw));
+
+	switch (k->type) {
+	case KEY_STRING:
+		if (k->min > 0 && value[0] == '\0') {
+			g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
+			    "[%s] %s: must not be empty", k->group, k->key);
+			return FALSE;
+		}
+		g_free(*(char **)field);
+		*(char **)field = g_steal_pointer(&value);
+		return TRUE;
+	case KEY_UINT: {
+		guint64 v;
+		g_autoptr(GError) e = NULL;
+
+		if (!g_ascii_string_to_unsigned(value, 10, k->min, k->max, &v,
+		    &e)) {
+			g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
+			    "[%s] %s: \"%s\" is not a whole number from %"
+			    G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT,
+			    k->group, k->key, value, k->min, k->max);
+			return FALSE;
+		}
+		if (k->max <= G_MAXUINT)
+			*(guint *)field = (guint)v;
+		else
+			*(guint64 *)field = v;
+		return TRUE;
+	}
+	case KEY_BOOL:
+		if (g_ascii_strcasecmp(value, "true") == 0 ||
+		    g_ascii_strcasecmp(value, "yes") == 0 ||
+		    strcmp(value, "1") == 0)
+			*(gboolean *)field = TRUE;
+		else if (g_ascii_strcasecmp(value, "false") == 0 ||
+		    g_ascii_strcasecmp(value, "no") == 0 ||
+		    strcmp(value, "0") == 0)
+			*(gboolean *)field = FALSE;
+		else {
+			g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
+			    "[%s] %s: \"%s\" is not true or false",
+			    k->group, k->key, value);
+			return FALSE;
+		}
+		return TRUE;
+	}
+	return FALSE;
+}
+
+static const KeySpec *
+find_key(const char *group, const char *key)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(keys); i++)
+		if (strcmp(keys[i].group, group) == 0 &&
+		    strcmp(keys[i].key, key) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+static gboolean
+valid_address(const char *a)
+{
+	const char *at = strchr(a, '@');
+
+	return at != NULL && at != a && at[1] != '\0' &&
+	    strchr(at + 1, '@') == NULL && strpbrk(a, " \t<>,;\"") == NULL;
+}
+
+static gboolean
+load_file(MdConfig *config, GKeyFile *kf, GError **error)
+{
+	g_auto(GStrv) groups = g_key_file_get_groups(kf, NULL);
+
+	for (char **g = groups; *g != NULL; g++) {
+		g_auto(GStrv) names = g_key_file_get_keys(kf, *g, NULL, NULL);
+		gboolean is_addresses = strcmp(*g, "addresses") == 0;
+
+		for (char **n = names; n != NULL && *n != NULL; n++) {
+			g_autofree char *v = g_key_file_get_value(kf, *g, *n,
+			    NULL);
+			const KeySpec *k;
+
+			if (is_addresses) {
+				MdAddress *a;
+
+				if (!valid_address(*n)) {
+					g_set_error(error, MD_ERROR,
+					    MD_ERROR_CONFIG,
+					    "[addresses] \"%s\" is not a mail "
+					    "address", *n);
+					return FALSE;
+				}
+				g_strstrip(v);
+				if (v[0] == '\0') {
+					g_set_error(error, MD_ERROR,
+					    MD_ERROR_CONFIG,
+					    "[addresses] %s: queue name is "
+					    "empty", *n);
+					return FALSE;
+				}
+				a = g_new0(MdAddress, 1);
+				a->address = g_ascii_strdown(*n, -1);
+				a->queue = g_strdup(v);
+				g_ptr_array_add(config->addresses, a);
+				continue;
+			}
+			k = find_key(*g, *n);
+			if (k == NULL) {
+				md_warn("config: unknown key [%s] %s", *g, *n);
+				continue;
+			}
+			if (!set_value(config, k, v, error))
+				return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+MdConfig *
+md_config_load(const char *path, GError **error)
+{
+	g_autoptr(MdConfig) config = g_new0(MdConfig, 1);
+	g_autoptr(GKeyFile) kf = g_key_file_new();
+	g_autoptr(GError) e = NULL;
+	gboolean explicit = TRUE;
+
+	config->addresses = g_ptr_array_new_with_free_func(address_free);
+	for (gsize i = 0; i < G_N_ELEMENTS(keys); i++)
+		if (!set_value(config, &keys[i], keys[i].def, error))
+			return NULL;
+
+	if (path == NULL)
+		path = g_getenv("MAILDESK_CONFIG");
+	if (path == NULL || path[0] == '\0') {
+		path = MAILDESK_DEFAULT_CONFIG;
+		explicit = FALSE;
+	}
+	if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &e)) {
+		if (!explicit && g_error_matches(e, G_FILE_ERROR,
+		    G_FILE_ERROR_NOENT))
+			return g_steal_pointer(&config);
+		g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
+		    "config %s: %s", path, e->message);
+		return NULL;
+	}
+	config->source = g_strdup(path);
+	if (!load_file(config, kf, error)) {
+		g_prefix_error(error, "config %s: ", path);
+		return NULL;
+	}
+	return g_steal_pointer(&config);
+}
+
+/* Strips a "+extension" so support+42.abc@ is support@. */
+static char *
+base_address(const MdConfig *config, const char *address)
+{
+	g_autofree char *lower = g_ascii_strdown(address, -1);
+	const char *d = config->recipient_delimiter;
+	char *at = strrchr(lower, '@');
+	char *ext;
+
+	if (at == NULL || d == NULL || d[0] == '\0')
+		return g_steal_pointer(&lower);
+	*at = '\0';
+	ext = strpbrk(lower, d);
+	if (ext != NULL)
+		*ext = '\0';
+	return g_strconcat(lower, "@", at + 1, NULL);
+}
+
+const char *
+md_config_queue_for(const MdConfig *config, const char *address)
+{
+	g_autofree char *base = NULL;
+
+	if (address == NULL)
+		return NULL;
+	base = base_address(config, address);
+	for (guint i = 0; i < config->addresses->len; i++) {
+		MdAddress *a = g_ptr_array_index(config->addresses, i);
+
+		if (strcmp(a->address, base) == 0)
+			return a->queue;
+	}
+	return NULL;
+}
+
+gboolean
+md_config_is_ours(const MdConfig *config, const char *address)
+{
+	return md_config_queue_for(config, address) != NULL;
+}
+
+char *
+md_config_dump(const MdConfig *config)
+{
+	GString *s = g_string_new(NULL);
+	const char *group = NULL;
+
+	g_string_append_printf(s, "# from %s\n",
+	    config->source ? config->source : "built-in defaults");
+	for (gsize i = 0; i < G_N_ELEMENTS(keys); i++) {
+		const KeySpec *k = &keys[i];
+		const char *field = (const char *)config + k->offset;
+
+		if (g_strcmp0(group, k->group) != 0) {
+			group = k->group;
+			g_string_append_printf(s, "[%s]\n", group);
+		}
+		g_string_append_printf(s, "%s = ", k->key);
+		if (k->type == KEY_STRING)
+			g_string_append(s, *(char *const *)field);
+		else if (k->type == KEY_BOOL)
+			g_string_append(s, *(const gboolean *)field ?
+			    "true" : "false");
+		else if (k->max <= G_MAXUINT)
+			g_string_append_printf(s, "%u", *(const guint *)field);
+		else
+			g_string_append_printf(s, "%" G_GUINT64_FORMAT,
+			    *(const guint64 *)field);
+		g_string_append_c(s, '\n');
+	}
+	g_string_append(s, "[addresses]\n");
+	for (guint i = 0; i < config->addresses->len; i++) {
+		MdAddress *a = g_ptr_array_index(config->addresses, i);
+
+		g_string_append_printf(s, "%s = %s\n", a->address, a->queue);
+	}
+	return g_string_free(s, FALSE);
+}

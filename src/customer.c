@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Customer profiles.  An address is the identity: lower-cased as a whole for
+ * the index (local parts are case-sensitive in theory, never in practice).
+ * Names learned from mail only fill gaps; a hand-set name is final.
+ */
+#include <string.h>
+
+#include "maildesk/customer.h"
+#include "maildesk/error.h"
+#include "maildesk/name.h"
+#include "maildesk/record.h"
+
+MdCustomer *
+md_customer_new(void)
+{
+	MdCustomer *c = g_new0(MdCustomer, 1);
+
+	c->fields = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    g_free);
+	return c;
+}
+
+void
+md_customer_free(MdCustomer *c)
+{
+	if (c == NULL)
+		return;
+	g_free(c->email);
+	g_free(c->first_name);
+	g_free(c->last_name);
+	g_hash_table_unref(c->fields);
+	g_free(c);
+}
+
+char *
+md_customer_address_key(const char *email)
+{
+	g_autofree char *s = g_strstrip(g_strdup(email));
+
+	return g_utf8_strdown(s, -1);
+}
+
+MdCustomer *
+md_customer_load(MdTxn *txn, guint64 id, GError **error)
+{
+	guint8 key[8];
+	MDB_val v;
+
+	md_key_be64(key, id);
+	if (!md_store_get(txn, MD_DB_CUSTOMERS, key, 8, &v, error)) {
+		g_prefix_error(error, "customer %" G_GUINT64_FORMAT ": ", id);
+		return NULL;
+	}
+	return md_record_to_customer(v.mv_data, v.mv_size, error);
+}
+
+MdCustomer *
+md_customer_find_by_email(MdTxn *txn, const char *email, GError **error)
+{
+	g_autofree char *k = md_customer_address_key(email);
+	MDB_val v;
+
+	if (!md_store_get(txn, MD_DB_CUSTOMER_EMAIL, k, strlen(k), &v,
+	    error)) {
+		g_prefix_error(error, "customer: ");
+		return NULL;
+	}
+	if (v.mv_size != 8) {
+		g_set_error(error, MD_ERROR, MD_ERROR_CORRUPT,
+		    "customer_email entry is malformed");
+		return NULL;
+	}
+	return md_customer_load(txn, md_key_read_be64(v.mv_data), error);
+}
+
+gboolean
+md_customer_save(MdTxn *txn, const MdCustomer *c, GError **error)
+{
+	g_autoptr(GBytes) rec = md_record_from_customer(c);
+	g_autofree char *k = md_customer_address_key(c->email);
+	guint8 key[8];
+	gsize len;
+	const void *data = g_bytes_get_data(rec, &len);
+
+	md_key_be64(key, c->id);
+	return md_store_put(txn, MD_DB_CUSTOMERS, key, 8, data, len, 0,
+	    error) &&
+	    md_store_put(txn, MD_DB_CUSTOMER_EMAIL, k, strlen(k), key, 8, 0,
+	    error);
+}
+
+MdCustomer *
+md_customer_find_or_create(MdTxn *txn, const MdMailbox *mailbox, gint64 now,
+    gboolean *created, GError **error)
+{
+	g_autoptr(GError) e = NULL;
+	g_autoptr(MdCustomer) c = NULL;
+	g_autofree char *first = NULL, *last = NULL;
+	gboolean named;
+
+	*created = FALSE;
+	c = md_customer_find_by_email(txn, mailbox->email, &e);
+	if (c == NULL && !g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND)) {
+		g_propagate_error(error, g_steal_pointer(&e));
+		return NULL;
+	}
+	named = md_name_split(mailbox->name, mailbox->email, &first, &last);
+	if (c != NULL) {
+		/* Fill a profile that had no name; keep a hand-set one. */
+		if (named && !(c->flags & MD_CUSTOMER_NAME_MANUAL) &&
+		    c->first_name == NULL && c->last_name == NULL) {
+			c->first_name = g_steal_pointer(&first);
+			c->last_name = g_steal_pointer(&last);
+			if (!md_customer_save(txn, c, error))
+				return NULL;
+		}
+		return g_steal_pointer(&c);
+	}
+	c = md_customer_new();
+	if (!md_store_next_id(txn, "next-customer", &c->id, error))
+		return NULL;
+	c->email = g_strstrip(g_strdup(mailbox->email));
+	c->first_name = g_steal_pointer(&first);
+	c->last_name = g_steal_pointer(&last);
+	c->created_at = now;
+	if (!md_customer_save(txn, c, error))
+		return NULL;
+	*created = TRUE;
+	return g_steal_pointer(&c);
+}
+
+typedef struct {
+	GArray *numbers;
+} Collect;
+
+static gboolean
+collect_ticket(const MDB_val *key, const MDB_val *data, gpointer user_data)
+{
+	Collect *c = user_data;
+	guint64 n;
+
+	if (key->mv_size != 16)
+		return TRUE;
+	n = md_key_read_be64((const guint8 *)key->mv_data + 8);
+	g_array_append_val(c->numbers, n);
+	return TRUE;
+}
+
+GArray *
+md_customer_tickets(MdTxn *txn, guint64 id, GError **error)
+{
+	guint8 prefix[8];
+	Collect c = { g_array_new(FALSE, FALSE, sizeof(guint64)) };
+
+	md_key_be64(prefix, id);
+	if (!md_store_foreach(txn, MD_DB_CUSTOMER_TICKETS, prefix, 8,
+	    collect_ticket, &c, error)) {
+		g_array_unref(c.numbers);
+		return NULL;
+	}
+	return c.numbers;
+}
+
+gboolean
+md_customer_link_ticket(MdTxn *txn, guint64 id, guint64 ticket,
+    GError **error)
+{
+	guint8 key[16];
+
+	md_key_be64(key, id);
+	md_key_be64(key + 8, ticket);
+	return md_store_put(txn, MD_DB_CUSTOMER_TICKETS, key, 16, "", 0, 0,
+	    error);
+}

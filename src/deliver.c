@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The delivery pipeline.  Everything slow (parsing, decoding, hashing)
+ * happens before the write transaction, so concurrent deliveries hold
+ * LMDB's writer lock only for the puts.  Duplicates are detected inside the
+ * transaction, where no other writer can race us.
+ */
+#include <string.h>
+
+#include "maildesk/classify.h"
+#include "maildesk/customer.h"
+#include "maildesk/deliver.h"
+#include "maildesk/error.h"
+#include "maildesk/message.h"
+#include "maildesk/thread.h"
+#include "maildesk/ticket.h"
+
+void
+md_deliver_result_clear(MdDeliverResult *r)
+{
+	g_clear_pointer(&r->queue, g_free);
+}
+
+/* Our address the mail was sent to: envelope first, then the headers. */
+static char *
+find_recipient(const MdConfig *config, const MdMessage *m,
+    const char *recipient)
+{
+	static const char *const headers[] = {
+		"Delivered-To", "X-Original-To", "Envelope-To", NULL
+	};
+
+	if (recipient != NULL && recipient[0] != '\0')
+		return g_ascii_strdown(recipient, -1);
+	for (const char *const *h = headers; *h != NULL; h++)
+		for (guint i = 0; i + 1 < m->headers->len; i += 2) {
+			const char *v = g_ptr_array_index(m->headers, i + 1);
+
+			if (g_ascii_strcasecmp(g_ptr_array_index(m->headers,
+			    i), *h) == 0 && md_config_is_ours(config, v))
+				return g_ascii_strdown(v, -1);
+		}
+	for (guint i = 0; i < m->to->len; i++) {
+		MdMailbox *mb = g_ptr_array_index(m->to, i);
+
+		if (md_config_is_ours(config, mb->email))
+			return g_ascii_strdown(mb->email, -1);
+	}
+	for (guint i = 0; i < m->cc->len; i++) {
+		MdMailbox *mb = g_ptr_array_index(m->cc, i);
+
+		if (md_config_is_ours(config, mb->email))
+			return g_ascii_strdown(mb->email, -1);
+	}
+	return NULL;
+}
+
+/*
+ * The dedupe key: where it went and which mail it is.  The same mail to two
+ * of our addresses is two deliveries; the same mail twice to one is one.
+ */
+static char *
+dedupe_key(const MdConfig *config, const MdMessage *m)
+{
+	const char *where = m->queue ? m->queue : config->default_queue;
+
+	if (m->message_id != NULL)
+		return g_strconcat(m->recipient ? m->recipient : where, "\n",
+		    "id:", m->message_id, NULL);
+	return g_strconcat(m->recipient ? m->recipient : where, "\n",
+	    "sha256:", m->raw_sha256, NULL);
+}
+
+/* Machine mail is filed, but never files a new customer profile. */
+static gboolean
+wants_customer(const MdMessage *m)
+{
+	return !(m->flags & (MD_MSG_DSN | MD_MSG_DAEMON | MD_MSG_LOOP |
+	    MD_MSG_NO_SENDER));
+}
+
+static gboolean
+is_done(const MdTicket *t)
+{
+	return t->status == MD_STATUS_RESOLVED || t->status == MD_STATUS_CLOSED;
+}
+
+gboolean
+md_deliver(MdStore *store, const MdConfig *config, const guint8 *raw,
+    gsize len, const char *sender, const char *recipient, gint64 now,
+    MdDeliverResult *result, GError **error)
+{
+	g_autoptr(MdMessage) m = NULL;
+	g_autoptr(MdCustomer) customer = NULL;
+	g_autoptr(MdTicket) ticket = NULL;
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	g_autofree char *key = NULL;
+	g_autoptr(GError) e = NULL;
+	const MdMailbox *who;
+	MdThreadMatch match;
+	MDB_val v;
+	const char *queue;
+
+	memset(result, 0, sizeof(*result));
+	if (len > config->max_size_bytes) {
+		g_set_error(error, MD_ERROR, MD_ERROR_REJECT,
+		    "message of %" G_GSIZE_FORMAT " bytes is over the limit "
+		    "of %" G_GUINT64_FORMAT, len, config->max_size_bytes);
+		return FALSE;
+	}
+
+	/* Outside the lock: parse, classify, decide where it goes. */
+	m = md_message_parse(raw, len);
+	m->received_at = now;
+	m->envelope_sender = g_strdup(sender);
+	m->recipient = find_recipient(config, m, recipient);
+	queue = md_config_queue_for(config, m->recipient);
+	m->queue = g_strdup(queue ? queue : config->default_queue);
+	md_classify(m, config);
+	key = dedupe_key(config, m);
+	who = md_message_sender_mailbox(m);
+
+	if (!md_store_begin(store, MD_TXN_WRITE, &txn, error))
+		return FALSE;
+	if (md_store_get(&txn, MD_DB_DEDUPE, key, strlen(key), &v, &e)) {
+		result->duplicate = TRUE;
+		if (v.mv_size == 12) {
+			result->ticket = md_key_read_be64(v.mv_data);
+			result->seq = md_key_read_be32((guint8 *)v.mv_data + 8);
+		}
+		result->kind = md_message_kind_name(m->kind);
+		result->queue = g_strdup(m->queue);
+		return TRUE;	/* the abort of txn changes nothing */
+	}
+	if (!g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND)) {
+		g_propagate_error(error, g_steal_pointer(&e));
+		return FALSE;
+	}
+
+	if (who != NULL && wants_customer(m)) {
+		gboolean created;
+
+		customer = md_customer_find_or_create(&txn, who, now, &created,
+		    error);
+		if (customer == NULL)
+			return FALSE;
+	}
+	if (!md_thread_find(&txn, config, m, customer ? customer->id : 0,
+	    m->queue, &match, error))
+		return FALSE;
+	if (match.cited != 0)
+		m->flags |= MD_MSG_CITED_TAG;
+	if (match.ticket != 0) {
+		ticket = md_ticket_load(&txn, match.ticket, error);
+		if (ticket == NULL)
+			return FALSE;
+	}
+
+	/*
+	 * Reopen window: a customer writing to a ticket closed long ago
+	 * starts a new one that links the old; machine mail only files.
+	 */
+	if (ticket != NULL && is_done(ticket) &&
+	    !(m->flags & MD_MSG_MACHINE)) {
+		gint64 window = (gint64)config->reopen_days * 86400;
+
+		if (ticket->status == MD_STATUS_CLOSED &&
+		    ticket->closed_at + window < now) {
+			guint64 old = ticket->number;
+
+			g_clear_pointer(&ticket, md_ticket_free);
+			ticket = md_ticket_create(&txn, m->queue, m->subject,
+			    customer ? customer->id : 0, now, error);
+			if (ticket == NULL)
+				return FALSE;
+			ticket->linked_to = old;
+			result->new_ticket = TRUE;
+		} else
+			md_ticket_set_status(ticket, MD_STATUS_OPEN, now);
+	} else if (ticket != NULL && ticket->status == MD_STATUS_PENDING &&
+	    !(m->flags & MD_MSG_MACHINE))
+		md_ticket_set_status(ticket, MD_STATUS_OPEN, now);
+
+	if (ticket == NULL) {
+		g_autofree char *subject = md_message_base_subject(m->subject);
+
+		ticket = md_ticket_create(&txn, m->queue, subject,
+		    customer ? customer->id : 0, now, error);
+		if (ticket == NULL)
+			return FALSE;
+		ticket->cited = match.cited;
+		result->new_ticket = TRUE;
+	}
+	if (customer != NULL && ticket->customer_id != customer->id &&
+	    ticket->customer_id != 0) {
+		/* A participant other than the customer: link them too. */
+		if (!md_customer_link_ticket(&txn, customer->id,
+		    ticket->number, error))
+			return FALSE;
+	} else if (customer != NULL && ticket->customer_id == 0) {
+		ticket->customer_id = customer->id;
+		if (!md_customer_link_ticket(&txn, customer->id,
+		    ticket->number, error))
+			return FALSE;
+	}
+
+	if (!md_ticket_append_message(&txn, ticket, m, raw, len, key,
+	    &result->seq, error))
+		return FALSE;
+	if (!md_store_commit(&txn, error))
+		return FALSE;
+
+	result->ticket = ticket->number;
+	result->customer = customer ? customer->id : 0;
+	result->kind = md_message_kind_name(m->kind);
+	result->flags = m->flags;
+	result->queue = g_strdup(m->queue);
+	return TRUE;
+}

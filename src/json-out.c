@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * JSON output.  Field names are an interface (maildesk(8)); a field that
+ * is unknown is null rather than missing, so scripts can rely on shape.
+ */
+#include "maildesk/json-out.h"
+
+char *
+md_json_time(gint64 unix_s, gint32 offset_s)
+{
+	g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(unix_s);
+	g_autoptr(GTimeZone) tz = NULL;
+	g_autoptr(GDateTime) local = NULL;
+
+	if (utc == NULL)
+		return NULL;
+	tz = g_time_zone_new_offset(offset_s);
+	if (tz == NULL)
+		tz = g_time_zone_new_utc();
+	local = g_date_time_to_timezone(utc, tz);
+	return g_date_time_format(local, "%Y-%m-%dT%H:%M:%S%:z");
+}
+
+static void
+add_time(JsonBuilder *b, const char *name, gint64 unix_s, gint32 offset_s,
+    gboolean present)
+{
+	g_autofree char *s = present ? md_json_time(unix_s, offset_s) : NULL;
+
+	json_builder_set_member_name(b, name);
+	if (s == NULL)
+		json_builder_add_null_value(b);
+	else
+		json_builder_add_string_value(b, s);
+}
+
+static gint32
+local_offset(gint64 unix_s)
+{
+	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local(unix_s);
+
+	return dt ? (gint32)(g_date_time_get_utc_offset(dt) /
+	    G_TIME_SPAN_SECOND) : 0;
+}
+
+static void
+add_string(JsonBuilder *b, const char *name, const char *value)
+{
+	json_builder_set_member_name(b, name);
+	if (value == NULL)
+		json_builder_add_null_value(b);
+	else
+		json_builder_add_string_value(b, value);
+}
+
+static void
+add_mailbox(JsonBuilder *b, const MdMailbox *mb)
+{
+	json_builder_begin_object(b);
+	add_string(b, "email", mb ? mb->email : NULL);
+	add_string(b, "name", mb ? mb->name : NULL);
+	json_builder_end_object(b);
+}
+
+static void
+add_mailboxes(JsonBuilder *b, const char *name, GPtrArray *list)
+{
+	json_builder_set_member_name(b, name);
+	json_builder_begin_array(b);
+	for (guint i = 0; i < list->len; i++)
+		add_mailbox(b, g_ptr_array_index(list, i));
+	json_builder_end_array(b);
+}
+
+void
+md_json_add_customer(JsonBuilder *b, const MdCustomer *c, GArray *tickets)
+{
+	GHashTableIter it;
+	gpointer k, v;
+
+	json_builder_begin_object(b);
+	add_string(b, "email", c->email);
+	add_string(b, "first_name", c->first_name);
+	add_string(b, "last_name", c->last_name);
+	json_builder_set_member_name(b, "fields");
+	json_builder_begin_object(b);
+	g_hash_table_iter_init(&it, c->fields);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		json_builder_set_member_name(b, k);
+		json_builder_add_string_value(b, v);
+	}
+	json_builder_end_object(b);
+	add_time(b, "created", c->created_at, local_offset(c->created_at),
+	    TRUE);
+	json_builder_set_member_name(b, "restricted");
+	json_builder_add_boolean_value(b,
+	    (c->flags & MD_CUSTOMER_RESTRICTED) != 0);
+	if (tickets != NULL) {
+		json_builder_set_member_name(b, "tickets");
+		json_builder_begin_array(b);
+		for (guint i = 0; i < tickets->len; i++)
+			json_builder_add_int_value(b,
+			    (gint64)g_array_index(tickets, guint64, i));
+		json_builder_end_array(b);
+	}
+	json_builder_end_object(b);
+}
+
+void
+md_json_add_ticket(JsonBuilder *b, const MdTicket *t,
+    const MdCustomer *customer)
+{
+	json_builder_set_member_name(b, "number");
+	json_builder_add_int_value(b, (gint64)t->number);
+	add_string(b, "status", md_ticket_status_name(t->status));
+	add_string(b, "queue", t->queue);
+	add_string(b, "subject", t->subject);
+	json_builder_set_member_name(b, "customer");
+	if (customer == NULL)
+		json_builder_add_null_value(b);
+	else {
+		json_builder_begin_object(b);
+		add_string(b, "email", customer->email);
+		add_string(b, "first_name", customer->first_name);
+		add_string(b, "last_name", customer->last_name);
+		json_builder_end_object(b);
+	}
+	add_time(b, "created", t->created_at, local_offset(t->created_at),
+	    TRUE);
+	add_time(b, "updated", t->updated_at, local_offset(t->updated_at),
+	    TRUE);
+	json_builder_set_member_name(b, "messages");
+	json_builder_add_int_value(b, t->message_count);
+	add_string(b, "owner", t->owner);
+	json_builder_set_member_name(b, "linked_to");
+	if (t->linked_to != 0)
+		json_builder_add_int_value(b, (gint64)t->linked_to);
+	else
+		json_builder_add_null_value(b);
+	json_builder_set_member_name(b, "cited");
+	if (t->cited != 0)
+		json_builder_add_int_value(b, (gint64)t->cited);
+	else
+		json_builder_add_null_value(b);
+}
+
+void
+md_json_add_message(JsonBuilder *b, const MdMessage *m)
+{
+	g_auto(GStrv) flags = md_message_flag_names(m->flags);
+
+	json_builder_begin_object(b);
+	add_string(b, "direction", m->direction == MD_DIR_OUT ? "out" : "in");
+	add_string(b, "kind", md_message_kind_name(m->kind));
+	json_builder_set_member_name(b, "flags");
+	json_builder_begin_array(b);
+	for (char **f = flags; *f != NULL; f++)
+		json_builder_add_string_value(b, *f);
+	json_builder_end_array(b);
+	add_string(b, "message_id", m->message_id);
+	add_string(b, "in_reply_to", m->in_reply_to);
+	json_builder_set_member_name(b, "references");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < m->references->len; i++)
+		json_builder_add_string_value(b,
+		    g_ptr_array_index(m->references, i));
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "from");
+	if (m->from != NULL)
+		add_mailbox(b, m->from);
+	else
+		json_builder_add_null_value(b);
+	json_builder_set_member_name(b, "reply_to");
+	if (m->reply_to != NULL)
+		add_mailbox(b, m->reply_to);
+	else
+		json_builder_add_null_value(b);
+	add_mailboxes(b, "to", m->to);
+	add_mailboxes(b, "cc", m->cc);
+	add_string(b, "subject", m->subject);
+	add_time(b, "date", m->date, m->date_offset_s, m->has_date);
+	add_time(b, "received", m->received_at, local_offset(m->received_at),
+	    TRUE);
+	add_string(b, "envelope_sender", m->envelope_sender);
+	add_string(b, "recipient", m->recipient);
+	add_string(b, "text", m->text);
+	add_string(b, "html", m->html);
+	json_builder_set_member_name(b, "attachments");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < m->attachments->len; i++) {
+		const MdAttachment *a = g_ptr_array_index(m->attachments, i);
+
+		json_builder_begin_object(b);
+		add_string(b, "filename", a->filename);
+		add_string(b, "content_type", a->content_type);
+		add_string(b, "disposition", a->disposition);
+		add_string(b, "content_id", a->content_id);
+		json_builder_set_member_name(b, "size");
+		json_builder_add_int_value(b, (gint64)a->size);
+		add_string(b, "sha256", a->sha256);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "headers");
+	json_builder_begin_array(b);
+	for (guint i = 0; i + 1 < m->headers->len; i += 2) {
+		json_builder_begin_array(b);
+		json_builder_add_string_value(b,
+		    g_ptr_array_index(m->headers, i));
+		json_builder_add_string_value(b,
+		    g_ptr_array_index(m->headers, i + 1));
+		json_builder_end_array(b);
+	}
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "raw_size");
+	json_builder_add_int_value(b, (gint64)m->raw_size);
+	add_string(b, "raw_sha256", m->raw_sha256);
+	json_builder_end_object(b);
+}
+
+char *
+md_json_finish(JsonBuilder *b)
+{
+	g_autoptr(JsonGenerator) gen = json_generator_new();
+	g_autoptr(JsonNode) root = json_builder_get_root(b);
+	g_autofree char *text = NULL;
+
+	json_generator_set_pretty(gen, TRUE);
+	json_generator_set_indent(gen, 2);
+	json_generator_set_root(gen, root);
+	text = json_generator_to_data(gen, NULL);
+	return g_strconcat(text, "\n", NULL);
+}

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * maildesk: global options, the command table, config and store opening,
+ * and the one exit: md_exit_status().  Nothing here knows mail.
+ */
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <gmime/gmime.h>
+
+#include "config.h"
+#include "maildesk/cmd.h"
+#include "maildesk/error.h"
+#include "maildesk/log.h"
+
+typedef struct {
+	const char *name;	/* one or two words */
+	MdCommandFunc fn;
+	unsigned flags;
+	const char *args;
+	const char *help;
+} MdCommand;
+
+static const MdCommand commands[] = {
+	{ "init", md_cmd_init, 0, "",
+	  "create the store and its secret" },
+	{ "deliver", md_cmd_deliver, MD_CMD_STORE | MD_CMD_MTA,
+	  "[--sender ADDR] [--recipient ADDR]",
+	  "store one message read from standard input" },
+	{ "ticket list", md_cmd_ticket_list, MD_CMD_STORE,
+	  "[--status S] [--queue Q] [--customer ADDR] [--json]",
+	  "list tickets" },
+	{ "ticket show", md_cmd_ticket_show, MD_CMD_STORE, "N [--json]",
+	  "show a ticket's thread" },
+	{ "ticket raw", md_cmd_ticket_raw, MD_CMD_STORE, "N [I]",
+	  "write message I of ticket N as received" },
+	{ "ticket set", md_cmd_ticket_set, MD_CMD_STORE,
+	  "N status open|pending|resolved|closed", "change a ticket" },
+	{ "customer show", md_cmd_customer_show, MD_CMD_STORE,
+	  "ADDR [--json]", "show a customer profile" },
+	{ "check", md_cmd_check, MD_CMD_STORE, "",
+	  "verify the store's consistency" },
+	{ "config check", md_cmd_config_check, 0, "",
+	  "validate the config and print effective values" },
+	{ NULL, NULL, 0, NULL, NULL }
+};
+
+static void
+usage(FILE *out)
+{
+	fprintf(out, "usage: maildesk [-c FILE] [--store DIR] [-v|-q] "
+	    "COMMAND [ARGS]\n\ncommands:\n");
+	for (const MdCommand *c = commands; c->name != NULL; c++)
+		fprintf(out, "  %s %s\n      %s\n", c->name, c->args, c->help);
+}
+
+gboolean
+md_cmd_parse_number(const char *s, const char *what, guint64 *out,
+    GError **error)
+{
+	if (s == NULL || !g_ascii_string_to_unsigned(s, 10, 1, G_MAXINT64,
+	    out, NULL)) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+		    "%s: \"%s\" is not a number", what, s ? s : "");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static const MdCommand *
+find_command(int argc, char **argv, int *words)
+{
+	for (const MdCommand *c = commands; c->name != NULL; c++) {
+		g_auto(GStrv) w = g_strsplit(c->name, " ", 2);
+		int n = (int)g_strv_length(w);
+
+		if (argc < n)
+			continue;
+		if (strcmp(argv[0], w[0]) == 0 &&
+		    (n == 1 || strcmp(argv[1], w[1]) == 0)) {
+			*words = n;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+/* Global options come before the command; parsed by hand so that the
+ * command's own options are never taken for ours. */
+typedef struct {
+	const char *config;
+	const char *store;
+	int verbosity;
+	gboolean help;
+	gboolean version;
+} Globals;
+
+static int
+parse_globals(int argc, char **argv, Globals *g, GError **error)
+{
+	int i = 1;
+
+	for (; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (a[0] != '-')
+			break;
+		if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0 ||
+		    strcmp(a, "--store") == 0) {
+			if (i + 1 >= argc) {
+				g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+				    "%s needs an argument", a);
+				return -1;
+			}
+			if (strcmp(a, "--store") == 0)
+				g->store = argv[++i];
+			else
+				g->config = argv[++i];
+		} else if (g_str_has_prefix(a, "--config="))
+			g->config = a + 9;
+		else if (g_str_has_prefix(a, "--store="))
+			g->store = a + 8;
+		else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0)
+			g->verbosity++;
+		else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0)
+			g->verbosity--;
+		else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
+			g->help = TRUE;
+		else if (strcmp(a, "--version") == 0)
+			g->version = TRUE;
+		else {
+			g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+			    "unknown option %s", a);
+			return -1;
+		}
+	}
+	return i;
+}
+
+/* The one stderr line: no message content, no addresses. */
+static void
+report(const char *command, const GError *error, MdExitMode mode)
+{
+	g_autofree char *line = g_strdup(error->message);
+
+	g_strdelimit(line, "\r\n", ' ');
+	if (mode == MD_MODE_DELIVER)
+		fprintf(stderr, "maildesk: deliver: %s\n", line);
+	else
+		fprintf(stderr, "maildesk: %s: %s\n", command, line);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MdConfig) config = NULL;
+	g_autoptr(MdStore) store = NULL;
+	Globals g = { 0 };
+	const MdCommand *cmd = NULL;
+	MdExitMode mode = MD_MODE_ADMIN;
+	MdContext ctx = { 0 };
+	int first, words = 0, status;
+	const char *name = "maildesk";
+
+	setlocale(LC_ALL, "");
+	first = parse_globals(argc, argv, &g, &error);
+	if (first >= 0 && first < argc) {
+		cmd = find_command(argc - first, argv + first, &words);
+		if (cmd != NULL) {
+			name = cmd->name;
+			if (cmd->flags & MD_CMD_MTA)
+				mode = MD_MODE_DELIVER;
+		}
+	}
+	/*
+	 * deliver logs to syslog and keeps stderr for the one failure line;
+	 * everything else talks to the person at the terminal.
+	 */
+	md_log_open(mode == MD_MODE_DELIVER ? MD_LOG_SYSLOG : MD_LOG_STDERR,
+	    g.verbosity);
+	if (error != NULL)
+		goto out;
+	if (g.version) {
+		printf("maildesk %s\n", MAILDESK_VERSION);
+		return 0;
+	}
+	if (g.help || first >= argc) {
+		usage(g.help ? stdout : stderr);
+		return g.help ? 0 : 64;
+	}
+	if (cmd == NULL) {
+		g_set_error(&error, MD_ERROR, MD_ERROR_USAGE,
+		    "unknown command \"%s\" (see maildesk --help)",
+		    argv[first]);
+		goto out;
+	}
+
+	g_mime_init();
+	config = md_config_load(g.config, &error);
+	if (config == NULL)
+		goto out;
+	if (g.store != NULL) {
+		g_free(config->store_path);
+		config->store_path = g_strdup(g.store);
+	}
+	if (mode == MD_MODE_DELIVER && !config->syslog)
+		md_log_set_sinks(0);
+	ctx.config = config;
+	ctx.config_path = g.config;
+	ctx.store_override = g.store;
+	ctx.verbosity = g.verbosity;
+	if (cmd->flags & MD_CMD_STORE) {
+		store = md_store_open(config->store_path,
+		    config->map_size_bytes, &error);
+		if (store == NULL)
+			goto out;
+		ctx.store = store;
+	}
+	cmd->fn(&ctx, argc - first - words + 1, argv + first + words - 1,
+	    &error);
+out:
+	status = md_exit_status(error, mode);
+	if (error != NULL) {
+		report(name, error, mode);
+		if (mode == MD_MODE_DELIVER)
+			md_info("deliver result=failed status=%d reason=\"%s\"",
+			    status, error->message);
+	}
+	return status;
+}

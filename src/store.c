@@ -1,0 +1,449 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * LMDB environment, transactions and error mapping.  Durability comes from
+ * LMDB's default sync on commit; MDB_NOSYNC and friends are never used,
+ * because exit 0 from deliver tells the MTA it may forget the message.
+ */
+#include <errno.h>
+#include <sys/random.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "maildesk/error.h"
+#include "maildesk/store.h"
+
+struct MdStore {
+	char *path;
+	MDB_env *env;
+	MDB_dbi dbi[MD_DB_COUNT];
+};
+
+static const struct {
+	const char *name;
+	unsigned flags;
+} dbs[MD_DB_COUNT] = {
+	[MD_DB_META] = { "meta", 0 },
+	[MD_DB_TICKETS] = { "tickets", 0 },
+	[MD_DB_MESSAGES] = { "messages", 0 },
+	[MD_DB_RAW] = { "raw", 0 },
+	[MD_DB_MSGID] = { "msgid", MDB_DUPSORT },
+	[MD_DB_DEDUPE] = { "dedupe", 0 },
+	[MD_DB_CUSTOMERS] = { "customers", 0 },
+	[MD_DB_CUSTOMER_EMAIL] = { "customer_email", 0 },
+	[MD_DB_CUSTOMER_TICKETS] = { "customer_tickets", 0 },
+	[MD_DB_OUTBOX] = { "outbox", 0 },
+	[MD_DB_RATELIMIT] = { "ratelimit", 0 },
+	[MD_DB_AUDIT] = { "audit", 0 },
+};
+
+const char *
+md_store_db_name(MdDb db)
+{
+	return dbs[db].name;
+}
+
+void
+md_store_set_error(GError **error, int rc, const char *what)
+{
+	MdErrorCode code;
+
+	switch (rc) {
+	case MDB_MAP_FULL:
+	case MDB_READERS_FULL:
+	case MDB_TXN_FULL:
+	case MDB_MAP_RESIZED:
+	case MDB_BAD_RSLOT:
+	case ENOSPC:
+	case EIO:
+	case EAGAIN:
+	case EBUSY:
+	case ENOMEM:
+	case EACCES:
+	case EROFS:
+	case ENOENT:
+	case EPERM:
+	case EDQUOT:
+		code = MD_ERROR_TEMPFAIL;
+		break;
+	case MDB_CORRUPTED:
+	case MDB_PAGE_NOTFOUND:
+	case MDB_VERSION_MISMATCH:
+	case MDB_INVALID:
+		code = MD_ERROR_CORRUPT;
+		break;
+	case MDB_NOTFOUND:
+		code = MD_ERROR_NOT_FOUND;
+		break;
+	default:
+		code = MD_ERROR_INTERNAL;
+		break;
+	}
+	g_set_error(error, MD_ERROR, code, "%s: %s", what, mdb_strerror(rc));
+}
+
+void
+md_key_be64(guint8 out[8], guint64 v)
+{
+	v = GUINT64_TO_BE(v);
+	memcpy(out, &v, 8);
+}
+
+guint64
+md_key_read_be64(const void *p)
+{
+	guint64 v;
+
+	memcpy(&v, p, 8);
+	return GUINT64_FROM_BE(v);
+}
+
+guint32
+md_key_read_be32(const void *p)
+{
+	guint32 v;
+
+	memcpy(&v, p, 4);
+	return GUINT32_FROM_BE(v);
+}
+
+void
+md_key_ticket_seq(guint8 out[12], guint64 ticket, guint32 seq)
+{
+	md_key_be64(out, ticket);
+	seq = GUINT32_TO_BE(seq);
+	memcpy(out + 8, &seq, 4);
+}
+
+const char *
+md_store_path(const MdStore *store)
+{
+	return store->path;
+}
+
+void
+md_store_close(MdStore *store)
+{
+	if (store == NULL)
+		return;
+	if (store->env != NULL)
+		mdb_env_close(store->env);
+	g_free(store->path);
+	g_free(store);
+}
+
+static MdStore *
+open_env(const char *path, guint64 map_size_bytes, GError **error)
+{
+	g_autoptr(MdStore) store = g_new0(MdStore, 1);
+	MDB_txn *txn = NULL;
+	int rc, dead = 0;
+
+	store->path = g_strdup(path);
+	if ((rc = mdb_env_create(&store->env)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(store->env, MD_DB_COUNT + 4)) != 0 ||
+	    (rc = mdb_env_set_mapsize(store->env, map_size_bytes)) != 0) {
+		md_store_set_error(error, rc, "store");
+		return NULL;
+	}
+	/*
+	 * MDB_NOTLS: a read transaction is not tied to a thread slot, so a
+	 * reader that dies is reclaimed by mdb_reader_check() below.
+	 */
+	rc = mdb_env_open(store->env, path, MDB_NOTLS, 0660);
+	if (rc != 0) {
+		md_store_set_error(error, rc, "store");
+		if (rc == ENOENT)
+			g_prefix_error(error, "store %s not initialised "
+			    "(run maildesk init): ", path);
+		return NULL;
+	}
+	mdb_reader_check(store->env, &dead);
+
+	if ((rc = mdb_txn_begin(store->env, NULL, 0, &txn)) != 0) {
+		md_store_set_error(error, rc, "store");
+		return NULL;
+	}
+	for (int i = 0; i < MD_DB_COUNT; i++) {
+		rc = mdb_dbi_open(txn, dbs[i].name, dbs[i].flags | MDB_CREATE,
+		    &store->dbi[i]);
+		if (rc != 0) {
+			mdb_txn_abort(txn);
+			md_store_set_error(error, rc, dbs[i].name);
+			return NULL;
+		}
+	}
+	if ((rc = mdb_txn_commit(txn)) != 0) {
+		md_store_set_error(error, rc, "store");
+		return NULL;
+	}
+	return g_steal_pointer(&store);
+}
+
+static gboolean
+check_schema(MdStore *store, gboolean create, GError **error)
+{
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	MDB_val v;
+	g_autoptr(GError) e = NULL;
+	guint32 version;
+
+	if (!md_store_begin(store, create ? MD_TXN_WRITE : MD_TXN_READ, &txn,
+	    error))
+		return FALSE;
+	if (!md_store_get(&txn, MD_DB_META, "schema", 6, &v, &e)) {
+		guint8 secret[32];
+		guint32 be = GUINT32_TO_BE(MD_STORE_SCHEMA_VERSION);
+
+		if (!create) {
+			g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
+			    "store %s not initialised (run maildesk init)",
+			    store->path);
+			return FALSE;
+		}
+		/* The reply-address secret: kernel randomness or nothing. */
+		if (getrandom(secret, sizeof(secret), 0) !=
+		    (ssize_t)sizeof(secret)) {
+			g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
+			    "store: no random bytes for the secret: %s",
+			    g_strerror(errno));
+			return FALSE;
+		}
+		if (!md_store_put(&txn, MD_DB_META, "schema", 6, &be, 4, 0,
+		    error) ||
+		    !md_store_put(&txn, MD_DB_META, "secret", 6, secret,
+		    sizeof(secret), 0, error))
+			return FALSE;
+		return md_store_commit(&txn, error);
+	}
+	if (v.mv_size != 4) {
+		g_set_error(error, MD_ERROR, MD_ERROR_CORRUPT,
+		    "store %s: bad schema record", store->path);
+		return FALSE;
+	}
+	version = md_key_read_be32(v.mv_data);
+	if (version != MD_STORE_SCHEMA_VERSION) {
+		g_set_error(error, MD_ERROR, MD_ERROR_CORRUPT,
+		    "store %s: schema version %u, this maildesk reads %u",
+		    store->path, version, MD_STORE_SCHEMA_VERSION);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+md_store_init(const char *path, guint64 map_size_bytes, gboolean *created,
+    GError **error)
+{
+	g_autoptr(MdStore) store = NULL;
+	g_autofree char *data = g_build_filename(path, "data.mdb", NULL);
+	gboolean existed = g_file_test(data, G_FILE_TEST_EXISTS);
+
+	if (g_mkdir_with_parents(path, 0750) != 0) {
+		int saved = errno;
+
+		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
+		    "store %s: %s", path, g_strerror(saved));
+		return FALSE;
+	}
+	store = open_env(path, map_size_bytes, error);
+	if (store == NULL)
+		return FALSE;
+	{
+		g_autoptr(GError) e = NULL;
+		g_auto(MdTxn) txn = MD_TXN_INIT;
+		MDB_val v;
+		gboolean has;
+
+		if (!md_store_begin(store, MD_TXN_READ, &txn, error))
+			return FALSE;
+		has = md_store_get(&txn, MD_DB_META, "schema", 6, &v, &e);
+		md_txn_clear(&txn);
+		*created = !existed || !has;
+	}
+	return check_schema(store, TRUE, error);
+}
+
+MdStore *
+md_store_open(const char *path, guint64 map_size_bytes, GError **error)
+{
+	g_autoptr(MdStore) store = NULL;
+	g_autofree char *data = g_build_filename(path, "data.mdb", NULL);
+
+	/* LMDB would create an empty environment; deliver must not. */
+	if (!g_file_test(data, G_FILE_TEST_EXISTS)) {
+		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
+		    "store %s not initialised (run maildesk init)", path);
+		return NULL;
+	}
+	store = open_env(path, map_size_bytes, error);
+	if (store == NULL)
+		return NULL;
+	if (!check_schema(store, FALSE, error))
+		return NULL;
+	return g_steal_pointer(&store);
+}
+
+gboolean
+md_store_begin(MdStore *store, MdTxnMode mode, MdTxn *txn, GError **error)
+{
+	int rc;
+
+	g_return_val_if_fail(txn->txn == NULL, FALSE);
+	rc = mdb_txn_begin(store->env, NULL,
+	    mode == MD_TXN_READ ? MDB_RDONLY : 0, &txn->txn);
+	if (rc != 0) {
+		txn->txn = NULL;
+		md_store_set_error(error, rc, "store: begin");
+		return FALSE;
+	}
+	txn->store = store;
+	return TRUE;
+}
+
+gboolean
+md_store_commit(MdTxn *txn, GError **error)
+{
+	int rc = mdb_txn_commit(txn->txn);
+
+	txn->txn = NULL;
+	if (rc != 0) {
+		md_store_set_error(error, rc, "store: commit");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+void
+md_txn_clear(MdTxn *txn)
+{
+	if (txn->txn != NULL)
+		mdb_txn_abort(txn->txn);
+	txn->txn = NULL;
+}
+
+gboolean
+md_store_get(MdTxn *txn, MdDb db, const void *key, gsize klen, MDB_val *out,
+    GError **error)
+{
+	MDB_val k = { klen, (void *)key };
+	int rc = mdb_get(txn->txn, txn->store->dbi[db], &k, out);
+
+	if (rc != 0) {
+		md_store_set_error(error, rc, dbs[db].name);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+md_store_put(MdTxn *txn, MdDb db, const void *key, gsize klen,
+    const void *data, gsize dlen, unsigned flags, GError **error)
+{
+	MDB_val k = { klen, (void *)key };
+	MDB_val v = { dlen, (void *)data };
+	int rc = mdb_put(txn->txn, txn->store->dbi[db], &k, &v, flags);
+
+	if (rc != 0) {
+		md_store_set_error(error, rc, dbs[db].name);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+void *
+md_store_reserve(MdTxn *txn, MdDb db, const void *key, gsize klen,
+    gsize dlen, GError **error)
+{
+	MDB_val k = { klen, (void *)key };
+	MDB_val v = { dlen, NULL };
+	int rc = mdb_put(txn->txn, txn->store->dbi[db], &k, &v, MDB_RESERVE);
+
+	if (rc != 0) {
+		md_store_set_error(error, rc, dbs[db].name);
+		return NULL;
+	}
+	return v.mv_data;
+}
+
+gboolean
+md_store_del(MdTxn *txn, MdDb db, const void *key, gsize klen,
+    const void *data, gsize dlen, GError **error)
+{
+	MDB_val k = { klen, (void *)key };
+	MDB_val v = { dlen, (void *)data };
+	int rc = mdb_del(txn->txn, txn->store->dbi[db], &k,
+	    data != NULL ? &v : NULL);
+
+	if (rc != 0 && rc != MDB_NOTFOUND) {
+		md_store_set_error(error, rc, dbs[db].name);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+md_store_next_id(MdTxn *txn, const char *name, guint64 *out, GError **error)
+{
+	MDB_val v;
+	g_autoptr(GError) e = NULL;
+	guint64 next = 1;
+	guint8 buf[8];
+
+	if (md_store_get(txn, MD_DB_META, name, strlen(name), &v, &e)) {
+		if (v.mv_size != 8) {
+			g_set_error(error, MD_ERROR, MD_ERROR_CORRUPT,
+			    "meta %s: bad counter", name);
+			return FALSE;
+		}
+		next = md_key_read_be64(v.mv_data);
+	} else if (!g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND)) {
+		g_propagate_error(error, g_steal_pointer(&e));
+		return FALSE;
+	}
+	md_key_be64(buf, next + 1);
+	if (!md_store_put(txn, MD_DB_META, name, strlen(name), buf, 8, 0,
+	    error))
+		return FALSE;
+	*out = next;
+	return TRUE;
+}
+
+GBytes *
+md_store_secret(MdTxn *txn, GError **error)
+{
+	MDB_val v;
+
+	if (!md_store_get(txn, MD_DB_META, "secret", 6, &v, error))
+		return NULL;
+	return g_bytes_new(v.mv_data, v.mv_size);
+}
+
+gboolean
+md_store_foreach(MdTxn *txn, MdDb db, const void *prefix, gsize plen,
+    MdStoreEachFunc fn, gpointer user_data, GError **error)
+{
+	MDB_cursor *cur = NULL;
+	MDB_val k = { plen, (void *)prefix }, v;
+	int rc = mdb_cursor_open(txn->txn, txn->store->dbi[db], &cur);
+
+	if (rc != 0) {
+		md_store_set_error(error, rc, dbs[db].name);
+		return FALSE;
+	}
+	rc = mdb_cursor_get(cur, &k, &v, plen > 0 ? MDB_SET_RANGE : MDB_FIRST);
+	while (rc == 0) {
+		if (plen > 0 && (k.mv_size < plen ||
+		    memcmp(k.mv_data, prefix, plen) != 0))
+			break;
+		if (!fn(&k, &v, user_data))
+			break;
+		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+	}
+	mdb_cursor_close(cur);
+	if (rc != 0 && rc != MDB_NOTFOUND) {
+		md_store_set_error(error, rc, dbs[db].name);
+		return FALSE;
+	}
+	return TRUE;
+}

@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Ticket model and message appending.  A message, its raw bytes and every
+ * index entry pointing at it are written together in the caller's
+ * transaction, so a reader never sees one without the others.
+ */
+#include <string.h>
+
+#include "maildesk/customer.h"
+#include "maildesk/error.h"
+#include "maildesk/record.h"
+#include "maildesk/ticket.h"
+
+static const char *const status_names[] = {
+	[MD_STATUS_NEW] = "new",
+	[MD_STATUS_OPEN] = "open",
+	[MD_STATUS_PENDING] = "pending",
+	[MD_STATUS_RESOLVED] = "resolved",
+	[MD_STATUS_CLOSED] = "closed",
+};
+
+MdTicket *
+md_ticket_new(void)
+{
+	return g_new0(MdTicket, 1);
+}
+
+void
+md_ticket_free(MdTicket *t)
+{
+	if (t == NULL)
+		return;
+	g_free(t->queue);
+	g_free(t->subject);
+	g_free(t->owner);
+	g_free(t);
+}
+
+const char *
+md_ticket_status_name(MdStatus status)
+{
+	if ((gsize)status >= G_N_ELEMENTS(status_names))
+		return "new";
+	return status_names[status];
+}
+
+gboolean
+md_ticket_status_from_name(const char *name, MdStatus *status)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(status_names); i++)
+		if (g_strcmp0(name, status_names[i]) == 0) {
+			*status = (MdStatus)i;
+			return TRUE;
+		}
+	return FALSE;
+}
+
+void
+md_ticket_set_status(MdTicket *t, MdStatus status, gint64 now)
+{
+	gboolean was_done = t->status == MD_STATUS_RESOLVED ||
+	    t->status == MD_STATUS_CLOSED;
+	gboolean done = status == MD_STATUS_RESOLVED ||
+	    status == MD_STATUS_CLOSED;
+
+	if (done && (!was_done || t->closed_at == 0))
+		t->closed_at = now;
+	else if (!done)
+		t->closed_at = 0;
+	t->status = status;
+	t->updated_at = now;
+}
+
+MdTicket *
+md_ticket_load(MdTxn *txn, guint64 number, GError **error)
+{
+	guint8 key[8];
+	MDB_val v;
+
+	md_key_be64(key, number);
+	if (!md_store_get(txn, MD_DB_TICKETS, key, 8, &v, error)) {
+		g_prefix_error(error, "ticket %" G_GUINT64_FORMAT ": ", number);
+		return NULL;
+	}
+	return md_record_to_ticket(v.mv_data, v.mv_size, error);
+}
+
+gboolean
+md_ticket_save(MdTxn *txn, const MdTicket *t, GError **error)
+{
+	g_autoptr(GBytes) rec = md_record_from_ticket(t);
+	guint8 key[8];
+	gsize len;
+	const void *data = g_bytes_get_data(rec, &len);
+
+	md_key_be64(key, t->number);
+	return md_store_put(txn, MD_DB_TICKETS, key, 8, data, len, 0, error);
+}
+
+MdTicket *
+md_ticket_create(MdTxn *txn, const char *queue, const char *subject,
+    guint64 customer_id, gint64 now, GError **error)
+{
+	g_autoptr(MdTicket) t = md_ticket_new();
+
+	if (!md_store_next_id(txn, "next-ticket", &t->number, error))
+		return NULL;
+	t->queue = g_strdup(queue);
+	t->subject = g_strdup(subject ? subject : "");
+	t->status = MD_STATUS_NEW;
+	t->customer_id = customer_id;
+	t->created_at = now;
+	t->updated_at = now;
+	if (customer_id != 0 && !md_customer_link_ticket(txn, customer_id,
+	    t->number, error))
+		return NULL;
+	if (!md_ticket_save(txn, t, error))
+		return NULL;
+	return g_steal_pointer(&t);
+}
+
+gboolean
+md_ticket_append_message(MdTxn *txn, MdTicket *t, const MdMessage *m,
+    const guint8 *raw, gsize raw_len, const char *dedupe_key, guint32 *seq,
+    GError **error)
+{
+	g_autoptr(GBytes) rec = md_record_from_message(m);
+	guint8 key[12];
+	gsize len;
+	const void *data = g_bytes_get_data(rec, &len);
+	void *dst;
+
+	*seq = t->message_count + 1;
+	md_key_ticket_seq(key, t->number, *seq);
+	if (!md_store_put(txn, MD_DB_MESSAGES, key, 12, data, len,
+	    MDB_NOOVERWRITE, error))
+		return FALSE;
+	/* Reserve and copy: the raw bytes go straight into the map. */
+	dst = md_store_reserve(txn, MD_DB_RAW, key, 12, raw_len, error);
+	if (dst == NULL)
+		return FALSE;
+	if (raw_len > 0)
+		memcpy(dst, raw, raw_len);
+	if (m->message_id != NULL && !md_store_put(txn, MD_DB_MSGID,
+	    m->message_id, strlen(m->message_id), key, 12, 0, error))
+		return FALSE;
+	if (dedupe_key != NULL && !md_store_put(txn, MD_DB_DEDUPE, dedupe_key,
+	    strlen(dedupe_key), key, 12, 0, error))
+		return FALSE;
+	t->message_count = *seq;
+	if (m->received_at > t->updated_at)
+		t->updated_at = m->received_at;
+	return md_ticket_save(txn, t, error);
+}
+
+MdMessage *
+md_ticket_load_message(MdTxn *txn, guint64 number, guint32 seq,
+    GError **error)
+{
+	guint8 key[12];
+	MDB_val v;
+
+	md_key_ticket_seq(key, number, seq);
+	if (!md_store_get(txn, MD_DB_MESSAGES, key, 12, &v, error)) {
+		g_prefix_error(error, "ticket %" G_GUINT64_FORMAT
+		    " message %u: ", number, seq);
+		return NULL;
+	}
+	return md_record_to_message(v.mv_data, v.mv_size, error);
+}
+
+GBytes *
+md_ticket_load_raw(MdTxn *txn, guint64 number, guint32 seq, GError **error)
+{
+	guint8 key[12];
+	MDB_val v;
+
+	md_key_ticket_seq(key, number, seq);
+	if (!md_store_get(txn, MD_DB_RAW, key, 12, &v, error)) {
+		g_prefix_error(error, "ticket %" G_GUINT64_FORMAT
+		    " message %u: ", number, seq);
+		return NULL;
+	}
+	return g_bytes_new(v.mv_data, v.mv_size);
+}
+
+typedef struct {
+	MdTicketFunc fn;
+	gpointer user_data;
+	GError *error;
+} EachTicket;
+
+static gboolean
+each_ticket(const MDB_val *key, const MDB_val *data, gpointer user_data)
+{
+	EachTicket *e = user_data;
+	g_autoptr(MdTicket) t = md_record_to_ticket(data->mv_data,
+	    data->mv_size, &e->error);
+
+	if (t == NULL)
+		return FALSE;
+	return e->fn(t, e->user_data);
+}
+
+gboolean
+md_ticket_foreach(MdTxn *txn, MdTicketFunc fn, gpointer user_data,
+    GError **error)
+{
+	EachTicket e = { fn, user_data, NULL };
+
+	if (!md_store_foreach(txn, MD_DB_TICKETS, NULL, 0, each_ticket, &e,
+	    error))
+		return FALSE;
+	if (e.error != NULL) {
+		g_propagate_error(error, e.error);
+		return FALSE;
+	}
+	return TRUE;
+}
