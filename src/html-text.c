@@ -29,22 +29,66 @@ is_block(const char *name)
 static void
 newline(GString *out)
 {
+	while (out->len > 0 && out->str[out->len - 1] == ' ')
+		g_string_truncate(out, out->len - 1);
 	if (out->len > 0 && out->str[out->len - 1] != '\n')
 		g_string_append_c(out, '\n');
+}
+
+/* A blank line between paragraphs, none at the start. */
+static void
+paragraph(GString *out)
+{
+	if (out->len == 0)
+		return;
+	newline(out);
+	if (!g_str_has_suffix(out->str, "\n\n"))
+		g_string_append_c(out, '\n');
+}
+
+static gboolean
+is_paragraph(const char *name)
+{
+	static const char *const paras[] = {
+		"p", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "pre",
+		NULL
+	};
+
+	for (const char *const *b = paras; *b != NULL; b++)
+		if (g_ascii_strcasecmp(name, *b) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+static gboolean
+is_hidden(const char *name)
+{
+	static const char *const hidden[] = {
+		"script", "style", "head", "title", "template", "noscript",
+		NULL
+	};
+
+	for (const char *const *b = hidden; *b != NULL; b++)
+		if (g_ascii_strcasecmp(name, *b) == 0)
+			return TRUE;
+	return FALSE;
 }
 
 static void
 append_text(GString *out, const char *text, gboolean pre)
 {
-	if (pre) {
-		g_string_append(out, text);
-		return;
-	}
-	/* Collapse white space as a browser would. */
 	for (const char *p = text; *p != '\0'; p++) {
-		if (g_ascii_isspace(*p)) {
+		/* &nbsp; (U+00A0) reads as a plain space. */
+		if ((guchar)p[0] == 0xc2 && (guchar)p[1] == 0xa0) {
+			g_string_append_c(out, ' ');
+			p++;
+		} else if (pre)
+			g_string_append_c(out, *p);
+		else if (g_ascii_isspace(*p)) {
+			/* Collapse white space as a browser would. */
 			if (out->len > 0 && out->str[out->len - 1] != ' ' &&
-			    out->str[out->len - 1] != '\n')
+			    out->str[out->len - 1] != '\n' &&
+			    out->str[out->len - 1] != '\t')
 				g_string_append_c(out, ' ');
 		} else
 			g_string_append_c(out, *p);
@@ -57,6 +101,9 @@ walk(xmlNode *node, GString *out, gboolean pre, int depth)
 	if (depth > 200)
 		return;
 	for (xmlNode *n = node; n != NULL; n = n->next) {
+		const char *name;
+		gsize start;
+
 		if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
 			if (n->content != NULL)
 				append_text(out, (const char *)n->content, pre);
@@ -64,34 +111,45 @@ walk(xmlNode *node, GString *out, gboolean pre, int depth)
 		}
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
-		const char *name = (const char *)n->name;
-
-		if (g_ascii_strcasecmp(name, "script") == 0 ||
-		    g_ascii_strcasecmp(name, "style") == 0 ||
-		    g_ascii_strcasecmp(name, "head") == 0 ||
-		    g_ascii_strcasecmp(name, "title") == 0)
+		name = (const char *)n->name;
+		if (is_hidden(name))
 			continue;
-		if (is_block(name))
+		if (g_ascii_strcasecmp(name, "br") == 0) {
+			/* <br><br> is a blank line; more add nothing. */
+			if (!g_str_has_suffix(out->str, "\n\n"))
+				g_string_append_c(out, '\n');
+			continue;
+		}
+		if (is_paragraph(name))
+			paragraph(out);
+		else if (is_block(name))
 			newline(out);
 		if (g_ascii_strcasecmp(name, "li") == 0)
 			g_string_append(out, "- ");
+		/* Table cells side by side, separated by a tab. */
+		if ((g_ascii_strcasecmp(name, "td") == 0 ||
+		    g_ascii_strcasecmp(name, "th") == 0) && out->len > 0 &&
+		    out->str[out->len - 1] != '\n') {
+			while (out->len > 0 && out->str[out->len - 1] == ' ')
+				g_string_truncate(out, out->len - 1);
+			g_string_append_c(out, '\t');
+		}
+		start = out->len;
 		walk(n->children, out,
 		    pre || g_ascii_strcasecmp(name, "pre") == 0, depth + 1);
 		if (g_ascii_strcasecmp(name, "a") == 0) {
 			xmlChar *href = xmlGetProp(n, (const xmlChar *)"href");
 
+			/* The URL unless the link text already shows it. */
 			if (href != NULL && g_str_has_prefix((char *)href,
-			    "http") && strstr(out->str, (char *)href) == NULL)
+			    "http") && strstr(out->str + start,
+			    (char *)href) == NULL)
 				g_string_append_printf(out, " <%s>", href);
 			xmlFree(href);
 		}
-		if (g_ascii_strcasecmp(name, "p") == 0 ||
-		    g_ascii_strcasecmp(name, "blockquote") == 0 ||
-		    name[0] == 'h' || name[0] == 'H') {
-			newline(out);
-			if (!g_str_has_suffix(out->str, "\n\n"))
-				g_string_append_c(out, '\n');
-		} else if (is_block(name))
+		if (is_paragraph(name))
+			paragraph(out);
+		else if (is_block(name))
 			newline(out);
 	}
 }

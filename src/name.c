@@ -1,29 +1,41 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Name splitting.  Wrong guesses are cheap to correct (customer set), so the
- * rules stay few and predictable: drop titles, "Last, First" swaps, the last
- * word (with its particles: van, von, de ...) is the last name.
+ * rules stay few and predictable: drop titles and comments, "Last, First"
+ * swaps, the last word (with its particles: van, von, de ...) is the last
+ * name, a name written only in CJK script puts the family name first, and
+ * team or company names are no person's name.
  */
 #include <string.h>
 
 #include "maildesk/name.h"
 
 static gboolean
+in_list(const char *const *list, const char *w)
+{
+	g_autofree char *lower = g_utf8_strdown(w, -1);
+
+	for (const char *const *p = list; *p != NULL; p++)
+		if (strcmp(lower, *p) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* Titles, salutations and suffixes: dropped wherever they stand. */
+static gboolean
 is_title(const char *w)
 {
 	static const char *const titles[] = {
 		"dr", "dr.", "prof", "prof.", "herr", "frau", "mr", "mr.",
 		"mrs", "mrs.", "ms", "ms.", "miss", "mx", "mx.", "dipl.-ing.",
-		"dipl.-ing", "dipl.-kfm.", "ing.", "mag.", "med.", "rer.",
-		"nat.", "phil.", "jur.", "sir", "madame", "monsieur", "mme",
-		"m.", "sr.", "sra.", "dott.", "ph.d.", "phd", NULL
+		"dipl.-ing", "dipl.-kfm.", "dipl.-inf.", "dipl.", "dr.-ing.",
+		"ing.", "mag.", "med.", "rer.", "nat.", "phil.", "jur.", "sir",
+		"madame", "monsieur", "mme", "m.", "sr.", "sra.", "dott.",
+		"ph.d.", "phd", "jr", "jr.", "ii", "iii", "mba", "msc",
+		"m.sc.", "b.sc.", NULL
 	};
-	g_autofree char *lower = g_utf8_strdown(w, -1);
 
-	for (const char *const *t = titles; *t != NULL; t++)
-		if (strcmp(lower, *t) == 0)
-			return TRUE;
-	return FALSE;
+	return in_list(titles, w);
 }
 
 static gboolean
@@ -35,19 +47,39 @@ is_particle(const char *w)
 		"zur", "y", NULL
 	};
 
-	for (const char *const *p = particles; *p != NULL; p++)
-		if (strcmp(w, *p) == 0)
-			return TRUE;
-	return FALSE;
+	return in_list(particles, w);
 }
 
-/* "YANN" -> "Yann", "HANS-PETER" -> "Hans-Peter"; mixed case stays. */
+/* Words that make a display name or local part a role, not a person. */
+static gboolean
+is_role(const char *w)
+{
+	static const char *const roles[] = {
+		"team", "support", "service", "services", "sales", "info",
+		"office", "helpdesk", "hotline", "kundenservice",
+		"kundendienst", "newsletter", "noreply", "no-reply", "admin",
+		"administrator", "webmaster", "postmaster", "billing",
+		"accounts", "accounting", "buchhaltung", "vertrieb",
+		"einkauf", "verwaltung", "abteilung", "department", "gmbh",
+		"ag", "kg", "inc", "inc.", "ltd", "ltd.", "llc", "mailer-daemon",
+		NULL
+	};
+
+	return in_list(roles, w);
+}
+
+/*
+ * Title case for a word written all in capitals or, with @force, for any
+ * word.  "YANN" -> "Yann", "HANS-PETER" -> "Hans-Peter", "O'BRIEN" ->
+ * "O'Brien"; mixed case stays as written.
+ */
 static char *
 fix_case(const char *w, gboolean force)
 {
 	GString *out;
 	gboolean start = TRUE;
 	gboolean has_lower = FALSE, has_upper = FALSE;
+	glong letters = 0;
 
 	for (const char *p = w; *p; p = g_utf8_next_char(p)) {
 		gunichar c = g_utf8_get_char(p);
@@ -63,7 +95,17 @@ fix_case(const char *w, gboolean force)
 
 		g_string_append_unichar(out, start ? g_unichar_totitle(c) :
 		    g_unichar_tolower(c));
-		start = !g_unichar_isalpha(c) && c != '\'';
+		if (g_unichar_isalpha(c)) {
+			letters++;
+			start = FALSE;
+		} else if (c == '\'' || c == 0x2019) {
+			/* O'Brien, D'Angelo: one letter before the mark. */
+			start = letters == 1;
+			letters = 0;
+		} else {
+			start = TRUE;
+			letters = 0;
+		}
 	}
 	return g_string_free(out, FALSE);
 }
@@ -80,61 +122,121 @@ looks_like_name(const char *s)
 			return FALSE;
 		letter |= g_unichar_isalpha(c);
 	}
+	/* An encoded word GMime could not decode is no name. */
+	if (strstr(s, "=?") != NULL && strstr(s, "?=") != NULL)
+		return FALSE;
 	return letter;
 }
 
+/* TRUE if the letters of @s are all lowercase (and there are some). */
 static gboolean
-is_particle_word(const char *w)
+all_lower(const char *s)
 {
-	g_autofree char *lower = g_utf8_strdown(w, -1);
+	gboolean lower = FALSE;
 
-	return is_particle(lower);
+	for (const char *p = s; *p; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		if (g_unichar_isupper(c) || g_unichar_istitle(c))
+			return FALSE;
+		lower |= g_unichar_islower(c);
+	}
+	return lower;
 }
 
-static void
-split_words(char **words, char **first, char **last)
+/* Han, kana and Hangul: such names are written family name first. */
+static gboolean
+is_cjk_word(const char *w)
 {
-	guint n = g_strv_length(words);
-	guint lastpos;
-	GString *f, *l;
+	gboolean cjk = FALSE;
 
-	if (n == 0)
-		return;
-	if (n == 1) {
-		*first = fix_case(words[0], FALSE);
-		return;
+	for (const char *p = w; *p; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+		GUnicodeScript sc = g_unichar_get_script(c);
+
+		if (!g_unichar_isalpha(c))
+			continue;
+		if (sc != G_UNICODE_SCRIPT_HAN &&
+		    sc != G_UNICODE_SCRIPT_HIRAGANA &&
+		    sc != G_UNICODE_SCRIPT_KATAKANA &&
+		    sc != G_UNICODE_SCRIPT_HANGUL)
+			return FALSE;
+		cjk = TRUE;
 	}
-	lastpos = n - 1;
-	/* Particles belong to the last name: Ludwig van Beethoven. */
-	while (lastpos > 1 && is_particle_word(words[lastpos - 1]))
-		lastpos--;
-	f = g_string_new(NULL);
-	l = g_string_new(NULL);
-	for (guint i = 0; i < n; i++) {
-		GString *s = i < lastpos ? f : l;
+	return cjk;
+}
+
+/* Joins @words[from, to) with single spaces, fixing the case of each. */
+static char *
+join_words(char **words, guint from, guint to, gboolean force,
+    gboolean lower_particles)
+{
+	GString *s;
+
+	if (from >= to)
+		return NULL;
+	s = g_string_new(NULL);
+	for (guint i = from; i < to; i++) {
 		g_autofree char *w = NULL;
 
-		if (i >= lastpos && i < n - 1)
+		/* van, von, de inside a last name stay lowercase. */
+		if (lower_particles && i + 1 < to && is_particle(words[i]))
 			w = g_utf8_strdown(words[i], -1);
 		else
-			w = fix_case(words[i], FALSE);
+			w = fix_case(words[i], force);
 		if (s->len > 0)
 			g_string_append_c(s, ' ');
 		g_string_append(s, w);
 	}
-	*first = g_string_free(f, FALSE);
-	*last = g_string_free(l, FALSE);
+	return g_string_free(s, FALSE);
 }
 
-static char **
-words_of(const char *s)
+static void
+split_words(char **words, gboolean titled, gboolean force, char **first,
+    char **last)
 {
-	g_auto(GStrv) raw = g_strsplit_set(s, " \t", -1);
+	guint n = g_strv_length(words);
+	guint lastpos;
+
+	if (n == 0)
+		return;
+	if (n == 1) {
+		/* "Herr Müller", "Dr. Weber": a salutation names the family. */
+		if (titled)
+			*last = fix_case(words[0], force);
+		else
+			*first = fix_case(words[0], force);
+		return;
+	}
+	if (is_cjk_word(words[0]) && is_cjk_word(words[n - 1])) {
+		/* 山田 太郎: Yamada is the family name. */
+		*last = g_strdup(words[0]);
+		*first = join_words(words, 1, n, FALSE, FALSE);
+		return;
+	}
+	lastpos = n - 1;
+	/* Particles belong to the last name: Ludwig van Beethoven. */
+	while (lastpos > 1 && is_particle(words[lastpos - 1]))
+		lastpos--;
+	*first = join_words(words, 0, lastpos, force, FALSE);
+	*last = join_words(words, lastpos, n, force, TRUE);
+}
+
+/* The words of @s without titles; *@titled tells whether any was dropped. */
+static char **
+words_of(const char *s, gboolean *titled)
+{
+	g_auto(GStrv) raw = g_strsplit_set(s, " \t\r\n", -1);
 	GPtrArray *out = g_ptr_array_new();
 
 	for (char **w = raw; *w != NULL; w++) {
-		if ((*w)[0] == '\0' || is_title(*w))
+		if ((*w)[0] == '\0')
 			continue;
+		if (is_title(*w)) {
+			if (titled != NULL)
+				*titled = TRUE;
+			continue;
+		}
 		g_ptr_array_add(out, g_strdup(*w));
 	}
 	g_ptr_array_add(out, NULL);
@@ -142,11 +244,54 @@ words_of(const char *s)
 }
 
 static gboolean
-from_display(const char *display, char **first, char **last)
+any_role(char **words)
 {
-	g_autofree char *s = g_strstrip(g_strdup(display));
-	g_auto(GStrv) words = NULL;
-	char *comma;
+	for (char **w = words; *w != NULL; w++)
+		if (is_role(*w))
+			return TRUE;
+	return FALSE;
+}
+
+/*
+ * Drops comments a display name carries beside the name: "(IT)", "[ACME]"
+ * and anything after a "|".  If nothing but the comment is left, only its
+ * brackets go.
+ */
+static char *
+strip_comments(const char *s)
+{
+	GString *out = g_string_new(NULL);
+	int depth = 0;
+	const char *bar = strchr(s, '|');
+	gsize end = bar != NULL ? (gsize)(bar - s) : strlen(s);
+
+	for (gsize i = 0; i < end; i++) {
+		char c = s[i];
+
+		if (c == '(' || c == '[')
+			depth++;
+		else if ((c == ')' || c == ']') && depth > 0)
+			depth--;
+		else if (depth == 0)
+			g_string_append_c(out, c);
+	}
+	g_strstrip(out->str);
+	out->len = strlen(out->str);
+	if (!looks_like_name(out->str)) {
+		g_string_truncate(out, 0);
+		for (const char *p = s; *p; p++)
+			if (strchr("()[]|", *p) == NULL)
+				g_string_append_c(out, *p);
+		g_strstrip(out->str);
+		out->len = strlen(out->str);
+	}
+	return g_string_free(out, FALSE);
+}
+
+static char *
+unquote(const char *display)
+{
+	char *s = g_strstrip(g_strdup(display));
 	gsize n = strlen(s);
 
 	/* Strip quotes a sloppy client left in the decoded name. */
@@ -157,30 +302,52 @@ from_display(const char *display, char **first, char **last)
 		g_strstrip(s);
 		n = strlen(s);
 	}
+	return s;
+}
+
+static gboolean
+from_display(const char *display, char **first, char **last)
+{
+	g_autofree char *quoted = unquote(display);
+	g_autofree char *bare = strip_comments(quoted);
+	g_autofree char *s = unquote(bare);
+	g_auto(GStrv) parts = NULL;
+	g_autoptr(GPtrArray) segs = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)g_strfreev);
+	gboolean titled = FALSE;
+	gboolean force;
+
 	if (!looks_like_name(s))
 		return FALSE;
-	comma = strchr(s, ',');
-	if (comma != NULL && strchr(comma + 1, ',') == NULL) {
-		/* "Müller, Hans" */
-		g_auto(GStrv) lw = NULL, fw = NULL;
-		g_autofree char *lj = NULL, *fj = NULL;
+	force = all_lower(s);
+	/* Segments between commas; those holding only titles go. */
+	parts = g_strsplit(s, ",", -1);
+	for (char **p = parts; *p != NULL; p++) {
+		char **w = words_of(*p, &titled);
 
-		*comma = '\0';
-		lw = words_of(s);
-		fw = words_of(comma + 1);
-		if (lw[0] == NULL || fw[0] == NULL)
+		if (w[0] == NULL) {
+			g_strfreev(w);
+			continue;
+		}
+		if (any_role(w)) {
+			g_strfreev(w);
 			return FALSE;
-		lj = g_strjoinv(" ", lw);
-		fj = g_strjoinv(" ", fw);
-		*first = fix_case(fj, FALSE);
-		*last = fix_case(lj, FALSE);
-		return TRUE;
+		}
+		g_ptr_array_add(segs, w);
 	}
-	words = words_of(s);
-	if (words[0] == NULL)
-		return FALSE;
-	split_words(words, first, last);
-	return *first != NULL;
+	if (segs->len == 1) {
+		split_words(g_ptr_array_index(segs, 0), titled, force, first,
+		    last);
+	} else if (segs->len == 2) {
+		/* "Müller, Hans" */
+		char **lw = g_ptr_array_index(segs, 0);
+		char **fw = g_ptr_array_index(segs, 1);
+
+		*last = join_words(lw, 0, g_strv_length(lw), force, TRUE);
+		*first = join_words(fw, 0, g_strv_length(fw), force, FALSE);
+	} else
+		return FALSE;	/* "A, B, C": a list, not a name */
+	return *first != NULL || *last != NULL;
 }
 
 static gboolean
@@ -197,10 +364,10 @@ from_local_part(const char *email, char **first, char **last)
 	if (strchr(lp, '+') != NULL)
 		*strchr(lp, '+') = '\0';
 	parts = g_strsplit_set(lp, "._", -1);
-	if (g_strv_length(parts) != 2)
+	if (g_strv_length(parts) != 2 || any_role(parts))
 		return FALSE;
 	for (char **p = parts; *p != NULL; p++) {
-		if ((*p)[0] == '\0')
+		if ((*p)[0] == '\0' || (*p)[0] == '-')
 			return FALSE;
 		for (const char *c = *p; *c; c++)
 			if (!g_ascii_isalpha(*c) && *c != '-')

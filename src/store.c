@@ -132,8 +132,14 @@ md_store_close(MdStore *store)
 	g_free(store);
 }
 
+/*
+ * Opens the environment and its databases.  Only init (@create) takes the
+ * writer lock to create databases; everyone else opens them in a read
+ * transaction, so opening never waits for a delivery in progress.
+ */
 static MdStore *
-open_env(const char *path, guint64 map_size_bytes, GError **error)
+open_env(const char *path, guint64 map_size_bytes, gboolean create,
+    GError **error)
 {
 	g_autoptr(MdStore) store = g_new0(MdStore, 1);
 	MDB_txn *txn = NULL;
@@ -160,13 +166,16 @@ open_env(const char *path, guint64 map_size_bytes, GError **error)
 	}
 	mdb_reader_check(store->env, &dead);
 
-	if ((rc = mdb_txn_begin(store->env, NULL, 0, &txn)) != 0) {
+	if ((rc = mdb_txn_begin(store->env, NULL, create ? 0 : MDB_RDONLY,
+	    &txn)) != 0) {
 		md_store_set_error(error, rc, "store");
 		return NULL;
 	}
 	for (int i = 0; i < MD_DB_COUNT; i++) {
-		rc = mdb_dbi_open(txn, dbs[i].name, dbs[i].flags | MDB_CREATE,
-		    &store->dbi[i]);
+		rc = mdb_dbi_open(txn, dbs[i].name, dbs[i].flags |
+		    (create ? MDB_CREATE : 0), &store->dbi[i]);
+		if (rc == MDB_NOTFOUND)
+			rc = MDB_INVALID;	/* a database is missing */
 		if (rc != 0) {
 			mdb_txn_abort(txn);
 			md_store_set_error(error, rc, dbs[i].name);
@@ -246,7 +255,7 @@ md_store_init(const char *path, guint64 map_size_bytes, gboolean *created,
 		    "store %s: %s", path, g_strerror(saved));
 		return FALSE;
 	}
-	store = open_env(path, map_size_bytes, error);
+	store = open_env(path, map_size_bytes, TRUE, error);
 	if (store == NULL)
 		return FALSE;
 	{
@@ -276,7 +285,7 @@ md_store_open(const char *path, guint64 map_size_bytes, GError **error)
 		    "store %s not initialised (run maildesk init)", path);
 		return NULL;
 	}
-	store = open_env(path, map_size_bytes, error);
+	store = open_env(path, map_size_bytes, FALSE, error);
 	if (store == NULL)
 		return NULL;
 	if (!check_schema(store, FALSE, error))

@@ -1,0 +1,343 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * md_config_load over a temporary file: defaults for missing keys,
+ * MD_ERROR_CONFIG for malformed values, bad addresses and a missing explicit
+ * file, a warning (not an error) for unknown keys; md_config_queue_for.
+ */
+#include <string.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "config.h"
+#include "maildesk/config.h"
+#include "maildesk/error.h"
+
+typedef struct {
+	char *dir;	/* owned */
+	char *path;	/* owned: maildesk.conf inside dir */
+} Fixture;
+
+static void
+fixture_set_up(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+
+	f->dir = g_dir_make_tmp("maildesk-config-XXXXXX", &error);
+	g_assert_no_error(error);
+	f->path = g_build_filename(f->dir, "maildesk.conf", NULL);
+}
+
+static void
+fixture_tear_down(Fixture *f, gconstpointer data)
+{
+	g_unlink(f->path);
+	g_assert_cmpint(g_rmdir(f->dir), ==, 0);
+	g_free(f->path);
+	g_free(f->dir);
+}
+
+static void
+write_config(Fixture *f, const char *text)
+{
+	g_autoptr(GError) error = NULL;
+
+	g_file_set_contents(f->path, text, -1, &error);
+	g_assert_no_error(error);
+}
+
+static void
+test_defaults(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MdConfig) c = NULL;
+
+	write_config(f, "# nothing set\n[tickets]\n");
+	c = md_config_load(f->path, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(c);
+	g_assert_cmpstr(c->source, ==, f->path);
+	g_assert_cmpstr(c->store_path, ==, MAILDESK_DEFAULT_STORE);
+	g_assert_cmpuint(c->map_size_bytes, ==, G_GUINT64_CONSTANT(4294967296));
+	g_assert_cmpuint(c->addresses->len, ==, 0);
+	g_assert_cmpstr(c->tag, ==, "Ticket#");
+	g_assert_cmpuint(c->reopen_days, ==, 14);
+	g_assert_cmpstr(c->default_queue, ==, "support");
+	g_assert_cmpuint(c->max_size_bytes, ==, 52428800);
+	g_assert_cmpuint(c->time_limit_s, ==, 300);
+	g_assert_cmpstr(c->recipient_delimiter, ==, "+");
+	g_assert_cmpstr(c->x_loop, ==, "maildesk");
+	g_assert_true(c->syslog);
+}
+
+static void
+test_values(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MdConfig) c = NULL;
+
+	write_config(f,
+	    "[store]\n"
+	    "path = /srv/maildesk\n"
+	    "map-size-bytes = 1048576\n"
+	    "[tickets]\n"
+	    "tag = Case#\n"
+	    "reopen-days = 0\n"
+	    "default-queue = general\n"
+	    "[deliver]\n"
+	    "max-size-bytes = 2048\n"
+	    "time-limit-seconds = 60\n"
+	    "recipient-delimiter = -+\n"
+	    "x-loop = desk.example.com\n"
+	    "[log]\n"
+	    "syslog = no\n");
+	c = md_config_load(f->path, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(c->store_path, ==, "/srv/maildesk");
+	g_assert_cmpuint(c->map_size_bytes, ==, 1048576);
+	g_assert_cmpstr(c->tag, ==, "Case#");
+	g_assert_cmpuint(c->reopen_days, ==, 0);
+	g_assert_cmpstr(c->default_queue, ==, "general");
+	g_assert_cmpuint(c->max_size_bytes, ==, 2048);
+	g_assert_cmpuint(c->time_limit_s, ==, 60);
+	g_assert_cmpstr(c->recipient_delimiter, ==, "-+");
+	g_assert_cmpstr(c->x_loop, ==, "desk.example.com");
+	g_assert_false(c->syslog);
+}
+
+static void
+test_malformed_uint(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MdConfig) c = NULL;
+
+	write_config(f, "[tickets]\nreopen-days = many\n");
+	c = md_config_load(f->path, &error);
+	g_assert_error(error, MD_ERROR, MD_ERROR_CONFIG);
+	g_assert_null(c);
+}
+
+static void
+test_uint_out_of_range(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MdConfig) c = NULL;
+
+	/* Below the 1 MiB minimum of map-size-bytes. */
+	write_config(f, "[store]\nmap-size-bytes = 4096\n");
+	c = md_config_load(f->path, &error);
+	g_assert_error(error, MD_ERROR, MD_ERROR_CONFIG);
+	g_assert_null(c);
+}
+
+static void
+test_malformed_bool(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MdConfig) c = NULL;
+
+	write_config(f, "[log]\nsyslog = maybe\n");
+	c = md_config_load(f->path, &error);
+	g_assert_error(error, MD_ERROR, MD_ERROR_CONFIG);
+	g_assert_null(c);
+}
+
+static void
+test_empty_string(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MdConfig) c = NULL;
+
+	write_config(f, "[tickets]\ntag =\n");
+	c = md_config_load(f->path, &error);
+	g_assert_error(error, MD_ERROR, MD_ERROR_CONFIG);
+	g_assert_null(c);
+}
+
+static void
+test_bad_address(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MdConfig) c = NULL;
+
+	write_config(f,
+	    "[addresses]\n"
+	    "support@example.com = support\n"
+	    "not-an-address = sales\n");
+	c = md_config_load(f->path, &error);
+	g_assert_error(error, MD_ERROR, MD_ERROR_CONFIG);
+	g_assert_null(c);
+}
+
+static void
+test_empty_queue(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MdConfig) c = NULL;
+
+	write_config(f, "[addresses]\nsupport@example.com =\n");
+	c = md_config_load(f->path, &error);
+	g_assert_error(error, MD_ERROR, MD_ERROR_CONFIG);
+	g_assert_null(c);
+}
+
+static void
+test_missing_file(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MdConfig) c = NULL;
+
+	/* f->path was never written. */
+	c = md_config_load(f->path, &error);
+	g_assert_error(error, MD_ERROR, MD_ERROR_CONFIG);
+	g_assert_null(c);
+}
+
+static void
+test_env_path(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MdConfig) c = NULL;
+
+	write_config(f, "[tickets]\ndefault-queue = from-env\n");
+	g_setenv("MAILDESK_CONFIG", f->path, TRUE);
+	c = md_config_load(NULL, &error);
+	g_unsetenv("MAILDESK_CONFIG");
+	g_assert_no_error(error);
+	g_assert_cmpstr(c->source, ==, f->path);
+	g_assert_cmpstr(c->default_queue, ==, "from-env");
+}
+
+static void
+test_queue_for(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MdConfig) c = NULL;
+
+	write_config(f,
+	    "[addresses]\n"
+	    "Support@Example.com = support\n"
+	    "sales@example.com = sales\n");
+	c = md_config_load(f->path, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(c->addresses->len, ==, 2);
+
+	g_assert_cmpstr(md_config_queue_for(c, "support@example.com"), ==,
+	    "support");
+	g_assert_cmpstr(md_config_queue_for(c, "SUPPORT@EXAMPLE.COM"), ==,
+	    "support");
+	g_assert_cmpstr(md_config_queue_for(c, "support+42.ab@EXAMPLE.com"),
+	    ==, "support");
+	g_assert_cmpstr(md_config_queue_for(c, "Sales+x@example.com"), ==,
+	    "sales");
+	g_assert_null(md_config_queue_for(c, "support@example.org"));
+	g_assert_null(md_config_queue_for(c, "other@example.com"));
+	g_assert_null(md_config_queue_for(c, "support"));
+	g_assert_null(md_config_queue_for(c, NULL));
+
+	g_assert_true(md_config_is_ours(c, "SALES+1@example.com"));
+	g_assert_false(md_config_is_ours(c, "customer@example.net"));
+}
+
+static void
+test_queue_for_no_delimiter(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MdConfig) c = NULL;
+
+	write_config(f,
+	    "[deliver]\n"
+	    "recipient-delimiter =\n"
+	    "[addresses]\n"
+	    "support@example.com = support\n");
+	c = md_config_load(f->path, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(c->recipient_delimiter, ==, "");
+	g_assert_cmpstr(md_config_queue_for(c, "Support@example.com"), ==,
+	    "support");
+	/* Without a delimiter "+" is part of the local part. */
+	g_assert_null(md_config_queue_for(c, "support+42@example.com"));
+}
+
+/*
+ * md_warn() prints to stderr itself rather than through g_log(), so
+ * g_test_expect_message() cannot see it: run the load in a subprocess and
+ * look at what it printed.
+ */
+static void
+test_unknown_key(Fixture *f, gconstpointer data)
+{
+	if (g_test_subprocess()) {
+		g_autoptr(GError) error = NULL;
+		g_autoptr(MdConfig) c = NULL;
+
+		write_config(f,
+		    "[tickets]\n"
+		    "reopen-dayz = 3\n"
+		    "default-queue = general\n");
+		c = md_config_load(f->path, &error);
+		g_assert_no_error(error);
+		g_assert_nonnull(c);
+		g_assert_cmpuint(c->reopen_days, ==, 14);
+		g_assert_cmpstr(c->default_queue, ==, "general");
+		return;
+	}
+	g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+	g_test_trap_assert_passed();
+	g_test_trap_assert_stderr("*unknown key [tickets] reopen-dayz*");
+}
+
+static void
+test_dump(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MdConfig) c = NULL;
+	g_autoptr(MdConfig) again = NULL;
+	g_autofree char *text = NULL;
+
+	write_config(f,
+	    "[tickets]\n"
+	    "reopen-days = 30\n"
+	    "[addresses]\n"
+	    "support@example.com = support\n");
+	c = md_config_load(f->path, &error);
+	g_assert_no_error(error);
+	text = md_config_dump(c);
+	g_assert_nonnull(strstr(text, "reopen-days = 30\n"));
+	g_assert_nonnull(strstr(text, "support@example.com = support\n"));
+
+	/* What dump prints loads back to the same values. */
+	write_config(f, text);
+	again = md_config_load(f->path, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(again->reopen_days, ==, 30);
+	g_assert_cmpuint(again->addresses->len, ==, 1);
+	g_assert_cmpstr(md_config_queue_for(again, "support@example.com"), ==,
+	    "support");
+}
+
+#define ADD(path, fn) \
+	g_test_add(path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+
+	ADD("/config/defaults", test_defaults);
+	ADD("/config/values", test_values);
+	ADD("/config/malformed-uint", test_malformed_uint);
+	ADD("/config/uint-out-of-range", test_uint_out_of_range);
+	ADD("/config/malformed-bool", test_malformed_bool);
+	ADD("/config/empty-string", test_empty_string);
+	ADD("/config/bad-address", test_bad_address);
+	ADD("/config/empty-queue", test_empty_queue);
+	ADD("/config/missing-file", test_missing_file);
+	ADD("/config/env-path", test_env_path);
+	ADD("/config/queue-for", test_queue_for);
+	ADD("/config/queue-for-no-delimiter", test_queue_for_no_delimiter);
+	ADD("/config/unknown-key", test_unknown_key);
+	ADD("/config/dump", test_dump);
+
+	return g_test_run();
+}
