@@ -59,11 +59,16 @@ MdCustomer *
 md_customer_find_by_email(MdTxn *txn, const char *email, GError **error)
 {
 	g_autofree char *k = md_customer_address_key(email);
+	g_autoptr(GError) e = NULL;
 	MDB_val v;
 
 	if (!md_store_get(txn, MD_DB_CUSTOMER_EMAIL, k, strlen(k), &v,
-	    error)) {
-		g_prefix_error(error, "customer: ");
+	    &e)) {
+		if (g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND))
+			g_set_error(error, MD_ERROR, MD_ERROR_NOT_FOUND,
+			    "no customer with address %s", email);
+		else
+			g_propagate_error(error, g_steal_pointer(&e));
 		return NULL;
 	}
 	if (v.mv_size != 8) {

@@ -378,12 +378,10 @@ static char *
 mime_type_of(GMimeObject *obj)
 {
 	GMimeContentType *ct = g_mime_object_get_content_type(obj);
+	g_autofree char *type = ct ? g_mime_content_type_get_mime_type(ct) :
+	    NULL;
 
-	if (ct == NULL)
-		return g_strdup("application/octet-stream");
-	return g_ascii_strdown(g_mime_content_type_get_mime_type(ct) ?
-	    g_mime_content_type_get_mime_type(ct) : "application/octet-stream",
-	    -1);
+	return g_ascii_strdown(type ? type : "application/octet-stream", -1);
 }
 
 static char *

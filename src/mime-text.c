@@ -11,7 +11,7 @@
 
 #include "maildesk/mime-text.h"
 
-/* CRLF -> LF and NULs dropped, in place; @s is NUL-terminated at @len. */
+/* CRLF -> LF and NULs dropped, in place; @s has room for @len + 1. */
 static char *
 tidy(char *s, gsize len)
 {
@@ -48,65 +48,71 @@ try_convert(const char *data, gsize len, const char *charset)
 	return out;
 }
 
-/*
- * Labels that mean windows-1252 in practice (as in the WHATWG encoding
- * standard): mail declared Latin-1 often carries "€" or typographic quotes
- * in the 0x80-0x9f range.
- */
 static gboolean
-means_windows_1252(const char *charset)
+is_label(const char *charset, const char *const *labels)
 {
-	static const char *const labels[] = {
-		"iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "l1",
-		"cp819", "ibm819", "iso-ir-100", "us-ascii", "ascii",
-		"ansi_x3.4-1968", NULL
-	};
-
 	for (const char *const *l = labels; *l != NULL; l++)
 		if (g_ascii_strcasecmp(charset, *l) == 0)
 			return TRUE;
 	return FALSE;
 }
 
+/* Labels that promise nothing beyond ASCII: treated as undeclared. */
+static gboolean
+means_undeclared(const char *charset)
+{
+	static const char *const labels[] = {
+		"utf-8", "utf8", "us-ascii", "ascii", "ansi_x3.4-1968",
+		"unknown-8bit", "x-unknown", "default", "", NULL
+	};
+
+	return is_label(charset, labels);
+}
+
+/*
+ * Labels that mean windows-1252 in practice (as in the WHATWG encoding
+ * standard): mail declared Latin-1 often carries "€" or typographic quotes
+ * in the 0x80-0x9f range, which Latin-1 has as control characters.
+ */
+static gboolean
+means_windows_1252(const char *charset)
+{
+	static const char *const labels[] = {
+		"iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "l1",
+		"cp819", "ibm819", "iso-ir-100", NULL
+	};
+
+	return is_label(charset, labels);
+}
+
 char *
 md_mime_text_to_utf8(const char *data, gsize len, const char *charset)
 {
+	g_autofree char *copy = NULL;
 	char *out = NULL;
 
 	if (data == NULL)
 		return g_strdup("");
-	if (charset != NULL && g_ascii_strcasecmp(charset, "utf-8") != 0 &&
-	    g_ascii_strcasecmp(charset, "utf8") != 0) {
-		if (means_windows_1252(charset)) {
-			/* Pure ASCII stays as it is, whatever the label. */
-			if (g_utf8_validate(data, len, NULL) && memchr(data,
-			    '\0', len) == NULL) {
-				gboolean ascii = TRUE;
-
-				for (gsize i = 0; i < len && ascii; i++)
-					ascii = !((guchar)data[i] & 0x80);
-				if (ascii)
-					return tidy(g_strndup(data, len), len);
-			}
+	if (charset != NULL && !means_undeclared(charset)) {
+		if (means_windows_1252(charset))
 			out = try_convert(data, len, "windows-1252");
-		}
-		if (out == NULL && g_ascii_strcasecmp(charset, "us-ascii") != 0)
+		if (out == NULL)
 			out = try_convert(data, len, charset);
+		if (out != NULL)
+			return out;
 	}
-	if (out != NULL)
-		return out;
-	if (g_utf8_validate(data, len, NULL) || (memchr(data, '\0', len) &&
-	    !g_utf8_validate(data, len, NULL) && FALSE))
-		return tidy(g_strndup(data, len), len);
-	/* Declared US-ASCII or UTF-8 but is not: the usual culprit. */
-	out = try_convert(data, len, "windows-1252");
-	if (out == NULL)	/* 0x81, 0x8d ... are not windows-1252 */
-		out = try_convert(data, len, "iso-8859-1");
-	if (out != NULL)
-		return out;
-	{
-		char *valid = g_utf8_make_valid(data, len);
-
-		return tidy(valid, strlen(valid));
-	}
+	/* Undeclared, UTF-8, or not what it claims: UTF-8 if it is valid. */
+	copy = g_malloc(len + 1);
+	memcpy(copy, data, len);
+	tidy(copy, len);
+	len = strlen(copy);
+	if (g_utf8_validate(copy, len, NULL))
+		return g_steal_pointer(&copy);
+	/* Else the usual culprit; 0x81, 0x8d ... are not windows-1252. */
+	out = try_convert(copy, len, "windows-1252");
+	if (out == NULL)
+		out = try_convert(copy, len, "iso-8859-1");
+	if (out == NULL)
+		out = g_utf8_make_valid(copy, len);
+	return out;
 }

@@ -74,12 +74,17 @@ md_ticket_set_status(MdTicket *t, MdStatus status, gint64 now)
 MdTicket *
 md_ticket_load(MdTxn *txn, guint64 number, GError **error)
 {
+	g_autoptr(GError) e = NULL;
 	guint8 key[8];
 	MDB_val v;
 
 	md_key_be64(key, number);
-	if (!md_store_get(txn, MD_DB_TICKETS, key, 8, &v, error)) {
-		g_prefix_error(error, "ticket %" G_GUINT64_FORMAT ": ", number);
+	if (!md_store_get(txn, MD_DB_TICKETS, key, 8, &v, &e)) {
+		if (g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND))
+			g_set_error(error, MD_ERROR, MD_ERROR_NOT_FOUND,
+			    "no ticket %" G_GUINT64_FORMAT, number);
+		else
+			g_propagate_error(error, g_steal_pointer(&e));
 		return NULL;
 	}
 	return md_record_to_ticket(v.mv_data, v.mv_size, error);
@@ -153,34 +158,44 @@ md_ticket_append_message(MdTxn *txn, MdTicket *t, const MdMessage *m,
 	return md_ticket_save(txn, t, error);
 }
 
+/* The record of message @seq, or a NOT_FOUND that says which. */
+static gboolean
+get_message_record(MdTxn *txn, MdDb db, guint64 number, guint32 seq,
+    MDB_val *v, GError **error)
+{
+	g_autoptr(GError) e = NULL;
+	guint8 key[12];
+
+	md_key_ticket_seq(key, number, seq);
+	if (md_store_get(txn, db, key, 12, v, &e))
+		return TRUE;
+	if (g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND))
+		g_set_error(error, MD_ERROR, MD_ERROR_NOT_FOUND,
+		    "ticket %" G_GUINT64_FORMAT " has no message %u", number,
+		    seq);
+	else
+		g_propagate_error(error, g_steal_pointer(&e));
+	return FALSE;
+}
+
 MdMessage *
 md_ticket_load_message(MdTxn *txn, guint64 number, guint32 seq,
     GError **error)
 {
-	guint8 key[12];
 	MDB_val v;
 
-	md_key_ticket_seq(key, number, seq);
-	if (!md_store_get(txn, MD_DB_MESSAGES, key, 12, &v, error)) {
-		g_prefix_error(error, "ticket %" G_GUINT64_FORMAT
-		    " message %u: ", number, seq);
+	if (!get_message_record(txn, MD_DB_MESSAGES, number, seq, &v, error))
 		return NULL;
-	}
 	return md_record_to_message(v.mv_data, v.mv_size, error);
 }
 
 GBytes *
 md_ticket_load_raw(MdTxn *txn, guint64 number, guint32 seq, GError **error)
 {
-	guint8 key[12];
 	MDB_val v;
 
-	md_key_ticket_seq(key, number, seq);
-	if (!md_store_get(txn, MD_DB_RAW, key, 12, &v, error)) {
-		g_prefix_error(error, "ticket %" G_GUINT64_FORMAT
-		    " message %u: ", number, seq);
+	if (!get_message_record(txn, MD_DB_RAW, number, seq, &v, error))
 		return NULL;
-	}
 	return g_bytes_new(v.mv_data, v.mv_size);
 }
 

@@ -284,6 +284,7 @@ gen_multipart() {  # FILE TOTAL_BYTES
 	} > "$f"
 	hlen=$(( $(stat -c %s "$f") + ${#b} + 6 ))   # plus the closing boundary
 	# base64 -w 76: 57 raw bytes -> 77 bytes of text per line.
+	# shellcheck disable=SC2017  # whole lines on purpose
 	raw=$(( (total - hlen) / 77 * 57 ))
 	head -c "$raw" /dev/urandom | base64 -w 76 >> "$f"
 	printf -- '--%s--\n' "$b" >> "$f"

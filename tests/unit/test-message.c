@@ -343,6 +343,124 @@ test_parse_declared_latin1(void)
 	g_assert_cmpstr(m->text, ==, "Grüße\n");
 }
 
+static void
+test_parse_8bit_headers(void)
+{
+	/* Raw 8-bit headers: UTF-8 as it is, anything else as windows-1252. */
+	g_autoptr(MdMessage) latin = parse_string(
+	    "From: J\xf6rg Sch\xe4" "fer <joerg@example.org>\n"
+	    "Subject: Gr\xfc\xdf" "e\n"
+	    "\n"
+	    "x\n");
+	g_autoptr(MdMessage) utf8 = parse_string(
+	    "From: Jörg Schäfer <joerg@example.org>\n"
+	    "Subject: Grüße\n"
+	    "\n"
+	    "x\n");
+
+	g_assert_cmpstr(latin->subject, ==, "Grüße");
+	g_assert_cmpstr(latin->from->name, ==, "Jörg Schäfer");
+	g_assert_cmpstr(utf8->subject, ==, "Grüße");
+	g_assert_cmpstr(utf8->from->name, ==, "Jörg Schäfer");
+}
+
+static void
+test_parse_crlf(void)
+{
+	g_autoptr(MdMessage) m = parse_string(
+	    "From: Anna Weber <anna@example.org>\r\n"
+	    "To: support@example.com\r\n"
+	    "Subject: crlf\r\n"
+	    "Message-ID: <crlf.1@example.org>\r\n"
+	    "\r\n"
+	    "line one\r\n");
+
+	g_assert_cmpstr(m->from->email, ==, "anna@example.org");
+	g_assert_cmpstr(m->subject, ==, "crlf");
+	g_assert_cmpstr(m->message_id, ==, "crlf.1@example.org");
+	g_assert_nonnull(m->text);
+	g_assert_true(g_str_has_prefix(m->text, "line one"));
+}
+
+static void
+test_parse_inline_and_named_parts(void)
+{
+	g_autoptr(MdMessage) m = parse_string(
+	    "From: a@example.org\n"
+	    "Subject: parts\n"
+	    "MIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=\"b\"\n"
+	    "\n"
+	    "--b\n"
+	    "Content-Type: text/plain; charset=utf-8\n"
+	    "\n"
+	    "Body text\n"
+	    "--b\n"
+	    "Content-Type: image/png\n"
+	    "Content-ID: <logo@example.org>\n"
+	    "Content-Transfer-Encoding: base64\n"
+	    "\n"
+	    "iVBORw0KGgo=\n"
+	    "--b\n"
+	    "Content-Type: text/plain; charset=utf-8\n"
+	    "Content-Disposition: attachment;\n"
+	    " filename*=UTF-8''Rechnung%20M%C3%A4rz.txt\n"
+	    "\n"
+	    "attached text, not the body\n"
+	    "--b--\n");
+	const MdAttachment *logo, *txt;
+
+	g_assert_cmpstr(m->text, ==, "Body text");
+	g_assert_cmpuint(m->attachments->len, ==, 2);
+	logo = g_ptr_array_index(m->attachments, 0);
+	g_assert_cmpstr(logo->content_type, ==, "image/png");
+	g_assert_cmpstr(logo->disposition, ==, "inline");
+	g_assert_cmpstr(logo->content_id, ==, "logo@example.org");
+	g_assert_cmpuint(logo->size, ==, 8);
+	txt = g_ptr_array_index(m->attachments, 1);
+	g_assert_cmpstr(txt->filename, ==, "Rechnung März.txt");
+	g_assert_cmpstr(txt->content_type, ==, "text/plain");
+	g_assert_cmpstr(txt->disposition, ==, "attachment");
+	g_assert_cmpuint(txt->size, ==, strlen("attached text, not the body"));
+}
+
+static void
+test_parse_attached_message(void)
+{
+	g_autoptr(MdMessage) m = parse_string(
+	    "From: a@example.org\n"
+	    "Subject: Fwd: original\n"
+	    "MIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=\"b\"\n"
+	    "\n"
+	    "--b\n"
+	    "Content-Type: text/plain\n"
+	    "\n"
+	    "see below\n"
+	    "--b\n"
+	    "Content-Type: message/rfc822\n"
+	    "\n"
+	    "From: c@example.org\n"
+	    "Subject: original\n"
+	    "Message-ID: <inner.1@example.org>\n"
+	    "\n"
+	    "inner body\n"
+	    "--b--\n");
+	const MdAttachment *a;
+
+	g_assert_cmpstr(m->text, ==, "see below");
+	g_assert_cmpuint(m->attachments->len, ==, 1);
+	a = g_ptr_array_index(m->attachments, 0);
+	g_assert_cmpstr(a->content_type, ==, "message/rfc822");
+	g_assert_cmpstr(a->disposition, ==, "message");
+	g_assert_cmpstr(a->filename, ==, "original.eml");
+	g_assert_cmpuint(a->size, >, 0);
+	g_assert_nonnull(a->sha256);
+	g_assert_cmpuint(m->original_ids->len, ==, 1);
+	g_assert_cmpstr(g_ptr_array_index(m->original_ids, 0), ==,
+	    "inner.1@example.org");
+}
+
 /* md_message_parse: input GMime cannot make a message of */
 
 static void
@@ -489,6 +607,13 @@ main(int argc, char **argv)
 	    test_parse_undeclared_8bit);
 	g_test_add_func("/message/parse/declared-latin1",
 	    test_parse_declared_latin1);
+	g_test_add_func("/message/parse/8bit-headers",
+	    test_parse_8bit_headers);
+	g_test_add_func("/message/parse/crlf", test_parse_crlf);
+	g_test_add_func("/message/parse/inline-and-named-parts",
+	    test_parse_inline_and_named_parts);
+	g_test_add_func("/message/parse/attached-message",
+	    test_parse_attached_message);
 	g_test_add_func("/message/parse/empty", test_parse_empty);
 	g_test_add_func("/message/parse/garbage", test_parse_garbage);
 	g_test_add_func("/message/parse/raw-digest", test_parse_raw_digest);

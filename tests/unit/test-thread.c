@@ -1,12 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * md_thread_subject_tag: the ticket number in a "[<tag>N]" subject tag.
- * Anything that is not a whole positive number right after the tag gives 0,
- * and a number too long to be a ticket never overflows into a wrong one.
+ * Threading.  md_thread_subject_tag: anything but a whole positive number
+ * right after the tag gives 0, and a number too long to be a ticket never
+ * overflows into a wrong one.  md_thread_find over a temp store filled by
+ * md_deliver: references, the same mail in two queues, tags by whom.
  */
-#include <glib.h>
+#include <string.h>
 
+#include <glib/gstdio.h>
+#include <gmime/gmime.h>
+
+#include "maildesk/deliver.h"
+#include "maildesk/error.h"
 #include "maildesk/thread.h"
+#include "maildesk/ticket.h"
 
 typedef struct {
 	const char *path;
@@ -62,12 +69,297 @@ test_subject_tag(gconstpointer data)
 	    c->expect);
 }
 
+/* md_thread_find */
+
+#define NOW 1704186000
+#define MAP_SIZE_BYTES (G_GUINT64_CONSTANT(16) << 20)
+
+typedef struct {
+	char *dir;		/* owned: the temp dir, removed in teardown */
+	MdStore *store;		/* owned */
+	MdConfig *config;	/* owned */
+} Fixture;
+
+static void
+set_up(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *store_path = NULL;
+	g_autofree char *conf = NULL;
+	g_autofree char *text = NULL;
+	gboolean created = FALSE;
+
+	f->dir = g_dir_make_tmp("maildesk-thread-XXXXXX", &error);
+	g_assert_no_error(error);
+	store_path = g_build_filename(f->dir, "store", NULL);
+	conf = g_build_filename(f->dir, "maildesk.conf", NULL);
+	text = g_strdup_printf(
+	    "[store]\n"
+	    "path = %s\n"
+	    "[addresses]\n"
+	    "support@example.com = support\n"
+	    "sales@example.com = sales\n", store_path);
+	g_file_set_contents(conf, text, -1, &error);
+	g_assert_no_error(error);
+	f->config = md_config_load(conf, &error);
+	g_assert_no_error(error);
+	g_assert_true(md_store_init(store_path, MAP_SIZE_BYTES, &created,
+	    &error));
+	g_assert_no_error(error);
+	f->store = md_store_open(store_path, MAP_SIZE_BYTES, &error);
+	g_assert_no_error(error);
+}
+
+static void
+tear_down(Fixture *f, gconstpointer data)
+{
+	const char *files[] = { "store/data.mdb", "store/lock.mdb",
+		"maildesk.conf", NULL };
+	g_autofree char *store_dir = g_build_filename(f->dir, "store", NULL);
+
+	md_store_close(f->store);
+	md_config_free(f->config);
+	for (const char *const *p = files; *p != NULL; p++) {
+		g_autofree char *path = g_build_filename(f->dir, *p, NULL);
+
+		g_assert_cmpint(g_unlink(path), ==, 0);
+	}
+	g_assert_cmpint(g_rmdir(store_dir), ==, 0);
+	g_assert_cmpint(g_rmdir(f->dir), ==, 0);
+	g_free(f->dir);
+}
+
+/* Delivers a mail from @from to @to with @msgid; returns its ticket. */
+static guint64
+deliver(Fixture *f, const char *from, const char *to, const char *msgid,
+    const char *subject)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *raw = g_strdup_printf(
+	    "From: %s\n"
+	    "To: %s\n"
+	    "Subject: %s\n"
+	    "Message-ID: <%s>\n"
+	    "\n"
+	    "body\n", from, to, subject, msgid);
+	MdDeliverResult r = { 0 };
+	guint64 ticket;
+
+	g_assert_true(md_deliver(f->store, f->config, (const guint8 *)raw,
+	    strlen(raw), NULL, to, NOW, &r, &error));
+	g_assert_no_error(error);
+	g_assert_false(r.duplicate);
+	ticket = r.ticket;
+	md_deliver_result_clear(&r);
+	return ticket;
+}
+
+static guint64
+customer_of(Fixture *f, guint64 ticket)
+{
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MdTicket) t = NULL;
+
+	g_assert_true(md_store_begin(f->store, MD_TXN_READ, &txn, &error));
+	t = md_ticket_load(&txn, ticket, &error);
+	g_assert_no_error(error);
+	return t->customer_id;
+}
+
+static MdThreadMatch
+find(Fixture *f, const MdMessage *m, guint64 customer, const char *queue)
+{
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	g_autoptr(GError) error = NULL;
+	MdThreadMatch match;
+
+	g_assert_true(md_store_begin(f->store, MD_TXN_READ, &txn, &error));
+	g_assert_true(md_thread_find(&txn, f->config, m, customer, queue,
+	    &match, &error));
+	g_assert_no_error(error);
+	return match;
+}
+
+static void
+test_find_in_reply_to(Fixture *f, gconstpointer data)
+{
+	g_autoptr(MdMessage) m = md_message_new();
+	guint64 t1 = deliver(f, "anna@example.org", "support@example.com",
+	    "one@example.org", "first");
+	MdThreadMatch match;
+
+	deliver(f, "bob@example.org", "support@example.com",
+	    "two@example.org", "second");
+	/* A reference counts from anyone, even without a customer. */
+	m->in_reply_to = g_strdup("one@example.org");
+	match = find(f, m, 0, "support");
+	g_assert_cmpint(match.reason, ==, MD_THREAD_REFERENCE);
+	g_assert_cmpuint(match.ticket, ==, t1);
+	g_assert_cmpuint(match.cited, ==, 0);
+}
+
+static void
+test_find_references_chain(Fixture *f, gconstpointer data)
+{
+	g_autoptr(MdMessage) m = md_message_new();
+	guint64 t1 = deliver(f, "anna@example.org", "support@example.com",
+	    "root@example.org", "first");
+	guint64 t2 = deliver(f, "bob@example.org", "support@example.com",
+	    "other@example.org", "second");
+	MdThreadMatch match;
+
+	/* Unknown In-Reply-To; the newest known reference wins. */
+	m->in_reply_to = g_strdup("unknown@example.org");
+	g_ptr_array_add(m->references, g_strdup("root@example.org"));
+	g_ptr_array_add(m->references, g_strdup("other@example.org"));
+	g_ptr_array_add(m->references, g_strdup("unknown@example.org"));
+	match = find(f, m, 0, "support");
+	g_assert_cmpint(match.reason, ==, MD_THREAD_REFERENCE);
+	g_assert_cmpuint(match.ticket, ==, t2);
+	g_assert_cmpuint(match.ticket, !=, t1);
+}
+
+static void
+test_find_nothing(Fixture *f, gconstpointer data)
+{
+	g_autoptr(MdMessage) m = md_message_new();
+	MdThreadMatch match;
+
+	deliver(f, "anna@example.org", "support@example.com",
+	    "one@example.org", "first");
+	m->in_reply_to = g_strdup("unknown@example.org");
+	m->subject = g_strdup("Re: first");
+	match = find(f, m, 0, "support");
+	g_assert_cmpint(match.reason, ==, MD_THREAD_NEW);
+	g_assert_cmpuint(match.ticket, ==, 0);
+	g_assert_cmpuint(match.cited, ==, 0);
+}
+
+static void
+test_find_same_mail_two_queues(Fixture *f, gconstpointer data)
+{
+	g_autoptr(MdMessage) m = md_message_new();
+	guint64 in_sales = deliver(f, "anna@example.org", "sales@example.com",
+	    "both@example.org", "to both");
+	guint64 in_support = deliver(f, "anna@example.org",
+	    "support@example.com", "both@example.org", "to both");
+	MdThreadMatch match;
+
+	g_assert_cmpuint(in_sales, !=, in_support);
+	m->in_reply_to = g_strdup("both@example.org");
+	match = find(f, m, 0, "support");
+	g_assert_cmpuint(match.ticket, ==, in_support);
+	match = find(f, m, 0, "sales");
+	g_assert_cmpuint(match.ticket, ==, in_sales);
+	/* No ticket in the queue: the first one holding the mail. */
+	match = find(f, m, 0, "billing");
+	g_assert_cmpuint(match.ticket, ==, in_sales);
+}
+
+/*
+ * A Message-ID that merely starts with the one replied to is another mail:
+ * it must not be taken for it, even in the preferred queue.
+ */
+static void
+test_find_id_prefix(Fixture *f, gconstpointer data)
+{
+	g_autoptr(MdMessage) m = NULL;
+	guint64 exact, longer;
+	MdThreadMatch match;
+
+	/* In a child, so that a failure does not stop the tests after it. */
+	if (!g_test_subprocess()) {
+		g_test_trap_subprocess(NULL, 0,
+		    G_TEST_SUBPROCESS_INHERIT_STDERR);
+		g_test_trap_assert_passed();
+		return;
+	}
+	m = md_message_new();
+	exact = deliver(f, "anna@example.org", "sales@example.com",
+	    "order-1@example.org", "order");
+	longer = deliver(f, "bob@example.org", "support@example.com",
+	    "order-1@example.org.invalid", "other");
+	g_assert_cmpuint(exact, !=, longer);
+	m->in_reply_to = g_strdup("order-1@example.org");
+	match = find(f, m, 0, "support");
+	g_assert_cmpint(match.reason, ==, MD_THREAD_REFERENCE);
+	g_assert_cmpuint(match.ticket, ==, exact);
+}
+
+static void
+test_find_tag_from_customer(Fixture *f, gconstpointer data)
+{
+	g_autoptr(MdMessage) m = md_message_new();
+	guint64 t1 = deliver(f, "anna@example.org", "support@example.com",
+	    "one@example.org", "first");
+	g_autofree char *subject = g_strdup_printf("Re: [Ticket#%"
+	    G_GUINT64_FORMAT "] first", t1);
+	MdThreadMatch match;
+
+	m->subject = g_strdup(subject);
+	match = find(f, m, customer_of(f, t1), "support");
+	g_assert_cmpint(match.reason, ==, MD_THREAD_TAG);
+	g_assert_cmpuint(match.ticket, ==, t1);
+	g_assert_cmpuint(match.cited, ==, 0);
+}
+
+static void
+test_find_tag_from_stranger(Fixture *f, gconstpointer data)
+{
+	g_autoptr(MdMessage) m = md_message_new();
+	guint64 t1 = deliver(f, "anna@example.org", "support@example.com",
+	    "one@example.org", "first");
+	guint64 t2 = deliver(f, "eve@example.org", "support@example.com",
+	    "two@example.org", "second");
+	g_autofree char *subject = g_strdup_printf("Re: [Ticket#%"
+	    G_GUINT64_FORMAT "] first", t1);
+	MdThreadMatch match;
+
+	m->subject = g_strdup(subject);
+	/* Another customer, then nobody at all. */
+	match = find(f, m, customer_of(f, t2), "support");
+	g_assert_cmpint(match.reason, ==, MD_THREAD_NEW);
+	g_assert_cmpuint(match.ticket, ==, 0);
+	g_assert_cmpuint(match.cited, ==, t1);
+	match = find(f, m, 0, "support");
+	g_assert_cmpint(match.reason, ==, MD_THREAD_NEW);
+	g_assert_cmpuint(match.cited, ==, t1);
+}
+
+static void
+test_find_tag_unknown_ticket(Fixture *f, gconstpointer data)
+{
+	g_autoptr(MdMessage) m = md_message_new();
+	MdThreadMatch match;
+
+	m->subject = g_strdup("Re: [Ticket#999] hello");
+	match = find(f, m, 1, "support");
+	g_assert_cmpint(match.reason, ==, MD_THREAD_NEW);
+	g_assert_cmpuint(match.ticket, ==, 0);
+	g_assert_cmpuint(match.cited, ==, 999);
+}
+
+#define ADD(path, fn) \
+	g_test_add(path, Fixture, NULL, set_up, fn, tear_down)
+
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
+	g_mime_init();
+
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++)
 		g_test_add_data_func(cases[i].path, &cases[i],
 		    test_subject_tag);
+	ADD("/thread/find/in-reply-to", test_find_in_reply_to);
+	ADD("/thread/find/references-chain", test_find_references_chain);
+	ADD("/thread/find/nothing", test_find_nothing);
+	ADD("/thread/find/same-mail-two-queues",
+	    test_find_same_mail_two_queues);
+	ADD("/thread/find/id-prefix", test_find_id_prefix);
+	ADD("/thread/find/tag-from-customer", test_find_tag_from_customer);
+	ADD("/thread/find/tag-from-stranger", test_find_tag_from_stranger);
+	ADD("/thread/find/tag-unknown-ticket", test_find_tag_unknown_ticket);
 	return g_test_run();
 }
