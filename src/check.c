@@ -76,8 +76,10 @@ check_ticket(MdTicket *t, gpointer user_data)
 		if (m->message_id != NULL) {
 			MDB_val v;
 
-			if (!md_store_get(c->txn, MD_DB_MSGID, m->message_id,
-			    strlen(m->message_id), &v, NULL))
+			g_autofree char *k = md_store_key_text(m->message_id);
+
+			if (!md_store_get(c->txn, MD_DB_MSGID, k, strlen(k), &v,
+			    NULL))
 				problem(c, "ticket %" G_GUINT64_FORMAT
 				    " message %u: Message-ID not indexed",
 				    t->number, s);

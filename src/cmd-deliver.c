@@ -94,9 +94,10 @@ parse_args(int argc, char **argv, char **sender, char **recipient,
 {
 	g_autoptr(GOptionContext) oc = g_option_context_new(NULL);
 	GOptionEntry entries[] = {
-		{ "sender", 'f', 0, G_OPTION_ARG_STRING, sender,
+		/* FILENAME: raw bytes, never a failing locale conversion. */
+		{ "sender", 'f', 0, G_OPTION_ARG_FILENAME, sender,
 		  "envelope sender (Postfix ${sender})", "ADDR" },
-		{ "recipient", 'r', 0, G_OPTION_ARG_STRING, recipient,
+		{ "recipient", 'r', 0, G_OPTION_ARG_FILENAME, recipient,
 		  "envelope recipient (Postfix ${recipient})", "ADDR" },
 		{ NULL }
 	};

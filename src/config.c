@@ -229,37 +229,48 @@ md_config_load(const char *path, GError **error)
 	return g_steal_pointer(&config);
 }
 
-/* Strips a "+extension" so support+42.abc@ is support@. */
-static char *
-base_address(const MdConfig *config, const char *address)
+static const char *
+find_queue(const MdConfig *config, const char *address)
 {
-	g_autofree char *lower = g_ascii_strdown(address, -1);
-	const char *d = config->recipient_delimiter;
-	char *at = strrchr(lower, '@');
-	char *ext;
-
-	if (at == NULL || d == NULL || d[0] == '\0')
-		return g_steal_pointer(&lower);
-	*at = '\0';
-	ext = strpbrk(lower, d);
-	if (ext != NULL)
-		*ext = '\0';
-	return g_strconcat(lower, "@", at + 1, NULL);
-}
-
-const char *
-md_config_queue_for(const MdConfig *config, const char *address)
-{
-	g_autofree char *base = NULL;
-
-	if (address == NULL)
-		return NULL;
-	base = base_address(config, address);
 	for (guint i = 0; i < config->addresses->len; i++) {
 		MdAddress *a = g_ptr_array_index(config->addresses, i);
 
-		if (strcmp(a->address, base) == 0)
+		if (strcmp(a->address, address) == 0)
 			return a->queue;
+	}
+	return NULL;
+}
+
+/*
+ * The queue of @address: the exact address first, as Postfix does, then
+ * without its extension.  With several delimiters the longest base wins,
+ * so support-team+42@ finds support-team@ before support@.
+ */
+const char *
+md_config_queue_for(const MdConfig *config, const char *address)
+{
+	g_autofree char *lower = NULL;
+	const char *d = config->recipient_delimiter;
+	const char *queue;
+	char *at;
+
+	if (address == NULL)
+		return NULL;
+	lower = g_ascii_strdown(address, -1);
+	if ((queue = find_queue(config, lower)) != NULL)
+		return queue;
+	at = strrchr(lower, '@');
+	if (at == NULL || d == NULL || d[0] == '\0')
+		return NULL;
+	for (char *p = at - 1; p > lower; p--) {
+		g_autofree char *local = NULL, *base = NULL;
+
+		if (strchr(d, *p) == NULL)
+			continue;
+		local = g_strndup(lower, p - lower);
+		base = g_strconcat(local, at, NULL);
+		if ((queue = find_queue(config, base)) != NULL)
+			return queue;
 	}
 	return NULL;
 }

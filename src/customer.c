@@ -36,9 +36,10 @@ md_customer_free(MdCustomer *c)
 char *
 md_customer_address_key(const char *email)
 {
-	g_autofree char *s = g_strstrip(g_strdup(email));
+	g_autofree char *s = g_strstrip(g_utf8_make_valid(email, -1));
+	g_autofree char *lower = g_utf8_strdown(s, -1);
 
-	return g_utf8_strdown(s, -1);
+	return md_store_key_text(lower);
 }
 
 MdCustomer *

@@ -94,7 +94,7 @@ md_deliver(MdStore *store, const MdConfig *config, const guint8 *raw,
 	g_autoptr(MdCustomer) customer = NULL;
 	g_autoptr(MdTicket) ticket = NULL;
 	g_auto(MdTxn) txn = MD_TXN_INIT;
-	g_autofree char *key = NULL;
+	g_autofree char *key = NULL, *store_key = NULL;
 	g_autoptr(GError) e = NULL;
 	const MdMailbox *who;
 	MdThreadMatch match;
@@ -112,8 +112,14 @@ md_deliver(MdStore *store, const MdConfig *config, const guint8 *raw,
 	/* Outside the lock: parse, classify, decide where it goes. */
 	m = md_message_parse(raw, len);
 	m->received_at = now;
-	m->envelope_sender = g_strdup(sender);
-	m->recipient = find_recipient(config, m, recipient);
+	/* The envelope comes from the MTA as bytes; records hold UTF-8. */
+	m->envelope_sender = sender ? g_utf8_make_valid(sender, -1) : NULL;
+	{
+		g_autofree char *rcpt = recipient ?
+		    g_utf8_make_valid(recipient, -1) : NULL;
+
+		m->recipient = find_recipient(config, m, rcpt);
+	}
 	queue = md_config_queue_for(config, m->recipient);
 	m->queue = g_strdup(queue ? queue : config->default_queue);
 	md_classify(m, config);
@@ -122,7 +128,9 @@ md_deliver(MdStore *store, const MdConfig *config, const guint8 *raw,
 
 	if (!md_store_begin(store, MD_TXN_WRITE, &txn, error))
 		return FALSE;
-	if (md_store_get(&txn, MD_DB_DEDUPE, key, strlen(key), &v, &e)) {
+	store_key = md_store_key_text(key);
+	if (md_store_get(&txn, MD_DB_DEDUPE, store_key, strlen(store_key), &v,
+	    &e)) {
 		result->duplicate = TRUE;
 		if (v.mv_size == 12) {
 			result->ticket = md_key_read_be64(v.mv_data);

@@ -456,3 +456,45 @@ md_store_foreach(MdTxn *txn, MdDb db, const void *prefix, gsize plen,
 	}
 	return TRUE;
 }
+
+gboolean
+md_store_foreach_dup(MdTxn *txn, MdDb db, const void *key, gsize klen,
+    MdStoreEachFunc fn, gpointer user_data, GError **error)
+{
+	MDB_cursor *cur = NULL;
+	MDB_val k = { klen, (void *)key }, v;
+	int rc = mdb_cursor_open(txn->txn, txn->store->dbi[db], &cur);
+
+	if (rc != 0) {
+		md_store_set_error(error, rc, dbs[db].name);
+		return FALSE;
+	}
+	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY);
+	while (rc == 0) {
+		if (!fn(&k, &v, user_data))
+			break;
+		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP);
+	}
+	mdb_cursor_close(cur);
+	if (rc != 0 && rc != MDB_NOTFOUND) {
+		md_store_set_error(error, rc, dbs[db].name);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+char *
+md_store_key_text(const char *text)
+{
+	/*
+	 * LMDB keys are at most 511 bytes.  Longer text (a hostile
+	 * Message-ID, an absurd address) is keyed by its digest instead, so
+	 * it is stored and found like any other.
+	 */
+	g_autofree char *sum = NULL;
+
+	if (strlen(text) <= MD_STORE_MAX_TEXT_KEY)
+		return g_strdup(text);
+	sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, text, -1);
+	return g_strconcat("#sha256:", sum, NULL);
+}

@@ -78,20 +78,11 @@ lookup_id(MdTxn *txn, const char *id, const char *queue, guint64 *ticket,
     GError **error)
 {
 	Lookup l = { queue, txn, 0, 0 };
-	MDB_val k, v;
-	g_autoptr(GError) e = NULL;
+	g_autofree char *key = md_store_key_text(id);
 
-	*ticket = 0;
-	if (!md_store_get(txn, MD_DB_MSGID, id, strlen(id), &k, &e)) {
-		if (g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND))
-			return TRUE;
-		g_propagate_error(error, g_steal_pointer(&e));
-		return FALSE;
-	}
-	(void)v;
 	/* Walk the duplicates: one mail may live in several queues. */
-	if (!md_store_foreach(txn, MD_DB_MSGID, id, strlen(id), each_hit, &l,
-	    error))
+	if (!md_store_foreach_dup(txn, MD_DB_MSGID, key, strlen(key),
+	    each_hit, &l, error))
 		return FALSE;
 	*ticket = l.same_queue != 0 ? l.same_queue : l.first;
 	return TRUE;

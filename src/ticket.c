@@ -146,12 +146,20 @@ md_ticket_append_message(MdTxn *txn, MdTicket *t, const MdMessage *m,
 		return FALSE;
 	if (raw_len > 0)
 		memcpy(dst, raw, raw_len);
-	if (m->message_id != NULL && !md_store_put(txn, MD_DB_MSGID,
-	    m->message_id, strlen(m->message_id), key, 12, 0, error))
-		return FALSE;
-	if (dedupe_key != NULL && !md_store_put(txn, MD_DB_DEDUPE, dedupe_key,
-	    strlen(dedupe_key), key, 12, 0, error))
-		return FALSE;
+	if (m->message_id != NULL) {
+		g_autofree char *k = md_store_key_text(m->message_id);
+
+		if (!md_store_put(txn, MD_DB_MSGID, k, strlen(k), key, 12, 0,
+		    error))
+			return FALSE;
+	}
+	if (dedupe_key != NULL) {
+		g_autofree char *k = md_store_key_text(dedupe_key);
+
+		if (!md_store_put(txn, MD_DB_DEDUPE, k, strlen(k), key, 12, 0,
+		    error))
+			return FALSE;
+	}
 	t->message_count = *seq;
 	if (m->received_at > t->updated_at)
 		t->updated_at = m->received_at;

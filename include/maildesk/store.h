@@ -97,6 +97,16 @@ typedef gboolean (*MdStoreEachFunc)(const MDB_val *key, const MDB_val *data,
 gboolean md_store_foreach(MdTxn *txn, MdDb db, const void *prefix,
     gsize plen, MdStoreEachFunc fn, gpointer user_data, GError **error);
 
+/* Calls @fn for every value of exactly @key in a dupsort @db. */
+gboolean md_store_foreach_dup(MdTxn *txn, MdDb db, const void *key,
+    gsize klen, MdStoreEachFunc fn, gpointer user_data, GError **error);
+
+/* Text keys longer than this are replaced by their digest. */
+#define MD_STORE_MAX_TEXT_KEY 400
+
+/* @text as a key that fits LMDB's limit (transfer full). */
+char *md_store_key_text(const char *text);
+
 /* Names of the databases, for check and messages. */
 const char *md_store_db_name(MdDb db);
 

@@ -123,6 +123,31 @@ tear_down(Fixture *f, gconstpointer data)
 	g_free(f->dir);
 }
 
+/*
+ * In the parent, runs the current test again in a child and fails it if the
+ * child fails, without stopping the tests after it; returns TRUE there.
+ * For tests that pin a bug found when they were written.  The child makes
+ * its temp dir inside @tmpdir, so our teardown removes what it leaves.
+ */
+static gboolean
+run_in_child(const char *tmpdir)
+{
+	g_autofree char *saved = NULL;
+
+	if (g_test_subprocess())
+		return FALSE;
+	saved = g_strdup(g_getenv("TMPDIR"));
+	g_setenv("TMPDIR", tmpdir, TRUE);
+	g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+	if (saved != NULL)
+		g_setenv("TMPDIR", saved, TRUE);
+	else
+		g_unsetenv("TMPDIR");
+	if (!g_test_trap_has_passed())
+		g_test_fail_printf("the child failed; its stderr is above");
+	return TRUE;
+}
+
 static GBytes *
 read_secret(MdStore *store)
 {
@@ -1079,6 +1104,108 @@ test_deliver_map_full(Fixture *f, gconstpointer data)
 	}
 }
 
+/*
+ * The envelope comes from the MTA's command line and need not be UTF-8;
+ * the message record holds only UTF-8 strings (GVariant "s").
+ */
+static void
+test_deliver_8bit_envelope(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MdMessage) m = NULL;
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	MdDeliverResult r = { 0 };
+
+	if (run_in_child(f->dir))
+		return;
+	/* Latin-1 bytes: "hänsel@example.org", "support+ä@example.com" */
+	g_assert_true(md_deliver(f->store, f->config,
+	    (const guint8 *)small_mail, strlen(small_mail),
+	    "h\xe4nsel@example.org", "support+\xe4@example.com", NOW, &r,
+	    &error));
+	g_assert_no_error(error);
+	g_assert_cmpstr(r.queue, ==, "support");
+	md_deliver_result_clear(&r);
+
+	g_assert_true(md_store_begin(f->store, MD_TXN_READ, &txn, &error));
+	m = md_ticket_load_message(&txn, 1, 1, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(m->envelope_sender);
+	g_assert_true(g_utf8_validate(m->envelope_sender, -1, NULL));
+	g_assert_true(g_str_has_suffix(m->envelope_sender, "@example.org"));
+	g_assert_nonnull(m->recipient);
+	g_assert_true(g_utf8_validate(m->recipient, -1, NULL));
+	g_assert_true(g_str_has_suffix(m->recipient, "@example.com"));
+}
+
+/*
+ * LMDB keys are at most 511 bytes.  A Message-ID of 490 characters (the
+ * parser keeps up to 500) is legal mail and must be stored, and found as a
+ * duplicate when it comes again.
+ */
+static void
+test_deliver_long_message_id(Fixture *f, gconstpointer data)
+{
+	g_autofree char *id = g_strnfill(478, 'a');
+	g_autofree char *raw = g_strdup_printf(
+	    "From: anna@example.org\n"
+	    "To: support@example.com\n"
+	    "Subject: long id\n"
+	    "Message-ID: <%s@example.org>\n"
+	    "\n"
+	    "body\n", id);
+	g_autoptr(GError) error = NULL;
+	MdDeliverResult r = { 0 };
+
+	if (run_in_child(f->dir))
+		return;
+	g_assert_true(md_deliver(f->store, f->config, (const guint8 *)raw,
+	    strlen(raw), NULL, NULL, NOW, &r, &error));
+	g_assert_no_error(error);
+	g_assert_false(r.duplicate);
+	g_assert_cmpuint(r.ticket, ==, 1);
+	md_deliver_result_clear(&r);
+
+	g_assert_true(md_deliver(f->store, f->config, (const guint8 *)raw,
+	    strlen(raw), NULL, NULL, NOW, &r, &error));
+	g_assert_no_error(error);
+	g_assert_true(r.duplicate);
+	g_assert_cmpuint(r.ticket, ==, 1);
+	md_deliver_result_clear(&r);
+}
+
+/* The same limit for a sender address longer than 511 bytes. */
+static void
+test_deliver_long_address(Fixture *f, gconstpointer data)
+{
+	g_autofree char *local = g_strnfill(600, 'b');
+	g_autofree char *raw = g_strdup_printf(
+	    "From: %s@example.org\n"
+	    "To: support@example.com\n"
+	    "Subject: long address\n"
+	    "Message-ID: <long.address@example.org>\n"
+	    "\n"
+	    "body\n", local);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) stored = NULL;
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	MdDeliverResult r = { 0 };
+
+	if (run_in_child(f->dir))
+		return;
+	g_assert_true(md_deliver(f->store, f->config, (const guint8 *)raw,
+	    strlen(raw), NULL, NULL, NOW, &r, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(r.ticket, ==, 1);
+	md_deliver_result_clear(&r);
+
+	g_assert_true(md_store_begin(f->store, MD_TXN_READ, &txn, &error));
+	stored = md_ticket_load_raw(&txn, 1, 1, &error);
+	g_assert_no_error(error);
+	g_assert_cmpmem(g_bytes_get_data(stored, NULL),
+	    g_bytes_get_size(stored), raw, strlen(raw));
+}
+
 #define ADD_DIR(path, fn) \
 	g_test_add(path, Fixture, NULL, set_up_dir, fn, tear_down)
 #define ADD_STORE(path, fn) \
@@ -1123,6 +1250,11 @@ main(int argc, char **argv)
 	ADD_STORE("/store/deliver/over-size", test_deliver_over_size);
 	g_test_add("/store/deliver/map-full", Fixture, NULL,
 	    set_up_small_store, test_deliver_map_full, tear_down);
+	/* Tests that pin a bug run last, each in a child: see run_in_child. */
+	ADD_STORE("/store/deliver/8bit-envelope", test_deliver_8bit_envelope);
+	ADD_STORE("/store/deliver/long-message-id",
+	    test_deliver_long_message_id);
+	ADD_STORE("/store/deliver/long-address", test_deliver_long_address);
 
 	return g_test_run();
 }
