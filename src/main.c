@@ -3,9 +3,11 @@
  * maildesk: global options, the command table, config and store opening,
  * and the one exit: md_exit_status().  Nothing here knows mail.
  */
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gmime/gmime.h>
 
@@ -13,6 +15,16 @@
 #include "maildesk/cmd.h"
 #include "maildesk/error.h"
 #include "maildesk/log.h"
+
+/*
+ * The lean build (MAILDESK_LEAN) is the statically linked binary the MTA
+ * runs; commands it does not carry are run by maildesk-full.
+ */
+#ifdef MAILDESK_LEAN
+#define FULL(fn) NULL
+#else
+#define FULL(fn) fn
+#endif
 
 typedef struct {
 	const char *name;	/* one or two words */
@@ -28,16 +40,16 @@ static const MdCommand commands[] = {
 	{ "deliver", md_cmd_deliver, MD_CMD_STORE | MD_CMD_MTA,
 	  "[--sender ADDR] [--recipient ADDR]",
 	  "store one message read from standard input" },
-	{ "ticket list", md_cmd_ticket_list, MD_CMD_STORE,
+	{ "ticket list", FULL(md_cmd_ticket_list), MD_CMD_STORE,
 	  "[--status S] [--queue Q] [--customer ADDR] [--json]",
 	  "list tickets" },
-	{ "ticket show", md_cmd_ticket_show, MD_CMD_STORE, "N [--json]",
+	{ "ticket show", FULL(md_cmd_ticket_show), MD_CMD_STORE, "N [--json]",
 	  "show a ticket's thread" },
-	{ "ticket raw", md_cmd_ticket_raw, MD_CMD_STORE, "N [I]",
+	{ "ticket raw", FULL(md_cmd_ticket_raw), MD_CMD_STORE, "N [I]",
 	  "write message I of ticket N as received" },
-	{ "ticket set", md_cmd_ticket_set, MD_CMD_STORE,
+	{ "ticket set", FULL(md_cmd_ticket_set), MD_CMD_STORE,
 	  "N status open|pending|resolved|closed", "change a ticket" },
-	{ "customer show", md_cmd_customer_show, MD_CMD_STORE,
+	{ "customer show", FULL(md_cmd_customer_show), MD_CMD_STORE,
 	  "ADDR [--json]", "show a customer profile" },
 	{ "check", md_cmd_check, MD_CMD_STORE, "",
 	  "verify the store's consistency" },
@@ -45,6 +57,28 @@ static const MdCommand commands[] = {
 	  "validate the config and print effective values" },
 	{ NULL, NULL, 0, NULL, NULL }
 };
+
+#ifdef MAILDESK_LEAN
+/*
+ * Runs maildesk-full with our arguments: from beside this binary (a build
+ * tree) or from the libexec directory (an installed system).
+ */
+static void
+exec_full(char **argv, GError **error)
+{
+	g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
+	g_autofree char *dir = self ? g_path_get_dirname(self) : NULL;
+	g_autofree char *near = dir ? g_build_filename(dir, "maildesk-full",
+	    NULL) : NULL;
+	const char *path = near;
+
+	if (path == NULL || access(path, X_OK) != 0)
+		path = MAILDESK_LIBEXECDIR "/maildesk-full";
+	execv(path, argv);
+	g_set_error(error, MD_ERROR, MD_ERROR_INTERNAL, "cannot run %s: %s",
+	    path, g_strerror(errno));
+}
+#endif
 
 static void
 usage(FILE *out)
@@ -190,6 +224,12 @@ main(int argc, char **argv)
 		usage(g.help ? stdout : stderr);
 		return g.help ? 0 : 64;
 	}
+#ifdef MAILDESK_LEAN
+	if (cmd != NULL && cmd->fn == NULL) {
+		exec_full(argv, &error);
+		goto out;
+	}
+#endif
 	if (cmd == NULL) {
 		g_set_error(&error, MD_ERROR, MD_ERROR_USAGE,
 		    "unknown command \"%s\" (see maildesk --help)",
