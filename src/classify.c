@@ -20,13 +20,22 @@ gboolean
 md_classify_is_daemon_address(const char *address)
 {
 	g_autofree char *lp = NULL;
+	GString *bare;
+	gboolean daemon;
 
 	if (address == NULL)
 		return FALSE;
 	lp = local_part(address);
-	return strcmp(lp, "mailer-daemon") == 0 ||
-	    strcmp(lp, "postmaster") == 0 || strcmp(lp, "mail-daemon") == 0 ||
-	    strcmp(lp, "mailerdaemon") == 0;
+	/* "mailer-daemon", "Mailer_Daemon", "post_master", "mail-daemon" */
+	bare = g_string_new(NULL);
+	for (const char *p = lp; *p != '\0'; p++)
+		if (*p != '-' && *p != '_' && *p != '.')
+			g_string_append_c(bare, *p);
+	daemon = strcmp(bare->str, "mailerdaemon") == 0 ||
+	    strcmp(bare->str, "postmaster") == 0 ||
+	    strcmp(bare->str, "maildaemon") == 0;
+	g_string_free(bare, TRUE);
+	return daemon;
 }
 
 gboolean
@@ -108,6 +117,50 @@ has_delivery_status(const MdMessage *m)
 	return FALSE;
 }
 
+/* A returned mail, whole or its header, as non-standard bounces carry it. */
+static gboolean
+has_returned_message(const MdMessage *m)
+{
+	for (guint i = 0; i < m->attachments->len; i++) {
+		const MdAttachment *a = g_ptr_array_index(m->attachments, i);
+
+		if (g_strcmp0(a->content_type, "message/rfc822") == 0 ||
+		    g_strcmp0(a->content_type, "text/rfc822-headers") == 0 ||
+		    g_strcmp0(a->content_type, "message/rfc822-headers") == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/*
+ * The envelope sender: as the MTA passed it, else the Return-Path header
+ * it wrote (delivery without --sender).  NULL when neither is known.
+ */
+static const char *
+envelope_sender(const MdMessage *m)
+{
+	if (m->envelope_sender != NULL)
+		return m->envelope_sender;
+	return md_message_header(m, "Return-Path");
+}
+
+/*
+ * "From: MAILER-DAEMON" or "From: MAILER-DAEMON <>": no address GMime
+ * accepts, but plainly a mail system.
+ */
+static gboolean
+from_header_is_daemon(const MdMessage *m)
+{
+	const char *v = md_message_header(m, "From");
+	g_autofree char *lower = NULL;
+
+	if (m->from != NULL || v == NULL)
+		return FALSE;
+	lower = g_ascii_strdown(v, -1);
+	return strstr(lower, "mailer-daemon") != NULL ||
+	    strstr(lower, "postmaster") != NULL;
+}
+
 void
 md_classify(MdMessage *m, const MdConfig *config)
 {
@@ -136,11 +189,16 @@ md_classify(MdMessage *m, const MdConfig *config)
 		m->flags |= MD_MSG_LIST;
 	if (md_message_header(m, "X-Auto-Response-Suppress") != NULL)
 		m->flags |= MD_MSG_SUPPRESS;
+	/*
+	 * MTAs mark their DSNs "Auto-Submitted: auto-replied" too; a report
+	 * is a bounce or receipt, not somebody's vacation message.
+	 */
 	if (md_message_header(m, "X-Autoreply") != NULL ||
 	    md_message_header(m, "X-Autorespond") != NULL ||
 	    md_message_header(m, "X-Autoresponse") != NULL ||
 	    md_message_header(m, "X-Vacation") != NULL ||
 	    ((m->flags & MD_MSG_AUTO_SUBMITTED) &&
+	    g_strcmp0(m->mime_type, "multipart/report") != 0 &&
 	    (v = md_message_header(m, "Auto-Submitted")) != NULL &&
 	    g_ascii_strncasecmp(v, "auto-replied", 12) == 0) ||
 	    ((m->flags & (MD_MSG_AUTO_SUBMITTED | MD_MSG_SUPPRESS)) &&
@@ -156,11 +214,22 @@ md_classify(MdMessage *m, const MdConfig *config)
 	if (from_addr != NULL && md_config_is_ours(config, from_addr))
 		m->flags |= MD_MSG_LOOP;
 
-	if (m->envelope_sender != NULL && (m->envelope_sender[0] == '\0' ||
-	    strcmp(m->envelope_sender, "<>") == 0))
-		m->flags |= MD_MSG_NULL_SENDER;
+	if ((v = envelope_sender(m)) != NULL) {
+		g_autofree char *es = g_strstrip(g_strdup(v));
+		gsize n = strlen(es);
+
+		if (n >= 2 && es[0] == '<' && es[n - 1] == '>') {
+			es[n - 1] = '\0';
+			memmove(es, es + 1, n - 1);
+			g_strstrip(es);
+		}
+		if (es[0] == '\0')
+			m->flags |= MD_MSG_NULL_SENDER;
+		else if (md_classify_is_daemon_address(es))
+			m->flags |= MD_MSG_DAEMON;
+	}
 	if (md_classify_is_daemon_address(from_addr) ||
-	    md_classify_is_daemon_address(m->envelope_sender))
+	    from_header_is_daemon(m))
 		m->flags |= MD_MSG_DAEMON;
 	if (md_classify_is_noreply_address(from_addr))
 		m->flags |= MD_MSG_NOREPLY;
@@ -173,10 +242,11 @@ md_classify(MdMessage *m, const MdConfig *config)
 		    g_strcmp0(m->report_type, "global-delivery-status") == 0)
 			m->flags |= MD_MSG_DSN;
 	}
+	/* Mail systems that send no RFC 3464 report still return the mail. */
 	if (has_delivery_status(m) ||
 	    md_message_header(m, "X-Failed-Recipients") != NULL ||
 	    ((m->flags & (MD_MSG_DAEMON | MD_MSG_NULL_SENDER)) &&
-	    subject_is_bounce(m->subject)))
+	    (subject_is_bounce(m->subject) || has_returned_message(m))))
 		m->flags |= MD_MSG_DSN;
 
 	if (m->flags & MD_MSG_DSN)

@@ -116,8 +116,11 @@ walk(xmlNode *node, GString *out, gboolean pre, int depth)
 			continue;
 		if (g_ascii_strcasecmp(name, "br") == 0) {
 			/* <br><br> is a blank line; more add nothing. */
-			if (!g_str_has_suffix(out->str, "\n\n"))
+			if (out->len > 0 &&
+			    !g_str_has_suffix(out->str, "\n\n"))
 				g_string_append_c(out, '\n');
+			/* libxml2 hangs what follows a stray <br> below it. */
+			walk(n->children, out, pre, depth + 1);
 			continue;
 		}
 		if (is_paragraph(name))
@@ -140,7 +143,11 @@ walk(xmlNode *node, GString *out, gboolean pre, int depth)
 		if (g_ascii_strcasecmp(name, "a") == 0) {
 			xmlChar *href = xmlGetProp(n, (const xmlChar *)"href");
 
-			/* The URL unless the link text already shows it. */
+			/*
+			 * The URL unless the link text already shows it;
+			 * trailing spaces may have gone since @start.
+			 */
+			start = MIN(start, out->len);
 			if (href != NULL && g_str_has_prefix((char *)href,
 			    "http") && strstr(out->str + start,
 			    (char *)href) == NULL)

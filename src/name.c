@@ -21,7 +21,7 @@ in_list(const char *const *list, const char *w)
 	return FALSE;
 }
 
-/* Titles, salutations and suffixes: dropped wherever they stand. */
+/* Titles and salutations: dropped in front of a name. */
 static gboolean
 is_title(const char *w)
 {
@@ -31,11 +31,24 @@ is_title(const char *w)
 		"dipl.-ing", "dipl.-kfm.", "dipl.-inf.", "dipl.", "dr.-ing.",
 		"ing.", "mag.", "med.", "rer.", "nat.", "phil.", "jur.", "sir",
 		"madame", "monsieur", "mme", "m.", "sr.", "sra.", "dott.",
-		"ph.d.", "phd", "jr", "jr.", "ii", "iii", "mba", "msc",
-		"m.sc.", "b.sc.", NULL
+		"ph.d.", "phd", NULL
 	};
 
 	return in_list(titles, w);
+}
+
+/* Suffixes: dropped behind the first word ("John Smith Jr."). */
+static gboolean
+is_suffix(const char *w)
+{
+	static const char *const suffixes[] = {
+		"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "ph.d.", "phd",
+		"mba", "msc", "m.sc.", "b.sc.", "dipl.-ing.", "dipl.-ing",
+		"dipl.-kfm.", "dipl.-inf.", "dr.", "dr.-ing.", "prof.", "esq.",
+		NULL
+	};
+
+	return in_list(suffixes, w);
 }
 
 static gboolean
@@ -61,8 +74,10 @@ is_role(const char *w)
 		"administrator", "webmaster", "postmaster", "billing",
 		"accounts", "accounting", "buchhaltung", "vertrieb",
 		"einkauf", "verwaltung", "abteilung", "department", "gmbh",
-		"ag", "kg", "inc", "inc.", "ltd", "ltd.", "llc", "mailer-daemon",
-		NULL
+		"ag", "kg", "inc", "inc.", "ltd", "ltd.", "llc",
+		"mailer-daemon", "mailer", "daemon", "delivery", "subsystem",
+		"system", "notification", "notifications", "antispam",
+		"feedback", "firewall", NULL
 	};
 
 	return in_list(roles, w);
@@ -110,6 +125,23 @@ fix_case(const char *w, gboolean force)
 	return g_string_free(out, FALSE);
 }
 
+/* "Free-Quilting.com", "shop.example.org": a domain, not a name. */
+static gboolean
+has_domain(const char *s)
+{
+	for (const char *p = strchr(s, '.'); p != NULL; p = strchr(p + 1,
+	    '.')) {
+		const char *q = p + 1;
+
+		while (g_ascii_islower(*q))
+			q++;
+		if (q - p > 2 && p > s && g_ascii_isalnum(p[-1]) &&
+		    (*q == '\0' || *q == ' ' || *q == '/'))
+			return TRUE;
+	}
+	return FALSE;
+}
+
 static gboolean
 looks_like_name(const char *s)
 {
@@ -118,14 +150,15 @@ looks_like_name(const char *s)
 	for (const char *p = s; *p; p = g_utf8_next_char(p)) {
 		gunichar c = g_utf8_get_char(p);
 
-		if (c == '@' || g_unichar_isdigit(c))
+		/* Digits, addresses and undecodable bytes are no name. */
+		if (c == '@' || g_unichar_isdigit(c) || c == 0xfffd)
 			return FALSE;
 		letter |= g_unichar_isalpha(c);
 	}
-	/* An encoded word GMime could not decode is no name. */
+	/* An encoded word GMime could not decode is no name either. */
 	if (strstr(s, "=?") != NULL && strstr(s, "?=") != NULL)
 		return FALSE;
-	return letter;
+	return letter && !has_domain(s);
 }
 
 /* TRUE if the letters of @s are all lowercase (and there are some). */
@@ -222,7 +255,10 @@ split_words(char **words, gboolean titled, gboolean force, char **first,
 	*last = join_words(words, lastpos, n, force, TRUE);
 }
 
-/* The words of @s without titles; *@titled tells whether any was dropped. */
+/*
+ * The words of @s without leading titles and later suffixes; *@titled
+ * tells whether a title was dropped.
+ */
 static char **
 words_of(const char *s, gboolean *titled)
 {
@@ -232,11 +268,13 @@ words_of(const char *s, gboolean *titled)
 	for (char **w = raw; *w != NULL; w++) {
 		if ((*w)[0] == '\0')
 			continue;
-		if (is_title(*w)) {
+		if (out->len == 0 && is_title(*w)) {
 			if (titled != NULL)
 				*titled = TRUE;
 			continue;
 		}
+		if (out->len > 0 && is_suffix(*w))
+			continue;
 		g_ptr_array_add(out, g_strdup(*w));
 	}
 	g_ptr_array_add(out, NULL);
@@ -325,6 +363,12 @@ from_display(const char *display, char **first, char **last)
 	for (char **p = parts; *p != NULL; p++) {
 		char **w = words_of(*p, &titled);
 
+		/* "Smith, John, Jr.": a segment of suffixes only goes. */
+		if (w[0] != NULL && w[1] == NULL && p != parts &&
+		    is_suffix(w[0])) {
+			g_strfreev(w);
+			continue;
+		}
 		if (w[0] == NULL) {
 			g_strfreev(w);
 			continue;
@@ -366,6 +410,13 @@ from_local_part(const char *email, char **first, char **last)
 	parts = g_strsplit_set(lp, "._", -1);
 	if (g_strv_length(parts) != 2 || any_role(parts))
 		return FALSE;
+	{
+		/* post_master@ is postmaster@ */
+		g_autofree char *joined = g_strjoinv(NULL, parts);
+
+		if (is_role(joined))
+			return FALSE;
+	}
 	for (char **p = parts; *p != NULL; p++) {
 		if ((*p)[0] == '\0' || (*p)[0] == '-')
 			return FALSE;

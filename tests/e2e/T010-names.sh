@@ -229,4 +229,30 @@ Another question.
 EOF
 profile x1@example.org Anna Meier
 
+# More display names: salutations, lowercase, apostrophes, comments,
+# suffixes, team names and role local parts.  Each line: From; address;
+# expected first name; expected last name.
+n=0
+while IFS=';' read -r from addr first last; do
+	n=$((n + 1))
+	printf 'From: %s\nTo: support@example.com\nSubject: names %d\nMessage-ID: <names-%d@example.org>\n\nHello.\n' \
+	    "$from" "$n" "$n" > "$T/name.eml"
+	deliver "$T/name.eml"
+	is "$rc" 0 "deliver From: $from"
+	profile "$addr" "$first" "$last"
+done <<'EOF'
+Herr Dr. Weber <weber@example.de>;weber@example.de;-;Weber
+ewa kowalski <ewa.k@example.org>;ewa.k@example.org;Ewa;Kowalski
+"O'BRIEN, SEAN" <s.obrien@example.ie>;s.obrien@example.ie;Sean;O'Brien
+Jan de Vries (ACME B.V.) <jdv@example.nl>;jdv@example.nl;Jan;de Vries
+"VAN DER BERG, JAN" <jvdb@example.nl>;jvdb@example.nl;Jan;van der Berg
+John Smith Jr. <jsmith@example.com>;jsmith@example.com;John;Smith
+"Smith, Jane, PhD" <jane@example.com>;jane@example.com;Jane;Smith
+Example Support <help@example.net>;help@example.net;-;-
+Free-Quilting.com <enews@example.com>;enews@example.com;-;-
+info.desk@example.net;info.desk@example.net;-;-
+sales.team@example.net;sales.team@example.net;-;-
+Ann Lee | ACME Corp <ann@example.com>;ann@example.com;Ann;Lee
+EOF
+
 finish

@@ -91,6 +91,9 @@ has_flag 1 1 dsn
 is "$(show 1 .messages[1].from.email)" MAILER-DAEMON@example.com \
     "DSN: from MAILER-DAEMON"
 lacks_flag 1 1 loop
+# Postfix marks DSNs "Auto-Submitted: auto-replied": still no vacation.
+has_flag 1 1 auto-submitted
+lacks_flag 1 1 auto-reply
 md customer show MAILER-DAEMON@example.com > /dev/null 2>&1
 is "$?" 1 "no customer for MAILER-DAEMON"
 md customer show mailer-daemon@example.com > /dev/null 2>&1
@@ -117,13 +120,24 @@ is "$(show 1 '.messages[2].attachments | map(.content_type) |
     join(",")')" "message/delivery-status,message/rfc822" \
     "full DSN: report and returned mail kept as attachments"
 
-# Nothing dropped: 7 files, 7 messages; each stored byte for byte.
-is "$(total)" 7 "7 mails delivered, 7 messages stored"
+# A bounce without an RFC 3464 report: a mail system returning the mail.
+file "$A/bounce-nonstandard-t1.eml"
+is "$(jqr 'length' ticket list --json)" 5 "the plain bounce opens no ticket"
+is "$(show 1 '.messages | length')" 4 "the plain bounce is message 4 of ticket 1"
+is "$(show 1 .messages[3].kind)" bounce "plain bounce: kind bounce"
+has_flag 1 3 dsn
+has_flag 1 3 null-sender
+has_flag 1 3 daemon
+is "$(show 1 .status)" new "ticket 1 status unchanged by bounces"
+
+# Nothing dropped: 8 files, 8 messages; each stored byte for byte.
+is "$(total)" 8 "8 mails delivered, 8 messages stored"
 n=0
 for spec in 1:1:threading/t1-new 2:1:auto-replies/out-of-office \
     3:1:auto-replies/newsletter-bulk \
     4:1:auto-replies/x-auto-response-suppress 5:1:auto-replies/x-loop \
-    1:2:auto-replies/dsn-headers-t1 1:3:auto-replies/dsn-full-t1; do
+    1:2:auto-replies/dsn-headers-t1 1:3:auto-replies/dsn-full-t1 \
+    1:4:auto-replies/bounce-nonstandard-t1; do
 	t=${spec%%:*}
 	rest=${spec#*:}
 	i=${rest%%:*}
