@@ -71,12 +71,37 @@ dedupe_key(const MdConfig *config, const MdMessage *m)
 	    "sha256:", m->raw_sha256, NULL);
 }
 
-/* Machine mail is filed, but never files a new customer profile. */
+/*
+ * Mail systems and our own addresses get no customer profile; a person's
+ * auto-reply, or a mail that merely carries our X-Loop, still does.
+ */
 static gboolean
-wants_customer(const MdMessage *m)
+wants_customer(const MdConfig *config, const MdMessage *m,
+    const MdMailbox *who)
 {
-	return !(m->flags & (MD_MSG_DSN | MD_MSG_DAEMON | MD_MSG_LOOP |
-	    MD_MSG_NO_SENDER));
+	if (m->flags & (MD_MSG_DSN | MD_MSG_DAEMON | MD_MSG_NO_SENDER))
+		return FALSE;
+	return !md_config_is_ours(config, who->email);
+}
+
+/* A new ticket's subject: no Re:/AW: prefixes, no ticket tag of ours. */
+static char *
+ticket_subject(const MdConfig *config, const char *subject)
+{
+	g_autofree char *base = md_message_base_subject(subject);
+	guint64 n = md_thread_subject_tag(base, config->tag);
+	g_autofree char *tag = NULL;
+	char *at;
+
+	if (n == 0)
+		return g_steal_pointer(&base);
+	tag = g_strdup_printf("[%s%" G_GUINT64_FORMAT "]", config->tag, n);
+	at = strstr(base, tag);
+	if (at == NULL)
+		return g_steal_pointer(&base);
+	memmove(at, at + strlen(tag), strlen(at + strlen(tag)) + 1);
+	/* The tag may have stood before more prefixes: "[Ticket#4] AW: x". */
+	return md_message_base_subject(g_strstrip(base));
 }
 
 static gboolean
@@ -145,7 +170,7 @@ md_deliver(MdStore *store, const MdConfig *config, const guint8 *raw,
 		return FALSE;
 	}
 
-	if (who != NULL && wants_customer(m)) {
+	if (who != NULL && wants_customer(config, m, who)) {
 		gboolean created;
 
 		customer = md_customer_find_or_create(&txn, who, now, &created,
@@ -176,8 +201,11 @@ md_deliver(MdStore *store, const MdConfig *config, const guint8 *raw,
 		    ticket->closed_at + window < now) {
 			guint64 old = ticket->number;
 
+			g_autofree char *subject = ticket_subject(config,
+			    m->subject);
+
 			g_clear_pointer(&ticket, md_ticket_free);
-			ticket = md_ticket_create(&txn, m->queue, m->subject,
+			ticket = md_ticket_create(&txn, m->queue, subject,
 			    customer ? customer->id : 0, now, error);
 			if (ticket == NULL)
 				return FALSE;
@@ -190,7 +218,7 @@ md_deliver(MdStore *store, const MdConfig *config, const guint8 *raw,
 		md_ticket_set_status(ticket, MD_STATUS_OPEN, now);
 
 	if (ticket == NULL) {
-		g_autofree char *subject = md_message_base_subject(m->subject);
+		g_autofree char *subject = ticket_subject(config, m->subject);
 
 		ticket = md_ticket_create(&txn, m->queue, subject,
 		    customer ? customer->id : 0, now, error);

@@ -463,13 +463,10 @@ walk_part(MdMessage *m, GMimePart *part, GMimeObject *parent)
 	GMimeContentDisposition *cd = g_mime_object_get_content_disposition(
 	    obj);
 	const char *disp = attachment ? "attachment" : "inline";
-	gboolean in_report = parent != NULL && GMIME_IS_MULTIPART(parent) &&
-	    g_mime_content_type_is_type(g_mime_object_get_content_type(parent),
-	    "multipart", "report");
 
 	if (ct != NULL && !attachment &&
 	    g_mime_content_type_is_type(ct, "text", "plain") &&
-	    m->text == NULL && !in_report) {
+	    m->text == NULL) {
 		m->text = part_text(part);
 		return;
 	}
