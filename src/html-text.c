@@ -3,12 +3,58 @@
  * Readable text from HTML-only mail.  libxml2's HTML parser builds the tree
  * (it recovers from the broken markup mail clients send); we only walk it,
  * keeping text, turning blocks into line breaks and links into "text <url>".
+ *
+ * libxml2 is loaded on first use, not at start-up: it pulls in ICU, whose
+ * loading costs more than a whole delivery of a plain text mail, and only
+ * HTML-only mail needs it.
  */
 #include <string.h>
 
+#include <gmodule.h>
 #include <libxml/HTMLparser.h>
 
 #include "maildesk/mime-text.h"
+
+static struct {
+	htmlDocPtr (*read_memory)(const char *, int, const char *,
+	    const char *, int);
+	xmlNodePtr (*root_element)(const xmlDoc *);
+	void (*free_doc)(xmlDocPtr);
+	xmlChar *(*get_prop)(const xmlNode *, const xmlChar *);
+	xmlFreeFunc *free;	/* libxml2 exports xmlFree as a variable */
+} xml;
+
+#define LIBXML2_SONAME "libxml2.so.2"
+
+/* Loads libxml2 once; FALSE (and a warning) if it cannot be had. */
+static gboolean
+load_libxml2(void)
+{
+	static gsize once;
+	static gboolean loaded;
+
+	if (g_once_init_enter(&once)) {
+		GModule *mod = g_module_open(LIBXML2_SONAME,
+		    G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
+
+		loaded = mod != NULL &&
+		    g_module_symbol(mod, "htmlReadMemory",
+		    (gpointer *)&xml.read_memory) &&
+		    g_module_symbol(mod, "xmlDocGetRootElement",
+		    (gpointer *)&xml.root_element) &&
+		    g_module_symbol(mod, "xmlFreeDoc",
+		    (gpointer *)&xml.free_doc) &&
+		    g_module_symbol(mod, "xmlGetProp",
+		    (gpointer *)&xml.get_prop) &&
+		    g_module_symbol(mod, "xmlFree", (gpointer *)&xml.free);
+		if (!loaded)
+			g_warning("HTML to text: cannot load %s: %s",
+			    LIBXML2_SONAME, g_module_error());
+		/* Kept for the life of the process. */
+		g_once_init_leave(&once, 1);
+	}
+	return loaded;
+}
 
 static gboolean
 is_block(const char *name)
@@ -141,7 +187,7 @@ walk(xmlNode *node, GString *out, gboolean pre, int depth)
 		walk(n->children, out,
 		    pre || g_ascii_strcasecmp(name, "pre") == 0, depth + 1);
 		if (g_ascii_strcasecmp(name, "a") == 0) {
-			xmlChar *href = xmlGetProp(n, (const xmlChar *)"href");
+			xmlChar *href = xml.get_prop(n, (const xmlChar *)"href");
 
 			/*
 			 * The URL unless the link text already shows it;
@@ -152,7 +198,7 @@ walk(xmlNode *node, GString *out, gboolean pre, int depth)
 			    "http") && strstr(out->str + start,
 			    (char *)href) == NULL)
 				g_string_append_printf(out, " <%s>", href);
-			xmlFree(href);
+			(*xml.free)(href);
 		}
 		if (is_paragraph(name))
 			paragraph(out);
@@ -168,16 +214,18 @@ md_html_to_text(const char *html, gsize len)
 	GString *out;
 	char *s;
 
+	if (!load_libxml2())
+		return NULL;
 	if (len > G_MAXINT)
 		len = G_MAXINT;
-	doc = htmlReadMemory(html, (int)len, NULL, "UTF-8",
+	doc = xml.read_memory(html, (int)len, NULL, "UTF-8",
 	    HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
 	    HTML_PARSE_NONET | HTML_PARSE_NOIMPLIED);
 	if (doc == NULL)
 		return g_strdup("");
 	out = g_string_new(NULL);
-	walk(xmlDocGetRootElement(doc), out, FALSE, 0);
-	xmlFreeDoc(doc);
+	walk(xml.root_element(doc), out, FALSE, 0);
+	xml.free_doc(doc);
 	/* Trim trailing blank lines and spaces. */
 	while (out->len > 0 && g_ascii_isspace(out->str[out->len - 1]))
 		g_string_truncate(out, out->len - 1);
