@@ -210,6 +210,10 @@ cp "${BASH_SOURCE[0]}" "$BW/bin/deliver-bench.sh"   # readable by the bench user
 MAILDESK_SRC=$MAILDESK
 MAILDESK=$BW/bin/maildesk
 cp "$MAILDESK_SRC" "$MAILDESK"
+# A statically linked maildesk runs maildesk-full (beside it) for the
+# commands that print JSON, which the checks below use.
+full="$(dirname "$MAILDESK_SRC")/maildesk-full"
+[ -x "$full" ] && cp "$full" "$BW/bin/maildesk-full"
 "$MAILDESK" --help > /dev/null 2>&1 || [ $? -lt 126 ] ||
 	die "$MAILDESK_SRC does not run (still being built?)"
 maildesk_sum=$(sha256sum "$MAILDESK" | cut -c1-12)
