@@ -14,6 +14,7 @@
 #include "maildesk/deliver.h"
 #include "maildesk/error.h"
 #include "maildesk/log.h"
+#include "maildesk/outbox.h"
 
 static void
 watchdog(int sig)
@@ -28,13 +29,21 @@ watchdog(int sig)
 	_exit(75);
 }
 
+/* After the commit the mail is safe: running out of time is success. */
 static void
-arm_watchdog(unsigned seconds)
+committed_watchdog(int sig)
+{
+	(void)sig;
+	_exit(0);
+}
+
+static void
+arm(void (*handler)(int), unsigned seconds)
 {
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = watchdog;
+	sa.sa_handler = handler;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, NULL);
 	alarm(seconds);
@@ -126,7 +135,7 @@ md_cmd_deliver(MdContext *ctx, int argc, char **argv, GError **error)
 	gint64 start = g_get_monotonic_time();
 	gboolean over, ok;
 
-	arm_watchdog(ctx->config->time_limit_s);
+	arm(watchdog, ctx->config->time_limit_s);
 	if (!parse_args(argc, argv, &sender, &recipient, error))
 		return FALSE;
 	raw = read_stdin(ctx->config->max_size_bytes, &over, error);
@@ -150,6 +159,21 @@ md_cmd_deliver(MdContext *ctx, int argc, char **argv, GError **error)
 		    raw->len, r.duplicate ? "duplicate" :
 		    r.new_ticket ? "new-ticket" : "stored",
 		    (g_get_monotonic_time() - start) / 1000);
+	/*
+	 * One try to send what this delivery queued, within a short budget.
+	 * The exit status is settled already: whatever happens now, it is 0.
+	 */
+	if (ok && r.outbox_ids->len > 0 && ctx->config->deliver_flush_s > 0) {
+		MdFlushResult fr;
+		g_autoptr(GError) e = NULL;
+
+		arm(committed_watchdog, ctx->config->deliver_flush_s * 3 + 1);
+		if (!md_outbox_flush(ctx->store, ctx->config, r.outbox_ids,
+		    ctx->config->deliver_flush_s,
+		    g_get_real_time() / G_USEC_PER_SEC, &fr, &e))
+			md_info("deliver flush result=error reason=\"%s\"",
+			    e->message);
+	}
 	md_deliver_result_clear(&r);
 	alarm(0);
 	return ok;

@@ -43,7 +43,42 @@ static const KeySpec keys[] = {
 	  OFF(recipient_delimiter) },
 	{ "deliver", "x-loop", KEY_STRING, "maildesk", 1, 0, OFF(x_loop) },
 	{ "log", "syslog", KEY_BOOL, "true", 0, 0, OFF(syslog) },
+	{ "smtp", "host", KEY_STRING, "localhost", 1, 0, OFF(smtp_host) },
+	{ "smtp", "port", KEY_UINT, "25", 1, 65535, OFF(smtp_port) },
+	{ "smtp", "timeout-seconds", KEY_UINT, "30", 1, 3600,
+	  OFF(smtp_timeout_s) },
+	{ "smtp", "starttls", KEY_STRING, "no", 1, 0, OFF(smtp_starttls) },
+	{ "smtp", "user", KEY_STRING, "", 0, 0, OFF(smtp_user) },
+	{ "smtp", "password-file", KEY_STRING, "", 0, 0,
+	  OFF(smtp_password_file) },
+	{ "smtp", "helo", KEY_STRING, "", 0, 0, OFF(smtp_helo) },
+	{ "outbox", "retry-base-seconds", KEY_UINT, "60", 1, 86400,
+	  OFF(retry_base_s) },
+	{ "outbox", "retry-max-seconds", KEY_UINT, "3600", 1, 604800,
+	  OFF(retry_max_s) },
+	{ "outbox", "give-up-hours", KEY_UINT, "72", 1, 8760,
+	  OFF(give_up_hours) },
+	{ "outbox", "lease-seconds", KEY_UINT, "300", 1, 86400, OFF(lease_s) },
+	{ "outbox", "deliver-flush-seconds", KEY_UINT, "10", 0, 120,
+	  OFF(deliver_flush_s) },
+	{ "ack", "enabled", KEY_BOOL, "true", 0, 0, OFF(ack_enabled) },
+	{ "ack", "per-hour", KEY_UINT, "3", 0, 1000000, OFF(ack_per_hour) },
+	{ "ack", "per-day", KEY_UINT, "10", 0, 1000000, OFF(ack_per_day) },
+	{ "templates", "dir", KEY_STRING, MAILDESK_TEMPLATEDIR, 1, 0,
+	  OFF(template_dir) },
+	{ "templates", "language", KEY_STRING, "en", 1, 0, OFF(language) },
 };
+
+static void
+queue_free(gpointer p)
+{
+	MdQueue *q = p;
+
+	g_free(q->name);
+	g_free(q->language);
+	g_strfreev(q->agents);
+	g_free(q);
+}
 
 static void
 address_free(gpointer p)
@@ -67,6 +102,14 @@ md_config_free(MdConfig *config)
 	g_free(config->default_queue);
 	g_free(config->recipient_delimiter);
 	g_free(config->x_loop);
+	g_free(config->smtp_host);
+	g_free(config->smtp_starttls);
+	g_free(config->smtp_user);
+	g_free(config->smtp_password_file);
+	g_free(config->smtp_helo);
+	g_free(config->template_dir);
+	g_free(config->language);
+	g_clear_pointer(&config->queues, g_ptr_array_unref);
 	g_free(config);
 }
 
@@ -144,6 +187,63 @@ valid_address(const char *a)
 	    strchr(at + 1, '@') == NULL && strpbrk(a, " \t<>,;\"") == NULL;
 }
 
+/* A "[queue NAME]" group: language = en|de, agents = a@x;b@y */
+static gboolean
+load_queue(MdConfig *config, GKeyFile *kf, const char *group,
+    GError **error)
+{
+	g_autofree char *name = g_strstrip(g_strdup(group + 6));
+	g_auto(GStrv) keys_of = g_key_file_get_keys(kf, group, NULL, NULL);
+	MdQueue *q;
+
+	if (name[0] == '\0') {
+		g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
+		    "[%s]: queue name is empty", group);
+		return FALSE;
+	}
+	q = g_new0(MdQueue, 1);
+	q->name = g_steal_pointer(&name);
+	g_ptr_array_add(config->queues, q);
+	for (char **k = keys_of; k != NULL && *k != NULL; k++) {
+		g_autofree char *v = g_key_file_get_value(kf, group, *k, NULL);
+
+		g_strstrip(v);
+		if (strcmp(*k, "language") == 0) {
+			if (strcmp(v, "en") != 0 && strcmp(v, "de") != 0) {
+				g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
+				    "[%s] language: \"%s\" is not en or de",
+				    group, v);
+				return FALSE;
+			}
+			g_free(q->language);
+			q->language = g_steal_pointer(&v);
+		} else if (strcmp(*k, "agents") == 0) {
+			g_auto(GStrv) list = g_strsplit_set(v, ";, ", -1);
+			GPtrArray *agents = g_ptr_array_new();
+
+			for (char **a = list; *a != NULL; a++) {
+				if ((*a)[0] == '\0')
+					continue;
+				if (!valid_address(*a)) {
+					g_ptr_array_free(agents, TRUE);
+					g_set_error(error, MD_ERROR,
+					    MD_ERROR_CONFIG, "[%s] agents: "
+					    "\"%s\" is not a mail address",
+					    group, *a);
+					return FALSE;
+				}
+				g_ptr_array_add(agents, g_ascii_strdown(*a,
+				    -1));
+			}
+			g_ptr_array_add(agents, NULL);
+			g_strfreev(q->agents);
+			q->agents = (char **)g_ptr_array_free(agents, FALSE);
+		} else
+			md_warn("config: unknown key [%s] %s", group, *k);
+	}
+	return TRUE;
+}
+
 static gboolean
 load_file(MdConfig *config, GKeyFile *kf, GError **error)
 {
@@ -152,6 +252,12 @@ load_file(MdConfig *config, GKeyFile *kf, GError **error)
 	for (char **g = groups; *g != NULL; g++) {
 		g_auto(GStrv) names = g_key_file_get_keys(kf, *g, NULL, NULL);
 		gboolean is_addresses = strcmp(*g, "addresses") == 0;
+
+		if (g_str_has_prefix(*g, "queue ")) {
+			if (!load_queue(config, kf, *g, error))
+				return FALSE;
+			continue;
+		}
 
 		for (char **n = names; n != NULL && *n != NULL; n++) {
 			g_autofree char *v = g_key_file_get_value(kf, *g, *n,
@@ -194,6 +300,41 @@ load_file(MdConfig *config, GKeyFile *kf, GError **error)
 	return TRUE;
 }
 
+/* Checks that span keys, after everything is read. */
+static gboolean
+validate(MdConfig *config, GError **error)
+{
+	const char *tls = config->smtp_starttls;
+
+	if (strcmp(tls, "no") != 0 && strcmp(tls, "try") != 0 &&
+	    strcmp(tls, "required") != 0) {
+		g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
+		    "[smtp] starttls: \"%s\" is not no, try or required", tls);
+		return FALSE;
+	}
+	if (strcmp(config->language, "en") != 0 &&
+	    strcmp(config->language, "de") != 0) {
+		g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
+		    "[templates] language: \"%s\" is not en or de",
+		    config->language);
+		return FALSE;
+	}
+	for (guint i = 0; i < config->queues->len; i++) {
+		MdQueue *q = g_ptr_array_index(config->queues, i);
+
+		if (q->language == NULL)
+			q->language = g_strdup(config->language);
+		if (q->agents == NULL)
+			q->agents = g_new0(char *, 1);
+	}
+	if (config->retry_max_s < config->retry_base_s) {
+		g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
+		    "[outbox] retry-max-seconds is below retry-base-seconds");
+		return FALSE;
+	}
+	return TRUE;
+}
+
 MdConfig *
 md_config_load(const char *path, GError **error)
 {
@@ -203,6 +344,7 @@ md_config_load(const char *path, GError **error)
 	gboolean explicit = TRUE;
 
 	config->addresses = g_ptr_array_new_with_free_func(address_free);
+	config->queues = g_ptr_array_new_with_free_func(queue_free);
 	for (gsize i = 0; i < G_N_ELEMENTS(keys); i++)
 		if (!set_value(config, &keys[i], keys[i].def, error))
 			return NULL;
@@ -222,43 +364,43 @@ md_config_load(const char *path, GError **error)
 		return NULL;
 	}
 	config->source = g_strdup(path);
-	if (!load_file(config, kf, error)) {
+	if (!load_file(config, kf, error) || !validate(config, error)) {
 		g_prefix_error(error, "config %s: ", path);
 		return NULL;
 	}
 	return g_steal_pointer(&config);
 }
 
-static const char *
-find_queue(const MdConfig *config, const char *address)
+static const MdAddress *
+find_address(const MdConfig *config, const char *address)
 {
 	for (guint i = 0; i < config->addresses->len; i++) {
 		MdAddress *a = g_ptr_array_index(config->addresses, i);
 
 		if (strcmp(a->address, address) == 0)
-			return a->queue;
+			return a;
 	}
 	return NULL;
 }
 
 /*
- * The queue of @address: the exact address first, as Postfix does, then
- * without its extension.  With several delimiters the longest base wins,
- * so support-team+42@ finds support-team@ before support@.
+ * Our address that @address is: the exact address first, as Postfix
+ * does, then without its extension.  With several delimiters the longest
+ * base wins, so support-team+42@ finds support-team@ before support@.
  */
-const char *
-md_config_queue_for(const MdConfig *config, const char *address)
+static const MdAddress *
+lookup(const MdConfig *config, const char *address)
 {
 	g_autofree char *lower = NULL;
 	const char *d = config->recipient_delimiter;
-	const char *queue;
+	const MdAddress *found;
 	char *at;
 
 	if (address == NULL)
 		return NULL;
 	lower = g_ascii_strdown(address, -1);
-	if ((queue = find_queue(config, lower)) != NULL)
-		return queue;
+	if ((found = find_address(config, lower)) != NULL)
+		return found;
 	at = strrchr(lower, '@');
 	if (at == NULL || d == NULL || d[0] == '\0')
 		return NULL;
@@ -269,10 +411,70 @@ md_config_queue_for(const MdConfig *config, const char *address)
 			continue;
 		local = g_strndup(lower, p - lower);
 		base = g_strconcat(local, at, NULL);
-		if ((queue = find_queue(config, base)) != NULL)
-			return queue;
+		if ((found = find_address(config, base)) != NULL)
+			return found;
 	}
 	return NULL;
+}
+
+const char *
+md_config_queue_for(const MdConfig *config, const char *address)
+{
+	const MdAddress *a = lookup(config, address);
+
+	return a ? a->queue : NULL;
+}
+
+const char *
+md_config_our_address(const MdConfig *config, const char *address)
+{
+	const MdAddress *a = lookup(config, address);
+
+	return a ? a->address : NULL;
+}
+
+const MdQueue *
+md_config_queue(const MdConfig *config, const char *name)
+{
+	static const char *const none[] = { NULL };
+	static MdQueue defaults = { NULL, NULL, (char **)none };
+
+	for (guint i = 0; i < config->queues->len; i++) {
+		MdQueue *q = g_ptr_array_index(config->queues, i);
+
+		if (g_strcmp0(q->name, name) == 0)
+			return q;
+	}
+	defaults.language = config->language;
+	return &defaults;
+}
+
+const char *
+md_config_address_of(const MdConfig *config, const char *queue)
+{
+	for (guint i = 0; i < config->addresses->len; i++) {
+		MdAddress *a = g_ptr_array_index(config->addresses, i);
+
+		if (g_strcmp0(a->queue, queue) == 0)
+			return a->address;
+	}
+	return NULL;
+}
+
+gboolean
+md_config_is_agent(const MdConfig *config, const char *queue,
+    const char *address)
+{
+	const MdQueue *q = md_config_queue(config, queue);
+	g_autofree char *lower = NULL;
+
+	if (address == NULL)
+		return FALSE;
+	lower = g_ascii_strdown(address, -1);
+	for (char **a = q->agents; a != NULL && *a != NULL; a++)
+		if (strcmp(*a, lower) == 0)
+			return TRUE;
+	return FALSE;
 }
 
 gboolean

@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "maildesk/autoreply.h"
 #include "maildesk/classify.h"
 #include "maildesk/customer.h"
 #include "maildesk/deliver.h"
@@ -19,6 +20,7 @@ void
 md_deliver_result_clear(MdDeliverResult *r)
 {
 	g_clear_pointer(&r->queue, g_free);
+	g_clear_pointer(&r->outbox_ids, g_array_unref);
 }
 
 /* Our address the mail was sent to: envelope first, then the headers. */
@@ -104,6 +106,43 @@ ticket_subject(const MdConfig *config, const char *subject)
 	return md_message_base_subject(g_strstrip(base));
 }
 
+/*
+ * A DSN about our acknowledgement says the customer's address bounces:
+ * mark it, so that no more automatic mail goes there.
+ */
+static gboolean
+mark_bouncing(MdTxn *txn, MdTicket *t, const MdMessage *dsn, gint64 now,
+    GError **error)
+{
+	g_autoptr(MdCustomer) c = NULL;
+
+	if (t->customer_id == 0 || dsn->original_ids->len == 0)
+		return TRUE;
+	for (guint32 s = 1; s < t->message_count; s++) {
+		g_autoptr(MdMessage) m = md_ticket_load_message(txn, t->number,
+		    s, error);
+
+		if (m == NULL)
+			return FALSE;
+		if (m->direction != MD_DIR_OUT || m->kind != MD_KIND_ACK ||
+		    m->message_id == NULL)
+			continue;
+		for (guint i = 0; i < dsn->original_ids->len; i++) {
+			if (g_strcmp0(m->message_id, g_ptr_array_index(
+			    dsn->original_ids, i)) != 0)
+				continue;
+			c = md_customer_load(txn, t->customer_id, error);
+			if (c == NULL)
+				return FALSE;
+			c->flags |= MD_CUSTOMER_BOUNCING;
+			md_ticket_add_event(t, now, "the customer's address "
+			    "bounced our acknowledgement");
+			return md_customer_save(txn, c, error);
+		}
+	}
+	return TRUE;
+}
+
 static gboolean
 is_done(const MdTicket *t)
 {
@@ -123,10 +162,12 @@ md_deliver(MdStore *store, const MdConfig *config, const guint8 *raw,
 	g_autoptr(GError) e = NULL;
 	const MdMailbox *who;
 	MdThreadMatch match;
+	g_autoptr(GBytes) secret = NULL;
 	MDB_val v;
 	const char *queue;
 
 	memset(result, 0, sizeof(*result));
+	result->outbox_ids = g_array_new(FALSE, FALSE, sizeof(guint64));
 	if (len > config->max_size_bytes) {
 		g_set_error(error, MD_ERROR, MD_ERROR_REJECT,
 		    "message of %" G_GSIZE_FORMAT " bytes is over the limit "
@@ -170,7 +211,15 @@ md_deliver(MdStore *store, const MdConfig *config, const guint8 *raw,
 		return FALSE;
 	}
 
-	if (who != NULL && wants_customer(config, m, who)) {
+	secret = md_store_secret(&txn, error);
+	if (secret == NULL)
+		return FALSE;
+	/* An agent of the queue writing is not a customer. */
+	if (who != NULL && m->kind == MD_KIND_CUSTOMER &&
+	    md_config_is_agent(config, m->queue, who->email))
+		m->kind = MD_KIND_AGENT;
+	if (who != NULL && m->kind != MD_KIND_AGENT &&
+	    wants_customer(config, m, who)) {
 		gboolean created;
 
 		customer = md_customer_find_or_create(&txn, who, now, &created,
@@ -178,7 +227,8 @@ md_deliver(MdStore *store, const MdConfig *config, const guint8 *raw,
 		if (customer == NULL)
 			return FALSE;
 	}
-	if (!md_thread_find(&txn, config, m, customer ? customer->id : 0,
+	if (!md_thread_find(&txn, config, secret, m,
+	    customer ? customer->id : 0,
 	    m->queue, &match, error))
 		return FALSE;
 	if (match.cited != 0)
@@ -243,6 +293,18 @@ md_deliver(MdStore *store, const MdConfig *config, const guint8 *raw,
 	if (!md_ticket_append_message(&txn, ticket, m, raw, len, key,
 	    &result->seq, error))
 		return FALSE;
+	if (m->kind == MD_KIND_BOUNCE && !mark_bouncing(&txn, ticket, m, now,
+	    error))
+		return FALSE;
+	{
+		MdAutoreply a = { &txn, config, secret, ticket, customer, m,
+			result->seq, raw, len, result->new_ticket, now,
+			result->outbox_ids };
+
+		if (!md_autoreply_queue(&a, error) ||
+		    !md_ticket_save(&txn, ticket, error))
+			return FALSE;
+	}
 	if (!md_store_commit(&txn, error))
 		return FALSE;
 

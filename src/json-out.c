@@ -95,6 +95,9 @@ md_json_add_customer(JsonBuilder *b, const MdCustomer *c, GArray *tickets)
 	json_builder_set_member_name(b, "restricted");
 	json_builder_add_boolean_value(b,
 	    (c->flags & MD_CUSTOMER_RESTRICTED) != 0);
+	json_builder_set_member_name(b, "bouncing");
+	json_builder_add_boolean_value(b,
+	    (c->flags & MD_CUSTOMER_BOUNCING) != 0);
 	if (tickets != NULL) {
 		json_builder_set_member_name(b, "tickets");
 		json_builder_begin_array(b);
@@ -142,6 +145,17 @@ md_json_add_ticket(JsonBuilder *b, const MdTicket *t,
 		json_builder_add_int_value(b, (gint64)t->cited);
 	else
 		json_builder_add_null_value(b);
+	json_builder_set_member_name(b, "events");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < t->events->len; i++) {
+		const MdEvent *e = g_ptr_array_index(t->events, i);
+
+		json_builder_begin_object(b);
+		add_time(b, "time", e->time, local_offset(e->time), TRUE);
+		add_string(b, "text", e->text);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
 }
 
 void

@@ -104,6 +104,18 @@ md_record_from_ticket(const MdTicket *t)
 	g_variant_dict_insert(&d, "linked", "t", t->linked_to);
 	g_variant_dict_insert(&d, "cited", "t", t->cited);
 	put_str(&d, "owner", t->owner);
+	if (t->events->len > 0) {
+		GVariantBuilder ev;
+
+		g_variant_builder_init(&ev, G_VARIANT_TYPE("a(xs)"));
+		for (guint i = 0; i < t->events->len; i++) {
+			const MdEvent *e = g_ptr_array_index(t->events, i);
+
+			g_variant_builder_add(&ev, "(xs)", e->time, e->text);
+		}
+		g_variant_dict_insert_value(&d, "events",
+		    g_variant_builder_end(&ev));
+	}
 	return finish(&d);
 }
 
@@ -138,6 +150,15 @@ md_record_to_ticket(const void *data, gsize len, GError **error)
 	t->linked_to = get_u64(d, "linked");
 	t->cited = get_u64(d, "cited");
 	t->owner = get_str(d, "owner");
+	{
+		g_autoptr(GVariantIter) it = NULL;
+		gint64 time;
+		const char *text;
+
+		if (g_variant_dict_lookup(d, "events", "a(xs)", &it))
+			while (g_variant_iter_next(it, "(x&s)", &time, &text))
+				md_ticket_add_event(t, time, text);
+	}
 	return g_steal_pointer(&t);
 }
 

@@ -8,8 +8,10 @@
 #include <string.h>
 
 #include "maildesk/error.h"
+#include "maildesk/log.h"
 #include "maildesk/thread.h"
 #include "maildesk/ticket.h"
+#include "maildesk/token.h"
 
 guint64
 md_thread_subject_tag(const char *subject, const char *tag)
@@ -88,24 +90,125 @@ lookup_id(MdTxn *txn, const char *id, const char *queue, guint64 *ticket,
 	return TRUE;
 }
 
+/*
+ * A signed reply address among the recipients: support+<n>.<mac>@.  The
+ * customer's MAC and each agent's of the ticket's queue are tried.
+ */
+static gboolean
+find_token(MdTxn *txn, const MdConfig *config, GBytes *secret,
+    const char *address, MdThreadMatch *match, GError **error)
+{
+	g_autofree char *mac = NULL, *base = NULL;
+	g_autoptr(MdTicket) t = NULL;
+	g_autoptr(GError) e = NULL;
+	guint64 n;
+
+	if (!md_token_parse_address(address, config->recipient_delimiter, &n,
+	    &mac, &base) || !md_config_is_ours(config, base))
+		return TRUE;
+	t = md_ticket_load(txn, n, &e);
+	if (t == NULL) {
+		if (!g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND)) {
+			g_propagate_error(error, g_steal_pointer(&e));
+			return FALSE;
+		}
+	} else if (md_token_verify(secret, n, NULL, mac)) {
+		match->reason = MD_THREAD_TOKEN;
+		match->ticket = n;
+		return TRUE;
+	} else {
+		const MdQueue *q = md_config_queue(config, t->queue);
+
+		for (char **a = q->agents; a != NULL && *a != NULL; a++)
+			if (md_token_verify(secret, n, *a, mac)) {
+				match->reason = MD_THREAD_TOKEN;
+				match->ticket = n;
+				match->agent = *a;
+				return TRUE;
+			}
+	}
+	match->bad_token = TRUE;
+	md_info("thread token=invalid ticket=%" G_GUINT64_FORMAT, n);
+	return TRUE;
+}
+
+static gboolean
+find_any_token(MdTxn *txn, const MdConfig *config, GBytes *secret,
+    const MdMessage *m, MdThreadMatch *match, GError **error)
+{
+	static const char *const headers[] = {
+		"Delivered-To", "X-Original-To", NULL
+	};
+
+	if (secret == NULL)
+		return TRUE;
+	if (m->recipient != NULL && !find_token(txn, config, secret,
+	    m->recipient, match, error))
+		return FALSE;
+	for (const char *const *h = headers; *h != NULL &&
+	    match->ticket == 0; h++) {
+		const char *v = md_message_header(m, *h);
+
+		if (v != NULL && !find_token(txn, config, secret, v, match,
+		    error))
+			return FALSE;
+	}
+	for (guint i = 0; i < m->to->len && match->ticket == 0; i++) {
+		MdMailbox *mb = g_ptr_array_index(m->to, i);
+
+		if (!find_token(txn, config, secret, mb->email, match, error))
+			return FALSE;
+	}
+	for (guint i = 0; i < m->cc->len && match->ticket == 0; i++) {
+		MdMailbox *mb = g_ptr_array_index(m->cc, i);
+
+		if (!find_token(txn, config, secret, mb->email, match, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* A Message-ID we made names its ticket, indexed or not. */
+static gboolean
+lookup_reference(MdTxn *txn, GBytes *secret, const char *id,
+    const char *queue, guint64 *ticket, GError **error)
+{
+	guint64 ours = secret ? md_token_message_id_ticket(secret, id) : 0;
+
+	if (ours != 0) {
+		g_autoptr(MdTicket) t = md_ticket_load(txn, ours, NULL);
+
+		if (t != NULL) {
+			*ticket = ours;
+			return TRUE;
+		}
+	}
+	return lookup_id(txn, id, queue, ticket, error);
+}
+
 gboolean
-md_thread_find(MdTxn *txn, const MdConfig *config, const MdMessage *m,
-    guint64 customer_id, const char *queue, MdThreadMatch *match,
-    GError **error)
+md_thread_find(MdTxn *txn, const MdConfig *config, GBytes *secret,
+    const MdMessage *m, guint64 customer_id, const char *queue,
+    MdThreadMatch *match, GError **error)
 {
 	guint64 n;
 
 	memset(match, 0, sizeof(*match));
+	if (!find_any_token(txn, config, secret, m, match, error))
+		return FALSE;
+	if (match->ticket != 0)
+		return TRUE;
 	/* In-Reply-To first, then References from the newest back. */
 	if (m->in_reply_to != NULL) {
-		if (!lookup_id(txn, m->in_reply_to, queue, &n, error))
+		if (!lookup_reference(txn, secret, m->in_reply_to, queue, &n,
+		    error))
 			return FALSE;
 		if (n != 0)
 			goto found;
 	}
 	for (guint i = m->references->len; i > 0; i--) {
-		if (!lookup_id(txn, g_ptr_array_index(m->references, i - 1),
-		    queue, &n, error))
+		if (!lookup_reference(txn, secret,
+		    g_ptr_array_index(m->references, i - 1), queue, &n, error))
 			return FALSE;
 		if (n != 0)
 			goto found;

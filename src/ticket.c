@@ -19,10 +19,32 @@ static const char *const status_names[] = {
 	[MD_STATUS_CLOSED] = "closed",
 };
 
+static void
+event_free(gpointer p)
+{
+	MdEvent *e = p;
+
+	g_free(e->text);
+	g_free(e);
+}
+
 MdTicket *
 md_ticket_new(void)
 {
-	return g_new0(MdTicket, 1);
+	MdTicket *t = g_new0(MdTicket, 1);
+
+	t->events = g_ptr_array_new_with_free_func(event_free);
+	return t;
+}
+
+void
+md_ticket_add_event(MdTicket *t, gint64 time, const char *text)
+{
+	MdEvent *e = g_new0(MdEvent, 1);
+
+	e->time = time;
+	e->text = g_strdup(text);
+	g_ptr_array_add(t->events, e);
 }
 
 void
@@ -33,6 +55,7 @@ md_ticket_free(MdTicket *t)
 	g_free(t->queue);
 	g_free(t->subject);
 	g_free(t->owner);
+	g_ptr_array_unref(t->events);
 	g_free(t);
 }
 

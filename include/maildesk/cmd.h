@@ -38,3 +38,5 @@ gboolean md_cmd_ticket_set(MdContext *, int, char **, GError **);
 gboolean md_cmd_customer_show(MdContext *, int, char **, GError **);
 gboolean md_cmd_check(MdContext *, int, char **, GError **);
 gboolean md_cmd_config_check(MdContext *, int, char **, GError **);
+gboolean md_cmd_flush(MdContext *, int, char **, GError **);
+gboolean md_cmd_outbox_list(MdContext *, int, char **, GError **);

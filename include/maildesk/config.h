@@ -12,6 +12,12 @@ typedef struct {
 } MdAddress;
 
 typedef struct {
+	char *name;		/* owned */
+	char *language;		/* owned: template language, "en", "de" */
+	char **agents;		/* owned, lower-cased addresses */
+} MdQueue;
+
+typedef struct {
 	char *source;		/* owned; file read, or NULL for defaults */
 	char *store_path;	/* owned */
 	guint64 map_size_bytes;
@@ -24,6 +30,24 @@ typedef struct {
 	char *recipient_delimiter;	/* owned, may be empty */
 	char *x_loop;		/* owned */
 	gboolean syslog;
+	char *smtp_host;	/* owned */
+	guint smtp_port;
+	guint smtp_timeout_s;
+	char *smtp_starttls;	/* owned: no, try or required */
+	char *smtp_user;	/* owned, may be empty */
+	char *smtp_password_file;	/* owned, may be empty */
+	char *smtp_helo;	/* owned, may be empty: the host name */
+	guint retry_base_s;
+	guint retry_max_s;
+	guint give_up_hours;
+	guint lease_s;
+	guint deliver_flush_s;	/* budget of deliver's one try after commit */
+	gboolean ack_enabled;
+	guint ack_per_hour;
+	guint ack_per_day;
+	char *template_dir;	/* owned */
+	char *language;		/* owned: default template language */
+	GPtrArray *queues;	/* owned, of MdQueue */
 } MdConfig;
 
 /*
@@ -36,6 +60,21 @@ void md_config_free(MdConfig *config);
 
 /* The queue fed by our address @address (any case), or NULL. */
 const char *md_config_queue_for(const MdConfig *config, const char *address);
+
+/* Our configured address that @address (any case, any extension) is,
+ * or NULL (borrowed). */
+const char *md_config_our_address(const MdConfig *config,
+    const char *address);
+
+/* The settings of queue @name: configured, or the defaults (borrowed). */
+const MdQueue *md_config_queue(const MdConfig *config, const char *name);
+
+/* Our address that feeds @queue, the first configured, or NULL. */
+const char *md_config_address_of(const MdConfig *config, const char *queue);
+
+/* TRUE if @address is an agent of @queue. */
+gboolean md_config_is_agent(const MdConfig *config, const char *queue,
+    const char *address);
 
 /* TRUE if @address (any case, extension allowed) is one of ours. */
 gboolean md_config_is_ours(const MdConfig *config, const char *address);

@@ -17,6 +17,7 @@ typedef struct {
 	const char *kind;	/* static */
 	guint32 flags;
 	char *queue;		/* owned */
+	GArray *outbox_ids;	/* owned, guint64: mail queued by it */
 } MdDeliverResult;
 
 void md_deliver_result_clear(MdDeliverResult *r);

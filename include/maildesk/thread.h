@@ -11,6 +11,7 @@
 
 typedef enum {
 	MD_THREAD_NEW,		/* nothing matched */
+	MD_THREAD_TOKEN,	/* sent to a valid signed reply address */
 	MD_THREAD_REFERENCE,	/* In-Reply-To / References / DSN original */
 	MD_THREAD_TAG,		/* [Ticket#N] from the ticket's customer */
 } MdThreadReason;
@@ -19,13 +20,15 @@ typedef struct {
 	MdThreadReason reason;
 	guint64 ticket;		/* 0 when new */
 	guint64 cited;		/* a tag we did not honour, or 0 */
+	const char *agent;	/* borrowed from config: an agent's token */
+	gboolean bad_token;	/* a reply address with a wrong MAC */
 } MdThreadMatch;
 
 /*
  * Finds the ticket for @m from customer @customer_id (0: none) arriving in
  * @queue.  Errors only for store failures.
  */
-gboolean md_thread_find(MdTxn *txn, const MdConfig *config,
+gboolean md_thread_find(MdTxn *txn, const MdConfig *config, GBytes *secret,
     const MdMessage *m, guint64 customer_id, const char *queue,
     MdThreadMatch *match, GError **error);
 

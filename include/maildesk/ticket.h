@@ -18,6 +18,11 @@ typedef enum {
 } MdStatus;
 
 typedef struct {
+	gint64 time;
+	char *text;	/* owned: what happened, for people */
+} MdEvent;
+
+typedef struct {
 	guint64 number;
 	char *queue;		/* owned */
 	MdStatus status;
@@ -30,6 +35,7 @@ typedef struct {
 	guint64 linked_to;	/* older ticket this one continues, or 0 */
 	guint64 cited;		/* ticket number a stranger cited, or 0 */
 	char *owner;		/* owned, nullable */
+	GPtrArray *events;	/* owned, of MdEvent: delivery failures ... */
 } MdTicket;
 
 MdTicket *md_ticket_new(void);
@@ -37,6 +43,9 @@ void md_ticket_free(MdTicket *t);
 
 const char *md_ticket_status_name(MdStatus status);
 gboolean md_ticket_status_from_name(const char *name, MdStatus *status);
+
+/* Records something that happened to the ticket (not a message). */
+void md_ticket_add_event(MdTicket *t, gint64 time, const char *text);
 
 /* Sets the status and keeps closed_at in step. */
 void md_ticket_set_status(MdTicket *t, MdStatus status, gint64 now);

@@ -100,3 +100,275 @@ finish() {
 	fi
 	exit 0
 }
+
+# ---------------------------------------------------------------------
+# Outgoing mail: an smtp-sink(1) (from Postfix) as the relay, dumping each
+# mail it receives into a file in $T/sink, and helpers to read those files.
+
+: "${SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
+SINK_PID=""
+SINK_PORT=""
+_sink_pids=""
+
+# Stops every sink still running, then removes $T.  Replaces the trap set
+# above (which only removed $T).
+_lib_cleanup() {
+	for _p in $_sink_pids; do
+		kill "$_p" 2> /dev/null
+		wait "$_p" 2> /dev/null
+	done
+	_sink_pids=""
+	rm -rf "$T"
+}
+trap '_lib_cleanup' EXIT
+trap '_lib_cleanup; exit 130' INT
+trap '_lib_cleanup; exit 143' TERM
+
+# A random port in 20000-60000.
+_sink_random_port() {
+	_n=$(od -An -N2 -tu2 /dev/urandom 2> /dev/null | tr -d ' \n')
+	[ -n "$_n" ] ||
+	    _n=$(awk -v s="$$" 'BEGIN { srand(); print int(rand() * 65536) + s }')
+	echo $((20000 + _n % 40001))
+}
+
+# Lines of `ss -ltn(p)` for a listener on port $1 (any address).
+_sink_ss() {
+	ss -ltnp 2> /dev/null | awk -v p="$1" '{
+		for (i = 1; i <= NF; i++) {
+			n = split($i, a, ":")
+			if (n > 1 && a[n] == p && i < NF) { print; next }
+		}
+	}'
+}
+
+# _sink_connects PORT: something accepts connections on 127.0.0.1:PORT.
+_sink_connects() {
+	python3 -c 'import socket, sys
+socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' \
+	    "$1" 2> /dev/null
+}
+
+# _sink_busy PORT: something listens on PORT already (as far as we can tell).
+_sink_busy() {
+	if command -v ss > /dev/null 2>&1; then
+		[ -n "$(_sink_ss "$1")" ]
+	elif command -v python3 > /dev/null 2>&1; then
+		_sink_connects "$1"
+	else
+		return 1
+	fi
+}
+
+# _sink_alive PID: PID runs (an exited child not yet waited for does not).
+_sink_alive() {
+	kill -0 "$1" 2> /dev/null || return 1
+	case $(ps -o stat= -p "$1" 2> /dev/null) in
+	Z*) return 1 ;;
+	esac
+	return 0
+}
+
+# _sink_up PID PORT: 0 once PID listens on 127.0.0.1:PORT, 1 if PID died or
+# it did not come up within 5 s.  smtp-sink binds first thing: if the port
+# is taken, it exits at once.
+_sink_up() {
+	_i=0
+	while [ "$_i" -lt 50 ]; do
+		_sink_alive "$1" || return 1
+		if command -v ss > /dev/null 2>&1; then
+			_l=$(_sink_ss "$2" | grep '127\.0\.0\.1:')
+			case $_l in
+			*"pid=$1,"*) return 0 ;;
+			*pid=*) ;;	# another process's: ours dies on bind
+			?*)		# ss without process details
+				sleep 0.3
+				_sink_alive "$1" && return 0
+				return 1 ;;
+			esac
+		elif command -v python3 > /dev/null 2>&1; then
+			if _sink_connects "$2"; then
+				sleep 0.3
+				_sink_alive "$1" && return 0
+				return 1
+			fi
+		else
+			sleep 0.5
+			_sink_alive "$1" && return 0
+			return 1
+		fi
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+# start_sink [SMTP-SINK OPTIONS...]: starts smtp-sink on a free port of
+# 127.0.0.1 (e.g. `start_sink -f RCPT` rejects every recipient with 5xx,
+# `-r RCPT` with 4xx, `-w N` waits N s before answering DATA).  Sets
+# $SINK_PORT and $SINK_PID; each received mail becomes a file in $T/sink
+# (files from earlier sinks stay: see sink_reset).  The sink is stopped on
+# exit.  As root the sink runs as nobody.
+start_sink() {
+	_sink_bin=${SMTP_SINK:-$(command -v smtp-sink 2> /dev/null ||
+	    echo /usr/sbin/smtp-sink)}
+	[ -x "$_sink_bin" ] || bail "smtp-sink not found (install postfix)"
+	mkdir -p "$T/sink" || bail "cannot create $T/sink"
+	if [ "$(id -u)" -eq 0 ]; then
+		# smtp-sink must drop root; nobody then writes the dumps.
+		set -- -u nobody "$@"
+		chmod a+x "$T"
+		chown nobody "$T/sink" || bail "cannot chown $T/sink to nobody"
+	fi
+	_tries=0
+	while [ "$_tries" -lt 30 ]; do
+		_tries=$((_tries + 1))
+		_port=$(_sink_random_port)
+		_sink_busy "$_port" && continue
+		"$_sink_bin" "$@" -d "$T/sink/%Y%m%d%H%M%S." \
+		    "127.0.0.1:$_port" 100 >> "$T/sink.log" 2>&1 &
+		_pid=$!
+		if _sink_up "$_pid" "$_port"; then
+			SINK_PID=$_pid
+			SINK_PORT=$_port
+			_sink_pids="$_sink_pids $_pid"
+			return 0
+		fi
+		kill "$_pid" 2> /dev/null
+		wait "$_pid" 2> /dev/null
+	done
+	bail "could not start smtp-sink: $(tail -n 3 "$T/sink.log" 2> /dev/null)"
+}
+
+# stop_sink: stops the sink started last.  $SINK_PORT is kept: nothing
+# listens there any more, a relay that is down.
+stop_sink() {
+	[ -n "$SINK_PID" ] || return 0
+	kill "$SINK_PID" 2> /dev/null
+	wait "$SINK_PID" 2> /dev/null
+	_rest=""
+	for _p in $_sink_pids; do
+		[ "$_p" = "$SINK_PID" ] || _rest="$_rest $_p"
+	done
+	_sink_pids=$_rest
+	SINK_PID=""
+}
+
+# sink_mails: the files of the mails received so far, oldest first.  A
+# transaction in progress has an empty file; it is not listed.
+sink_mails() {
+	[ -d "$T/sink" ] || return 0
+	find "$T/sink" -type f -size +0c | sort
+}
+
+# sink_count: how many mails the sinks received.
+sink_count() {
+	sink_mails | wc -l | tr -d ' '
+}
+
+# sink_reset: forgets the mails received so far.
+sink_reset() {
+	[ -d "$T/sink" ] || return 0
+	find "$T/sink" -type f -exec rm -f {} +
+}
+
+# sink_mail_from FILE: the envelope sender (MAIL FROM) of a dumped mail.
+sink_mail_from() {
+	awk '/^Received: /{ exit }
+	    /^X-Mail-Args: / { s = $2; sub(/^</, "", s); sub(/>.*/, "", s)
+	    print s; exit }' "$1"
+}
+
+# sink_rcpts FILE: the envelope recipients (RCPT TO), one a line.
+sink_rcpts() {
+	awk '/^Received: /{ exit }
+	    /^X-Rcpt-Args: / { s = $2; sub(/^</, "", s); sub(/>.*/, "", s)
+	    print s }' "$1"
+}
+
+# sink_message FILE: the mail as the client sent it, without smtp-sink's
+# lines before it (the line ends are LF; smtp-sink adds one empty line at
+# the end).
+sink_message() {
+	awk 'm { print; next }
+	    /^Received: / { r = 1; next }
+	    r && /^[ \t]/ { next }
+	    r { m = 1; print }' "$1"
+}
+
+# mail_headers FILE: the header block of a dumped mail, one unfolded header
+# a line.
+mail_headers() {
+	sink_message "$1" | awk '
+	    /^$/ { exit }
+	    /^[ \t]/ { h = h $0; next }
+	    { if (h != "") print h; h = $0 }
+	    END { if (h != "") print h }'
+}
+
+# mail_header FILE NAME: the value of each header NAME (any case), one a
+# line, white space around it removed, still RFC 2047 encoded.
+mail_header() {
+	mail_headers "$1" | awk -v n="$2" 'BEGIN { n = tolower(n) } {
+		i = index($0, ":")
+		if (i > 1 && tolower(substr($0, 1, i - 1)) == n) {
+			v = substr($0, i + 1)
+			sub(/^[ \t]+/, "", v)
+			sub(/[ \t]+$/, "", v)
+			print v
+		}
+	}'
+}
+
+# sink_find NAME ERE: the dumped mails with a header NAME whose value
+# matches ERE (case-insensitive), oldest first.
+sink_find() {
+	for _f in $(sink_mails); do
+		if mail_header "$_f" "$1" | grep -Eiq -- "$2"; then
+			echo "$_f"
+		fi
+	done
+}
+
+have_python() {
+	command -v python3 > /dev/null 2>&1
+}
+
+# skip NAME REASON: a TAP test skipped.
+skip() {
+	ok "$1 # SKIP $2"
+}
+
+# mail_decoded FILE WHAT [ARG]: with python3, decodes a dumped mail.
+#   subject        the Subject, RFC 2047 decoded
+#   header NAME    every header NAME, decoded, one a line
+#   text           the text/plain parts that are no attachment, decoded
+#   attachment FN  the bytes of the attachment with file name FN
+#   filenames      the file names of all attachments, one a line
+mail_decoded() {
+	sink_message "$1" | python3 -c '
+import sys, email, email.policy
+m = email.message_from_binary_file(sys.stdin.buffer,
+                                   policy=email.policy.default)
+what = sys.argv[1]
+out = sys.stdout
+if what == "subject":
+    out.write(str(m.get("Subject", "")) + "\n")
+elif what == "header":
+    for v in m.get_all(sys.argv[2], []):
+        out.write(str(v) + "\n")
+elif what == "text":
+    for p in m.walk():
+        if p.get_content_type() == "text/plain" and not p.is_attachment():
+            out.write(p.get_content())
+elif what == "attachment":
+    for p in m.walk():
+        if p.get_filename() == sys.argv[2]:
+            sys.stdout.buffer.write(p.get_payload(decode=True))
+            break
+elif what == "filenames":
+    for p in m.walk():
+        if p.get_filename() is not None:
+            out.write(p.get_filename() + "\n")
+' "$2" ${3+"$3"}
+}

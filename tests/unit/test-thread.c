@@ -207,10 +207,13 @@ find(Fixture *f, const MdMessage *m, guint64 customer, const char *queue)
 	g_auto(MdTxn) txn = MD_TXN_INIT;
 	g_autoptr(GError) error = NULL;
 	MdThreadMatch match;
+	g_autoptr(GBytes) secret = NULL;
 
 	g_assert_true(md_store_begin(f->store, MD_TXN_READ, &txn, &error));
-	g_assert_true(md_thread_find(&txn, f->config, m, customer, queue,
-	    &match, &error));
+	secret = md_store_secret(&txn, &error);
+	g_assert_nonnull(secret);
+	g_assert_true(md_thread_find(&txn, f->config, secret, m, customer,
+	    queue, &match, &error));
 	g_assert_no_error(error);
 	return match;
 }

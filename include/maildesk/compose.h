@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Building our outgoing mail with GMime.  Every header value that came
+ * from a customer (subject, names) is cleaned of control characters and
+ * encoded by GMime, so it can never start a header of its own.
+ */
+#pragma once
+#include <glib.h>
+
+typedef struct {
+	const char *from_address;	/* our address */
+	const char *from_name;		/* nullable */
+	const char *to_address;
+	const char *to_name;		/* nullable */
+	const char *subject;
+	const char *reply_to;		/* nullable */
+	const char *message_id;		/* without <> */
+	const char *in_reply_to;	/* nullable, without <> */
+	GPtrArray *references;		/* nullable, of char *, without <> */
+	const char *auto_submitted;	/* "auto-replied", "auto-generated" */
+	const char *x_loop;
+	const char *text;		/* the body, UTF-8 */
+	const guint8 *attach_raw;	/* nullable: a mail whose attachments */
+	gsize attach_len;		/* are attached */
+} MdComposeSpec;
+
+/* The message as it will go out, CRLF line ends (transfer full). */
+GBytes *md_compose(const MdComposeSpec *spec, gint64 now);
+
+/* @s with CR, LF and other control characters made spaces (transfer full). */
+char *md_compose_clean_header(const char *s);

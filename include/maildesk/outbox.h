@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The transactional outbox: mail is queued in the transaction that decided
+ * to send it and leaves only from here, so a crash can never send mail
+ * about something that was not stored, and an SMTP outage never fails a
+ * delivery.  Entries are leased by a flush before sending: two flushes
+ * never send the same entry, and a crashed flush's lease runs out.
+ */
+#pragma once
+#include <glib.h>
+
+#include "maildesk/config.h"
+#include "maildesk/store.h"
+
+typedef enum {
+	MD_OUTBOX_QUEUED,
+	MD_OUTBOX_FAILED,
+} MdOutboxState;
+
+typedef struct {
+	guint64 id;
+	char *kind;		/* owned: "ack", "notification" */
+	guint64 ticket;
+	guint32 seq;		/* the ticket message it belongs to */
+	guint64 customer_id;	/* addressee when a customer, else 0 */
+	MdOutboxState state;
+	char *envelope_from;	/* owned */
+	char **recipients;	/* owned */
+	char *message_id;	/* owned, without <> */
+	GBytes *data;		/* owned: the message, CRLF */
+	gint64 created_at;
+	gint64 next_attempt_at;
+	gint64 lease_until;
+	guint32 attempts;
+	char *last_error;	/* owned, nullable */
+} MdOutboxEntry;
+
+MdOutboxEntry *md_outbox_entry_new(void);
+void md_outbox_entry_free(MdOutboxEntry *e);
+const char *md_outbox_state_name(MdOutboxState state);
+
+/* Queues @e in @txn (write), assigning its id. */
+gboolean md_outbox_add(MdTxn *txn, MdOutboxEntry *e, GError **error);
+
+/* Every entry, in id order (transfer full, of MdOutboxEntry). */
+GPtrArray *md_outbox_list(MdTxn *txn, GError **error);
+
+typedef struct {
+	guint sent;
+	guint deferred;
+	guint failed;
+} MdFlushResult;
+
+/*
+ * Sends what is due (only @ids when non-NULL) through the configured
+ * relay, at most @timeout_s per SMTP step; records the outcome.  Opens
+ * two write transactions, none while talking SMTP.  SMTP trouble is not an
+ * error: it defers the entries.
+ */
+gboolean md_outbox_flush(MdStore *store, const MdConfig *config,
+    GArray *ids, guint timeout_s, gint64 now, MdFlushResult *result,
+    GError **error);
+
+/*
+ * Counts an automatic mail to @address against the hourly and daily
+ * limits; FALSE in *@allowed when over (nothing counted then).
+ */
+gboolean md_outbox_ratelimit(MdTxn *txn, const MdConfig *config,
+    const char *address, gint64 now, gboolean *allowed, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MdOutboxEntry, md_outbox_entry_free)

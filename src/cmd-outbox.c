@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * outbox: what waits to be sent, and what failed and why.
+ */
+#include <stdio.h>
+
+#include "maildesk/cmd.h"
+#include "maildesk/error.h"
+#include "maildesk/json-out.h"
+#include "maildesk/outbox.h"
+
+static void
+add_time(JsonBuilder *b, const char *name, gint64 t)
+{
+	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local(t);
+	g_autofree char *s = md_json_time(t, dt ? (gint32)(
+	    g_date_time_get_utc_offset(dt) / G_TIME_SPAN_SECOND) : 0);
+
+	json_builder_set_member_name(b, name);
+	json_builder_add_string_value(b, s);
+}
+
+gboolean
+md_cmd_outbox_list(MdContext *ctx, int argc, char **argv, GError **error)
+{
+	gboolean json = FALSE;
+	g_autoptr(GOptionContext) oc = g_option_context_new(
+	    "- list the outbox");
+	GOptionEntry entries[] = {
+		{ "json", 0, 0, G_OPTION_ARG_NONE, &json, "JSON output",
+		  NULL },
+		{ NULL }
+	};
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	g_autoptr(GPtrArray) list = NULL;
+	g_autoptr(GError) e = NULL;
+
+	g_option_context_add_main_entries(oc, entries, NULL);
+	if (!g_option_context_parse(oc, &argc, &argv, &e)) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "%s", e->message);
+		return FALSE;
+	}
+	if (!md_store_begin(ctx->store, MD_TXN_READ, &txn, error) ||
+	    (list = md_outbox_list(&txn, error)) == NULL)
+		return FALSE;
+	if (json) {
+		g_autoptr(JsonBuilder) b = json_builder_new();
+		g_autofree char *out = NULL;
+
+		json_builder_begin_array(b);
+		for (guint i = 0; i < list->len; i++) {
+			MdOutboxEntry *o = g_ptr_array_index(list, i);
+
+			json_builder_begin_object(b);
+			json_builder_set_member_name(b, "id");
+			json_builder_add_int_value(b, (gint64)o->id);
+			json_builder_set_member_name(b, "kind");
+			json_builder_add_string_value(b, o->kind);
+			json_builder_set_member_name(b, "ticket");
+			json_builder_add_int_value(b, (gint64)o->ticket);
+			json_builder_set_member_name(b, "state");
+			json_builder_add_string_value(b,
+			    md_outbox_state_name(o->state));
+			json_builder_set_member_name(b, "to");
+			json_builder_begin_array(b);
+			for (char **r = o->recipients; *r != NULL; r++)
+				json_builder_add_string_value(b, *r);
+			json_builder_end_array(b);
+			json_builder_set_member_name(b, "message_id");
+			json_builder_add_string_value(b, o->message_id);
+			json_builder_set_member_name(b, "attempts");
+			json_builder_add_int_value(b, o->attempts);
+			add_time(b, "created", o->created_at);
+			add_time(b, "next_attempt", o->next_attempt_at);
+			json_builder_set_member_name(b, "last_error");
+			if (o->last_error != NULL)
+				json_builder_add_string_value(b,
+				    o->last_error);
+			else
+				json_builder_add_null_value(b);
+			json_builder_end_object(b);
+		}
+		json_builder_end_array(b);
+		out = md_json_finish(b);
+		fputs(out, stdout);
+		return TRUE;
+	}
+	printf("%6s  %-12s  %6s  %-7s  %8s  %-30s  %s\n", "ID", "KIND",
+	    "TICKET", "STATE", "ATTEMPTS", "TO", "LAST ERROR");
+	for (guint i = 0; i < list->len; i++) {
+		MdOutboxEntry *o = g_ptr_array_index(list, i);
+		g_autofree char *to = g_strjoinv(",", o->recipients);
+
+		printf("%6" G_GUINT64_FORMAT "  %-12s  %6" G_GUINT64_FORMAT
+		    "  %-7s  %8u  %-30s  %s\n", o->id, o->kind, o->ticket,
+		    md_outbox_state_name(o->state), o->attempts, to,
+		    o->last_error ? o->last_error : "-");
+	}
+	return TRUE;
+}

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Outgoing messages.  GMime builds and encodes them (RFC 2047 for headers,
+ * quoted-printable or base64 for bodies, folding of long lines); we only
+ * choose the headers.  The bytes are rendered once, with CRLF, and kept:
+ * a retry sends exactly the same message with the same Message-ID.
+ */
+#include <string.h>
+
+#include <gmime/gmime.h>
+
+#include "maildesk/autocleanups.h"
+#include "maildesk/compose.h"
+
+char *
+md_compose_clean_header(const char *s)
+{
+	g_autofree char *valid = g_utf8_make_valid(s ? s : "", -1);
+	GString *out = g_string_new(NULL);
+
+	for (const char *p = valid; *p != '\0'; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		if (g_unichar_iscntrl(c) || c == 0x2028 || c == 0x2029)
+			c = ' ';
+		g_string_append_unichar(out, c);
+	}
+	return g_strstrip(g_string_free(out, FALSE));
+}
+
+static void
+set_header(GMimeObject *obj, const char *name, const char *value)
+{
+	g_autofree char *clean = md_compose_clean_header(value);
+
+	g_mime_object_set_header(obj, name, clean, "utf-8");
+}
+
+static char *
+angle_list(const char *first, GPtrArray *rest)
+{
+	GString *s = g_string_new(NULL);
+
+	for (guint i = 0; rest != NULL && i < rest->len; i++)
+		g_string_append_printf(s, "%s<%s>", s->len ? " " : "",
+		    (char *)g_ptr_array_index(rest, i));
+	if (first != NULL)
+		g_string_append_printf(s, "%s<%s>", s->len ? " " : "", first);
+	return g_string_free(s, FALSE);
+}
+
+/* Copies the attachments of @raw into @mixed (by reference to @raw). */
+static void
+add_attachments(GMimeMultipart *mixed, GMimeObject *obj, int depth)
+{
+	if (obj == NULL || depth > 32)
+		return;
+	if (GMIME_IS_MULTIPART(obj)) {
+		GMimeMultipart *mp = GMIME_MULTIPART(obj);
+
+		for (int i = 0; i < g_mime_multipart_get_count(mp); i++)
+			add_attachments(mixed, g_mime_multipart_get_part(mp,
+			    i), depth + 1);
+		return;
+	}
+	if (GMIME_IS_MESSAGE_PART(obj) || (GMIME_IS_PART(obj) &&
+	    (g_mime_part_is_attachment(GMIME_PART(obj)) ||
+	    g_mime_part_get_filename(GMIME_PART(obj)) != NULL)))
+		g_mime_multipart_add(mixed, obj);
+}
+
+/* The MIME tree of @raw, or NULL; @stream keeps the bytes alive. */
+static GMimeMessage *
+parse_source(const guint8 *raw, gsize len, GMimeStream **stream)
+{
+	g_autoptr(GMimeParser) parser = NULL;
+	GByteArray *copy = g_byte_array_sized_new(len);
+
+	g_byte_array_append(copy, raw, len);
+	*stream = g_mime_stream_mem_new_with_byte_array(copy);
+	parser = g_mime_parser_new_with_stream(*stream);
+	return g_mime_parser_construct_message(parser, NULL);
+}
+
+GBytes *
+md_compose(const MdComposeSpec *spec, gint64 now)
+{
+	g_autoptr(GMimeMessage) msg = g_mime_message_new(TRUE);
+	GMimeObject *obj = GMIME_OBJECT(msg);
+	g_autoptr(GMimeStream) source_stream = NULL;
+	g_autoptr(GMimeMessage) source = NULL;
+	g_autoptr(GDateTime) date = g_date_time_new_from_unix_local(now);
+	g_autoptr(GMimeFormatOptions) fo = g_mime_format_options_new();
+	g_autoptr(GByteArray) out = g_byte_array_new();
+	g_autoptr(GMimeStream) stream = NULL;
+	g_autoptr(GMimeTextPart) body = g_mime_text_part_new_with_subtype(
+	    "plain");
+	g_autofree char *from_name = md_compose_clean_header(spec->from_name);
+	g_autofree char *to_name = md_compose_clean_header(spec->to_name);
+	g_autofree char *subject = md_compose_clean_header(spec->subject);
+
+	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_FROM, from_name,
+	    spec->from_address);
+	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, to_name,
+	    spec->to_address);
+	if (spec->reply_to != NULL)
+		g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_REPLY_TO,
+		    NULL, spec->reply_to);
+	g_mime_message_set_subject(msg, subject, "utf-8");
+	g_mime_message_set_date(msg, date);
+	g_mime_message_set_message_id(msg, spec->message_id);
+	if (spec->in_reply_to != NULL) {
+		g_autofree char *irt = g_strdup_printf("<%s>",
+		    spec->in_reply_to);
+
+		set_header(obj, "In-Reply-To", irt);
+	}
+	if (spec->in_reply_to != NULL || (spec->references != NULL &&
+	    spec->references->len > 0)) {
+		g_autofree char *refs = angle_list(spec->in_reply_to,
+		    spec->references);
+
+		set_header(obj, "References", refs);
+	}
+	set_header(obj, "Auto-Submitted", spec->auto_submitted);
+	set_header(obj, "X-Loop", spec->x_loop);
+	/* RFC 3834 5.1 asks for no Precedence; Exchange honours this one. */
+	set_header(obj, "X-Auto-Response-Suppress", "All");
+
+	g_mime_text_part_set_text(body, spec->text);
+	if (spec->attach_raw != NULL && spec->attach_len > 0)
+		source = parse_source(spec->attach_raw, spec->attach_len,
+		    &source_stream);
+	if (source != NULL) {
+		g_autoptr(GMimeMultipart) mixed =
+		    g_mime_multipart_new_with_subtype("mixed");
+
+		g_mime_multipart_add(mixed, GMIME_OBJECT(body));
+		add_attachments(mixed, g_mime_message_get_mime_part(source),
+		    0);
+		g_mime_message_set_mime_part(msg, GMIME_OBJECT(mixed));
+	} else
+		g_mime_message_set_mime_part(msg, GMIME_OBJECT(body));
+
+	/* 7-bit safe for any relay; CRLF as SMTP wants it. */
+	g_mime_object_encode(obj, GMIME_ENCODING_CONSTRAINT_7BIT);
+	g_mime_format_options_set_newline_format(fo, GMIME_NEWLINE_FORMAT_DOS);
+	stream = g_mime_stream_mem_new_with_byte_array(out);
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream), FALSE);
+	g_mime_object_write_to_stream(obj, fo, stream);
+	g_mime_stream_flush(stream);
+	return g_bytes_new(out->data, out->len);
+}

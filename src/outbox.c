@@ -1,0 +1,413 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Outbox entries, leases, retries and the rate limit.  A flush is three
+ * steps: lease what is due (write txn), talk SMTP (no txn), settle the
+ * outcome (write txn).  A crash between the last two leaves the lease to
+ * expire and the entry to be sent again: at least once, never lost.
+ */
+#include <string.h>
+#include <unistd.h>
+
+#include "maildesk/customer.h"
+#include "maildesk/error.h"
+#include "maildesk/log.h"
+#include "maildesk/outbox.h"
+#include "maildesk/smtp.h"
+#include "maildesk/ticket.h"
+
+#define OUTBOX_RECORD_VERSION 1
+
+MdOutboxEntry *
+md_outbox_entry_new(void)
+{
+	return g_new0(MdOutboxEntry, 1);
+}
+
+void
+md_outbox_entry_free(MdOutboxEntry *e)
+{
+	if (e == NULL)
+		return;
+	g_free(e->kind);
+	g_free(e->envelope_from);
+	g_strfreev(e->recipients);
+	g_free(e->message_id);
+	g_clear_pointer(&e->data, g_bytes_unref);
+	g_free(e->last_error);
+	g_free(e);
+}
+
+const char *
+md_outbox_state_name(MdOutboxState state)
+{
+	return state == MD_OUTBOX_FAILED ? "failed" : "queued";
+}
+
+static GBytes *
+to_record(const MdOutboxEntry *e)
+{
+	g_auto(GVariantDict) d = G_VARIANT_DICT_INIT(NULL);
+	g_autoptr(GVariant) v = NULL;
+	gsize len = 0;
+	const void *data = e->data ? g_bytes_get_data(e->data, &len) : "";
+
+	g_variant_dict_insert(&d, "id", "t", e->id);
+	g_variant_dict_insert(&d, "kind", "s", e->kind);
+	g_variant_dict_insert(&d, "ticket", "t", e->ticket);
+	g_variant_dict_insert(&d, "seq", "u", e->seq);
+	g_variant_dict_insert(&d, "customer", "t", e->customer_id);
+	g_variant_dict_insert(&d, "state", "s",
+	    md_outbox_state_name(e->state));
+	g_variant_dict_insert(&d, "from", "s", e->envelope_from);
+	g_variant_dict_insert(&d, "to", "^as", e->recipients);
+	g_variant_dict_insert(&d, "message-id", "s", e->message_id);
+	g_variant_dict_insert_value(&d, "data", g_variant_new_fixed_array(
+	    G_VARIANT_TYPE_BYTE, data, len, 1));
+	g_variant_dict_insert(&d, "created", "x", e->created_at);
+	g_variant_dict_insert(&d, "next", "x", e->next_attempt_at);
+	g_variant_dict_insert(&d, "lease", "x", e->lease_until);
+	g_variant_dict_insert(&d, "attempts", "u", e->attempts);
+	if (e->last_error != NULL)
+		g_variant_dict_insert(&d, "error", "s", e->last_error);
+	v = g_variant_ref_sink(g_variant_new("(y@a{sv})",
+	    OUTBOX_RECORD_VERSION, g_variant_dict_end(&d)));
+	return g_variant_get_data_as_bytes(v);
+}
+
+static MdOutboxEntry *
+from_record(const void *data, gsize len, GError **error)
+{
+	g_autoptr(GBytes) bytes = g_bytes_new(data, len);
+	g_autoptr(GVariant) v = g_variant_ref_sink(g_variant_new_from_bytes(
+	    G_VARIANT_TYPE("(ya{sv})"), bytes, FALSE));
+	g_autoptr(GVariant) dict = NULL;
+	g_autoptr(GVariant) body = NULL;
+	g_autoptr(GVariantDict) d = NULL;
+	g_autoptr(MdOutboxEntry) e = md_outbox_entry_new();
+	g_autofree char *state = NULL;
+	guint8 version;
+
+	if (!g_variant_is_normal_form(v)) {
+		g_set_error(error, MD_ERROR, MD_ERROR_CORRUPT,
+		    "outbox record is malformed");
+		return NULL;
+	}
+	g_variant_get(v, "(y@a{sv})", &version, &dict);
+	if (version != OUTBOX_RECORD_VERSION) {
+		g_set_error(error, MD_ERROR, MD_ERROR_CORRUPT,
+		    "outbox record has unknown version %u", version);
+		return NULL;
+	}
+	d = g_variant_dict_new(dict);
+	g_variant_dict_lookup(d, "id", "t", &e->id);
+	g_variant_dict_lookup(d, "kind", "s", &e->kind);
+	g_variant_dict_lookup(d, "ticket", "t", &e->ticket);
+	g_variant_dict_lookup(d, "seq", "u", &e->seq);
+	g_variant_dict_lookup(d, "customer", "t", &e->customer_id);
+	g_variant_dict_lookup(d, "state", "s", &state);
+	e->state = g_strcmp0(state, "failed") == 0 ? MD_OUTBOX_FAILED :
+	    MD_OUTBOX_QUEUED;
+	g_variant_dict_lookup(d, "from", "s", &e->envelope_from);
+	g_variant_dict_lookup(d, "to", "^as", &e->recipients);
+	g_variant_dict_lookup(d, "message-id", "s", &e->message_id);
+	body = g_variant_dict_lookup_value(d, "data", G_VARIANT_TYPE("ay"));
+	if (body != NULL)
+		e->data = g_variant_get_data_as_bytes(body);
+	g_variant_dict_lookup(d, "created", "x", &e->created_at);
+	g_variant_dict_lookup(d, "next", "x", &e->next_attempt_at);
+	g_variant_dict_lookup(d, "lease", "x", &e->lease_until);
+	g_variant_dict_lookup(d, "attempts", "u", &e->attempts);
+	g_variant_dict_lookup(d, "error", "s", &e->last_error);
+	if (e->kind == NULL || e->envelope_from == NULL ||
+	    e->recipients == NULL || e->message_id == NULL || e->data == NULL) {
+		g_set_error(error, MD_ERROR, MD_ERROR_CORRUPT,
+		    "outbox record %" G_GUINT64_FORMAT " is incomplete", e->id);
+		return NULL;
+	}
+	return g_steal_pointer(&e);
+}
+
+static gboolean
+save(MdTxn *txn, const MdOutboxEntry *e, GError **error)
+{
+	g_autoptr(GBytes) rec = to_record(e);
+	guint8 key[8];
+	gsize len;
+	const void *data = g_bytes_get_data(rec, &len);
+
+	md_key_be64(key, e->id);
+	return md_store_put(txn, MD_DB_OUTBOX, key, 8, data, len, 0, error);
+}
+
+gboolean
+md_outbox_add(MdTxn *txn, MdOutboxEntry *e, GError **error)
+{
+	if (!md_store_next_id(txn, "next-outbox", &e->id, error))
+		return FALSE;
+	return save(txn, e, error);
+}
+
+typedef struct {
+	GPtrArray *out;
+	GError *error;
+} Collect;
+
+static gboolean
+collect(const MDB_val *key, const MDB_val *data, gpointer user_data)
+{
+	Collect *c = user_data;
+	MdOutboxEntry *e = from_record(data->mv_data, data->mv_size,
+	    &c->error);
+
+	if (e == NULL)
+		return FALSE;
+	g_ptr_array_add(c->out, e);
+	return TRUE;
+}
+
+GPtrArray *
+md_outbox_list(MdTxn *txn, GError **error)
+{
+	Collect c = { g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)md_outbox_entry_free), NULL };
+
+	if (!md_store_foreach(txn, MD_DB_OUTBOX, NULL, 0, collect, &c,
+	    error)) {
+		g_ptr_array_unref(c.out);
+		return NULL;
+	}
+	if (c.error != NULL) {
+		g_propagate_error(error, c.error);
+		g_ptr_array_unref(c.out);
+		return NULL;
+	}
+	return c.out;
+}
+
+static gboolean
+wanted(GArray *ids, guint64 id)
+{
+	if (ids == NULL)
+		return TRUE;
+	for (guint i = 0; i < ids->len; i++)
+		if (g_array_index(ids, guint64, i) == id)
+			return TRUE;
+	return FALSE;
+}
+
+/* Step 1: lease what is due.  The writer lock makes leases exclusive. */
+static GPtrArray *
+lease(MdStore *store, const MdConfig *config, GArray *ids, gint64 now,
+    GError **error)
+{
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	g_autoptr(GPtrArray) all = NULL;
+	GPtrArray *due = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)md_outbox_entry_free);
+
+	if (!md_store_begin(store, MD_TXN_WRITE, &txn, error) ||
+	    (all = md_outbox_list(&txn, error)) == NULL) {
+		g_ptr_array_unref(due);
+		return NULL;
+	}
+	for (guint i = 0; i < all->len; i++) {
+		MdOutboxEntry *e = g_ptr_array_index(all, i);
+
+		if (e->state != MD_OUTBOX_QUEUED || !wanted(ids, e->id) ||
+		    e->next_attempt_at > now || e->lease_until > now)
+			continue;
+		e->lease_until = now + config->lease_s;
+		if (!save(&txn, e, error)) {
+			g_ptr_array_unref(due);
+			return NULL;
+		}
+		g_ptr_array_add(due, g_ptr_array_steal_index(all, i));
+		i--;
+	}
+	if (due->len > 0 && !md_store_commit(&txn, error)) {
+		g_ptr_array_unref(due);
+		return NULL;
+	}
+	return due;
+}
+
+static void
+note_failure(MdTxn *txn, const MdOutboxEntry *e, const char *reply,
+    gint64 now)
+{
+	g_autoptr(MdTicket) t = md_ticket_load(txn, e->ticket, NULL);
+	g_autofree char *to = g_strjoinv(", ", e->recipients);
+	g_autofree char *text = g_strdup_printf("%s to %s failed: %s",
+	    e->kind, to, reply);
+
+	if (t != NULL) {
+		md_ticket_add_event(t, now, text);
+		md_ticket_save(txn, t, NULL);
+	}
+	if (e->customer_id != 0) {
+		g_autoptr(MdCustomer) c = md_customer_load(txn, e->customer_id,
+		    NULL);
+
+		if (c != NULL) {
+			c->flags |= MD_CUSTOMER_BOUNCING;
+			md_customer_save(txn, c, NULL);
+		}
+	}
+}
+
+/* Step 3: record what SMTP said, in one transaction. */
+static gboolean
+settle(MdStore *store, const MdConfig *config, GPtrArray *due,
+    MdSmtpJob *jobs, gint64 now, MdFlushResult *result, GError **error)
+{
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+
+	if (!md_store_begin(store, MD_TXN_WRITE, &txn, error))
+		return FALSE;
+	for (guint i = 0; i < due->len; i++) {
+		MdOutboxEntry *e = g_ptr_array_index(due, i);
+		MdSmtpJob *j = &jobs[i];
+		guint8 key[8];
+		guint64 delay;
+
+		md_key_be64(key, e->id);
+		e->attempts++;
+		e->lease_until = 0;
+		g_free(e->last_error);
+		e->last_error = g_strdup(j->reply);
+		switch (j->outcome) {
+		case MD_SMTP_SENT:
+			result->sent++;
+			md_info("outbox id=%" G_GUINT64_FORMAT " ticket=%"
+			    G_GUINT64_FORMAT " kind=%s result=sent",
+			    e->id, e->ticket, e->kind);
+			if (!md_store_del(&txn, MD_DB_OUTBOX, key, 8, NULL, 0,
+			    error))
+				return FALSE;
+			continue;
+		case MD_SMTP_PERMFAIL:
+			e->state = MD_OUTBOX_FAILED;
+			note_failure(&txn, e, j->reply, now);
+			result->failed++;
+			break;
+		case MD_SMTP_TEMPFAIL:
+		default:
+			if (now - e->created_at >
+			    (gint64)config->give_up_hours * 3600) {
+				g_autofree char *why = g_strdup_printf(
+				    "gave up after %u attempts: %s",
+				    e->attempts, j->reply);
+
+				e->state = MD_OUTBOX_FAILED;
+				note_failure(&txn, e, why, now);
+				result->failed++;
+				break;
+			}
+			/* Exponential back-off, capped. */
+			delay = config->retry_base_s;
+			for (guint32 a = 1; a < e->attempts &&
+			    delay < config->retry_max_s; a++)
+				delay *= 2;
+			delay = MIN(delay, config->retry_max_s);
+			e->next_attempt_at = now + (gint64)delay;
+			result->deferred++;
+			break;
+		}
+		md_info("outbox id=%" G_GUINT64_FORMAT " ticket=%"
+		    G_GUINT64_FORMAT " kind=%s result=%s attempts=%u", e->id,
+		    e->ticket, e->kind, md_outbox_state_name(e->state),
+		    e->attempts);
+		if (!save(&txn, e, error))
+			return FALSE;
+	}
+	return md_store_commit(&txn, error);
+}
+
+gboolean
+md_outbox_flush(MdStore *store, const MdConfig *config, GArray *ids,
+    guint timeout_s, gint64 now, MdFlushResult *result, GError **error)
+{
+	g_autoptr(GPtrArray) due = NULL;
+	MdSmtpJob *jobs;
+	gboolean ok;
+
+	memset(result, 0, sizeof(*result));
+	due = lease(store, config, ids, now, error);
+	if (due == NULL)
+		return FALSE;
+	if (due->len == 0)
+		return TRUE;
+	jobs = g_new0(MdSmtpJob, due->len);
+	for (guint i = 0; i < due->len; i++) {
+		MdOutboxEntry *e = g_ptr_array_index(due, i);
+
+		jobs[i].from = e->envelope_from;
+		jobs[i].recipients = e->recipients;
+		jobs[i].data = e->data;
+	}
+	md_smtp_send(config, jobs, due->len, timeout_s);
+	ok = settle(store, config, due, jobs, g_get_real_time() /
+	    G_USEC_PER_SEC, result, error);
+	for (guint i = 0; i < due->len; i++)
+		g_free(jobs[i].reply);
+	g_free(jobs);
+	return ok;
+}
+
+/*
+ * Rate limit: one counter per address and hour, one per address and day,
+ * keyed "address NUL h|d NUL window-start".
+ */
+static gboolean
+count(MdTxn *txn, const char *address, char unit, gint64 window,
+    guint32 *value, gboolean increment, GError **error)
+{
+	g_autoptr(GString) key = g_string_new(address);
+	const char *raw;
+	gsize rawlen;
+	MDB_val v;
+	guint32 n = 0;
+	g_autoptr(GError) e = NULL;
+
+	g_string_append_c(key, '\0');
+	g_string_append_c(key, unit);
+	g_string_append_c(key, '\0');
+	g_string_append_printf(key, "%" G_GINT64_FORMAT, window);
+	raw = key->str;
+	rawlen = key->len;
+	if (md_store_get(txn, MD_DB_RATELIMIT, raw, rawlen, &v, &e)) {
+		if (v.mv_size == 4)
+			n = md_key_read_be32(v.mv_data);
+	} else if (!g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND)) {
+		g_propagate_error(error, g_steal_pointer(&e));
+		return FALSE;
+	}
+	*value = n;
+	if (increment) {
+		guint32 be = GUINT32_TO_BE(n + 1);
+
+		return md_store_put(txn, MD_DB_RATELIMIT, raw, rawlen, &be, 4,
+		    0, error);
+	}
+	return TRUE;
+}
+
+gboolean
+md_outbox_ratelimit(MdTxn *txn, const MdConfig *config, const char *address,
+    gint64 now, gboolean *allowed, GError **error)
+{
+	g_autofree char *key = g_ascii_strdown(address, -1);
+	g_autofree char *k = md_store_key_text(key);
+	gint64 hour = now - now % 3600, day = now - now % 86400;
+	guint32 h, d;
+
+	*allowed = FALSE;
+	if (!count(txn, k, 'h', hour, &h, FALSE, error) ||
+	    !count(txn, k, 'd', day, &d, FALSE, error))
+		return FALSE;
+	if (h >= config->ack_per_hour || d >= config->ack_per_day)
+		return TRUE;
+	*allowed = TRUE;
+	return count(txn, k, 'h', hour, &h, TRUE, error) &&
+	    count(txn, k, 'd', day, &d, TRUE, error);
+}
