@@ -170,8 +170,8 @@ _sink_alive() {
 }
 
 # _sink_up PID PORT: 0 once PID listens on 127.0.0.1:PORT, 1 if PID died or
-# it did not come up within 5 s.  smtp-sink binds first thing: if the port
-# is taken, it exits at once.
+# it did not come up within 5 s.  smtp-sink binds first thing; if the port
+# is taken it exits, but only after the 1 s pause of Postfix's msg_fatal().
 _sink_up() {
 	_i=0
 	while [ "$_i" -lt 50 ]; do
@@ -182,18 +182,18 @@ _sink_up() {
 			*"pid=$1,"*) return 0 ;;
 			*pid=*) ;;	# another process's: ours dies on bind
 			?*)		# ss without process details
-				sleep 0.3
+				sleep 1.5
 				_sink_alive "$1" && return 0
 				return 1 ;;
 			esac
 		elif command -v python3 > /dev/null 2>&1; then
 			if _sink_connects "$2"; then
-				sleep 0.3
+				sleep 1.5
 				_sink_alive "$1" && return 0
 				return 1
 			fi
 		else
-			sleep 0.5
+			sleep 1.5
 			_sink_alive "$1" && return 0
 			return 1
 		fi
