@@ -69,6 +69,25 @@ add_attachments(GMimeMultipart *mixed, GMimeObject *obj, int depth)
 		g_mime_multipart_add(mixed, obj);
 }
 
+/*
+ * 7bit for short ASCII lines, else quoted-printable: a customer's text may
+ * hold a line far over SMTP's 998 characters, or any script.
+ */
+static GMimeContentEncoding
+body_encoding(const char *text)
+{
+	gsize line = 0;
+
+	for (const char *p = text; *p != '\0'; p++) {
+		if ((unsigned char)*p >= 0x80 || *p == '\r')
+			return GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE;
+		line = *p == '\n' ? 0 : line + 1;
+		if (line > 76)
+			return GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE;
+	}
+	return GMIME_CONTENT_ENCODING_7BIT;
+}
+
 /* The MIME tree of @raw, or NULL; @stream keeps the bytes alive. */
 static GMimeMessage *
 parse_source(const guint8 *raw, gsize len, GMimeStream **stream)
@@ -128,6 +147,8 @@ md_compose(const MdComposeSpec *spec, gint64 now)
 	set_header(obj, "X-Auto-Response-Suppress", "All");
 
 	g_mime_text_part_set_text(body, spec->text);
+	g_mime_part_set_content_encoding(GMIME_PART(body),
+	    body_encoding(spec->text));
 	if (spec->attach_raw != NULL && spec->attach_len > 0)
 		source = parse_source(spec->attach_raw, spec->attach_len,
 		    &source_stream);

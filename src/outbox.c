@@ -195,6 +195,54 @@ wanted(GArray *ids, guint64 id)
 	return FALSE;
 }
 
+typedef struct {
+	GPtrArray *stale;	/* keys to delete, as GBytes */
+	gint64 before;
+} Stale;
+
+static gboolean
+find_stale(const MDB_val *key, const MDB_val *data, gpointer user_data)
+{
+	Stale *st = user_data;
+	const char *k = key->mv_data;
+	const char *last = NULL;
+	g_autofree char *num = NULL;
+	gint64 window;
+
+	for (gsize i = 0; i < key->mv_size; i++)
+		if (k[i] == '\0')
+			last = k + i;
+	if (last == NULL)
+		return TRUE;
+	num = g_strndup(last + 1, key->mv_size - (last + 1 - k));
+	window = g_ascii_strtoll(num, NULL, 10);
+	if (window < st->before)
+		g_ptr_array_add(st->stale, g_bytes_new(key->mv_data,
+		    key->mv_size));
+	return TRUE;
+}
+
+/* Rate-limit counters older than two days count for nothing: drop them. */
+static gboolean
+expire_counters(MdTxn *txn, gint64 now, GError **error)
+{
+	Stale st = { g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)g_bytes_unref), now - 2 * 86400 };
+	gboolean ok = md_store_foreach(txn, MD_DB_RATELIMIT, NULL, 0,
+	    find_stale, &st, error);
+
+	for (guint i = 0; ok && i < st.stale->len; i++) {
+		gsize len;
+		const void *k = g_bytes_get_data(g_ptr_array_index(st.stale,
+		    i), &len);
+
+		ok = md_store_del(txn, MD_DB_RATELIMIT, k, len, NULL, 0,
+		    error);
+	}
+	g_ptr_array_unref(st.stale);
+	return ok;
+}
+
 /* Step 1: lease what is due.  The writer lock makes leases exclusive. */
 static GPtrArray *
 lease(MdStore *store, const MdConfig *config, GArray *ids, gint64 now,
@@ -207,6 +255,11 @@ lease(MdStore *store, const MdConfig *config, GArray *ids, gint64 now,
 
 	if (!md_store_begin(store, MD_TXN_WRITE, &txn, error) ||
 	    (all = md_outbox_list(&txn, error)) == NULL) {
+		g_ptr_array_unref(due);
+		return NULL;
+	}
+	/* A full flush also tidies the rate-limit counters. */
+	if (ids == NULL && !expire_counters(&txn, now, error)) {
 		g_ptr_array_unref(due);
 		return NULL;
 	}
@@ -224,7 +277,7 @@ lease(MdStore *store, const MdConfig *config, GArray *ids, gint64 now,
 		g_ptr_array_add(due, g_ptr_array_steal_index(all, i));
 		i--;
 	}
-	if (due->len > 0 && !md_store_commit(&txn, error)) {
+	if ((due->len > 0 || ids == NULL) && !md_store_commit(&txn, error)) {
 		g_ptr_array_unref(due);
 		return NULL;
 	}

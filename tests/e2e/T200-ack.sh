@@ -125,12 +125,17 @@ like "$R1" '^support\+1\.[0-9a-f]{12}@example\.com$' \
 MID=$(mail_header "$A" Message-ID)
 is "$(mail_header "$A" Message-ID | wc -l | tr -d ' ')" 1 "one Message-ID"
 like "$MID" '^<[^<>@ ]+@[^<>@ ]+>$' "the Message-ID is well-formed"
-[ "$MID" != "<p1@example.net>" ] && ok "the Message-ID is our own" ||
-    not_ok "the ack reuses the customer's Message-ID"
+[ -n "$MID" ] && [ "$MID" != "<p1@example.net>" ] &&
+    ok "the Message-ID is our own" ||
+    not_ok "the Message-ID is our own" "[$MID]"
 MID=$(printf '%s' "$MID" | tr -d '<>')
 is "$(mail_header "$A" Date | wc -l | tr -d ' ')" 1 "one Date header"
 text_has "$A" "[Ticket#1]" "the text names the ticket tag"
-if have_python; then
+if ! have_python; then
+	skip "no placeholder left in the text" "no python3"
+elif [ "$A" = /dev/null ]; then
+	not_ok "no placeholder left in the text" "no ack"
+else
 	is "$(mail_decoded "$A" text | grep -c '{{')" 0 \
 	    "no placeholder left in the text"
 fi
@@ -138,7 +143,8 @@ fi
 # The ack is part of the ticket.
 is "$(show 1 '[.messages[] | select(.direction == "out" and
     .kind == "ack")] | length')" 1 "ticket 1 holds one outgoing ack"
-is "$(show 1 '.messages[] | select(.kind == "ack") | .message_id')" "$MID" \
+is "$(show 1 '.messages[] | select(.kind == "ack") | .message_id')" \
+    "${MID:-(no ack sent)}" \
     "with the Message-ID that was sent"
 like "$(show 1 '.messages[] | select(.kind == "ack") | .text')" \
     'received your request' "its text is the English template"
@@ -412,8 +418,9 @@ for run in plain null; do
 	is "$acked" "" "corpus ($run sender): no machine mail got a mail back"
 	is "$(md --store "$store" outbox --json | jq length)" 0 \
 	    "corpus ($run sender): nothing queued either"
+	n0=$(sink_count)
 	md --store "$store" flush > /dev/null 2>&1
-	is "$(sink_count)" 0 "corpus ($run sender): a flush sends nothing"
+	is "$(sink_count)" "$n0" "corpus ($run sender): a flush sends nothing"
 done
 
 md check > /dev/null 2>&1

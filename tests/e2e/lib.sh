@@ -111,11 +111,10 @@ SINK_PORT=""
 _sink_pids=""
 
 # Stops every sink still running, then removes $T.  Replaces the trap set
-# above (which only removed $T).
+# above (which only removed $T); INT and TERM now end the test as well.
 _lib_cleanup() {
 	for _p in $_sink_pids; do
-		kill "$_p" 2> /dev/null
-		wait "$_p" 2> /dev/null
+		_sink_kill "$_p"
 	done
 	_sink_pids=""
 	rm -rf "$T"
@@ -123,6 +122,27 @@ _lib_cleanup() {
 trap '_lib_cleanup' EXIT
 trap '_lib_cleanup; exit 130' INT
 trap '_lib_cleanup; exit 143' TERM
+
+# _sink_kill SINK:GUARD: stops a sink and its guard.
+_sink_kill() {
+	kill "${1#*:}" "${1%%:*}" 2> /dev/null
+	wait "${1%%:*}" 2> /dev/null
+	wait "${1#*:}" 2> /dev/null
+}
+
+# _sink_guard PID: starts a process that stops sink PID should this shell
+# be killed (SIGKILL, a test timeout) without running its trap; prints its
+# process id.
+_sink_guard() {
+	(
+		trap - EXIT INT TERM
+		while kill -0 "$$" 2> /dev/null && kill -0 "$1" 2> /dev/null; do
+			sleep 2
+		done
+		kill -0 "$$" 2> /dev/null || kill "$1" 2> /dev/null
+	) < /dev/null > /dev/null 2>&1 &
+	echo "$!"
+}
 
 # A random port in 20000-60000.
 _sink_random_port() {
@@ -231,7 +251,7 @@ start_sink() {
 		if _sink_up "$_pid" "$_port"; then
 			SINK_PID=$_pid
 			SINK_PORT=$_port
-			_sink_pids="$_sink_pids $_pid"
+			_sink_pids="$_sink_pids $_pid:$(_sink_guard "$_pid")"
 			return 0
 		fi
 		kill "$_pid" 2> /dev/null
@@ -244,11 +264,13 @@ start_sink() {
 # listens there any more, a relay that is down.
 stop_sink() {
 	[ -n "$SINK_PID" ] || return 0
-	kill "$SINK_PID" 2> /dev/null
-	wait "$SINK_PID" 2> /dev/null
 	_rest=""
 	for _p in $_sink_pids; do
-		[ "$_p" = "$SINK_PID" ] || _rest="$_rest $_p"
+		if [ "${_p%%:*}" = "$SINK_PID" ]; then
+			_sink_kill "$_p"
+		else
+			_rest="$_rest $_p"
+		fi
 	done
 	_sink_pids=$_rest
 	SINK_PID=""
