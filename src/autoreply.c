@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "maildesk/agent.h"
 #include "maildesk/autoreply.h"
 #include "maildesk/compose.h"
 #include "maildesk/log.h"
@@ -194,8 +195,12 @@ queue_notifications(MdAutoreply *a, const char *from, const MdQueue *q,
 	g_autoptr(GError) e = NULL;
 	g_autofree char *text = NULL, *subject = NULL;
 	const MdMailbox *who = md_message_sender_mailbox(a->message);
+	g_auto(GStrv) agents = md_agent_of_queue(a->txn, a->config,
+	    a->ticket->queue, error);
 
-	if (q->agents == NULL || q->agents[0] == NULL)
+	if (agents == NULL)
+		return FALSE;
+	if (agents[0] == NULL)
 		return TRUE;
 	text = md_template_render(a->config, "notification", q->language,
 	    vars, &e);
@@ -205,7 +210,7 @@ queue_notifications(MdAutoreply *a, const char *from, const MdQueue *q,
 	}
 	subject = g_strdup_printf("[%s%" G_GUINT64_FORMAT "] %s",
 	    a->config->tag, a->ticket->number, a->ticket->subject);
-	for (char **agent = q->agents; *agent != NULL; agent++) {
+	for (char **agent = agents; *agent != NULL; agent++) {
 		g_autofree char *reply_to = md_token_reply_address(a->secret,
 		    from, a->config->recipient_delimiter[0] ?
 		    a->config->recipient_delimiter[0] : '+',

@@ -127,11 +127,37 @@ parse_args(int argc, char **argv, char **sender, char **recipient,
 }
 
 gboolean
+md_cmd_deliver_raw(MdContext *ctx, const guint8 *raw, gsize len,
+    const MdDeliverOptions *opts, MdDeliverResult *r, GError **error)
+{
+	MdFlushResult fr;
+	g_autoptr(GError) e = NULL;
+
+	if (!md_deliver_opts(ctx->store, ctx->config, raw, len, opts,
+	    g_get_real_time() / G_USEC_PER_SEC, r, error))
+		return FALSE;
+	/*
+	 * One try to send what this delivery queued, within a short budget.
+	 * The exit status is settled already: whatever happens now, it is 0.
+	 */
+	if (r->outbox_ids->len == 0 || ctx->config->deliver_flush_s == 0)
+		return TRUE;
+	arm(committed_watchdog, ctx->config->deliver_flush_s * 3 + 1);
+	if (!md_outbox_flush(ctx->store, ctx->config, r->outbox_ids,
+	    ctx->config->deliver_flush_s, g_get_real_time() / G_USEC_PER_SEC,
+	    &fr, &e))
+		md_info("deliver flush result=error reason=\"%s\"",
+		    e->message);
+	return TRUE;
+}
+
+gboolean
 md_cmd_deliver(MdContext *ctx, int argc, char **argv, GError **error)
 {
 	g_autofree char *sender = NULL, *recipient = NULL;
 	g_autoptr(GByteArray) raw = NULL;
 	MdDeliverResult r = { 0 };
+	MdDeliverOptions opts = { 0 };
 	gint64 start = g_get_monotonic_time();
 	gboolean over, ok;
 
@@ -149,8 +175,9 @@ md_cmd_deliver(MdContext *ctx, int argc, char **argv, GError **error)
 		    G_GUINT64_FORMAT, ctx->config->max_size_bytes);
 		return FALSE;
 	}
-	ok = md_deliver(ctx->store, ctx->config, raw->data, raw->len, sender,
-	    recipient, g_get_real_time() / G_USEC_PER_SEC, &r, error);
+	opts.sender = sender;
+	opts.recipient = recipient;
+	ok = md_cmd_deliver_raw(ctx, raw->data, raw->len, &opts, &r, error);
 	if (ok)
 		md_info("deliver ticket=%" G_GUINT64_FORMAT " seq=%u "
 		    "customer=%" G_GUINT64_FORMAT " queue=%s kind=%s size=%u "
@@ -159,21 +186,6 @@ md_cmd_deliver(MdContext *ctx, int argc, char **argv, GError **error)
 		    raw->len, r.duplicate ? "duplicate" :
 		    r.new_ticket ? "new-ticket" : "stored",
 		    (g_get_monotonic_time() - start) / 1000);
-	/*
-	 * One try to send what this delivery queued, within a short budget.
-	 * The exit status is settled already: whatever happens now, it is 0.
-	 */
-	if (ok && r.outbox_ids->len > 0 && ctx->config->deliver_flush_s > 0) {
-		MdFlushResult fr;
-		g_autoptr(GError) e = NULL;
-
-		arm(committed_watchdog, ctx->config->deliver_flush_s * 3 + 1);
-		if (!md_outbox_flush(ctx->store, ctx->config, r.outbox_ids,
-		    ctx->config->deliver_flush_s,
-		    g_get_real_time() / G_USEC_PER_SEC, &fr, &e))
-			md_info("deliver flush result=error reason=\"%s\"",
-			    e->message);
-	}
 	md_deliver_result_clear(&r);
 	alarm(0);
 	return ok;

@@ -3,10 +3,12 @@
  * ticket list|show|raw|set: reading tickets back, for people and scripts.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "maildesk/cmd.h"
+#include "maildesk/compose.h"
 #include "maildesk/customer.h"
 #include "maildesk/error.h"
 #include "maildesk/json-out.h"
@@ -72,6 +74,9 @@ typedef struct {
 	const char *queue;
 	guint64 customer;	/* 0: any */
 	gboolean filter_customer;
+	const char *owner;	/* nullable; "none": no owner */
+	gint64 older_than;	/* updated before this, or 0 */
+	GPtrArray *tickets;	/* matches, sorted before printing */
 	JsonBuilder *json;
 	GString *text;
 	GError *error;
@@ -82,7 +87,6 @@ static gboolean
 list_one(MdTicket *t, gpointer user_data)
 {
 	ListState *s = user_data;
-	g_autoptr(MdCustomer) c = NULL;
 
 	if (s->status != NULL && strcmp(s->status,
 	    md_ticket_status_name(t->status)) != 0)
@@ -91,6 +95,36 @@ list_one(MdTicket *t, gpointer user_data)
 		return TRUE;
 	if (s->filter_customer && t->customer_id != s->customer)
 		return TRUE;
+	if (s->owner != NULL && (strcmp(s->owner, "none") == 0 ?
+	    t->owner != NULL : g_ascii_strcasecmp(s->owner, t->owner ?
+	    t->owner : "") != 0))
+		return TRUE;
+	if (s->older_than != 0 && t->updated_at >= s->older_than)
+		return TRUE;
+	/* Kept to be sorted: a fresh copy, as foreach frees its own. */
+	t = md_ticket_load(s->txn, t->number, &s->error);
+	if (t == NULL)
+		return FALSE;
+	g_ptr_array_add(s->tickets, t);
+	return TRUE;
+}
+
+static gint
+oldest_first(gconstpointer a, gconstpointer b)
+{
+	const MdTicket *x = *(MdTicket *const *)a;
+	const MdTicket *y = *(MdTicket *const *)b;
+
+	if (x->updated_at != y->updated_at)
+		return x->updated_at < y->updated_at ? -1 : 1;
+	return x->number < y->number ? -1 : x->number > y->number;
+}
+
+static gboolean
+print_one(MdTicket *t, ListState *s)
+{
+	g_autoptr(MdCustomer) c = NULL;
+
 	if (t->customer_id != 0) {
 		c = md_customer_load(s->txn, t->customer_id, &s->error);
 		if (c == NULL)
@@ -119,6 +153,8 @@ gboolean
 md_cmd_ticket_list(MdContext *ctx, int argc, char **argv, GError **error)
 {
 	g_autofree char *status = NULL, *queue = NULL, *customer = NULL;
+	g_autofree char *owner = NULL;
+	gint older = -1;
 	gboolean json = FALSE;
 	g_autoptr(GOptionContext) oc = g_option_context_new("- list tickets");
 	GOptionEntry entries[] = {
@@ -128,14 +164,20 @@ md_cmd_ticket_list(MdContext *ctx, int argc, char **argv, GError **error)
 		  "only tickets of this queue", "Q" },
 		{ "customer", 0, 0, G_OPTION_ARG_STRING, &customer,
 		  "only tickets of this customer", "ADDR" },
+		{ "owner", 0, 0, G_OPTION_ARG_STRING, &owner,
+		  "only tickets this agent owns (none: unowned)", "ADDR" },
+		{ "older-than", 0, 0, G_OPTION_ARG_INT, &older,
+		  "only tickets untouched for more than DAYS days", "DAYS" },
 		{ "json", 0, 0, G_OPTION_ARG_NONE, &json, "JSON output",
 		  NULL },
 		{ NULL }
 	};
 	g_auto(MdTxn) txn = MD_TXN_INIT;
+	g_autoptr(GPtrArray) matches = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)md_ticket_free);
 	g_autoptr(JsonBuilder) b = NULL;
 	g_autoptr(GString) text = g_string_new(NULL);
-	ListState s = { &txn, NULL, NULL, 0, FALSE, NULL, text, NULL, 0 };
+	ListState s = { 0 };
 	MdStatus st;
 
 	g_option_context_add_main_entries(oc, entries, NULL);
@@ -154,8 +196,15 @@ md_cmd_ticket_list(MdContext *ctx, int argc, char **argv, GError **error)
 	}
 	if (!md_store_begin(ctx->store, MD_TXN_READ, &txn, error))
 		return FALSE;
+	s.txn = &txn;
+	s.text = text;
 	s.status = status;
 	s.queue = queue;
+	s.owner = owner;
+	s.tickets = matches;
+	if (older >= 0)
+		s.older_than = g_get_real_time() / G_USEC_PER_SEC -
+		    (gint64)older * 86400;
 	if (customer != NULL) {
 		g_autoptr(GError) e = NULL;
 		g_autoptr(MdCustomer) c = md_customer_find_by_email(&txn,
@@ -177,6 +226,10 @@ md_cmd_ticket_list(MdContext *ctx, int argc, char **argv, GError **error)
 	}
 	if (!md_ticket_foreach(&txn, list_one, &s, error))
 		return FALSE;
+	/* What waits longest comes first. */
+	g_ptr_array_sort(matches, oldest_first);
+	for (guint i = 0; i < matches->len && s.error == NULL; i++)
+		print_one(g_ptr_array_index(matches, i), &s);
 	if (s.error != NULL) {
 		g_propagate_error(error, s.error);
 		return FALSE;
@@ -374,21 +427,16 @@ md_cmd_ticket_set(MdContext *ctx, int argc, char **argv, GError **error)
 {
 	g_auto(MdTxn) txn = MD_TXN_INIT;
 	g_autoptr(MdTicket) t = NULL;
+	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
 	guint64 number;
 	MdStatus status;
 
 	if (!number_arg(argc, argv, 1, "ticket number", &number, error))
 		return FALSE;
-	if (argc != 4 || strcmp(argv[2], "status") != 0) {
-		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
-		    "usage: ticket set N status open|pending|resolved|closed");
-		return FALSE;
-	}
-	if (!md_ticket_status_from_name(argv[3], &status) ||
-	    status == MD_STATUS_NEW) {
-		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
-		    "status \"%s\" is not open, pending, resolved or closed",
-		    argv[3]);
+	if (argc != 4) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "usage: ticket "
+		    "set N status open|pending|resolved|closed | owner "
+		    "ADDR|none | queue NAME");
 		return FALSE;
 	}
 	if (!md_store_begin(ctx->store, MD_TXN_WRITE, &txn, error))
@@ -396,10 +444,176 @@ md_cmd_ticket_set(MdContext *ctx, int argc, char **argv, GError **error)
 	t = md_ticket_load(&txn, number, error);
 	if (t == NULL)
 		return FALSE;
-	md_ticket_set_status(t, status, g_get_real_time() / G_USEC_PER_SEC);
+	if (strcmp(argv[2], "status") == 0) {
+		if (!md_ticket_status_from_name(argv[3], &status) ||
+		    status == MD_STATUS_NEW) {
+			g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+			    "status \"%s\" is not open, pending, resolved "
+			    "or closed", argv[3]);
+			return FALSE;
+		}
+		md_ticket_set_status(t, status, now);
+	} else if (strcmp(argv[2], "owner") == 0) {
+		if (strcmp(argv[3], "none") != 0 && !strchr(argv[3], '@')) {
+			g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+			    "owner \"%s\" is not an address or none",
+			    argv[3]);
+			return FALSE;
+		}
+		g_free(t->owner);
+		t->owner = strcmp(argv[3], "none") == 0 ? NULL :
+		    g_ascii_strdown(argv[3], -1);
+		t->updated_at = now;
+	} else if (strcmp(argv[2], "queue") == 0) {
+		if (argv[3][0] == '\0') {
+			g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+			    "queue name is empty");
+			return FALSE;
+		}
+		g_free(t->queue);
+		t->queue = g_strdup(argv[3]);
+		t->updated_at = now;
+	} else {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+		    "ticket set: \"%s\" is not status, owner or queue",
+		    argv[2]);
+		return FALSE;
+	}
 	if (!md_ticket_save(&txn, t, error) || !md_store_commit(&txn, error))
 		return FALSE;
-	printf("ticket %" G_GUINT64_FORMAT ": %s\n", number,
-	    md_ticket_status_name(status));
+	printf("ticket %" G_GUINT64_FORMAT ": %s %s\n", number, argv[2],
+	    argv[3]);
 	return TRUE;
+}
+
+/* The text of an answer: stdin, or $EDITOR when stdin is a terminal. */
+static char *
+answer_text(GError **error)
+{
+	g_autoptr(GString) s = g_string_new(NULL);
+	char buf[8192];
+	ssize_t n;
+
+	if (isatty(STDIN_FILENO)) {
+		const char *editor = g_getenv("VISUAL") ? g_getenv("VISUAL") :
+		    g_getenv("EDITOR") ? g_getenv("EDITOR") : "vi";
+		g_autofree char *path = NULL;
+		g_autofree char *cmd = NULL;
+		char *text = NULL;
+		int fd = g_file_open_tmp("maildesk-XXXXXX.txt", &path, error);
+		int status;
+
+		if (fd < 0)
+			return NULL;
+		close(fd);
+		cmd = g_strdup_printf("%s %s", editor, path);
+		status = system(cmd);
+		if (status != 0 || !g_file_get_contents(path, &text, NULL,
+		    error)) {
+			unlink(path);
+			if (status != 0)
+				g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+				    "the editor failed; nothing sent");
+			return NULL;
+		}
+		unlink(path);
+		return text;
+	}
+	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) > 0)
+		g_string_append_len(s, buf, n);
+	return g_strdup(s->str);
+}
+
+/* ticket reply and note: an agent's mail made on the command line. */
+static gboolean
+agent_says(MdContext *ctx, int argc, char **argv, gboolean note,
+    GError **error)
+{
+	g_autofree char *from = NULL, *text = NULL, *body = NULL;
+	g_autofree char *subject = NULL, *msgid = NULL;
+	GOptionEntry entries[] = {
+		{ "from", 0, 0, G_OPTION_ARG_STRING, &from,
+		  "the agent (default: the owner, or $MAILDESK_AGENT)",
+		  "AGENT" },
+		{ NULL }
+	};
+	g_autoptr(GOptionContext) oc = g_option_context_new(note ?
+	    "N - add an internal note" : "N - answer the customer");
+	g_autoptr(MdTicket) t = NULL;
+	g_autoptr(GBytes) raw = NULL;
+	MdComposeSpec spec = { 0 };
+	MdDeliverOptions opts = { 0 };
+	MdDeliverResult r = { 0 };
+	const char *to;
+	const guint8 *data;
+	guint64 number;
+	gsize len;
+	gboolean ok;
+
+	g_option_context_add_main_entries(oc, entries, NULL);
+	if (!parse(oc, &argc, &argv, error) ||
+	    !number_arg(argc, argv, 1, "ticket number", &number, error))
+		return FALSE;
+	{
+		g_auto(MdTxn) txn = MD_TXN_INIT;
+
+		if (!md_store_begin(ctx->store, MD_TXN_READ, &txn, error))
+			return FALSE;
+		t = md_ticket_load(&txn, number, error);
+		if (t == NULL)
+			return FALSE;
+	}
+	if (from == NULL)
+		from = g_strdup(g_getenv("MAILDESK_AGENT") ?
+		    g_getenv("MAILDESK_AGENT") : t->owner);
+	if (from == NULL || strchr(from, '@') == NULL) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+		    "who writes? give --from AGENT");
+		return FALSE;
+	}
+	text = answer_text(error);
+	if (text == NULL)
+		return FALSE;
+	if (g_strstrip(g_strdup(text))[0] == '\0') {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+		    "empty text; nothing sent");
+		return FALSE;
+	}
+	body = note ? g_strconcat("#note\n", text, NULL) : g_strdup(text);
+	to = md_config_address_of(ctx->config, t->queue);
+	if (to == NULL)
+		to = "maildesk@localhost";
+	subject = g_strdup_printf("[%s%" G_GUINT64_FORMAT "] %s",
+	    ctx->config->tag, number, t->subject);
+	msgid = g_strdup_printf("cli.%" G_GINT64_FORMAT ".%08x@%s",
+	    g_get_real_time(), g_random_int(), strrchr(to, '@') + 1);
+	spec.from_address = from;
+	spec.to_address = to;
+	spec.subject = subject;
+	spec.message_id = msgid;
+	spec.text = body;
+	raw = md_compose(&spec, g_get_real_time() / G_USEC_PER_SEC);
+	data = g_bytes_get_data(raw, &len);
+	opts.recipient = to;
+	opts.agent = from;
+	opts.ticket = number;
+	ok = md_cmd_deliver_raw(ctx, data, len, &opts, &r, error);
+	if (ok)
+		printf("ticket %" G_GUINT64_FORMAT ": %s stored%s\n", number,
+		    note ? "note" : "answer", r.outbox_ids->len ?
+		    ", mail queued" : "");
+	md_deliver_result_clear(&r);
+	return ok;
+}
+
+gboolean
+md_cmd_ticket_reply(MdContext *ctx, int argc, char **argv, GError **error)
+{
+	return agent_says(ctx, argc, argv, FALSE, error);
+}
+
+gboolean
+md_cmd_ticket_note(MdContext *ctx, int argc, char **argv, GError **error)
+{
+	return agent_says(ctx, argc, argv, TRUE, error);
 }

@@ -141,10 +141,14 @@ md_compose(const MdComposeSpec *spec, gint64 now)
 
 		set_header(obj, "References", refs);
 	}
-	set_header(obj, "Auto-Submitted", spec->auto_submitted);
-	set_header(obj, "X-Loop", spec->x_loop);
-	/* RFC 3834 5.1 asks for no Precedence; Exchange honours this one. */
-	set_header(obj, "X-Auto-Response-Suppress", "All");
+	/* A person's answer relayed by us is no automatic mail. */
+	if (spec->auto_submitted != NULL) {
+		set_header(obj, "Auto-Submitted", spec->auto_submitted);
+		/* Exchange's own way to say: do not answer this. */
+		set_header(obj, "X-Auto-Response-Suppress", "All");
+	}
+	if (spec->x_loop != NULL)
+		set_header(obj, "X-Loop", spec->x_loop);
 
 	g_mime_text_part_set_text(body, spec->text);
 	g_mime_part_set_content_encoding(GMIME_PART(body),

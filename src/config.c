@@ -67,6 +67,8 @@ static const KeySpec keys[] = {
 	{ "templates", "dir", KEY_STRING, MAILDESK_TEMPLATEDIR, 1, 0,
 	  OFF(template_dir) },
 	{ "templates", "language", KEY_STRING, "en", 1, 0, OFF(language) },
+	{ "agents", "authserv-id", KEY_STRING, "", 0, 0, OFF(authserv_id) },
+	{ "forms", "senders", KEY_STRING, "", 0, 0, OFF(form_senders) },
 };
 
 static void
@@ -109,6 +111,8 @@ md_config_free(MdConfig *config)
 	g_free(config->smtp_helo);
 	g_free(config->template_dir);
 	g_free(config->language);
+	g_free(config->authserv_id);
+	g_free(config->form_senders);
 	g_clear_pointer(&config->queues, g_ptr_array_unref);
 	g_free(config);
 }
@@ -473,6 +477,20 @@ md_config_is_agent(const MdConfig *config, const char *queue,
 	lower = g_ascii_strdown(address, -1);
 	for (char **a = q->agents; a != NULL && *a != NULL; a++)
 		if (strcmp(*a, lower) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+gboolean
+md_config_is_form_sender(const MdConfig *config, const char *address)
+{
+	g_auto(GStrv) list = NULL;
+
+	if (address == NULL || config->form_senders[0] == '\0')
+		return FALSE;
+	list = g_strsplit_set(config->form_senders, ";, ", -1);
+	for (char **s = list; *s != NULL; s++)
+		if ((*s)[0] != '\0' && g_ascii_strcasecmp(*s, address) == 0)
 			return TRUE;
 	return FALSE;
 }

@@ -7,6 +7,8 @@
  */
 #include <string.h>
 
+#include "maildesk/agent.h"
+#include "maildesk/agentmail.h"
 #include "maildesk/autoreply.h"
 #include "maildesk/classify.h"
 #include "maildesk/customer.h"
@@ -154,6 +156,53 @@ md_deliver(MdStore *store, const MdConfig *config, const guint8 *raw,
     gsize len, const char *sender, const char *recipient, gint64 now,
     MdDeliverResult *result, GError **error)
 {
+	MdDeliverOptions opts = { sender, recipient, NULL, 0 };
+
+	return md_deliver_opts(store, config, raw, len, &opts, now, result,
+	    error);
+}
+
+/*
+ * Contact forms: mail from our own form handler names the person in
+ * X-Maildesk-Form-* headers or in Reply-To.  From anyone else our control
+ * headers are dropped from the parsed copy, so nobody can set them.
+ */
+static MdMailbox *
+form_person(const MdConfig *config, MdMessage *m)
+{
+	const char *from = m->from ? m->from->email : NULL;
+	const char *email, *name;
+
+	if (!md_config_is_form_sender(config, from) &&
+	    !(from == NULL && md_config_is_form_sender(config,
+	    m->envelope_sender))) {
+		for (guint i = 0; i + 1 < m->headers->len;) {
+			if (g_ascii_strncasecmp(g_ptr_array_index(m->headers,
+			    i), "X-Maildesk-", 11) == 0)
+				g_ptr_array_remove_range(m->headers, i, 2);
+			else
+				i += 2;
+		}
+		return NULL;
+	}
+	email = md_message_header(m, "X-Maildesk-Form-Email");
+	name = md_message_header(m, "X-Maildesk-Form-Name");
+	if (email != NULL && strchr(email, '@') != NULL)
+		return md_mailbox_new(name, email);
+	if (m->reply_to != NULL && m->reply_to->email != NULL)
+		return md_mailbox_new(m->reply_to->name, m->reply_to->email);
+	return NULL;
+}
+
+gboolean
+md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
+    gsize len, const MdDeliverOptions *opts, gint64 now,
+    MdDeliverResult *result, GError **error)
+{
+	const char *sender = opts->sender;
+	const char *recipient = opts->recipient;
+	g_autoptr(MdAgent) agent = NULL;
+	g_autoptr(MdMailbox) form = NULL;
 	g_autoptr(MdMessage) m = NULL;
 	g_autoptr(MdCustomer) customer = NULL;
 	g_autoptr(MdTicket) ticket = NULL;
@@ -190,7 +239,8 @@ md_deliver(MdStore *store, const MdConfig *config, const guint8 *raw,
 	m->queue = g_strdup(queue ? queue : config->default_queue);
 	md_classify(m, config);
 	key = dedupe_key(config, m);
-	who = md_message_sender_mailbox(m);
+	form = form_person(config, m);
+	who = form ? form : md_message_sender_mailbox(m);
 
 	if (!md_store_begin(store, MD_TXN_WRITE, &txn, error))
 		return FALSE;
@@ -214,12 +264,26 @@ md_deliver(MdStore *store, const MdConfig *config, const guint8 *raw,
 	secret = md_store_secret(&txn, error);
 	if (secret == NULL)
 		return FALSE;
-	/* An agent of the queue writing is not a customer. */
-	if (who != NULL && m->kind == MD_KIND_CUSTOMER &&
-	    md_config_is_agent(config, m->queue, who->email))
-		m->kind = MD_KIND_AGENT;
-	if (who != NULL && m->kind != MD_KIND_AGENT &&
-	    wants_customer(config, m, who)) {
+	/* An agent writing is not a customer; machine mail is no agent's. */
+	if (opts->agent != NULL || (who != NULL && form == NULL &&
+	    !(m->flags & MD_MSG_MACHINE))) {
+		g_autoptr(GError) ae = NULL;
+
+		agent = md_agent_find(&txn, config, opts->agent ? opts->agent :
+		    who->email, &ae);
+		if (ae != NULL) {
+			g_propagate_error(error, g_steal_pointer(&ae));
+			return FALSE;
+		}
+		if (agent == NULL && opts->agent != NULL) {
+			agent = md_agent_new();
+			agent->email = g_ascii_strdown(opts->agent, -1);
+			agent->queues = g_new0(char *, 1);
+		}
+		if (agent != NULL)
+			m->kind = MD_KIND_AGENT;
+	}
+	if (who != NULL && agent == NULL && wants_customer(config, m, who)) {
 		gboolean created;
 
 		customer = md_customer_find_or_create(&txn, who, now, &created,
@@ -231,6 +295,13 @@ md_deliver(MdStore *store, const MdConfig *config, const guint8 *raw,
 	    customer ? customer->id : 0,
 	    m->queue, &match, error))
 		return FALSE;
+	/* Agents may name any ticket by its tag; the command line too. */
+	if (agent != NULL && match.ticket == 0 && match.cited != 0) {
+		match.ticket = match.cited;
+		match.cited = 0;
+	}
+	if (opts->ticket != 0)
+		match.ticket = opts->ticket;
 	if (match.cited != 0)
 		m->flags |= MD_MSG_CITED_TAG;
 	if (match.ticket != 0) {
@@ -243,7 +314,7 @@ md_deliver(MdStore *store, const MdConfig *config, const guint8 *raw,
 	 * Reopen window: a customer writing to a ticket closed long ago
 	 * starts a new one that links the old; machine mail only files.
 	 */
-	if (ticket != NULL && is_done(ticket) &&
+	if (ticket != NULL && is_done(ticket) && agent == NULL &&
 	    !(m->flags & MD_MSG_MACHINE)) {
 		gint64 window = (gint64)config->reopen_days * 86400;
 
@@ -264,7 +335,7 @@ md_deliver(MdStore *store, const MdConfig *config, const guint8 *raw,
 		} else
 			md_ticket_set_status(ticket, MD_STATUS_OPEN, now);
 	} else if (ticket != NULL && ticket->status == MD_STATUS_PENDING &&
-	    !(m->flags & MD_MSG_MACHINE))
+	    agent == NULL && !(m->flags & MD_MSG_MACHINE))
 		md_ticket_set_status(ticket, MD_STATUS_OPEN, now);
 
 	if (ticket == NULL) {
@@ -290,6 +361,18 @@ md_deliver(MdStore *store, const MdConfig *config, const guint8 *raw,
 			return FALSE;
 	}
 
+	if (agent != NULL) {
+		MdAgentMail a = { &txn, config, secret, ticket, m, agent,
+			opts->agent != NULL || md_agentmail_verified(config, m,
+			&match, agent->email), raw, len, key, now,
+			result->outbox_ids, 0 };
+
+		if (!md_agentmail_handle(&a, error) ||
+		    !md_ticket_save(&txn, ticket, error))
+			return FALSE;
+		result->seq = a.seq;
+		goto commit;
+	}
 	if (!md_ticket_append_message(&txn, ticket, m, raw, len, key,
 	    &result->seq, error))
 		return FALSE;
@@ -305,6 +388,7 @@ md_deliver(MdStore *store, const MdConfig *config, const guint8 *raw,
 		    !md_ticket_save(&txn, ticket, error))
 			return FALSE;
 	}
+commit:
 	if (!md_store_commit(&txn, error))
 		return FALSE;
 

@@ -35,6 +35,7 @@ static const struct {
 	[MD_DB_OUTBOX] = { "outbox", 0 },
 	[MD_DB_RATELIMIT] = { "ratelimit", 0 },
 	[MD_DB_AUDIT] = { "audit", 0 },
+	[MD_DB_AGENTS] = { "agents", 0 },
 };
 
 const char *
@@ -174,8 +175,14 @@ open_env(const char *path, guint64 map_size_bytes, gboolean create,
 	for (int i = 0; i < MD_DB_COUNT; i++) {
 		rc = mdb_dbi_open(txn, dbs[i].name, dbs[i].flags |
 		    (create ? MDB_CREATE : 0), &store->dbi[i]);
-		if (rc == MDB_NOTFOUND)
-			rc = MDB_INVALID;	/* a database is missing */
+		if (rc == MDB_NOTFOUND) {
+			/* Made by an older maildesk: init adds what is new. */
+			mdb_txn_abort(txn);
+			g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
+			    "store %s lacks database %s (run maildesk init)",
+			    path, dbs[i].name);
+			return NULL;
+		}
 		if (rc != 0) {
 			mdb_txn_abort(txn);
 			md_store_set_error(error, rc, dbs[i].name);

@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "maildesk/agent.h"
 #include "maildesk/error.h"
 #include "maildesk/log.h"
 #include "maildesk/thread.h"
@@ -117,13 +118,18 @@ find_token(MdTxn *txn, const MdConfig *config, GBytes *secret,
 		match->ticket = n;
 		return TRUE;
 	} else {
-		const MdQueue *q = md_config_queue(config, t->queue);
+		g_auto(GStrv) agents = md_agent_of_queue(txn, config,
+		    t->queue, error);
 
-		for (char **a = q->agents; a != NULL && *a != NULL; a++)
+		if (agents == NULL)
+			return FALSE;
+		for (char **a = agents; *a != NULL; a++)
 			if (md_token_verify(secret, n, *a, mac)) {
 				match->reason = MD_THREAD_TOKEN;
 				match->ticket = n;
-				match->agent = *a;
+				g_strlcpy(match->agent_buf, *a,
+				    sizeof(match->agent_buf));
+				match->agent = match->agent_buf;
 				return TRUE;
 			}
 	}

@@ -7,6 +7,7 @@
 #include <glib.h>
 
 #include "maildesk/config.h"
+#include "maildesk/deliver.h"
 #include "maildesk/store.h"
 
 typedef enum {
@@ -29,7 +30,20 @@ typedef gboolean (*MdCommandFunc)(MdContext *ctx, int argc, char **argv,
 gboolean md_cmd_parse_number(const char *s, const char *what, guint64 *out,
     GError **error);
 
+/*
+ * Stores @raw as deliver does, then tries once to send what it queued.
+ * Shared by deliver, submit and ticket reply/note.
+ */
+gboolean md_cmd_deliver_raw(MdContext *ctx, const guint8 *raw, gsize len,
+    const MdDeliverOptions *opts, MdDeliverResult *r, GError **error);
+
 gboolean md_cmd_init(MdContext *, int, char **, GError **);
+gboolean md_cmd_agent_add(MdContext *, int, char **, GError **);
+gboolean md_cmd_agent_list(MdContext *, int, char **, GError **);
+gboolean md_cmd_agent_remove(MdContext *, int, char **, GError **);
+gboolean md_cmd_ticket_reply(MdContext *, int, char **, GError **);
+gboolean md_cmd_ticket_note(MdContext *, int, char **, GError **);
+gboolean md_cmd_submit(MdContext *, int, char **, GError **);
 gboolean md_cmd_deliver(MdContext *, int, char **, GError **);
 gboolean md_cmd_ticket_list(MdContext *, int, char **, GError **);
 gboolean md_cmd_ticket_show(MdContext *, int, char **, GError **);

@@ -8,7 +8,7 @@
 #include <glib.h>
 
 typedef struct {
-	const char *from_address;	/* our address */
+	const char *from_address;	/* our address, or the author's */
 	const char *from_name;		/* nullable */
 	const char *to_address;
 	const char *to_name;		/* nullable */
@@ -17,8 +17,9 @@ typedef struct {
 	const char *message_id;		/* without <> */
 	const char *in_reply_to;	/* nullable, without <> */
 	GPtrArray *references;		/* nullable, of char *, without <> */
-	const char *auto_submitted;	/* "auto-replied", "auto-generated" */
-	const char *x_loop;
+	const char *auto_submitted;	/* "auto-replied", "auto-generated";
+					 * NULL for a person's answer */
+	const char *x_loop;		/* nullable */
 	const char *text;		/* the body, UTF-8 */
 	const guint8 *attach_raw;	/* nullable: a mail whose attachments */
 	gsize attach_len;		/* are attached */

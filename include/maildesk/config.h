@@ -48,6 +48,8 @@ typedef struct {
 	char *template_dir;	/* owned */
 	char *language;		/* owned: default template language */
 	GPtrArray *queues;	/* owned, of MdQueue */
+	char *authserv_id;	/* owned, may be empty: trust no A-R header */
+	char *form_senders;	/* owned: contact-form senders, ";"-separated */
 } MdConfig;
 
 /*
@@ -75,6 +77,9 @@ const char *md_config_address_of(const MdConfig *config, const char *queue);
 /* TRUE if @address is an agent of @queue. */
 gboolean md_config_is_agent(const MdConfig *config, const char *queue,
     const char *address);
+
+/* TRUE if @address is a configured contact-form sender. */
+gboolean md_config_is_form_sender(const MdConfig *config, const char *address);
 
 /* TRUE if @address (any case, extension allowed) is one of ours. */
 gboolean md_config_is_ours(const MdConfig *config, const char *address);

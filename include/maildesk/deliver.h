@@ -22,6 +22,19 @@ typedef struct {
 
 void md_deliver_result_clear(MdDeliverResult *r);
 
+typedef struct {
+	const char *sender;	/* nullable: envelope sender, "" for <> */
+	const char *recipient;	/* nullable: our address it reached */
+	const char *agent;	/* nullable: written by this agent, trusted
+				 * (the command line: ticket reply/note) */
+	guint64 ticket;		/* nonzero: file in this ticket */
+} MdDeliverOptions;
+
+/* md_deliver() with every option. */
+gboolean md_deliver_opts(MdStore *store, const MdConfig *config,
+    const guint8 *raw, gsize len, const MdDeliverOptions *opts, gint64 now,
+    MdDeliverResult *result, GError **error);
+
 /*
  * Stores the message @raw (borrowed) that reached @recipient (nullable)
  * from envelope @sender (nullable; "" is the null sender) at @now.

@@ -39,6 +39,7 @@ typedef enum {
 	MD_MSG_SUPPRESS = 1 << 11,	/* X-Auto-Response-Suppress */
 	MD_MSG_NO_SENDER = 1 << 12,	/* no sender address at all */
 	MD_MSG_CITED_TAG = 1 << 13,	/* cited a ticket it was not let into */
+	MD_MSG_UNVERIFIED = 1 << 14,	/* From an agent, but not proven */
 } MdMessageFlags;
 
 /* Flags that forbid any automatic answer (RFC 3834). */
@@ -121,3 +122,4 @@ void md_attachment_free(MdAttachment *a);
 char *md_message_base_subject(const char *subject);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MdMessage, md_message_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MdMailbox, md_mailbox_free)

@@ -12,7 +12,10 @@
  *   customers         customer id (be64)       -> customer record
  *   customer_email    lower-cased address      -> customer id (be64)
  *   customer_tickets  customer id, ticket (be64 each) -> empty
- *   outbox, ratelimit, audit: reserved for outgoing mail and privacy.
+ *   outbox            id (be64)                -> queued or failed mail
+ *   ratelimit         address NUL h|d NUL window -> count (be32)
+ *   agents            lower-cased address      -> agent record
+ *   audit: reserved for privacy.
  *
  * An MDB_val points into the map and is valid only until the next write or
  * the end of the transaction: copy before that.
@@ -34,6 +37,7 @@ typedef enum {
 	MD_DB_OUTBOX,
 	MD_DB_RATELIMIT,
 	MD_DB_AUDIT,
+	MD_DB_AGENTS,
 	MD_DB_COUNT
 } MdDb;
 

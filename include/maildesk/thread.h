@@ -20,7 +20,8 @@ typedef struct {
 	MdThreadReason reason;
 	guint64 ticket;		/* 0 when new */
 	guint64 cited;		/* a tag we did not honour, or 0 */
-	const char *agent;	/* borrowed from config: an agent's token */
+	const char *agent;	/* an agent's token: points to agent_buf */
+	char agent_buf[320];
 	gboolean bad_token;	/* a reply address with a wrong MAC */
 } MdThreadMatch;
 
