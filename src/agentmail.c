@@ -124,17 +124,35 @@ is_quote_header(const char *line)
 	return FALSE;
 }
 
+/* "... wrote:" ending an attribution that a client wrapped in two. */
+static gboolean
+ends_attribution(const char *line)
+{
+	return g_str_has_suffix(line, "wrote:") ||
+	    g_str_has_suffix(line, "schrieb:") ||
+	    (strstr(line, "schrieb") != NULL && g_str_has_suffix(line, ":"));
+}
+
 char *
 md_agentmail_cut_quote(const char *text)
 {
 	g_auto(GStrv) lines = g_strsplit(text ? text : "", "\n", -1);
 	GString *out = g_string_new(NULL);
+	gsize prev_start = 0;
+	gboolean prev_opens = FALSE;
 
 	for (char **l = lines; *l != NULL; l++) {
 		g_autofree char *t = g_strstrip(g_strdup(*l));
 
 		if (is_quote_header(t) || t[0] == '>')
 			break;
+		if (prev_opens && ends_attribution(t)) {
+			g_string_truncate(out, prev_start);
+			break;
+		}
+		prev_start = out->len;
+		prev_opens = g_str_has_prefix(t, "On ") ||
+		    g_str_has_prefix(t, "Am ");
 		g_string_append(out, *l);
 		g_string_append_c(out, '\n');
 	}
@@ -332,10 +350,14 @@ relay(MdAgentMail *a, const MdCustomer *c, const char *text, GError **error)
 		g_propagate_error(error, g_steal_pointer(&e));
 		return FALSE;
 	}
-	if (last != NULL)
+	/* RFC 5322 3.6.4: the parent's References, else its In-Reply-To. */
+	if (last != NULL) {
 		for (guint i = 0; i < last->references->len; i++)
 			g_ptr_array_add(refs, g_strdup(g_ptr_array_index(
 			    last->references, i)));
+		if (refs->len == 0 && last->in_reply_to != NULL)
+			g_ptr_array_add(refs, g_strdup(last->in_reply_to));
+	}
 	subject = g_strdup_printf("[%s%" G_GUINT64_FORMAT "] %s",
 	    a->config->tag, a->ticket->number, a->ticket->subject);
 	reply_to = md_token_reply_address(a->secret, from,
@@ -451,8 +473,10 @@ store(MdAgentMail *a, MdKind kind, MdDirection direction, const char *text,
 {
 	a->message->kind = kind;
 	a->message->direction = direction;
-	g_free(a->message->text);
-	a->message->text = g_strdup(text);
+	if (text != a->message->text) {
+		g_free(a->message->text);
+		a->message->text = g_strdup(text);
+	}
 	return md_ticket_append_message(a->txn, a->ticket, a->message, a->raw,
 	    a->raw_len, a->dedupe_key, &a->seq, error);
 }

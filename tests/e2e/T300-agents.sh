@@ -283,6 +283,8 @@ is "$(show 1 .status)" pending "ticket 1 is pending after the agent's answer"
 is "$(owner 1)" agent1@example.com "the agent owns ticket 1"
 is "$(msg 1 a1@example.com .direction)" out "the answer is stored direction out"
 is "$(msg 1 a1@example.com .kind)" agent "the answer is stored kind agent"
+like "$(msg 1 a1@example.com .text)" 'Token-a1-4242' \
+    "the stored answer keeps the agent's text"
 is "$(msg 1 a1@example.com '.flags | index("unverified") != null')" false \
     "the answer is not flagged unverified"
 
@@ -355,6 +357,8 @@ unverified() {
 	is "$(msg 1 "$1@example.com" .kind)" note "$2: stored in ticket 1 as a note"
 	is "$(msg 1 "$1@example.com" '.flags | index("unverified") != null')" \
 	    true "$2: flagged unverified"
+	like "$(msg 1 "$1@example.com" .text)" "Token-$1\\." \
+	    "$2: the note keeps the mail's text"
 	is "$(show 1 .status)" open "$2: ticket 1 stays open"
 }
 
@@ -385,6 +389,21 @@ unverified f9 "dkim=fail with dkim=pass only in a comment"
 forged f10 "Authentication-Results: mx.example.com; dmarc=pass header.from=evil.example.net"
 unverified f10 "dmarc=pass for another domain"
 
+# From the agent, to the customer's reply address (which the customer
+# knows): that token is no agent's.
+sed -e "s/^To: .*/To: $RC/" \
+    -e 's/^Message-ID: <a1@example.com>$/Message-ID: <k1@example.com>/' \
+    -e 's/Token-a1-4242/Token-k1-6543/' "$T/a1.eml" > "$T/k1.eml"
+sink_reset
+dlv "$T/k1.eml" --sender agent1@example.com --recipient "$RC"
+settle
+is "$(count_to paula@example.net)" 0 \
+    "the agent's From to the customer's reply address: nothing relayed"
+is "$(show 1 '.messages | map(select(.message_id == "k1@example.com" and
+    .kind == "agent")) | length')" 0 \
+    "the agent's From to the customer's reply address: no answer stored"
+is "$(show 1 .status)" open "ticket 1 stays open"
+
 # Agent2 writes to agent1's reply address: the token is not agent2's.
 sink_reset
 sed -e 's/^From: Agent One <agent1@example.com>$/From: Agent Two <agent2@example.com>/' \
@@ -398,6 +417,8 @@ is "$(msg 1 g1@example.com .kind)" note \
     "agent2 using agent1's reply address: stored as a note"
 is "$(msg 1 g1@example.com '.flags | index("unverified") != null')" true \
     "agent2 using agent1's reply address: flagged unverified"
+like "$(msg 1 g1@example.com .text)" 'Token-g1-7777' \
+    "agent2 using agent1's reply address: the note keeps the text"
 
 # The agent's out-of-office reply to the notification is no answer.
 sink_reset
@@ -542,6 +563,39 @@ if have_python && [ "$A" != /dev/null ]; then
 else
 	skip "and the agent's attachment, byte for byte" "python3 or mail missing"
 fi
+
+# --- Charsets: the agent's text arrives intact -----------------------------
+cat > "$T/u8.eml" <<EOM
+From: Agent One <agent1@example.com>
+To: $RN1
+Subject: Re: [Ticket#1] Printer on fire
+Date: Mon, 02 Mar 2026 15:10:00 +0100
+Message-ID: <u8@example.com>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+Content-Transfer-Encoding: quoted-printable
+
+Der Techniker kommt morgen fr=C3=BCh.  Token-u8-1234.
+Mit freundlichen Gr=C3=BC=C3=9Fen
+EOM
+sink_reset
+dlv "$T/u8.eml" --sender agent1@example.com --recipient "$RN1"
+settle
+U=$(one "$(sink_to paula@example.net)")
+text_has "$U" "Der Techniker kommt morgen früh." \
+    "UTF-8 quoted-printable answer: umlauts intact"
+text_has "$U" "Mit freundlichen Grüßen" "and the sharp s"
+printf '%s\n' 'From: Agent One <agent1@example.com>' "To: $RN1" \
+    'Subject: Re: [Ticket#1] Printer on fire' \
+    'Date: Mon, 02 Mar 2026 15:20:00 +0100' 'Message-ID: <l1@example.com>' \
+    'MIME-Version: 1.0' 'Content-Type: text/plain; charset=iso-8859-1' \
+    'Content-Transfer-Encoding: 8bit' '' > "$T/l1.eml"
+printf 'Sch\366ne Gr\374\337e aus K\366ln.  Token-l1-5678.\n' >> "$T/l1.eml"
+sink_reset
+dlv "$T/l1.eml" --sender agent1@example.com --recipient "$RN1"
+settle
+text_has "$(one "$(sink_to paula@example.net)")" \
+    "Schöne Grüße aus Köln." "ISO-8859-1 answer: relayed as proper text"
 
 # --- A verified mail from a non-agent is a stranger's mail ----------------
 cat > "$T/x1.eml" <<'EOM'

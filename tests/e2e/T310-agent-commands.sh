@@ -226,6 +226,7 @@ amail n1 '#note
 Internal: paula is a very important customer.  Token-n1-3030.'
 is "$(count_to paula@example.net)" 0 "#note: nothing to the customer"
 is "$(msg 1 n1@example.com .kind)" note "#note: stored kind note"
+like "$(msg 1 n1@example.com .text)" 'Token-n1-3030' "#note: the note's text"
 is "$(msg 1 n1@example.com '.flags | index("unverified") != null')" false \
     "#note: not flagged unverified"
 is "$(count_to agent2@example.com)" 1 "#note: agent2 gets a copy"
@@ -286,6 +287,8 @@ else
 	    "#frobnicate: the mail back names the command"
 fi
 is "$(msg 1 fr1@example.com .kind)" note "#frobnicate: stored as a note"
+like "$(msg 1 fr1@example.com .text)" 'Token-fr1-7070' \
+    "#frobnicate: the note keeps the mail's text"
 is "$(show 1 .status)" pending "#frobnicate: the status is unchanged"
 is "$(owner 1)" agent1@example.com "#frobnicate: the owner is unchanged"
 
@@ -299,6 +302,8 @@ is "$(owner 1)" agent1@example.com "unverified #assign: not obeyed"
 is "$(count_to paula@example.net)" 0 "unverified: nothing to the customer"
 is "$(sink_count)" 0 "unverified: nothing to anybody"
 is "$(msg 1 u1@example.com .kind)" note "unverified: stored as a note"
+like "$(msg 1 u1@example.com .text)" 'Token-u1-8080' \
+    "unverified: the note keeps the mail's text"
 is "$(msg 1 u1@example.com '.flags | index("unverified") != null')" true \
     "unverified: flagged unverified"
 
@@ -309,6 +314,29 @@ Token-bad1-1313.'
 is "$(count_to paula@example.net)" 0 "#status bogus: nothing to the customer"
 is "$(count_to agent1@example.com)" 1 "#status bogus: the agent gets a mail back"
 is "$(show 1 .status)" pending "#status bogus: the status is unchanged"
+
+# Blank lines before the commands: still the top.
+amail bl1 '
+
+#note
+Internal: after two blank lines.  Token-bl1-2222.'
+is "$(count_to paula@example.net)" 0 "#note after blank lines: nothing relayed"
+is "$(msg 1 bl1@example.com .kind)" note "#note after blank lines: a note"
+
+# Bad arguments are not understood either.
+amail badc1 '#customer not-an-address
+
+Token-badc1-3333.'
+is "$(count_to paula@example.net)" 0 "#customer not-an-address: nothing relayed"
+is "$(count_to agent1@example.com)" 1 "#customer not-an-address: a mail back"
+is "$(show 1 .customer.email)" paula@example.net \
+    "#customer not-an-address: the customer is unchanged"
+amail badq1 '#queue nosuchqueue
+
+Token-badq1-4444.'
+is "$(count_to paula@example.net)" 0 "#queue nosuchqueue: nothing relayed"
+is "$(count_to agent1@example.com)" 1 "#queue nosuchqueue: a mail back"
+is "$(show 1 .queue)" support "#queue nosuchqueue: the queue is unchanged"
 
 # An HTML-only note: still a note.
 cat > "$T/h1.eml" <<EOM
@@ -327,6 +355,8 @@ EOM
 adeliver h1 "$RN1"
 is "$(count_to paula@example.net)" 0 "HTML-only #note: nothing to the customer"
 is "$(msg 1 h1@example.com .kind)" note "HTML-only #note: stored as a note"
+like "$(msg 1 h1@example.com .text)" 'Token-h1-1414' \
+    "HTML-only #note: the note's text"
 
 # A note with CR LF line ends.
 cat > "$T/crlf1.eml" <<EOM
@@ -344,6 +374,8 @@ sed 's/$/\r/' "$T/crlf1.eml" > "$T/crlf1.tmp" && mv "$T/crlf1.tmp" "$T/crlf1.eml
 adeliver crlf1 "$RN1"
 is "$(count_to paula@example.net)" 0 "CR LF #note: nothing to the customer"
 is "$(msg 1 crlf1@example.com .kind)" note "CR LF #note: stored as a note"
+like "$(msg 1 crlf1@example.com .text)" 'Token-crlf1-1515' \
+    "CR LF #note: the note's text"
 
 # multipart/alternative: the command and the quote in both parts.
 cat > "$T/alt1.eml" <<EOM
@@ -443,7 +475,8 @@ is "$(jqr '.tickets | index(1) != null' customer show carl@example.org \
     --json)" true "carl's profile lists ticket 1"
 is "$(jqr '.email' customer show carl@example.org --json)" carl@example.org \
     "carl is a customer now"
-is "$(tickets)" 1 "#customer: no new ticket"
+is "$(jqr '.tickets | map(tostring) | join(",")' customer show \
+    carl@example.org --json)" 1 "#customer: carl has ticket 1 only"
 
 # --- #queue sales -----------------------------------------------------------
 amail q1 '#queue sales
@@ -452,8 +485,8 @@ Our sales team will answer the question about a new printer.  Token-q1-1212.'
 is "$(show 1 .queue)" sales "#queue sales: ticket 1 is in queue sales"
 is "$(jqr 'map(.number) | join(",")' ticket list --queue sales --json)" 1 \
     "ticket list --queue sales: ticket 1"
-is "$(jqr 'length' ticket list --queue support --json)" 0 \
-    "ticket list --queue support: none"
+is "$(jqr 'map(select(.number == 1)) | length' ticket list --queue support \
+    --json)" 0 "ticket list --queue support: not ticket 1"
 if R=$(one "$(sink_to carl@example.org)") && [ "$R" != /dev/null ]; then
 	text_lacks "$R" "#queue" "#queue: the command line is not relayed"
 else

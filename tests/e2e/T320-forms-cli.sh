@@ -118,7 +118,7 @@ note_count() {
 	    ((.text // \"\") | contains(\"$2\")))] | length"
 }
 
-conf "[forms]" "senders = www-data@example.com"
+conf "[forms]" "senders = www-data@example.com;forms@example.com"
 md agent add agent1@example.com --name "Agent One" --queue support \
     > /dev/null 2>&1 || not_ok "agent add agent1" "exit $?"
 md agent add agent2@example.com --name "Agent Two" --queue support \
@@ -179,7 +179,6 @@ text_has "$(one "$(sink_to agent1@example.com)")" Token-form1 \
 formmail fake1 'Mallory <mallory@example.net>' 'Contact form: fake' \
     'X-Maildesk-Form-Name: Erika Mustermann' \
     'X-Maildesk-Form-Email: erika@example.org'
-TF=$(jqr 'map(select(.messages > 0)) | map(.number) | max' ticket list --json)
 is "$(tickets)" 2 "the fake form mail opens ticket 2"
 is "$(show 2 .customer.email)" mallory@example.net \
     "not a form sender: the customer is the real From"
@@ -301,8 +300,85 @@ is "$(jqr 'map(.number) | join(",")' ticket list --owner agent2@example.com \
     --queue sales --json)" 1 "--owner agent2 --queue sales: ticket 1"
 is "$(jqr 'length' ticket list --owner agent2@example.com --queue support \
     --json)" 0 "--owner agent2 --queue support: none"
+# erika writes again: ticket 1 is in sales now, so sales is notified.
+cat > "$T/erika2.eml" <<'EOM'
+From: Erika Mustermann <erika@example.org>
+To: support@example.com
+Subject: Re: [Ticket#1] Contact form: my order
+Date: Mon, 02 Mar 2026 12:00:00 +0100
+Message-ID: <erika2@example.org>
+
+Any news?  Token-erika2.
+EOM
+sink_reset
+dlv "$T/erika2.eml" --sender erika@example.org --recipient support@example.com
+settle
+is "$(msg 1 erika2@example.org .kind)" customer "erika's reply is in ticket 1"
+is "$(count_to agent3@example.com)" 1 "moved to sales: agent3 (sales) notified"
+is "$(count_to agent1@example.com)" 0 "moved to sales: agent1 (support) not"
 md ticket set 99 owner agent2@example.com > /dev/null 2>&1
 is "$?" 1 "ticket set 99 (no such ticket) exits 1"
+
+printf 'Text.\n' | md ticket reply 99 --from agent1@example.com \
+    > /dev/null 2>&1
+is "$?" 1 "ticket reply 99 (no such ticket) exits 1"
+printf 'Text.\n' | md ticket note 99 --from agent1@example.com \
+    > /dev/null 2>&1
+is "$?" 1 "ticket note 99 (no such ticket) exits 1"
+st=$(show 1 .status)
+md ticket set 1 status bogus > /dev/null 2>&1
+is "$?" 64 "ticket set 1 status bogus exits 64"
+is "$(show 1 .status)" "$st" "and leaves the status alone"
+
+# --- Bad input ---------------------------------------------------------------
+n0=$(tickets)
+printf 'Text.\n' | md submit --name "No Mail" --subject "No address" \
+    > /dev/null 2>&1
+is "$?" 64 "submit without --email exits 64"
+printf 'Text.\n' | md submit --name "Bad Mail" --email not-an-address \
+    --subject "Bad address" > /dev/null 2>&1
+rc=$?
+[ "$rc" -ne 0 ] && ok "submit --email not-an-address fails (exit $rc)" ||
+    not_ok "submit --email not-an-address fails" "exit 0"
+is "$(tickets)" "$n0" "neither opens a ticket"
+
+# Header injection through submit: CR LF in subject and name.
+SUBJ=$(printf 'Hello\r\nBcc: victim@example.org')
+NAME=$(printf 'Ivan\r\nBcc: victim@example.org')
+sink_reset
+printf 'Please answer.  Token-inj1.\n' | md submit --name "$NAME" \
+    --email ivan@example.net --subject "$SUBJ" > /dev/null 2>&1
+settle
+is "$(count_to victim@example.org)" 0 "submit injection: nothing to the victim"
+bcc=0
+for f in $(sink_mails); do
+	if sink_message "$f" | awk '/^$/ { exit } { print }' |
+	    grep -Eiq '^(bcc|cc|to)[[:space:]]*:.*victim'; then
+		bcc=$((bcc + 1))
+	fi
+done
+is "$bcc" 0 "submit injection: no mail names the victim in a header"
+
+# Form headers that name two addresses or our own.
+formmail form3 'www-data@example.com' 'Contact form: two addresses' \
+    'X-Maildesk-Form-Name: Erika Mustermann' \
+    'X-Maildesk-Form-Email: erika@example.org, victim@example.org'
+is "$(count_to victim@example.org)" 0 \
+    "a form mail naming two addresses: nothing to the second"
+formmail form4 'www-data@example.com' 'Contact form: our own address' \
+    'X-Maildesk-Form-Name: Loop Loop' \
+    'X-Maildesk-Form-Email: support@example.com'
+is "$(count_to support@example.com)" 0 \
+    "a form mail naming our own address: no mail to ourselves"
+
+# The second form sender of the list counts too.
+formmail form5 'Forms <forms@example.com>' 'Contact form: second sender' \
+    'X-Maildesk-Form-Name: Fritz Form' \
+    'X-Maildesk-Form-Email: fritz@example.org'
+is "$(jqr 'length' ticket list --customer fritz@example.org --json)" 1 \
+    "forms@example.com (second form sender): the ticket is fritz's"
+is "$(count_to fritz@example.org)" 1 "forms@example.com: the ack to fritz"
+is "$(count_to forms@example.com)" 0 "forms@example.com: nothing to it"
 
 # --- ticket list: what waits longest first; --older-than ------------------
 # A store of its own: ticket A, then B a second later; then A changes.
@@ -346,8 +422,8 @@ is "$(mo ticket list --older-than 1 --json | jq -r 'length')" 0 \
     "--older-than 1: none (both changed just now)"
 is "$(jqr 'length' ticket list --older-than 1 --json)" 0 \
     "--older-than 1 in the main store: none"
-is "$(jqr 'length' ticket list --older-than 0 --json)" 5 \
-    "--older-than 0 in the main store: all five"
+is "$(jqr 'length' ticket list --older-than 0 --json)" "$(tickets)" \
+    "--older-than 0 in the main store: all"
 
 md check > /dev/null 2>&1
 is "$?" 0 "the store checks clean"
