@@ -126,6 +126,12 @@ parse_args(int argc, char **argv, char **sender, char **recipient,
 	return TRUE;
 }
 
+void
+md_cmd_deliver_arm(unsigned seconds)
+{
+	arm(watchdog, seconds);
+}
+
 gboolean
 md_cmd_deliver_raw(MdContext *ctx, const guint8 *raw, gsize len,
     const MdDeliverOptions *opts, MdDeliverResult *r, GError **error)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "maildesk/agent.h"
 #include "maildesk/cmd.h"
 #include "maildesk/compose.h"
 #include "maildesk/customer.h"
@@ -571,10 +572,27 @@ agent_says(MdContext *ctx, int argc, char **argv, gboolean note,
 		    "who writes? give --from AGENT");
 		return FALSE;
 	}
+	{
+		g_auto(MdTxn) txn = MD_TXN_INIT;
+		g_autoptr(MdAgent) agent = NULL;
+		g_autoptr(GError) e = NULL;
+
+		if (!md_store_begin(ctx->store, MD_TXN_READ, &txn, error))
+			return FALSE;
+		agent = md_agent_find(&txn, ctx->config, from, &e);
+		if (agent == NULL) {
+			if (e != NULL)
+				g_propagate_error(error, g_steal_pointer(&e));
+			else
+				g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+				    "%s is no agent (see agent add)", from);
+			return FALSE;
+		}
+	}
 	text = answer_text(error);
 	if (text == NULL)
 		return FALSE;
-	if (g_strstrip(g_strdup(text))[0] == '\0') {
+	if (strspn(text, " \t\r\n") == strlen(text)) {
 		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
 		    "empty text; nothing sent");
 		return FALSE;

@@ -69,6 +69,8 @@ static const KeySpec keys[] = {
 	{ "templates", "language", KEY_STRING, "en", 1, 0, OFF(language) },
 	{ "agents", "authserv-id", KEY_STRING, "", 0, 0, OFF(authserv_id) },
 	{ "forms", "senders", KEY_STRING, "", 0, 0, OFF(form_senders) },
+	{ "tickets", "retention-days", KEY_UINT, "0", 0, 36500,
+	  OFF(retention_days) },
 };
 
 static void
@@ -207,6 +209,7 @@ load_queue(MdConfig *config, GKeyFile *kf, const char *group,
 	}
 	q = g_new0(MdQueue, 1);
 	q->name = g_steal_pointer(&name);
+	q->retention_days = -1;
 	g_ptr_array_add(config->queues, q);
 	for (char **k = keys_of; k != NULL && *k != NULL; k++) {
 		g_autofree char *v = g_key_file_get_value(kf, group, *k, NULL);
@@ -221,6 +224,17 @@ load_queue(MdConfig *config, GKeyFile *kf, const char *group,
 			}
 			g_free(q->language);
 			q->language = g_steal_pointer(&v);
+		} else if (strcmp(*k, "retention-days") == 0) {
+			guint64 days;
+
+			if (!g_ascii_string_to_unsigned(v, 10, 0, 36500, &days,
+			    NULL)) {
+				g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
+				    "[%s] retention-days: \"%s\" is not a "
+				    "whole number from 0 to 36500", group, v);
+				return FALSE;
+			}
+			q->retention_days = (gint)days;
 		} else if (strcmp(*k, "agents") == 0) {
 			g_auto(GStrv) list = g_strsplit_set(v, ";, ", -1);
 			GPtrArray *agents = g_ptr_array_new();
@@ -441,7 +455,7 @@ const MdQueue *
 md_config_queue(const MdConfig *config, const char *name)
 {
 	static const char *const none[] = { NULL };
-	static MdQueue defaults = { NULL, NULL, (char **)none };
+	static MdQueue defaults = { NULL, NULL, (char **)none, -1 };
 
 	for (guint i = 0; i < config->queues->len; i++) {
 		MdQueue *q = g_ptr_array_index(config->queues, i);
@@ -479,6 +493,15 @@ md_config_is_agent(const MdConfig *config, const char *queue,
 		if (strcmp(*a, lower) == 0)
 			return TRUE;
 	return FALSE;
+}
+
+guint
+md_config_retention_days(const MdConfig *config, const char *queue)
+{
+	const MdQueue *q = md_config_queue(config, queue);
+
+	return q->name != NULL && q->retention_days >= 0 ?
+	    (guint)q->retention_days : config->retention_days;
 }
 
 gboolean

@@ -29,6 +29,7 @@ md_customer_free(MdCustomer *c)
 	g_free(c->email);
 	g_free(c->first_name);
 	g_free(c->last_name);
+	g_free(c->hold_reason);
 	g_hash_table_unref(c->fields);
 	g_free(c);
 }

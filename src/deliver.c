@@ -290,6 +290,9 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 		    error);
 		if (customer == NULL)
 			return FALSE;
+		/* Art. 18: stored, but flagged and answered by nothing. */
+		if (customer->flags & MD_CUSTOMER_RESTRICTED)
+			m->flags |= MD_MSG_RESTRICTED;
 	}
 	if (!md_thread_find(&txn, config, secret, m,
 	    customer ? customer->id : 0,
@@ -297,8 +300,13 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 		return FALSE;
 	/* Agents may name any ticket by its tag; the command line too. */
 	if (agent != NULL && match.ticket == 0 && match.cited != 0) {
-		match.ticket = match.cited;
-		match.cited = 0;
+		g_autoptr(MdTicket) cited = md_ticket_load(&txn, match.cited,
+		    NULL);
+
+		if (cited != NULL) {
+			match.ticket = match.cited;
+			match.cited = 0;
+		}
 	}
 	if (opts->ticket != 0)
 		match.ticket = opts->ticket;

@@ -270,6 +270,9 @@ main(int argc, char **argv)
 	ctx.config_path = g.config;
 	ctx.store_override = g.store;
 	ctx.verbosity = g.verbosity;
+	/* The store may make deliver wait (a compaction): bound it. */
+	if (mode == MD_MODE_DELIVER)
+		md_cmd_deliver_arm(config->time_limit_s);
 	if (cmd->flags & MD_CMD_STORE) {
 		store = md_store_open(config->store_path,
 		    config->map_size_bytes, &error);

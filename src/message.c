@@ -106,7 +106,7 @@ static const char *const kind_names[] = {
 static const char *const flag_names[] = {
 	"unparsed", "auto-submitted", "auto-reply", "dsn", "report", "list",
 	"bulk", "loop", "null-sender", "daemon", "noreply", "suppress",
-	"no-sender", "cited-tag", "unverified",
+	"no-sender", "cited-tag", "unverified", "restricted", "erased",
 };
 
 const char *

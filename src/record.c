@@ -104,6 +104,10 @@ md_record_from_ticket(const MdTicket *t)
 	g_variant_dict_insert(&d, "linked", "t", t->linked_to);
 	g_variant_dict_insert(&d, "cited", "t", t->cited);
 	put_str(&d, "owner", t->owner);
+	if (t->hold_until != 0) {
+		g_variant_dict_insert(&d, "hold-until", "x", t->hold_until);
+		put_str(&d, "hold-reason", t->hold_reason);
+	}
 	if (t->events->len > 0) {
 		GVariantBuilder ev;
 
@@ -150,6 +154,8 @@ md_record_to_ticket(const void *data, gsize len, GError **error)
 	t->linked_to = get_u64(d, "linked");
 	t->cited = get_u64(d, "cited");
 	t->owner = get_str(d, "owner");
+	t->hold_until = get_i64(d, "hold-until");
+	t->hold_reason = get_str(d, "hold-reason");
 	{
 		g_autoptr(GVariantIter) it = NULL;
 		gint64 time;
@@ -176,6 +182,10 @@ md_record_from_customer(const MdCustomer *c)
 	put_str(&d, "last", c->last_name);
 	g_variant_dict_insert(&d, "created", "x", c->created_at);
 	g_variant_dict_insert(&d, "flags", "u", c->flags);
+	if (c->hold_until != 0) {
+		g_variant_dict_insert(&d, "hold-until", "x", c->hold_until);
+		put_str(&d, "hold-reason", c->hold_reason);
+	}
 	g_variant_builder_init(&fields, G_VARIANT_TYPE("a{ss}"));
 	g_hash_table_iter_init(&it, c->fields);
 	while (g_hash_table_iter_next(&it, &k, &v))
@@ -201,6 +211,8 @@ md_record_to_customer(const void *data, gsize len, GError **error)
 	c->last_name = get_str(d, "last");
 	c->created_at = get_i64(d, "created");
 	c->flags = get_u32(d, "flags");
+	c->hold_until = get_i64(d, "hold-until");
+	c->hold_reason = get_str(d, "hold-reason");
 	fields = g_variant_dict_lookup_value(d, "fields",
 	    G_VARIANT_TYPE("a{ss}"));
 	if (fields != NULL) {

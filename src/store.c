@@ -5,6 +5,9 @@
  * because exit 0 from deliver tells the MTA it may forget the message.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,7 +20,68 @@ struct MdStore {
 	char *path;
 	MDB_env *env;
 	MDB_dbi dbi[MD_DB_COUNT];
+	guint64 map_size_bytes;
+	int lock_fd;		/* shared flock while the store is open */
 };
+
+/*
+ * Swapping in a compacted data file is safe only while no process has the
+ * environment open.  Every process holds a shared flock on LOCK_FILE while
+ * it has the store open; compaction takes it exclusively.  GATE_FILE keeps
+ * new openers out while compaction waits, so it cannot be starved: an
+ * opener passes the gate (shared) before it takes the lock, and
+ * compaction holds the gate exclusively while it waits and swaps.  The
+ * wait of a delivery is bounded by its watchdog (exit 75, retried).
+ */
+#define LOCK_FILE "maildesk.lock"
+#define GATE_FILE "maildesk.gate"
+
+static int
+lock_open(const char *dir, const char *name, GError **error)
+{
+	g_autofree char *path = g_build_filename(dir, name, NULL);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0660);
+
+	if (fd < 0) {
+		int saved = errno;
+
+		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL, "store %s: %s",
+		    path, g_strerror(saved));
+	}
+	return fd;
+}
+
+static gboolean
+lock_take(int fd, int how, const char *what, GError **error)
+{
+	while (flock(fd, how) != 0) {
+		int saved = errno;
+
+		if (saved == EINTR)
+			continue;
+		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
+		    "store: cannot lock %s: %s", what, g_strerror(saved));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* Passes the gate and takes the shared lock; sets store->lock_fd. */
+static gboolean
+enter(MdStore *store, GError **error)
+{
+	int gate = lock_open(store->path, GATE_FILE, error);
+	gboolean ok;
+
+	if (gate < 0)
+		return FALSE;
+	store->lock_fd = lock_open(store->path, LOCK_FILE, error);
+	ok = store->lock_fd >= 0 &&
+	    lock_take(gate, LOCK_SH, GATE_FILE, error) &&
+	    lock_take(store->lock_fd, LOCK_SH, LOCK_FILE, error);
+	close(gate);	/* releases the gate, keeps the lock */
+	return ok;
+}
 
 static const struct {
 	const char *name;
@@ -129,6 +193,8 @@ md_store_close(MdStore *store)
 		return;
 	if (store->env != NULL)
 		mdb_env_close(store->env);
+	if (store->lock_fd >= 0)
+		close(store->lock_fd);
 	g_free(store->path);
 	g_free(store);
 }
@@ -147,6 +213,10 @@ open_env(const char *path, guint64 map_size_bytes, gboolean create,
 	int rc, dead = 0;
 
 	store->path = g_strdup(path);
+	store->map_size_bytes = map_size_bytes;
+	store->lock_fd = -1;
+	if (!enter(store, error))
+		return NULL;
 	if ((rc = mdb_env_create(&store->env)) != 0 ||
 	    (rc = mdb_env_set_maxdbs(store->env, MD_DB_COUNT + 4)) != 0 ||
 	    (rc = mdb_env_set_mapsize(store->env, map_size_bytes)) != 0) {
@@ -504,4 +574,82 @@ md_store_key_text(const char *text)
 		return g_strdup(text);
 	sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, text, -1);
 	return g_strconcat("#sha256:", sum, NULL);
+}
+
+gboolean
+md_store_compact(MdStore *store, GError **error)
+{
+	g_autofree char *tmp = g_build_filename(store->path, "compact.tmp",
+	    NULL);
+	g_autofree char *tmpdata = g_build_filename(tmp, "data.mdb", NULL);
+	g_autofree char *data = g_build_filename(store->path, "data.mdb",
+	    NULL);
+	g_autofree char *lock = g_build_filename(store->path, "lock.mdb",
+	    NULL);
+	int gate, fd, dirfd, rc;
+	gboolean ok = FALSE;
+
+	gate = lock_open(store->path, GATE_FILE, error);
+	if (gate < 0)
+		return FALSE;
+	/* Keep newcomers out, then wait for everyone else to leave. */
+	if (!lock_take(gate, LOCK_EX, GATE_FILE, error) ||
+	    !lock_take(store->lock_fd, LOCK_EX, LOCK_FILE, error))
+		goto out;
+	if (g_mkdir_with_parents(tmp, 0750) != 0) {
+		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
+		    "compact: %s: %s", tmp, g_strerror(errno));
+		goto out;
+	}
+	unlink(tmpdata);
+	rc = mdb_env_copy2(store->env, tmp, MDB_CP_COMPACT);
+	if (rc != 0) {
+		md_store_set_error(error, rc, "compact: copy");
+		unlink(tmpdata);
+		rmdir(tmp);
+		goto out;
+	}
+	/* The copy is on disk before it replaces the original. */
+	fd = open(tmpdata, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) != 0) {
+		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
+		    "compact: sync: %s", g_strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	}
+	close(fd);
+	mdb_env_close(store->env);
+	store->env = NULL;
+	if (rename(tmpdata, data) != 0) {
+		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
+		    "compact: rename: %s", g_strerror(errno));
+		goto out;
+	}
+	/* Readers' slots and the last txn id belong to the old file. */
+	unlink(lock);
+	rmdir(tmp);
+	dirfd = open(store->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd >= 0) {
+		fsync(dirfd);
+		close(dirfd);
+	}
+	ok = TRUE;
+out:
+	/* Back to shared; the gate opens when it is closed. */
+	flock(store->lock_fd, LOCK_SH);
+	close(gate);
+	if (store->env == NULL) {
+		/* Reopen on the new file for whatever the caller does next. */
+		g_autoptr(MdStore) again = open_env(store->path,
+		    store->map_size_bytes, FALSE, ok ? error : NULL);
+
+		if (again != NULL) {
+			store->env = again->env;
+			again->env = NULL;
+			memcpy(store->dbi, again->dbi, sizeof(store->dbi));
+		} else
+			ok = FALSE;
+	}
+	return ok;
 }

@@ -55,6 +55,7 @@ md_ticket_free(MdTicket *t)
 	g_free(t->queue);
 	g_free(t->subject);
 	g_free(t->owner);
+	g_free(t->hold_reason);
 	g_ptr_array_unref(t->events);
 	g_free(t);
 }

@@ -37,6 +37,9 @@ gboolean md_cmd_parse_number(const char *s, const char *what, guint64 *out,
 gboolean md_cmd_deliver_raw(MdContext *ctx, const guint8 *raw, gsize len,
     const MdDeliverOptions *opts, MdDeliverResult *r, GError **error);
 
+/* Arms deliver's watchdog: exit 75 after @seconds. */
+void md_cmd_deliver_arm(unsigned seconds);
+
 gboolean md_cmd_init(MdContext *, int, char **, GError **);
 gboolean md_cmd_agent_add(MdContext *, int, char **, GError **);
 gboolean md_cmd_agent_list(MdContext *, int, char **, GError **);

@@ -15,6 +15,7 @@ typedef struct {
 	char *name;		/* owned */
 	char *language;		/* owned: template language, "en", "de" */
 	char **agents;		/* owned, lower-cased addresses */
+	gint retention_days;	/* -1: the [tickets] default */
 } MdQueue;
 
 typedef struct {
@@ -50,6 +51,7 @@ typedef struct {
 	GPtrArray *queues;	/* owned, of MdQueue */
 	char *authserv_id;	/* owned, may be empty: trust no A-R header */
 	char *form_senders;	/* owned: contact-form senders, ";"-separated */
+	guint retention_days;	/* 0: keep closed tickets for ever */
 } MdConfig;
 
 /*
@@ -77,6 +79,9 @@ const char *md_config_address_of(const MdConfig *config, const char *queue);
 /* TRUE if @address is an agent of @queue. */
 gboolean md_config_is_agent(const MdConfig *config, const char *queue,
     const char *address);
+
+/* Days closed tickets of @queue are kept; 0: for ever. */
+guint md_config_retention_days(const MdConfig *config, const char *queue);
 
 /* TRUE if @address is a configured contact-form sender. */
 gboolean md_config_is_form_sender(const MdConfig *config, const char *address);

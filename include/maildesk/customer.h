@@ -22,6 +22,8 @@ typedef struct {
 	GHashTable *fields;	/* owned, char * -> char *: manual additions */
 	gint64 created_at;
 	guint32 flags;
+	gint64 hold_until;	/* legal hold until then, or 0 */
+	char *hold_reason;	/* owned, nullable */
 } MdCustomer;
 
 MdCustomer *md_customer_new(void);

@@ -40,6 +40,8 @@ typedef enum {
 	MD_MSG_NO_SENDER = 1 << 12,	/* no sender address at all */
 	MD_MSG_CITED_TAG = 1 << 13,	/* cited a ticket it was not let into */
 	MD_MSG_UNVERIFIED = 1 << 14,	/* From an agent, but not proven */
+	MD_MSG_RESTRICTED = 1 << 15,	/* its sender is restricted */
+	MD_MSG_ERASED = 1 << 16,	/* erased: only this tombstone is left */
 } MdMessageFlags;
 
 /* Flags that forbid any automatic answer (RFC 3834). */

@@ -111,6 +111,15 @@ gboolean md_store_foreach_dup(MdTxn *txn, MdDb db, const void *key,
 /* @text as a key that fits LMDB's limit (transfer full). */
 char *md_store_key_text(const char *text);
 
+/*
+ * Rewrites the store without its free pages (mdb_env_copy2 with
+ * MDB_CP_COMPACT) and swaps the copy in atomically, so erased data is
+ * physically gone.  Waits until no other process has the store open;
+ * processes that want to open it meanwhile wait.  TEMPFAIL on failure,
+ * with the original left in place.
+ */
+gboolean md_store_compact(MdStore *store, GError **error);
+
 /* Names of the databases, for check and messages. */
 const char *md_store_db_name(MdDb db);
 

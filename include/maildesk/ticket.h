@@ -36,6 +36,8 @@ typedef struct {
 	guint64 cited;		/* ticket number a stranger cited, or 0 */
 	char *owner;		/* owned, nullable */
 	GPtrArray *events;	/* owned, of MdEvent: delivery failures ... */
+	gint64 hold_until;	/* legal hold until then, or 0 */
+	char *hold_reason;	/* owned, nullable */
 } MdTicket;
 
 MdTicket *md_ticket_new(void);

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The company's duties under the GDPR, over all tables at once: erase a
+ * person (Art. 17), expire what is no longer needed (Art. 5(1)(e)), legal
+ * holds that stop both, and the audit trail that proves it (Art. 5(2)).
+ * The audit never keeps erased data: it names a person by a keyed hash.
+ */
+#pragma once
+#include <glib.h>
+
+#include "maildesk/config.h"
+#include "maildesk/customer.h"
+#include "maildesk/store.h"
+
+typedef struct {
+	GArray *tickets;	/* guint64: tickets removed whole */
+	guint messages;		/* messages removed (whole tickets included) */
+	guint participant_messages;	/* their mails in others' tickets */
+	guint index_entries;	/* msgid, dedupe, customer links */
+	guint outbox_entries;
+	guint counters;		/* rate-limit counters */
+	guint customers;	/* profiles removed */
+} MdEraseReport;
+
+void md_erase_report_init(MdEraseReport *r);
+void md_erase_report_clear(MdEraseReport *r);
+
+/* "hmac-sha256:<hex>" of the lower-cased address under the secret. */
+char *md_privacy_subject_hash(GBytes *secret, const char *address);
+
+/* Who runs this command, for the audit (transfer full). */
+char *md_privacy_actor(void);
+
+/*
+ * Appends an audit entry (write txn): @action ("export", "erase", ...),
+ * @address (nullable; only its keyed hash is kept), @tickets (nullable),
+ * @detail (nullable, never personal data).
+ */
+gboolean md_privacy_audit(MdTxn *txn, const char *action, const char *address,
+    GArray *tickets, const char *detail, gint64 now, GError **error);
+
+/* Why @c may not be erased now (a hold on them or a ticket), or NULL. */
+char *md_privacy_hold_reason(MdTxn *txn, const MdCustomer *c, gint64 now,
+    GError **error);
+
+/*
+ * Removes customer @c and every trace (write txn): their tickets whole,
+ * their mails in others' tickets (left as tombstones), index entries,
+ * outbox entries, rate-limit counters, the profile.  REJECT when held.
+ */
+gboolean md_privacy_erase(MdTxn *txn, const MdCustomer *c, gint64 now,
+    MdEraseReport *report, GError **error);
+
+/*
+ * Removes tickets closed longer than their queue's retention, and the
+ * customers left with no ticket and no hold (write txn).
+ */
+gboolean md_privacy_expire(MdTxn *txn, const MdConfig *config, gint64 now,
+    MdEraseReport *report, GError **error);

@@ -1,0 +1,514 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Erasure and expiry over every table.  Indexes are found by scanning, not
+ * by recomputing their keys: a key made by an older version, or under a
+ * configuration since changed, must not survive an erasure.  After the
+ * transaction the freed pages still hold the bytes; the caller compacts.
+ */
+#include <pwd.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "maildesk/error.h"
+#include "maildesk/outbox.h"
+#include "maildesk/privacy.h"
+#include "maildesk/record.h"
+#include "maildesk/ticket.h"
+
+#define AUDIT_RECORD_VERSION 1
+
+void
+md_erase_report_init(MdEraseReport *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->tickets = g_array_new(FALSE, FALSE, sizeof(guint64));
+}
+
+void
+md_erase_report_clear(MdEraseReport *r)
+{
+	g_clear_pointer(&r->tickets, g_array_unref);
+}
+
+char *
+md_privacy_subject_hash(GBytes *secret, const char *address)
+{
+	g_autofree char *lower = g_utf8_strdown(address, -1);
+	gsize klen;
+	const guchar *key = g_bytes_get_data(secret, &klen);
+	g_autofree char *mac = g_compute_hmac_for_string(G_CHECKSUM_SHA256,
+	    key, klen, lower, -1);
+
+	return g_strconcat("hmac-sha256:", mac, NULL);
+}
+
+char *
+md_privacy_actor(void)
+{
+	const char *sudo = g_getenv("SUDO_USER");
+	struct passwd *pw = getpwuid(getuid());
+
+	if (sudo != NULL && sudo[0] != '\0')
+		return g_strdup_printf("%s (via sudo as %s)", sudo,
+		    pw ? pw->pw_name : "?");
+	return g_strdup(pw ? pw->pw_name : "unknown");
+}
+
+gboolean
+md_privacy_audit(MdTxn *txn, const char *action, const char *address,
+    GArray *tickets, const char *detail, gint64 now, GError **error)
+{
+	g_auto(GVariantDict) d = G_VARIANT_DICT_INIT(NULL);
+	g_autoptr(GVariant) v = NULL;
+	g_autoptr(GBytes) rec = NULL;
+	g_autoptr(GBytes) secret = NULL;
+	g_autofree char *actor = md_privacy_actor();
+	GVariantBuilder nums;
+	guint64 id;
+	guint8 key[8];
+	gsize len;
+	const void *data;
+
+	if (!md_store_next_id(txn, "next-audit", &id, error))
+		return FALSE;
+	g_variant_dict_insert(&d, "time", "x", now);
+	g_variant_dict_insert(&d, "actor", "s", actor);
+	g_variant_dict_insert(&d, "action", "s", action);
+	if (address != NULL) {
+		g_autofree char *hash = NULL;
+
+		secret = md_store_secret(txn, error);
+		if (secret == NULL)
+			return FALSE;
+		hash = md_privacy_subject_hash(secret, address);
+		g_variant_dict_insert(&d, "subject", "s", hash);
+	}
+	g_variant_builder_init(&nums, G_VARIANT_TYPE("at"));
+	for (guint i = 0; tickets != NULL && i < tickets->len; i++)
+		g_variant_builder_add(&nums, "t", g_array_index(tickets,
+		    guint64, i));
+	g_variant_dict_insert_value(&d, "tickets", g_variant_builder_end(
+	    &nums));
+	if (detail != NULL)
+		g_variant_dict_insert(&d, "detail", "s", detail);
+	v = g_variant_ref_sink(g_variant_new("(y@a{sv})", AUDIT_RECORD_VERSION,
+	    g_variant_dict_end(&d)));
+	rec = g_variant_get_data_as_bytes(v);
+	data = g_bytes_get_data(rec, &len);
+	md_key_be64(key, id);
+	return md_store_put(txn, MD_DB_AUDIT, key, 8, data, len, 0, error);
+}
+
+char *
+md_privacy_hold_reason(MdTxn *txn, const MdCustomer *c, gint64 now,
+    GError **error)
+{
+	g_autoptr(GArray) tickets = NULL;
+
+	if (c->hold_until > now)
+		return g_strdup_printf("customer is on legal hold: %s",
+		    c->hold_reason ? c->hold_reason : "no reason given");
+	tickets = md_customer_tickets(txn, c->id, error);
+	if (tickets == NULL)
+		return NULL;
+	for (guint i = 0; i < tickets->len; i++) {
+		guint64 n = g_array_index(tickets, guint64, i);
+		g_autoptr(MdTicket) t = md_ticket_load(txn, n, NULL);
+
+		if (t != NULL && t->hold_until > now)
+			return g_strdup_printf("ticket %" G_GUINT64_FORMAT
+			    " is on legal hold: %s", n, t->hold_reason ?
+			    t->hold_reason : "no reason given");
+	}
+	return NULL;
+}
+
+/* Keys of @db to delete, collected first: no deletes under a cursor. */
+typedef struct {
+	GHashTable *tickets;	/* guint64 * set: removed whole */
+	GHashTable *messages;	/* "ticket:seq" set: tombstoned */
+	GPtrArray *keys;	/* of GBytes */
+	GPtrArray *values;	/* of GBytes, for dupsort deletes */
+	const char *prefix;	/* ratelimit: the address NUL */
+	gsize plen;
+	guint64 customer;	/* customer_tickets: links to drop */
+} Sweep;
+
+static gboolean
+points_into(Sweep *s, const void *value, gsize len)
+{
+	guint64 t;
+	g_autofree char *ts = NULL;
+
+	if (len != 12)
+		return FALSE;
+	t = md_key_read_be64(value);
+	if (g_hash_table_contains(s->tickets, &t))
+		return TRUE;
+	ts = g_strdup_printf("%" G_GUINT64_FORMAT ":%u", t,
+	    md_key_read_be32((const guint8 *)value + 8));
+	return g_hash_table_contains(s->messages, ts);
+}
+
+static gboolean
+sweep_pointer(const MDB_val *key, const MDB_val *data, gpointer user_data)
+{
+	Sweep *s = user_data;
+
+	if (points_into(s, data->mv_data, data->mv_size)) {
+		g_ptr_array_add(s->keys, g_bytes_new(key->mv_data,
+		    key->mv_size));
+		g_ptr_array_add(s->values, g_bytes_new(data->mv_data,
+		    data->mv_size));
+	}
+	return TRUE;
+}
+
+static gboolean
+sweep_link(const MDB_val *key, const MDB_val *data, gpointer user_data)
+{
+	Sweep *s = user_data;
+	guint64 cust, t;
+
+	if (key->mv_size != 16)
+		return TRUE;
+	cust = md_key_read_be64(key->mv_data);
+	t = md_key_read_be64((const guint8 *)key->mv_data + 8);
+	if (cust == s->customer || g_hash_table_contains(s->tickets, &t))
+		g_ptr_array_add(s->keys, g_bytes_new(key->mv_data,
+		    key->mv_size));
+	return TRUE;
+}
+
+static gboolean
+sweep_prefix(const MDB_val *key, const MDB_val *data, gpointer user_data)
+{
+	Sweep *s = user_data;
+
+	g_ptr_array_add(s->keys, g_bytes_new(key->mv_data, key->mv_size));
+	return TRUE;
+}
+
+static gboolean
+delete_swept(MdTxn *txn, MdDb db, Sweep *s, gboolean with_values,
+    guint *count, GError **error)
+{
+	for (guint i = 0; i < s->keys->len; i++) {
+		gsize klen, vlen = 0;
+		const void *k = g_bytes_get_data(g_ptr_array_index(s->keys, i),
+		    &klen);
+		const void *v = with_values ? g_bytes_get_data(
+		    g_ptr_array_index(s->values, i), &vlen) : NULL;
+
+		if (!md_store_del(txn, db, k, klen, v, vlen, error))
+			return FALSE;
+		(*count)++;
+	}
+	g_ptr_array_set_size(s->keys, 0);
+	g_ptr_array_set_size(s->values, 0);
+	return TRUE;
+}
+
+static void
+sweep_init(Sweep *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->tickets = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+	    g_free, NULL);
+	s->messages = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    NULL);
+	s->keys = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)g_bytes_unref);
+	s->values = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)g_bytes_unref);
+}
+
+static void
+sweep_clear(Sweep *s)
+{
+	g_hash_table_unref(s->tickets);
+	g_hash_table_unref(s->messages);
+	g_ptr_array_unref(s->keys);
+	g_ptr_array_unref(s->values);
+}
+
+/* Deletes the records of ticket @t (not its index entries). */
+static gboolean
+drop_ticket(MdTxn *txn, const MdTicket *t, Sweep *s, MdEraseReport *r,
+    GError **error)
+{
+	guint8 key[12];
+	guint64 *n = g_new(guint64, 1);
+
+	*n = t->number;
+	g_hash_table_add(s->tickets, n);
+	for (guint32 seq = 1; seq <= t->message_count; seq++) {
+		md_key_ticket_seq(key, t->number, seq);
+		if (!md_store_del(txn, MD_DB_MESSAGES, key, 12, NULL, 0,
+		    error) ||
+		    !md_store_del(txn, MD_DB_RAW, key, 12, NULL, 0, error))
+			return FALSE;
+		r->messages++;
+	}
+	md_key_be64(key, t->number);
+	if (!md_store_del(txn, MD_DB_TICKETS, key, 8, NULL, 0, error))
+		return FALSE;
+	g_array_append_val(r->tickets, t->number);
+	return TRUE;
+}
+
+/* Their mail in somebody else's ticket: only a tombstone stays. */
+static gboolean
+tombstone_theirs(MdTxn *txn, const MdTicket *t, const char *email, Sweep *s,
+    MdEraseReport *r, GError **error)
+{
+	for (guint32 seq = 1; seq <= t->message_count; seq++) {
+		g_autoptr(MdMessage) m = md_ticket_load_message(txn, t->number,
+		    seq, NULL);
+		g_autoptr(MdMessage) stone = NULL;
+		g_autoptr(GBytes) rec = NULL;
+		guint8 key[12];
+		gsize len;
+		const void *data;
+
+		if (m == NULL || m->from == NULL || m->from->email == NULL ||
+		    g_ascii_strcasecmp(m->from->email, email) != 0)
+			continue;
+		stone = md_message_new();
+		stone->direction = m->direction;
+		stone->kind = MD_KIND_NOTE;
+		stone->flags = MD_MSG_ERASED;
+		stone->received_at = m->received_at;
+		stone->raw_sha256 = g_compute_checksum_for_data(
+		    G_CHECKSUM_SHA256, (const guchar *)"", 0);
+		rec = md_record_from_message(stone);
+		data = g_bytes_get_data(rec, &len);
+		md_key_ticket_seq(key, t->number, seq);
+		if (!md_store_put(txn, MD_DB_MESSAGES, key, 12, data, len, 0,
+		    error) ||
+		    !md_store_put(txn, MD_DB_RAW, key, 12, "", 0, 0, error))
+			return FALSE;
+		g_hash_table_add(s->messages, g_strdup_printf("%"
+		    G_GUINT64_FORMAT ":%u", t->number, seq));
+		r->participant_messages++;
+	}
+	return TRUE;
+}
+
+/* The index entries, outbox entries and links into what was dropped. */
+static gboolean
+sweep_indexes(MdTxn *txn, Sweep *s, MdEraseReport *r, const char *email,
+    guint64 customer, GError **error)
+{
+	g_autoptr(GPtrArray) outbox = NULL;
+
+	if (!md_store_foreach(txn, MD_DB_MSGID, NULL, 0, sweep_pointer, s,
+	    error) ||
+	    !delete_swept(txn, MD_DB_MSGID, s, TRUE, &r->index_entries,
+	    error) ||
+	    !md_store_foreach(txn, MD_DB_DEDUPE, NULL, 0, sweep_pointer, s,
+	    error) ||
+	    !delete_swept(txn, MD_DB_DEDUPE, s, FALSE, &r->index_entries,
+	    error))
+		return FALSE;
+	s->customer = customer;
+	if (!md_store_foreach(txn, MD_DB_CUSTOMER_TICKETS, NULL, 0,
+	    sweep_link, s, error) ||
+	    !delete_swept(txn, MD_DB_CUSTOMER_TICKETS, s, FALSE,
+	    &r->index_entries, error))
+		return FALSE;
+	outbox = md_outbox_list(txn, error);
+	if (outbox == NULL)
+		return FALSE;
+	for (guint i = 0; i < outbox->len; i++) {
+		MdOutboxEntry *o = g_ptr_array_index(outbox, i);
+		gboolean theirs = g_hash_table_contains(s->tickets,
+		    &o->ticket) || (customer != 0 && o->customer_id ==
+		    customer);
+		guint8 key[8];
+
+		for (char **rc = o->recipients; !theirs && email && *rc; rc++)
+			theirs = g_ascii_strcasecmp(*rc, email) == 0;
+		if (!theirs)
+			continue;
+		md_key_be64(key, o->id);
+		if (!md_store_del(txn, MD_DB_OUTBOX, key, 8, NULL, 0, error))
+			return FALSE;
+		r->outbox_entries++;
+	}
+	return TRUE;
+}
+
+/* The profile, its address key and its rate-limit counters. */
+static gboolean
+drop_customer(MdTxn *txn, const MdCustomer *c, Sweep *s, MdEraseReport *r,
+    GError **error)
+{
+	g_autofree char *k = md_customer_address_key(c->email);
+	g_autofree char *lower = g_ascii_strdown(c->email, -1);
+	g_autofree char *rk = md_store_key_text(lower);
+	g_autoptr(GString) prefix = g_string_new(rk);
+	guint8 key[8];
+
+	md_key_be64(key, c->id);
+	if (!md_store_del(txn, MD_DB_CUSTOMERS, key, 8, NULL, 0, error) ||
+	    !md_store_del(txn, MD_DB_CUSTOMER_EMAIL, k, strlen(k), NULL, 0,
+	    error))
+		return FALSE;
+	g_string_append_c(prefix, '\0');
+	if (!md_store_foreach(txn, MD_DB_RATELIMIT, prefix->str, prefix->len,
+	    sweep_prefix, s, error) ||
+	    !delete_swept(txn, MD_DB_RATELIMIT, s, FALSE, &r->counters,
+	    error))
+		return FALSE;
+	r->customers++;
+	return TRUE;
+}
+
+gboolean
+md_privacy_erase(MdTxn *txn, const MdCustomer *c, gint64 now,
+    MdEraseReport *report, GError **error)
+{
+	g_autoptr(GArray) tickets = NULL;
+	g_autoptr(GError) e = NULL;
+	g_autofree char *held = md_privacy_hold_reason(txn, c, now, &e);
+	Sweep s;
+	gboolean ok = FALSE;
+
+	if (e != NULL) {
+		g_propagate_error(error, g_steal_pointer(&e));
+		return FALSE;
+	}
+	if (held != NULL) {
+		g_set_error(error, MD_ERROR, MD_ERROR_REJECT, "%s", held);
+		return FALSE;
+	}
+	tickets = md_customer_tickets(txn, c->id, error);
+	if (tickets == NULL)
+		return FALSE;
+	sweep_init(&s);
+	for (guint i = 0; i < tickets->len; i++) {
+		g_autoptr(MdTicket) t = md_ticket_load(txn, g_array_index(
+		    tickets, guint64, i), error);
+
+		if (t == NULL)
+			goto out;
+		if (t->customer_id == c->id) {
+			if (!drop_ticket(txn, t, &s, report, error))
+				goto out;
+		} else if (!tombstone_theirs(txn, t, c->email, &s, report,
+		    error))
+			goto out;
+	}
+	ok = sweep_indexes(txn, &s, report, c->email, c->id, error) &&
+	    drop_customer(txn, c, &s, report, error);
+out:
+	sweep_clear(&s);
+	return ok;
+}
+
+typedef struct {
+	const MdConfig *config;
+	MdTxn *txn;
+	gint64 now;
+	GPtrArray *due;		/* of MdTicket */
+	GError *error;
+} ExpireScan;
+
+static gboolean
+expire_one(MdTicket *t, gpointer user_data)
+{
+	ExpireScan *x = user_data;
+	guint days = md_config_retention_days(x->config, t->queue);
+	g_autoptr(MdCustomer) c = NULL;
+
+	if (days == 0 || t->status != MD_STATUS_CLOSED ||
+	    t->closed_at == 0 || t->closed_at >= x->now - (gint64)days * 86400 ||
+	    t->hold_until > x->now)
+		return TRUE;
+	if (t->customer_id != 0) {
+		c = md_customer_load(x->txn, t->customer_id, NULL);
+		if (c != NULL && c->hold_until > x->now)
+			return TRUE;
+	}
+	g_ptr_array_add(x->due, md_ticket_load(x->txn, t->number, &x->error));
+	return x->error == NULL;
+}
+
+typedef struct {
+	MdTxn *txn;
+	gint64 now;
+	GPtrArray *lonely;	/* of MdCustomer */
+	GError *error;
+} Lonely;
+
+static gboolean
+find_lonely(const MDB_val *key, const MDB_val *data, gpointer user_data)
+{
+	Lonely *l = user_data;
+	MdCustomer *c = md_record_to_customer(data->mv_data, data->mv_size,
+	    &l->error);
+	g_autoptr(GArray) tickets = NULL;
+
+	if (c == NULL)
+		return FALSE;
+	tickets = md_customer_tickets(l->txn, c->id, &l->error);
+	if (tickets != NULL && tickets->len == 0 && c->hold_until <= l->now)
+		g_ptr_array_add(l->lonely, c);
+	else
+		md_customer_free(c);
+	return l->error == NULL;
+}
+
+gboolean
+md_privacy_expire(MdTxn *txn, const MdConfig *config, gint64 now,
+    MdEraseReport *report, GError **error)
+{
+	g_autoptr(GPtrArray) due = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)md_ticket_free);
+	g_autoptr(GPtrArray) lonely = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)md_customer_free);
+	ExpireScan x = { config, txn, now, due, NULL };
+	Lonely l = { txn, now, lonely, NULL };
+	gboolean any_retention = config->retention_days > 0;
+	Sweep s;
+	gboolean ok = FALSE;
+
+	for (guint i = 0; i < config->queues->len; i++)
+		any_retention |= ((MdQueue *)g_ptr_array_index(config->queues,
+		    i))->retention_days > 0;
+	if (!any_retention)
+		return TRUE;	/* off: nothing is ever due */
+	if (!md_ticket_foreach(txn, expire_one, &x, error))
+		return FALSE;
+	if (x.error != NULL) {
+		g_propagate_error(error, x.error);
+		return FALSE;
+	}
+	sweep_init(&s);
+	for (guint i = 0; i < due->len; i++)
+		if (!drop_ticket(txn, g_ptr_array_index(due, i), &s, report,
+		    error))
+			goto out;
+	if (!sweep_indexes(txn, &s, report, NULL, 0, error))
+		goto out;
+	/* Profiles left with nothing: no ticket, no hold. */
+	if (!md_store_foreach(txn, MD_DB_CUSTOMERS, NULL, 0, find_lonely, &l,
+	    error))
+		goto out;
+	if (l.error != NULL) {
+		g_propagate_error(error, l.error);
+		goto out;
+	}
+	for (guint i = 0; i < lonely->len; i++) {
+		MdCustomer *c = g_ptr_array_index(lonely, i);
+
+		if (!sweep_indexes(txn, &s, report, c->email, c->id, error) ||
+		    !drop_customer(txn, c, &s, report, error))
+			goto out;
+	}
+	ok = TRUE;
+out:
+	sweep_clear(&s);
+	return ok;
+}
