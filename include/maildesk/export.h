@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Everything stored about one person, in a form they can take with them
+ * (Art. 15, 20): export.json (schema "maildesk-export", version 1, in
+ * maildesk(8)), mail.mbox (mboxrd) and raw/<ticket>-<seq>.eml, each mail
+ * byte for byte as it was received or sent.
+ */
+#pragma once
+#include "maildesk/customer.h"
+#include "maildesk/store.h"
+
+#define MD_EXPORT_VERSION 1
+
+/* Writes the export of @c into @dir (created if missing). */
+gboolean md_export_customer(MdTxn *txn, const MdCustomer *c, const char *dir,
+    gint64 now, GError **error);

@@ -1,0 +1,606 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The data-protection officer's commands: customer list|set|export|
+ * restrict|hold|erase, expire, compact, audit.  Every one that touches a
+ * person's data writes an audit entry in the same transaction.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "maildesk/cmd.h"
+#include "maildesk/customer.h"
+#include "maildesk/error.h"
+#include "maildesk/export.h"
+#include "maildesk/json-out.h"
+#include "maildesk/privacy.h"
+#include "maildesk/record.h"
+#include "maildesk/ticket.h"
+
+static gint64
+now_s(void)
+{
+	return g_get_real_time() / G_USEC_PER_SEC;
+}
+
+static gboolean
+parse(GOptionContext *oc, int *argc, char ***argv, GError **error)
+{
+	g_autoptr(GError) e = NULL;
+
+	if (!g_option_context_parse(oc, argc, argv, &e)) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "%s", e->message);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+need_args(int argc, int want, const char *usage, GError **error)
+{
+	if (argc != want) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "usage: %s",
+		    usage);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+typedef struct {
+	JsonBuilder *b;
+	MdTxn *txn;
+	GError *error;
+} ListScan;
+
+static gboolean
+list_one(const MDB_val *key, const MDB_val *data, gpointer user_data)
+{
+	ListScan *l = user_data;
+	g_autoptr(MdCustomer) c = md_record_to_customer(data->mv_data,
+	    data->mv_size, &l->error);
+	g_autoptr(GArray) tickets = NULL;
+
+	if (c == NULL)
+		return FALSE;
+	tickets = md_customer_tickets(l->txn, c->id, &l->error);
+	if (tickets == NULL)
+		return FALSE;
+	if (l->b != NULL)
+		md_json_add_customer(l->b, c, tickets);
+	else
+		printf("%-36s  %-16s  %-16s  %4u%s%s\n", c->email,
+		    c->first_name ? c->first_name : "-",
+		    c->last_name ? c->last_name : "-", tickets->len,
+		    c->flags & MD_CUSTOMER_RESTRICTED ? "  restricted" : "",
+		    c->hold_until > now_s() ? "  held" : "");
+	return TRUE;
+}
+
+gboolean
+md_cmd_customer_list(MdContext *ctx, int argc, char **argv, GError **error)
+{
+	gboolean json = FALSE;
+	GOptionEntry entries[] = {
+		{ "json", 0, 0, G_OPTION_ARG_NONE, &json, "JSON output", NULL },
+		{ NULL }
+	};
+	g_autoptr(GOptionContext) oc = g_option_context_new("- list customers");
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	g_autoptr(JsonBuilder) b = NULL;
+	ListScan l = { NULL, &txn, NULL };
+
+	g_option_context_add_main_entries(oc, entries, NULL);
+	if (!parse(oc, &argc, &argv, error) ||
+	    !md_store_begin(ctx->store, MD_TXN_READ, &txn, error))
+		return FALSE;
+	if (json) {
+		b = json_builder_new();
+		json_builder_begin_array(b);
+		l.b = b;
+	}
+	if (!md_store_foreach(&txn, MD_DB_CUSTOMERS, NULL, 0, list_one, &l,
+	    error))
+		return FALSE;
+	if (l.error != NULL) {
+		g_propagate_error(error, l.error);
+		return FALSE;
+	}
+	if (json) {
+		g_autofree char *out = NULL;
+
+		json_builder_end_array(b);
+		out = md_json_finish(b);
+		fputs(out, stdout);
+	}
+	return TRUE;
+}
+
+/* Opens a write transaction and finds the customer: the common start. */
+static MdCustomer *
+begin_with_customer(MdContext *ctx, MdTxn *txn, const char *address,
+    GError **error)
+{
+	if (!md_store_begin(ctx->store, MD_TXN_WRITE, txn, error))
+		return NULL;
+	return md_customer_find_by_email(txn, address, error);
+}
+
+static GArray *
+tickets_of(MdTxn *txn, const MdCustomer *c)
+{
+	GArray *t = md_customer_tickets(txn, c->id, NULL);
+
+	return t ? t : g_array_new(FALSE, FALSE, sizeof(guint64));
+}
+
+gboolean
+md_cmd_customer_set(MdContext *ctx, int argc, char **argv, GError **error)
+{
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	g_autoptr(MdCustomer) c = NULL;
+	g_autoptr(GArray) tickets = NULL;
+	const char *field, *value;
+	g_autofree char *detail = NULL;
+
+	if (!need_args(argc, 4, "customer set ADDR FIELD VALUE", error))
+		return FALSE;
+	field = argv[2];
+	value = argv[3];
+	c = begin_with_customer(ctx, &txn, argv[1], error);
+	if (c == NULL)
+		return FALSE;
+	if (!g_utf8_validate(value, -1, NULL)) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+		    "the value is not UTF-8");
+		return FALSE;
+	}
+	if (strcmp(field, "first_name") == 0 ||
+	    strcmp(field, "last_name") == 0) {
+		char **slot = field[0] == 'f' ? &c->first_name : &c->last_name;
+
+		g_free(*slot);
+		*slot = value[0] ? g_strdup(value) : NULL;
+		/* A hand-set name is final: mail never overwrites it. */
+		c->flags |= MD_CUSTOMER_NAME_MANUAL;
+	} else if (strcmp(field, "email") == 0) {
+		g_autofree char *old = md_customer_address_key(c->email);
+		g_autoptr(MdCustomer) other = NULL;
+		g_autoptr(GError) e = NULL;
+
+		if (strchr(value, '@') == NULL) {
+			g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+			    "\"%s\" is not a mail address", value);
+			return FALSE;
+		}
+		other = md_customer_find_by_email(&txn, value, &e);
+		if (other != NULL && other->id != c->id) {
+			g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+			    "another customer has the address %s", value);
+			return FALSE;
+		}
+		if (!md_store_del(&txn, MD_DB_CUSTOMER_EMAIL, old, strlen(old),
+		    NULL, 0, error))
+			return FALSE;
+		g_free(c->email);
+		c->email = g_strdup(value);
+	} else if (value[0] == '\0')
+		g_hash_table_remove(c->fields, field);
+	else
+		g_hash_table_replace(c->fields, g_strdup(field),
+		    g_strdup(value));
+	tickets = tickets_of(&txn, c);
+	/* The audit names the field, never the value. */
+	detail = g_strdup_printf("field %s", field);
+	if (!md_customer_save(&txn, c, error) ||
+	    !md_privacy_audit(&txn, "correct", c->email, tickets, detail,
+	    now_s(), error) ||
+	    !md_store_commit(&txn, error))
+		return FALSE;
+	printf("customer %s: %s set\n", c->email, field);
+	return TRUE;
+}
+
+gboolean
+md_cmd_customer_restrict(MdContext *ctx, int argc, char **argv,
+    GError **error)
+{
+	gboolean lift = FALSE;
+	GOptionEntry entries[] = {
+		{ "lift", 0, 0, G_OPTION_ARG_NONE, &lift,
+		  "end the restriction", NULL },
+		{ NULL }
+	};
+	g_autoptr(GOptionContext) oc = g_option_context_new(
+	    "ADDR - restrict processing (Art. 18, 21)");
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	g_autoptr(MdCustomer) c = NULL;
+	g_autoptr(GArray) tickets = NULL;
+
+	g_option_context_add_main_entries(oc, entries, NULL);
+	if (!parse(oc, &argc, &argv, error) ||
+	    !need_args(argc, 2, "customer restrict ADDR [--lift]", error))
+		return FALSE;
+	c = begin_with_customer(ctx, &txn, argv[1], error);
+	if (c == NULL)
+		return FALSE;
+	if (lift)
+		c->flags &= ~MD_CUSTOMER_RESTRICTED;
+	else
+		c->flags |= MD_CUSTOMER_RESTRICTED;
+	tickets = tickets_of(&txn, c);
+	if (!md_customer_save(&txn, c, error) ||
+	    !md_privacy_audit(&txn, lift ? "restrict-lift" : "restrict",
+	    c->email, tickets, NULL, now_s(), error) ||
+	    !md_store_commit(&txn, error))
+		return FALSE;
+	printf("customer %s: %s\n", c->email, lift ? "restriction lifted" :
+	    "restricted: no automatic mail, new mail flagged");
+	return TRUE;
+}
+
+static gboolean
+parse_date(const char *s, gint64 *out, GError **error)
+{
+	g_autoptr(GDateTime) dt = NULL;
+	int y, m, d;
+	char rest;
+
+	if (sscanf(s, "%d-%d-%d%c", &y, &m, &d, &rest) == 3)
+		dt = g_date_time_new_local(y, m, d, 23, 59, 59);
+	else
+		dt = g_date_time_new_from_iso8601(s, NULL);
+	if (dt == NULL) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+		    "--until: \"%s\" is not a date (YYYY-MM-DD)", s);
+		return FALSE;
+	}
+	*out = g_date_time_to_unix(dt);
+	return TRUE;
+}
+
+gboolean
+md_cmd_customer_hold(MdContext *ctx, int argc, char **argv, GError **error)
+{
+	g_autofree char *until = NULL, *reason = NULL;
+	gint64 ticket = 0, until_s = 0;
+	gboolean lift = FALSE;
+	GOptionEntry entries[] = {
+		{ "ticket", 0, 0, G_OPTION_ARG_INT64, &ticket,
+		  "hold this ticket instead of a customer", "N" },
+		{ "until", 0, 0, G_OPTION_ARG_STRING, &until,
+		  "the end of the retention duty", "DATE" },
+		{ "reason", 0, 0, G_OPTION_ARG_STRING, &reason,
+		  "why (the law or the case)", "TEXT" },
+		{ "lift", 0, 0, G_OPTION_ARG_NONE, &lift, "end the hold",
+		  NULL },
+		{ NULL }
+	};
+	g_autoptr(GOptionContext) oc = g_option_context_new(
+	    "ADDR|--ticket N - a legal hold");
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	g_autoptr(GArray) tickets = g_array_new(FALSE, FALSE, sizeof(guint64));
+	g_autofree char *detail = NULL;
+	const char *address = NULL;
+
+	g_option_context_add_main_entries(oc, entries, NULL);
+	if (!parse(oc, &argc, &argv, error))
+		return FALSE;
+	if ((ticket == 0) != (argc == 2) || (!lift && (until == NULL ||
+	    reason == NULL || reason[0] == '\0'))) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "usage: customer "
+		    "hold ADDR|--ticket N --until DATE --reason TEXT | --lift");
+		return FALSE;
+	}
+	if (!lift && !parse_date(until, &until_s, error))
+		return FALSE;
+	if (!md_store_begin(ctx->store, MD_TXN_WRITE, &txn, error))
+		return FALSE;
+	if (ticket != 0) {
+		g_autoptr(MdTicket) t = md_ticket_load(&txn, (guint64)ticket,
+		    error);
+
+		if (t == NULL)
+			return FALSE;
+		t->hold_until = lift ? 0 : until_s;
+		g_free(t->hold_reason);
+		t->hold_reason = lift ? NULL : g_strdup(reason);
+		g_array_append_val(tickets, t->number);
+		if (!md_ticket_save(&txn, t, error))
+			return FALSE;
+	} else {
+		g_autoptr(MdCustomer) c = md_customer_find_by_email(&txn,
+		    argv[1], error);
+
+		if (c == NULL)
+			return FALSE;
+		c->hold_until = lift ? 0 : until_s;
+		g_free(c->hold_reason);
+		c->hold_reason = lift ? NULL : g_strdup(reason);
+		g_array_unref(tickets);
+		tickets = tickets_of(&txn, c);
+		address = argv[1];
+		if (!md_customer_save(&txn, c, error))
+			return FALSE;
+	}
+	detail = lift ? NULL : g_strdup_printf("until %s", until);
+	if (!md_privacy_audit(&txn, lift ? "hold-lift" : "hold", address,
+	    tickets, detail, now_s(), error) ||
+	    !md_store_commit(&txn, error))
+		return FALSE;
+	printf("%s %s: %s\n", ticket ? "ticket" : "customer",
+	    ticket ? argv[0] : argv[1], lift ? "hold lifted" : "on hold");
+	return TRUE;
+}
+
+gboolean
+md_cmd_customer_export(MdContext *ctx, int argc, char **argv, GError **error)
+{
+	g_autofree char *dir = NULL;
+	GOptionEntry entries[] = {
+		{ "output", 'o', 0, G_OPTION_ARG_FILENAME, &dir,
+		  "directory to write (default: maildesk-export-<address>)",
+		  "DIR" },
+		{ NULL }
+	};
+	g_autoptr(GOptionContext) oc = g_option_context_new(
+	    "ADDR - everything stored about a person (Art. 15, 20)");
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	g_autoptr(MdCustomer) c = NULL;
+	g_autoptr(GArray) tickets = NULL;
+	gint64 now = now_s();
+
+	g_option_context_add_main_entries(oc, entries, NULL);
+	if (!parse(oc, &argc, &argv, error) ||
+	    !need_args(argc, 2, "customer export ADDR [-o DIR]", error))
+		return FALSE;
+	c = begin_with_customer(ctx, &txn, argv[1], error);
+	if (c == NULL)
+		return FALSE;
+	if (dir == NULL)
+		dir = g_strdup_printf("maildesk-export-%s", c->email);
+	tickets = tickets_of(&txn, c);
+	/* The export is audited in the transaction that reads it. */
+	if (!md_privacy_audit(&txn, "export", c->email, tickets, NULL, now,
+	    error) ||
+	    !md_export_customer(&txn, c, dir, now, error) ||
+	    !md_store_commit(&txn, error))
+		return FALSE;
+	printf("exported %s: %u tickets to %s/\n", c->email, tickets->len,
+	    dir);
+	return TRUE;
+}
+
+static void
+print_report(const MdEraseReport *r, gboolean dry_run)
+{
+	g_autoptr(GString) nums = g_string_new(NULL);
+
+	for (guint i = 0; i < r->tickets->len; i++)
+		g_string_append_printf(nums, " %" G_GUINT64_FORMAT,
+		    g_array_index(r->tickets, guint64, i));
+	printf("%s: %u tickets (%s), %u messages, %u of their messages in "
+	    "other tickets, %u index entries, %u outbox entries, %u rate "
+	    "counters, %u customer profiles\n", dry_run ? "would remove" :
+	    "removed", r->tickets->len, nums->len ? nums->str + 1 : "none",
+	    r->messages, r->participant_messages, r->index_entries,
+	    r->outbox_entries, r->counters, r->customers);
+}
+
+static gboolean
+compact_after(MdContext *ctx, gboolean no_compact, GError **error)
+{
+	if (no_compact) {
+		printf("not compacted: the removed bytes stay in the store "
+		    "file until `maildesk compact` runs\n");
+		return TRUE;
+	}
+	if (!md_store_compact(ctx->store, error)) {
+		g_prefix_error(error, "removed, but not yet compacted (run "
+		    "maildesk compact): ");
+		return FALSE;
+	}
+	printf("compacted: the removed bytes are gone from the store file\n");
+	return TRUE;
+}
+
+gboolean
+md_cmd_customer_erase(MdContext *ctx, int argc, char **argv, GError **error)
+{
+	gboolean dry_run = FALSE, yes = FALSE, no_compact = FALSE;
+	GOptionEntry entries[] = {
+		{ "dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run,
+		  "say what would be removed", NULL },
+		{ "yes", 0, 0, G_OPTION_ARG_NONE, &yes, "really erase", NULL },
+		{ "no-compact", 0, 0, G_OPTION_ARG_NONE, &no_compact,
+		  "skip the compacting copy", NULL },
+		{ NULL }
+	};
+	g_autoptr(GOptionContext) oc = g_option_context_new(
+	    "ADDR - erase a person (Art. 17)");
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	g_autoptr(MdCustomer) c = NULL;
+	MdEraseReport r;
+	gboolean ok;
+
+	g_option_context_add_main_entries(oc, entries, NULL);
+	if (!parse(oc, &argc, &argv, error) ||
+	    !need_args(argc, 2, "customer erase ADDR [--dry-run] [--yes] "
+	    "[--no-compact]", error))
+		return FALSE;
+	if (!dry_run && !yes) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "erase removes "
+		    "everything about %s for good: see --dry-run, then add "
+		    "--yes", argv[1]);
+		return FALSE;
+	}
+	c = begin_with_customer(ctx, &txn, argv[1], error);
+	if (c == NULL)
+		return FALSE;
+	md_erase_report_init(&r);
+	ok = md_privacy_erase(&txn, c, now_s(), &r, error) &&
+	    (dry_run || md_privacy_audit(&txn, "erase", c->email, r.tickets,
+	    NULL, now_s(), error));
+	if (ok)
+		print_report(&r, dry_run);
+	md_erase_report_clear(&r);
+	if (!ok)
+		return FALSE;
+	if (dry_run)
+		return TRUE;	/* the transaction is aborted */
+	if (!md_store_commit(&txn, error))
+		return FALSE;
+	return compact_after(ctx, no_compact, error);
+}
+
+gboolean
+md_cmd_expire(MdContext *ctx, int argc, char **argv, GError **error)
+{
+	gboolean dry_run = FALSE, no_compact = FALSE;
+	GOptionEntry entries[] = {
+		{ "dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run,
+		  "say what would be removed", NULL },
+		{ "no-compact", 0, 0, G_OPTION_ARG_NONE, &no_compact,
+		  "skip the compacting copy", NULL },
+		{ NULL }
+	};
+	g_autoptr(GOptionContext) oc = g_option_context_new(
+	    "- delete what is no longer needed (Art. 5(1)(e))");
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	MdEraseReport r;
+	gboolean ok, any;
+
+	g_option_context_add_main_entries(oc, entries, NULL);
+	if (!parse(oc, &argc, &argv, error) ||
+	    !md_store_begin(ctx->store, MD_TXN_WRITE, &txn, error))
+		return FALSE;
+	md_erase_report_init(&r);
+	ok = md_privacy_expire(&txn, ctx->config, now_s(), &r, error);
+	any = r.tickets->len > 0 || r.customers > 0;
+	if (ok && any && !dry_run)
+		ok = md_privacy_audit(&txn, "expire", NULL, r.tickets, NULL,
+		    now_s(), error);
+	if (ok)
+		print_report(&r, dry_run);
+	md_erase_report_clear(&r);
+	if (!ok)
+		return FALSE;
+	if (dry_run || !any)
+		return TRUE;
+	if (!md_store_commit(&txn, error))
+		return FALSE;
+	return compact_after(ctx, no_compact, error);
+}
+
+gboolean
+md_cmd_compact(MdContext *ctx, int argc, char **argv, GError **error)
+{
+	return compact_after(ctx, FALSE, error);
+}
+
+typedef struct {
+	JsonBuilder *b;
+} AuditList;
+
+static gboolean
+audit_one(const MDB_val *key, const MDB_val *data, gpointer user_data)
+{
+	AuditList *a = user_data;
+	g_autoptr(GBytes) bytes = g_bytes_new(data->mv_data, data->mv_size);
+	g_autoptr(GVariant) v = g_variant_ref_sink(g_variant_new_from_bytes(
+	    G_VARIANT_TYPE("(ya{sv})"), bytes, FALSE));
+	g_autoptr(GVariant) dict = NULL;
+	g_autoptr(GVariantDict) d = NULL;
+	g_autofree char *actor = NULL, *action = NULL, *subject = NULL;
+	g_autofree char *detail = NULL, *when = NULL;
+	g_autoptr(GVariant) tickets = NULL;
+	g_autoptr(GString) nums = g_string_new(NULL);
+	gint64 time = 0;
+	guint8 version;
+
+	if (!g_variant_is_normal_form(v))
+		return TRUE;
+	g_variant_get(v, "(y@a{sv})", &version, &dict);
+	d = g_variant_dict_new(dict);
+	g_variant_dict_lookup(d, "time", "x", &time);
+	g_variant_dict_lookup(d, "actor", "s", &actor);
+	g_variant_dict_lookup(d, "action", "s", &action);
+	g_variant_dict_lookup(d, "subject", "s", &subject);
+	g_variant_dict_lookup(d, "detail", "s", &detail);
+	tickets = g_variant_dict_lookup_value(d, "tickets",
+	    G_VARIANT_TYPE("at"));
+	when = md_json_time(time, 0);
+	if (a->b != NULL) {
+		json_builder_begin_object(a->b);
+		json_builder_set_member_name(a->b, "time");
+		json_builder_add_string_value(a->b, when);
+		json_builder_set_member_name(a->b, "actor");
+		json_builder_add_string_value(a->b, actor ? actor : "");
+		json_builder_set_member_name(a->b, "action");
+		json_builder_add_string_value(a->b, action ? action : "");
+		json_builder_set_member_name(a->b, "subject");
+		if (subject)
+			json_builder_add_string_value(a->b, subject);
+		else
+			json_builder_add_null_value(a->b);
+		json_builder_set_member_name(a->b, "tickets");
+		json_builder_begin_array(a->b);
+	}
+	for (gsize i = 0; tickets && i < g_variant_n_children(tickets); i++) {
+		guint64 n;
+
+		g_variant_get_child(tickets, i, "t", &n);
+		if (a->b != NULL)
+			json_builder_add_int_value(a->b, (gint64)n);
+		g_string_append_printf(nums, "%s%" G_GUINT64_FORMAT,
+		    nums->len ? "," : "", n);
+	}
+	if (a->b != NULL) {
+		json_builder_end_array(a->b);
+		json_builder_set_member_name(a->b, "detail");
+		if (detail)
+			json_builder_add_string_value(a->b, detail);
+		else
+			json_builder_add_null_value(a->b);
+		json_builder_end_object(a->b);
+	} else
+		printf("%s  %-14s  %-12s  %s  tickets=%s%s%s\n", when,
+		    action ? action : "", actor ? actor : "",
+		    subject ? subject : "-", nums->len ? nums->str : "-",
+		    detail ? "  " : "", detail ? detail : "");
+	return TRUE;
+}
+
+gboolean
+md_cmd_audit(MdContext *ctx, int argc, char **argv, GError **error)
+{
+	gboolean json = FALSE;
+	GOptionEntry entries[] = {
+		{ "json", 0, 0, G_OPTION_ARG_NONE, &json, "JSON output", NULL },
+		{ NULL }
+	};
+	g_autoptr(GOptionContext) oc = g_option_context_new(
+	    "- the audit trail (Art. 5(2))");
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	g_autoptr(JsonBuilder) b = NULL;
+	AuditList a = { NULL };
+
+	g_option_context_add_main_entries(oc, entries, NULL);
+	if (!parse(oc, &argc, &argv, error) ||
+	    !md_store_begin(ctx->store, MD_TXN_READ, &txn, error))
+		return FALSE;
+	if (json) {
+		b = json_builder_new();
+		json_builder_begin_array(b);
+		a.b = b;
+	}
+	if (!md_store_foreach(&txn, MD_DB_AUDIT, NULL, 0, audit_one, &a,
+	    error))
+		return FALSE;
+	if (json) {
+		g_autofree char *out = NULL;
+
+		json_builder_end_array(b);
+		out = md_json_finish(b);
+		fputs(out, stdout);
+	}
+	return TRUE;
+}

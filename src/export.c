@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The export.  Every ticket the person is linked to, every message of
+ * those tickets (internal notes included: they are data about the person
+ * too), the outbox entries addressed to them and the audit entries about
+ * them.  Raw mails go out exactly as stored; the mbox is mboxrd, so its
+ * ">From " quoting can be undone.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "maildesk/error.h"
+#include "maildesk/export.h"
+#include "maildesk/json-out.h"
+#include "maildesk/outbox.h"
+#include "maildesk/privacy.h"
+#include "maildesk/ticket.h"
+
+static gboolean
+write_file(const char *path, const void *data, gsize len, GError **error)
+{
+	g_autoptr(GError) e = NULL;
+
+	if (!g_file_set_contents(path, data, (gssize)len, &e)) {
+		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL, "export: %s",
+		    e->message);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* mboxrd: a "From " line, the mail with ">*From " lines quoted, a gap. */
+static void
+mbox_append(GString *mbox, const guint8 *raw, gsize len, gint64 when)
+{
+	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(when);
+	g_autofree char *date = g_date_time_format(dt, "%a %b %e %H:%M:%S %Y");
+	const char *p = (const char *)raw, *end = p + len;
+
+	g_string_append_printf(mbox, "From maildesk-export %s\n", date);
+	while (p < end) {
+		const char *nl = memchr(p, '\n', end - p);
+		const char *q = p;
+		gsize n = nl ? (gsize)(nl - p + 1) : (gsize)(end - p);
+
+		while (q < p + n && *q == '>')
+			q++;
+		if ((gsize)(p + n - q) >= 5 && memcmp(q, "From ", 5) == 0)
+			g_string_append_c(mbox, '>');
+		g_string_append_len(mbox, p, n);
+		p += n;
+	}
+	if (len > 0 && raw[len - 1] != '\n')
+		g_string_append_c(mbox, '\n');
+	g_string_append_c(mbox, '\n');
+}
+
+typedef struct {
+	JsonBuilder *b;
+	const char *subject;
+	GError *error;
+} AuditScan;
+
+static gboolean
+audit_one(const MDB_val *key, const MDB_val *data, gpointer user_data)
+{
+	AuditScan *a = user_data;
+	g_autoptr(GBytes) bytes = g_bytes_new(data->mv_data, data->mv_size);
+	g_autoptr(GVariant) v = g_variant_ref_sink(g_variant_new_from_bytes(
+	    G_VARIANT_TYPE("(ya{sv})"), bytes, FALSE));
+	g_autoptr(GVariant) dict = NULL;
+	g_autoptr(GVariantDict) d = NULL;
+	g_autofree char *subject = NULL, *actor = NULL, *action = NULL;
+	g_autoptr(GVariant) tickets = NULL;
+	gint64 time = 0;
+	guint8 version;
+
+	if (!g_variant_is_normal_form(v))
+		return TRUE;
+	g_variant_get(v, "(y@a{sv})", &version, &dict);
+	d = g_variant_dict_new(dict);
+	if (!g_variant_dict_lookup(d, "subject", "s", &subject) ||
+	    g_strcmp0(subject, a->subject) != 0)
+		return TRUE;
+	g_variant_dict_lookup(d, "time", "x", &time);
+	g_variant_dict_lookup(d, "actor", "s", &actor);
+	g_variant_dict_lookup(d, "action", "s", &action);
+	tickets = g_variant_dict_lookup_value(d, "tickets",
+	    G_VARIANT_TYPE("at"));
+	json_builder_begin_object(a->b);
+	json_builder_set_member_name(a->b, "time");
+	{
+		g_autofree char *t = md_json_time(time, 0);
+
+		json_builder_add_string_value(a->b, t);
+	}
+	json_builder_set_member_name(a->b, "actor");
+	json_builder_add_string_value(a->b, actor ? actor : "");
+	json_builder_set_member_name(a->b, "action");
+	json_builder_add_string_value(a->b, action ? action : "");
+	json_builder_set_member_name(a->b, "tickets");
+	json_builder_begin_array(a->b);
+	for (gsize i = 0; tickets && i < g_variant_n_children(tickets); i++) {
+		guint64 n;
+
+		g_variant_get_child(tickets, i, "t", &n);
+		json_builder_add_int_value(a->b, (gint64)n);
+	}
+	json_builder_end_array(a->b);
+	json_builder_end_object(a->b);
+	return TRUE;
+}
+
+gboolean
+md_export_customer(MdTxn *txn, const MdCustomer *c, const char *dir,
+    gint64 now, GError **error)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autoptr(GString) mbox = g_string_new(NULL);
+	g_autoptr(GArray) tickets = md_customer_tickets(txn, c->id, error);
+	g_autoptr(GPtrArray) outbox = NULL;
+	g_autoptr(GBytes) secret = NULL;
+	g_autofree char *rawdir = g_build_filename(dir, "raw", NULL);
+	g_autofree char *json = NULL, *path = NULL, *subject = NULL;
+	g_autofree char *when = md_json_time(now, 0);
+	AuditScan audit = { b, NULL, NULL };
+
+	if (tickets == NULL)
+		return FALSE;
+	if (g_mkdir_with_parents(rawdir, 0700) != 0) {
+		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL, "export: %s: %s",
+		    rawdir, g_strerror(errno));
+		return FALSE;
+	}
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "schema");
+	json_builder_add_string_value(b, "maildesk-export");
+	json_builder_set_member_name(b, "version");
+	json_builder_add_int_value(b, MD_EXPORT_VERSION);
+	json_builder_set_member_name(b, "exported");
+	json_builder_add_string_value(b, when);
+	json_builder_set_member_name(b, "customer");
+	md_json_add_customer(b, c, tickets);
+
+	json_builder_set_member_name(b, "tickets");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < tickets->len; i++) {
+		guint64 n = g_array_index(tickets, guint64, i);
+		g_autoptr(MdTicket) t = md_ticket_load(txn, n, error);
+
+		if (t == NULL)
+			return FALSE;
+		json_builder_begin_object(b);
+		md_json_add_ticket(b, t, t->customer_id == c->id ? c : NULL);
+		json_builder_set_member_name(b, "messages");
+		json_builder_begin_array(b);
+		for (guint32 s = 1; s <= t->message_count; s++) {
+			g_autoptr(MdMessage) m = md_ticket_load_message(txn, n,
+			    s, error);
+			g_autoptr(GBytes) raw = NULL;
+			g_autofree char *name = NULL, *file = NULL;
+			gsize len;
+			const guint8 *data;
+
+			if (m == NULL)
+				return FALSE;
+			raw = md_ticket_load_raw(txn, n, s, error);
+			if (raw == NULL)
+				return FALSE;
+			data = g_bytes_get_data(raw, &len);
+			name = g_strdup_printf("%" G_GUINT64_FORMAT "-%u.eml",
+			    n, s);
+			file = g_build_filename(rawdir, name, NULL);
+			if (!write_file(file, data, len, error))
+				return FALSE;
+			if (len > 0)
+				mbox_append(mbox, data, len, m->received_at);
+			md_json_add_message(b, m);
+		}
+		json_builder_end_array(b);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+
+	json_builder_set_member_name(b, "outbox");
+	json_builder_begin_array(b);
+	outbox = md_outbox_list(txn, error);
+	if (outbox == NULL)
+		return FALSE;
+	for (guint i = 0; i < outbox->len; i++) {
+		MdOutboxEntry *o = g_ptr_array_index(outbox, i);
+		gboolean theirs = o->customer_id == c->id;
+
+		for (char **r = o->recipients; !theirs && *r; r++)
+			theirs = g_ascii_strcasecmp(*r, c->email) == 0;
+		if (!theirs)
+			continue;
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "id");
+		json_builder_add_int_value(b, (gint64)o->id);
+		json_builder_set_member_name(b, "kind");
+		json_builder_add_string_value(b, o->kind);
+		json_builder_set_member_name(b, "ticket");
+		json_builder_add_int_value(b, (gint64)o->ticket);
+		json_builder_set_member_name(b, "state");
+		json_builder_add_string_value(b,
+		    md_outbox_state_name(o->state));
+		json_builder_set_member_name(b, "message_id");
+		json_builder_add_string_value(b, o->message_id);
+		json_builder_set_member_name(b, "last_error");
+		if (o->last_error)
+			json_builder_add_string_value(b, o->last_error);
+		else
+			json_builder_add_null_value(b);
+		json_builder_set_member_name(b, "message");
+		{
+			gsize len;
+			const char *d = g_bytes_get_data(o->data, &len);
+			g_autofree char *text = g_utf8_make_valid(d, len);
+
+			json_builder_add_string_value(b, text);
+		}
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+
+	secret = md_store_secret(txn, error);
+	if (secret == NULL)
+		return FALSE;
+	subject = md_privacy_subject_hash(secret, c->email);
+	audit.subject = subject;
+	json_builder_set_member_name(b, "audit");
+	json_builder_begin_array(b);
+	if (!md_store_foreach(txn, MD_DB_AUDIT, NULL, 0, audit_one, &audit,
+	    error))
+		return FALSE;
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+
+	json = md_json_finish(b);
+	path = g_build_filename(dir, "export.json", NULL);
+	if (!write_file(path, json, strlen(json), error))
+		return FALSE;
+	g_free(path);
+	path = g_build_filename(dir, "mail.mbox", NULL);
+	return write_file(path, mbox->str, mbox->len, error);
+}
