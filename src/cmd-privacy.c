@@ -326,8 +326,12 @@ md_cmd_customer_hold(MdContext *ctx, int argc, char **argv, GError **error)
 	    tickets, detail, now_s(), error) ||
 	    !md_store_commit(&txn, error))
 		return FALSE;
-	printf("%s %s: %s\n", ticket ? "ticket" : "customer",
-	    ticket ? argv[0] : argv[1], lift ? "hold lifted" : "on hold");
+	if (ticket != 0)
+		printf("ticket %" G_GINT64_FORMAT ": %s\n", ticket,
+		    lift ? "hold lifted" : "on hold");
+	else
+		printf("customer %s: %s\n", argv[1], lift ? "hold lifted" :
+		    "on hold");
 	return TRUE;
 }
 
