@@ -156,7 +156,7 @@ md_deliver(MdStore *store, const MdConfig *config, const guint8 *raw,
     gsize len, const char *sender, const char *recipient, gint64 now,
     MdDeliverResult *result, GError **error)
 {
-	MdDeliverOptions opts = { sender, recipient, NULL, 0 };
+	MdDeliverOptions opts = { sender, recipient, NULL, 0, NULL, FALSE };
 
 	return md_deliver_opts(store, config, raw, len, &opts, now, result,
 	    error);
@@ -206,7 +206,8 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 	g_autoptr(MdMessage) m = NULL;
 	g_autoptr(MdCustomer) customer = NULL;
 	g_autoptr(MdTicket) ticket = NULL;
-	g_auto(MdTxn) txn = MD_TXN_INIT;
+	g_auto(MdTxn) own = MD_TXN_INIT;
+	MdTxn *tx = opts->txn ? opts->txn : &own;
 	g_autofree char *key = NULL, *store_key = NULL;
 	g_autoptr(GError) e = NULL;
 	const MdMailbox *who;
@@ -242,10 +243,11 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 	form = form_person(config, m);
 	who = form ? form : md_message_sender_mailbox(m);
 
-	if (!md_store_begin(store, MD_TXN_WRITE, &txn, error))
+	if (opts->txn == NULL && !md_store_begin(store, MD_TXN_WRITE, tx,
+	    error))
 		return FALSE;
 	store_key = md_store_key_text(key);
-	if (md_store_get(&txn, MD_DB_DEDUPE, store_key, strlen(store_key), &v,
+	if (md_store_get(tx, MD_DB_DEDUPE, store_key, strlen(store_key), &v,
 	    &e)) {
 		result->duplicate = TRUE;
 		if (v.mv_size == 12) {
@@ -261,7 +263,7 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 		return FALSE;
 	}
 
-	secret = md_store_secret(&txn, error);
+	secret = md_store_secret(tx, error);
 	if (secret == NULL)
 		return FALSE;
 	/* An agent writing is not a customer; machine mail is no agent's. */
@@ -269,7 +271,7 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 	    !(m->flags & MD_MSG_MACHINE))) {
 		g_autoptr(GError) ae = NULL;
 
-		agent = md_agent_find(&txn, config, opts->agent ? opts->agent :
+		agent = md_agent_find(tx, config, opts->agent ? opts->agent :
 		    who->email, &ae);
 		if (ae != NULL) {
 			g_propagate_error(error, g_steal_pointer(&ae));
@@ -286,7 +288,7 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 	if (who != NULL && agent == NULL && wants_customer(config, m, who)) {
 		gboolean created;
 
-		customer = md_customer_find_or_create(&txn, who, now, &created,
+		customer = md_customer_find_or_create(tx, who, now, &created,
 		    error);
 		if (customer == NULL)
 			return FALSE;
@@ -294,13 +296,13 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 		if (customer->flags & MD_CUSTOMER_RESTRICTED)
 			m->flags |= MD_MSG_RESTRICTED;
 	}
-	if (!md_thread_find(&txn, config, secret, m,
+	if (!md_thread_find(tx, config, secret, m,
 	    customer ? customer->id : 0,
 	    m->queue, &match, error))
 		return FALSE;
 	/* Agents may name any ticket by its tag; the command line too. */
 	if (agent != NULL && match.ticket == 0 && match.cited != 0) {
-		g_autoptr(MdTicket) cited = md_ticket_load(&txn, match.cited,
+		g_autoptr(MdTicket) cited = md_ticket_load(tx, match.cited,
 		    NULL);
 
 		if (cited != NULL) {
@@ -313,7 +315,7 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 	if (match.cited != 0)
 		m->flags |= MD_MSG_CITED_TAG;
 	if (match.ticket != 0) {
-		ticket = md_ticket_load(&txn, match.ticket, error);
+		ticket = md_ticket_load(tx, match.ticket, error);
 		if (ticket == NULL)
 			return FALSE;
 	}
@@ -334,7 +336,7 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 			    m->subject);
 
 			g_clear_pointer(&ticket, md_ticket_free);
-			ticket = md_ticket_create(&txn, m->queue, subject,
+			ticket = md_ticket_create(tx, m->queue, subject,
 			    customer ? customer->id : 0, now, error);
 			if (ticket == NULL)
 				return FALSE;
@@ -349,7 +351,7 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 	if (ticket == NULL) {
 		g_autofree char *subject = ticket_subject(config, m->subject);
 
-		ticket = md_ticket_create(&txn, m->queue, subject,
+		ticket = md_ticket_create(tx, m->queue, subject,
 		    customer ? customer->id : 0, now, error);
 		if (ticket == NULL)
 			return FALSE;
@@ -359,45 +361,46 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 	if (customer != NULL && ticket->customer_id != customer->id &&
 	    ticket->customer_id != 0) {
 		/* A participant other than the customer: link them too. */
-		if (!md_customer_link_ticket(&txn, customer->id,
+		if (!md_customer_link_ticket(tx, customer->id,
 		    ticket->number, error))
 			return FALSE;
 	} else if (customer != NULL && ticket->customer_id == 0) {
 		ticket->customer_id = customer->id;
-		if (!md_customer_link_ticket(&txn, customer->id,
+		if (!md_customer_link_ticket(tx, customer->id,
 		    ticket->number, error))
 			return FALSE;
 	}
 
 	if (agent != NULL) {
-		MdAgentMail a = { &txn, config, secret, ticket, m, agent,
+		MdAgentMail a = { tx, config, secret, ticket, m, agent,
 			opts->agent != NULL || md_agentmail_verified(config, m,
 			&match, agent->email), raw, len, key, now,
 			result->outbox_ids, 0 };
 
 		if (!md_agentmail_handle(&a, error) ||
-		    !md_ticket_save(&txn, ticket, error))
+		    !md_ticket_save(tx, ticket, error))
 			return FALSE;
 		result->seq = a.seq;
 		goto commit;
 	}
-	if (!md_ticket_append_message(&txn, ticket, m, raw, len, key,
+	if (!md_ticket_append_message(tx, ticket, m, raw, len, key,
 	    &result->seq, error))
 		return FALSE;
-	if (m->kind == MD_KIND_BOUNCE && !mark_bouncing(&txn, ticket, m, now,
+	if (m->kind == MD_KIND_BOUNCE && !mark_bouncing(tx, ticket, m, now,
 	    error))
 		return FALSE;
-	{
-		MdAutoreply a = { &txn, config, secret, ticket, customer, m,
+	if (!opts->no_autoreply) {
+		MdAutoreply a = { tx, config, secret, ticket, customer, m,
 			result->seq, raw, len, result->new_ticket, now,
 			result->outbox_ids };
 
-		if (!md_autoreply_queue(&a, error) ||
-		    !md_ticket_save(&txn, ticket, error))
+		if (!md_autoreply_queue(&a, error))
 			return FALSE;
 	}
+	if (!md_ticket_save(tx, ticket, error))
+		return FALSE;
 commit:
-	if (!md_store_commit(&txn, error))
+	if (opts->txn == NULL && !md_store_commit(tx, error))
 		return FALSE;
 
 	result->ticket = ticket->number;

@@ -56,6 +56,7 @@ gboolean md_cmd_customer_erase(MdContext *, int, char **, GError **);
 gboolean md_cmd_expire(MdContext *, int, char **, GError **);
 gboolean md_cmd_compact(MdContext *, int, char **, GError **);
 gboolean md_cmd_audit(MdContext *, int, char **, GError **);
+gboolean md_cmd_import(MdContext *, int, char **, GError **);
 gboolean md_cmd_deliver(MdContext *, int, char **, GError **);
 gboolean md_cmd_ticket_list(MdContext *, int, char **, GError **);
 gboolean md_cmd_ticket_show(MdContext *, int, char **, GError **);

@@ -7,6 +7,7 @@
 #pragma once
 #include "maildesk/config.h"
 #include "maildesk/store.h"
+#include "maildesk/store.h"
 
 typedef struct {
 	gboolean duplicate;	/* already stored: nothing written */
@@ -28,6 +29,9 @@ typedef struct {
 	const char *agent;	/* nullable: written by this agent, trusted
 				 * (the command line: ticket reply/note) */
 	guint64 ticket;		/* nonzero: file in this ticket */
+	MdTxn *txn;		/* nullable: store in this write txn and
+				 * leave the commit to the caller (import) */
+	gboolean no_autoreply;	/* queue no acknowledgement/notification */
 } MdDeliverOptions;
 
 /* md_deliver() with every option. */

@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * import: an existing support mailbox (mbox or Maildir) into tickets, with
+ * the parsing and threading of deliver but many mails per transaction and
+ * no automatic mail.  A rerun skips what is there already (the dedupe
+ * keys of deliver), so an interrupted import is simply started again.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "maildesk/cmd.h"
+#include "maildesk/deliver.h"
+#include "maildesk/error.h"
+
+#define BATCH_MESSAGES 1000
+#define BATCH_BYTES (64u << 20)
+
+typedef struct {
+	MdContext *ctx;
+	const char *recipient;
+	MdTxn txn;
+	guint in_batch;
+	gsize batch_bytes;
+	guint total, stored, duplicates;
+	gboolean tty;
+} Import;
+
+static gboolean
+flush_batch(Import *im, GError **error)
+{
+	if (im->txn.txn == NULL)
+		return TRUE;
+	if (!md_store_commit(&im->txn, error))
+		return FALSE;
+	im->in_batch = 0;
+	im->batch_bytes = 0;
+	if (im->tty)
+		fprintf(stderr, "\rimport: %u mails, %u stored, %u already "
+		    "there", im->total, im->stored, im->duplicates);
+	return TRUE;
+}
+
+static gboolean
+import_one(Import *im, const guint8 *raw, gsize len, GError **error)
+{
+	MdDeliverOptions opts = { 0 };
+	MdDeliverResult r = { 0 };
+	g_autoptr(GError) e = NULL;
+
+	if (im->txn.txn == NULL && !md_store_begin(im->ctx->store,
+	    MD_TXN_WRITE, &im->txn, error))
+		return FALSE;
+	opts.recipient = im->recipient;
+	opts.txn = &im->txn;
+	opts.no_autoreply = TRUE;
+	im->total++;
+	if (!md_deliver_opts(im->ctx->store, im->ctx->config, raw, len, &opts,
+	    g_get_real_time() / G_USEC_PER_SEC, &r, &e)) {
+		md_deliver_result_clear(&r);
+		if (g_error_matches(e, MD_ERROR, MD_ERROR_REJECT)) {
+			/* Over the size limit: say so, go on. */
+			fprintf(stderr, "import: mail %u skipped: %s\n",
+			    im->total, e->message);
+			return TRUE;
+		}
+		g_propagate_error(error, g_steal_pointer(&e));
+		return FALSE;
+	}
+	if (r.duplicate)
+		im->duplicates++;
+	else
+		im->stored++;
+	md_deliver_result_clear(&r);
+	im->batch_bytes += len;
+	if (++im->in_batch >= BATCH_MESSAGES ||
+	    im->batch_bytes >= BATCH_BYTES)
+		return flush_batch(im, error);
+	return TRUE;
+}
+
+/* mboxrd: the "From " line goes, and one '>' of ">From " lines. */
+static GByteArray *
+unquote(const char *p, gsize n)
+{
+	GByteArray *out = g_byte_array_sized_new(n);
+	const char *end = p + n;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', end - p);
+		gsize len = nl ? (gsize)(nl - p + 1) : (gsize)(end - p);
+		const char *q = p;
+
+		while (q < p + len && *q == '>')
+			q++;
+		if (q > p && (gsize)(p + len - q) >= 5 &&
+		    memcmp(q, "From ", 5) == 0)
+			g_byte_array_append(out, (const guint8 *)p + 1,
+			    len - 1);
+		else
+			g_byte_array_append(out, (const guint8 *)p, len);
+		p += len;
+	}
+	return out;
+}
+
+static gboolean
+import_mbox(Import *im, const char *path, GError **error)
+{
+	g_autoptr(GMappedFile) f = NULL;
+	g_autoptr(GError) e = NULL;
+	const char *data, *end, *start = NULL, *p;
+
+	f = g_mapped_file_new(path, FALSE, &e);
+	if (f == NULL) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "import: %s",
+		    e->message);
+		return FALSE;
+	}
+	data = g_mapped_file_get_contents(f);
+	end = data + g_mapped_file_get_length(f);
+	if (data == NULL || end - data < 5 || memcmp(data, "From ", 5) != 0) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+		    "import: %s is not an mbox (no \"From \" line first)",
+		    path);
+		return FALSE;
+	}
+	/* A message starts after a "From " line at the file's start or
+	 * after a blank line; the blank line before the next one is the
+	 * separator, not part of the message. */
+	for (p = data; p < end;) {
+		const char *nl = memchr(p, '\n', end - p);
+		const char *next = nl ? nl + 1 : end;
+		gboolean marker = (end - p >= 5 && memcmp(p, "From ", 5) == 0 &&
+		    (p == data || (p - data >= 2 && p[-1] == '\n' &&
+		    (p[-2] == '\n' || (p - data >= 3 && p[-2] == '\r' &&
+		    p[-3] == '\n')))));
+
+		if (marker) {
+			if (start != NULL) {
+				const char *stop = p - 1;
+				g_autoptr(GByteArray) raw = NULL;
+
+				if (stop > start && stop[-1] == '\r')
+					stop--;
+				raw = unquote(start, stop - start);
+				if (!import_one(im, raw->data, raw->len, error))
+					return FALSE;
+			}
+			start = next;
+		}
+		p = next;
+	}
+	if (start != NULL && start < end) {
+		const char *stop = end;
+		g_autoptr(GByteArray) raw = NULL;
+
+		if (stop > start && stop[-1] == '\n' && stop - start >= 2 &&
+		    stop[-2] == '\n')
+			stop--;
+		raw = unquote(start, stop - start);
+		if (!import_one(im, raw->data, raw->len, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static gint
+by_name(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static gboolean
+import_maildir(Import *im, const char *dir, GError **error)
+{
+	static const char *const subs[] = { "cur", "new", NULL };
+	g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
+
+	for (const char *const *sub = subs; *sub != NULL; sub++) {
+		g_autofree char *path = g_build_filename(dir, *sub, NULL);
+		g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
+		const char *name;
+
+		if (d == NULL)
+			continue;
+		while ((name = g_dir_read_name(d)) != NULL)
+			if (name[0] != '.')
+				g_ptr_array_add(files, g_build_filename(path,
+				    name, NULL));
+	}
+	if (files->len == 0 && !g_file_test(dir, G_FILE_TEST_IS_DIR)) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+		    "import: %s is not a Maildir", dir);
+		return FALSE;
+	}
+	/* Maildir names begin with the delivery time: oldest first. */
+	g_ptr_array_sort(files, by_name);
+	for (guint i = 0; i < files->len; i++) {
+		g_autofree char *raw = NULL;
+		gsize len;
+		g_autoptr(GError) e = NULL;
+
+		if (!g_file_get_contents(g_ptr_array_index(files, i), &raw,
+		    &len, &e)) {
+			g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
+			    "import: %s", e->message);
+			return FALSE;
+		}
+		if (!import_one(im, (const guint8 *)raw, len, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+md_cmd_import(MdContext *ctx, int argc, char **argv, GError **error)
+{
+	g_autofree char *queue = NULL;
+	GOptionEntry entries[] = {
+		{ "queue", 0, 0, G_OPTION_ARG_STRING, &queue,
+		  "file the mail in this queue", "Q" },
+		{ NULL }
+	};
+	g_autoptr(GOptionContext) oc = g_option_context_new(
+	    "mbox FILE | maildir DIR - import a mailbox");
+	g_autoptr(GError) e = NULL;
+	Import im = { 0 };
+	gboolean ok;
+
+	g_option_context_add_main_entries(oc, entries, NULL);
+	if (!g_option_context_parse(oc, &argc, &argv, &e)) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "%s", e->message);
+		return FALSE;
+	}
+	if (argc != 3 || (strcmp(argv[1], "mbox") != 0 &&
+	    strcmp(argv[1], "maildir") != 0)) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "usage: import "
+		    "mbox FILE | maildir DIR [--queue Q]");
+		return FALSE;
+	}
+	im.ctx = ctx;
+	im.tty = isatty(STDERR_FILENO);
+	im.recipient = md_config_address_of(ctx->config, queue ? queue :
+	    ctx->config->default_queue);
+	if (queue != NULL && im.recipient == NULL) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+		    "no address of ours feeds queue %s", queue);
+		return FALSE;
+	}
+	ok = strcmp(argv[1], "mbox") == 0 ? import_mbox(&im, argv[2], error) :
+	    import_maildir(&im, argv[2], error);
+	if (ok)
+		ok = flush_batch(&im, error);
+	md_txn_clear(&im.txn);
+	if (im.tty)
+		fputc('\n', stderr);
+	printf("import: %u mails, %u stored, %u already there\n", im.total,
+	    im.stored, im.duplicates);
+	return ok;
+}
