@@ -187,3 +187,106 @@ md_check_store(MdStore *store, GPtrArray *problems, guint64 *tickets,
 	*messages = c.messages;
 	return TRUE;
 }
+
+typedef struct {
+	MdTxn *txn;
+	const MdConfig *config;
+	guint64 entries;
+	GError *error;
+} Repair;
+
+static gboolean
+put_index(Repair *r, MdDb db, const char *text, const void *value,
+    gsize vlen)
+{
+	g_autofree char *k = md_store_key_text(text);
+
+	if (!md_store_put(r->txn, db, k, strlen(k), value, vlen, 0,
+	    &r->error))
+		return FALSE;
+	r->entries++;
+	return TRUE;
+}
+
+static gboolean
+repair_ticket(MdTicket *t, gpointer user_data)
+{
+	Repair *r = user_data;
+
+	if (t->customer_id != 0) {
+		if (!md_customer_link_ticket(r->txn, t->customer_id, t->number,
+		    &r->error))
+			return FALSE;
+		r->entries++;
+	}
+	for (guint32 s = 1; s <= t->message_count; s++) {
+		g_autoptr(MdMessage) m = md_ticket_load_message(r->txn,
+		    t->number, s, NULL);
+		guint8 key[12];
+
+		if (m == NULL || (m->flags & MD_MSG_ERASED))
+			continue;
+		md_key_ticket_seq(key, t->number, s);
+		if (m->message_id != NULL && !put_index(r, MD_DB_MSGID,
+		    m->message_id, key, 12))
+			return FALSE;
+		/* The same key deliver makes: where it went, which mail. */
+		if (m->direction == MD_DIR_IN) {
+			g_autofree char *dk = g_strconcat(m->recipient ?
+			    m->recipient : m->queue ? m->queue :
+			    r->config->default_queue, "\n", m->message_id ?
+			    "id:" : "sha256:", m->message_id ? m->message_id :
+			    m->raw_sha256, NULL);
+
+			if (!put_index(r, MD_DB_DEDUPE, dk, key, 12))
+				return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+static gboolean
+repair_customer(const MDB_val *key, const MDB_val *data, gpointer user_data)
+{
+	Repair *r = user_data;
+	g_autoptr(MdCustomer) c = md_record_to_customer(data->mv_data,
+	    data->mv_size, &r->error);
+	g_autofree char *k = NULL;
+
+	if (c == NULL)
+		return FALSE;
+	k = md_customer_address_key(c->email);
+	if (!md_store_put(r->txn, MD_DB_CUSTOMER_EMAIL, k, strlen(k),
+	    key->mv_data, key->mv_size, 0, &r->error))
+		return FALSE;
+	r->entries++;
+	return TRUE;
+}
+
+gboolean
+md_check_repair(MdStore *store, const MdConfig *config, guint64 *entries,
+    GError **error)
+{
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	Repair r = { &txn, config, 0, NULL };
+	static const MdDb rebuilt[] = {
+		MD_DB_MSGID, MD_DB_DEDUPE, MD_DB_CUSTOMER_EMAIL,
+		MD_DB_CUSTOMER_TICKETS
+	};
+
+	if (!md_store_begin(store, MD_TXN_WRITE, &txn, error))
+		return FALSE;
+	for (gsize i = 0; i < G_N_ELEMENTS(rebuilt); i++)
+		if (!md_store_clear(&txn, rebuilt[i], error))
+			return FALSE;
+	if (!md_store_foreach(&txn, MD_DB_CUSTOMERS, NULL, 0, repair_customer,
+	    &r, error) ||
+	    !md_ticket_foreach(&txn, repair_ticket, &r, error))
+		return FALSE;
+	if (r.error != NULL) {
+		g_propagate_error(error, r.error);
+		return FALSE;
+	}
+	*entries = r.entries;
+	return md_store_commit(&txn, error);
+}

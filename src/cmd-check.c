@@ -3,6 +3,7 @@
  * check: report store inconsistencies without changing anything.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "maildesk/check.h"
 #include "maildesk/cmd.h"
@@ -14,6 +15,18 @@ md_cmd_check(MdContext *ctx, int argc, char **argv, GError **error)
 	g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
 	guint64 tickets = 0, messages = 0;
 
+	if (argc == 2 && strcmp(argv[1], "--repair") == 0) {
+		guint64 entries = 0;
+
+		if (!md_check_repair(ctx->store, ctx->config, &entries, error))
+			return FALSE;
+		printf("repaired: %" G_GUINT64_FORMAT " index entries "
+		    "rebuilt from the records\n", entries);
+	} else if (argc > 1) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+		    "usage: check [--repair]");
+		return FALSE;
+	}
 	if (!md_check_store(ctx->store, problems, &tickets, &messages, error))
 		return FALSE;
 	for (guint i = 0; i < problems->len; i++)

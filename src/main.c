@@ -94,8 +94,8 @@ static const MdCommand commands[] = {
 	  "rewrite the store without freed pages" },
 	{ "audit", FULL(md_cmd_audit), MD_CMD_STORE, "[--json]",
 	  "the audit trail (Art. 5(2))" },
-	{ "check", md_cmd_check, MD_CMD_STORE, "",
-	  "verify the store's consistency" },
+	{ "check", md_cmd_check, MD_CMD_STORE, "[--repair]",
+	  "verify the store; --repair rebuilds the indexes" },
 	{ "config check", md_cmd_config_check, 0, "",
 	  "validate the config and print effective values" },
 	{ NULL, NULL, 0, NULL, NULL }

@@ -653,3 +653,15 @@ out:
 	}
 	return ok;
 }
+
+gboolean
+md_store_clear(MdTxn *txn, MdDb db, GError **error)
+{
+	int rc = mdb_drop(txn->txn, txn->store->dbi[db], 0);
+
+	if (rc != 0) {
+		md_store_set_error(error, rc, dbs[db].name);
+		return FALSE;
+	}
+	return TRUE;
+}

@@ -4,8 +4,16 @@
  * record is indexed.  Reads only.
  */
 #pragma once
+#include "maildesk/config.h"
 #include "maildesk/store.h"
 
 /* Appends one line per problem to @problems; FALSE only on store errors. */
 gboolean md_check_store(MdStore *store, GPtrArray *problems, guint64 *tickets,
     guint64 *messages, GError **error);
+
+/*
+ * Rebuilds every index (Message-IDs, duplicates, addresses, customer
+ * links) from the records, in one write transaction.
+ */
+gboolean md_check_repair(MdStore *store, const MdConfig *config,
+    guint64 *entries, GError **error);

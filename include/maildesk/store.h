@@ -120,6 +120,9 @@ char *md_store_key_text(const char *text);
  */
 gboolean md_store_compact(MdStore *store, GError **error);
 
+/* Empties @db (write txn). */
+gboolean md_store_clear(MdTxn *txn, MdDb db, GError **error);
+
 /* Names of the databases, for check and messages. */
 const char *md_store_db_name(MdDb db);
 
