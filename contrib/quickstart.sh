@@ -58,6 +58,16 @@ path = $demo/store
 [addresses]
 support@example.com = support
 sales@example.com = sales
+[deliver]
+# The demo runs as root; a real set-up runs deliver as the maildesk user.
+allow-root = true
+[smtp]
+# No mail leaves the demo: acknowledgements wait in the outbox.
+port = 1
+[outbox]
+deliver-flush-seconds = 0
+[templates]
+dir = $top/contrib/templates
 EOC
 	"$md" -c "$demo/maildesk.conf" init
 	for mail in "$top"/contrib/demo/*.eml; do

@@ -170,6 +170,17 @@ md_cmd_deliver(MdContext *ctx, int argc, char **argv, GError **error)
 	arm(watchdog, ctx->config->time_limit_s);
 	if (!parse_args(argc, argv, &sender, &recipient, error))
 		return FALSE;
+	/*
+	 * The MTA should run us as a dedicated user; as root a parsing bug
+	 * would be everybody's problem.  Deferred, not bounced: the admin
+	 * fixes master.cf and the queue drains.
+	 */
+	if (geteuid() == 0 && !ctx->config->allow_root) {
+		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
+		    "refusing to run as root: run deliver as the maildesk "
+		    "user (or set [deliver] allow-root = true)");
+		return FALSE;
+	}
 	raw = read_stdin(ctx->config->max_size_bytes, &over, error);
 	if (raw == NULL)
 		return FALSE;

@@ -2,16 +2,61 @@
 /*
  * init and config check: setting up and looking at what is set up.
  */
+#include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "maildesk/cmd.h"
 #include "maildesk/error.h"
+
+/* Gives the store to @user: deliver runs as that user, not root. */
+static gboolean
+chown_store(const char *path, const char *user, GError **error)
+{
+	static const char *const files[] = {
+		"", "data.mdb", "lock.mdb", "maildesk.lock", "maildesk.gate",
+		NULL
+	};
+	struct passwd *pw = getpwnam(user);
+
+	if (pw == NULL) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "no user %s",
+		    user);
+		return FALSE;
+	}
+	for (const char *const *f = files; *f != NULL; f++) {
+		g_autofree char *p = g_build_filename(path, *f, NULL);
+
+		if (chown(p, pw->pw_uid, pw->pw_gid) != 0 && errno != ENOENT) {
+			g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
+			    "chown %s: %s", p, g_strerror(errno));
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
 
 gboolean
 md_cmd_init(MdContext *ctx, int argc, char **argv, GError **error)
 {
 	gboolean created = FALSE;
+	g_autofree char *owner = NULL;
+	GOptionEntry entries[] = {
+		{ "owner", 0, 0, G_OPTION_ARG_STRING, &owner,
+		  "give the store to this user (the one deliver runs as)",
+		  "USER" },
+		{ NULL }
+	};
+	g_autoptr(GOptionContext) oc = g_option_context_new(
+	    "- create the store");
+	g_autoptr(GError) e = NULL;
 
+	g_option_context_add_main_entries(oc, entries, NULL);
+	if (!g_option_context_parse(oc, &argc, &argv, &e)) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "%s", e->message);
+		return FALSE;
+	}
 	if (argc > 1) {
 		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
 		    "unexpected argument \"%s\"", argv[1]);
@@ -19,6 +64,9 @@ md_cmd_init(MdContext *ctx, int argc, char **argv, GError **error)
 	}
 	if (!md_store_init(ctx->config->store_path,
 	    ctx->config->map_size_bytes, &created, error))
+		return FALSE;
+	if (owner != NULL && !chown_store(ctx->config->store_path, owner,
+	    error))
 		return FALSE;
 	printf("store %s: %s\n", ctx->config->store_path,
 	    created ? "created" : "already initialised, unchanged");

@@ -43,6 +43,7 @@ static const KeySpec keys[] = {
 	  OFF(recipient_delimiter) },
 	{ "deliver", "x-loop", KEY_STRING, "maildesk", 1, 0, OFF(x_loop) },
 	{ "log", "syslog", KEY_BOOL, "true", 0, 0, OFF(syslog) },
+	{ "deliver", "allow-root", KEY_BOOL, "false", 0, 0, OFF(allow_root) },
 	{ "smtp", "host", KEY_STRING, "localhost", 1, 0, OFF(smtp_host) },
 	{ "smtp", "port", KEY_UINT, "25", 1, 65535, OFF(smtp_port) },
 	{ "smtp", "timeout-seconds", KEY_UINT, "30", 1, 3600,

@@ -31,6 +31,7 @@ typedef struct {
 	char *recipient_delimiter;	/* owned, may be empty */
 	char *x_loop;		/* owned */
 	gboolean syslog;
+	gboolean allow_root;	/* deliver may run as root */
 	char *smtp_host;	/* owned */
 	guint smtp_port;
 	guint smtp_timeout_s;

@@ -164,6 +164,16 @@ expect_fail 75 "watchdog"
 like "$(cat "$T/err")" 'time limit' "the watchdog says so"
 cp "$T/good.conf" "$T/maildesk.conf"
 
+# As root, deliver refuses (and defers) unless the config allows it.
+if [ "$(id -u)" -eq 0 ]; then
+	grep -v '^allow-root' "$T/good.conf" > "$T/noroot.conf"
+	"$MAILDESK" -c "$T/noroot.conf" deliver < "$T/third.eml" > "$T/out" \
+	    2> "$T/err"
+	rc=$?
+	expect_fail 75 "deliver as root without allow-root"
+	like "$(cat "$T/err")" 'refusing to run as root' "it says why"
+fi
+
 # A mail GMime cannot make sense of is kept, raw, and flagged.
 printf '\000\001\002binary\377\376 garbage without headers\000' > "$T/garbage.eml"
 deliver "$T/garbage.eml"

@@ -22,6 +22,9 @@ setup_store() {
 		    "$T/store" "${MAP_SIZE:-268435456}"
 		printf '[addresses]\nsupport@example.com = support\n'
 		printf 'sales@example.com = sales\n'
+		# The tests run as root in CI; a real set-up runs deliver
+		# as its own user (maildesk(8)).
+		printf '[deliver]\nallow-root = true\n'
 		for line in "$@"; do printf '%s\n' "$line"; done
 	} > "$T/maildesk.conf"
 	md init > /dev/null || bail "maildesk init failed"
