@@ -128,6 +128,16 @@ md_export_customer(MdTxn *txn, const MdCustomer *c, const char *dir,
 
 	if (tickets == NULL)
 		return FALSE;
+	/* Never mix two people's data: the directory must be new or empty. */
+	{
+		g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+
+		if (d != NULL && g_dir_read_name(d) != NULL) {
+			g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+			    "export: %s is not empty", dir);
+			return FALSE;
+		}
+	}
 	if (g_mkdir_with_parents(rawdir, 0700) != 0) {
 		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL, "export: %s: %s",
 		    rawdir, g_strerror(errno));

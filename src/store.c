@@ -357,9 +357,16 @@ md_store_open(const char *path, guint64 map_size_bytes, GError **error)
 	g_autofree char *data = g_build_filename(path, "data.mdb", NULL);
 
 	/* LMDB would create an empty environment; deliver must not. */
-	if (!g_file_test(data, G_FILE_TEST_EXISTS)) {
-		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
-		    "store %s not initialised (run maildesk init)", path);
+	if (access(data, F_OK) != 0) {
+		int saved = errno;
+
+		if (saved == ENOENT)
+			g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
+			    "store %s not initialised (run maildesk init)",
+			    path);
+		else
+			g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
+			    "store %s: %s", path, g_strerror(saved));
 		return NULL;
 	}
 	store = open_env(path, map_size_bytes, FALSE, error);
