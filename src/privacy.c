@@ -325,7 +325,11 @@ sweep_indexes(MdTxn *txn, Sweep *s, MdEraseReport *r, const char *email,
 		gboolean theirs = g_hash_table_contains(s->tickets,
 		    &o->ticket) || (customer != 0 && o->customer_id ==
 		    customer);
-		guint8 key[8];
+		guint8 key[12];
+
+		/* A notification about one of their erased mails. */
+		md_key_ticket_seq(key, o->ticket, o->seq);
+		theirs = theirs || points_into(s, key, 12);
 
 		for (char **rc = o->recipients; !theirs && email && *rc; rc++)
 			theirs = g_ascii_strcasecmp(*rc, email) == 0;

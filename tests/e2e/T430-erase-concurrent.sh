@@ -69,14 +69,15 @@ Body of $2.
 EOM
 }
 
-# run_batch PAUSE IDS...: delivers $T/mails/ID.eml, 4 at a time, each
+# run_batch P PAUSE IDS...: delivers $T/mails/ID.eml, P at a time, each
 # after PAUSE seconds; exit status in $T/rc/ID, start and end (ms) in
 # $T/rc/ID.t.
 run_batch() {
-	_pause=$1
-	shift
-	for _n in "$@"; do echo "$_n"; done | xargs -P 4 -I{} sh -c '
-	    sleep "$4"
+	_p=$1
+	_pause=$2
+	shift 2
+	for _n in "$@"; do echo "$_n"; done | xargs -P "$_p" -I{} sh -c '
+	    sleep "$3"
 	    s=$(date +%s%3N)
 	    "$0" -c "$1" deliver --recipient support@example.com \
 	        < "$2/mails/{}.eml" > /dev/null 2> "$2/rc/{}.err"
@@ -154,7 +155,7 @@ while [ "$i" -le 40 ]; do
 done
 
 # Deliveries spread over about a second, the erasure in the middle.
-run_batch 0.1 $ids &
+run_batch 4 0.1 $ids &
 batch=$!
 sleep 0.3
 es=$(now_ms)
@@ -223,7 +224,7 @@ md customer erase "$Z" --yes > "$T/erase2.out" 2> "$T/erase2.err" &
 erase=$!
 sleep 0.5
 s2=$(now_ms)
-run_batch 0 $ids2
+run_batch 8 0 $ids2
 e2=$(now_ms)
 wait "$erase"
 erc=$?
