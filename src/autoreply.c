@@ -124,6 +124,13 @@ enqueue(MdAutoreply *a, const char *kind, const char *from,
 	e->data = g_bytes_ref(data);
 	e->created_at = a->now;
 	e->next_attempt_at = a->now;
+	/*
+	 * Leased to this process from birth when deliver will try to send
+	 * it right after the commit: no second transaction to take the
+	 * lease, and no concurrent flush can take it meanwhile.
+	 */
+	if (a->config->deliver_flush_s > 0)
+		e->lease_until = a->now + a->config->lease_s;
 	if (!md_outbox_add(a->txn, e, error))
 		return FALSE;
 	g_array_append_val(a->outbox_ids, e->id);

@@ -149,7 +149,7 @@ md_cmd_deliver_raw(MdContext *ctx, const guint8 *raw, gsize len,
 	if (r->outbox_ids->len == 0 || ctx->config->deliver_flush_s == 0)
 		return TRUE;
 	arm(committed_watchdog, ctx->config->deliver_flush_s * 3 + 1);
-	if (!md_outbox_flush(ctx->store, ctx->config, r->outbox_ids,
+	if (!md_outbox_flush(ctx->store, ctx->config, r->outbox_ids, TRUE,
 	    ctx->config->deliver_flush_s, g_get_real_time() / G_USEC_PER_SEC,
 	    &fr, &e))
 		md_info("deliver flush result=error reason=\"%s\"",

@@ -19,7 +19,7 @@ md_cmd_flush(MdContext *ctx, int argc, char **argv, GError **error)
 		    "unexpected argument \"%s\"", argv[1]);
 		return FALSE;
 	}
-	if (!md_outbox_flush(ctx->store, ctx->config, NULL,
+	if (!md_outbox_flush(ctx->store, ctx->config, NULL, FALSE,
 	    ctx->config->smtp_timeout_s, g_get_real_time() / G_USEC_PER_SEC,
 	    &r, error))
 		return FALSE;

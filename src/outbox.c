@@ -376,16 +376,43 @@ settle(MdStore *store, const MdConfig *config, GPtrArray *due,
 	return md_store_commit(&txn, error);
 }
 
+/* The entries @ids, leased to us when they were queued. */
+static GPtrArray *
+preleased(MdStore *store, GArray *ids, GError **error)
+{
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	g_autoptr(GPtrArray) all = NULL;
+	GPtrArray *due = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)md_outbox_entry_free);
+
+	if (!md_store_begin(store, MD_TXN_READ, &txn, error) ||
+	    (all = md_outbox_list(&txn, error)) == NULL) {
+		g_ptr_array_unref(due);
+		return NULL;
+	}
+	for (guint i = 0; i < all->len; i++) {
+		MdOutboxEntry *e = g_ptr_array_index(all, i);
+
+		if (e->state != MD_OUTBOX_QUEUED || !wanted(ids, e->id))
+			continue;
+		g_ptr_array_add(due, g_ptr_array_steal_index(all, i));
+		i--;
+	}
+	return due;
+}
+
 gboolean
 md_outbox_flush(MdStore *store, const MdConfig *config, GArray *ids,
-    guint timeout_s, gint64 now, MdFlushResult *result, GError **error)
+    gboolean leased, guint timeout_s, gint64 now, MdFlushResult *result,
+    GError **error)
 {
 	g_autoptr(GPtrArray) due = NULL;
 	MdSmtpJob *jobs;
 	gboolean ok;
 
 	memset(result, 0, sizeof(*result));
-	due = lease(store, config, ids, now, error);
+	due = leased && ids != NULL ? preleased(store, ids, error) :
+	    lease(store, config, ids, now, error);
 	if (due == NULL)
 		return FALSE;
 	if (due->len == 0)

@@ -53,13 +53,15 @@ typedef struct {
 
 /*
  * Sends what is due (only @ids when non-NULL) through the configured
- * relay, at most @timeout_s per SMTP step; records the outcome.  Opens
- * two write transactions, none while talking SMTP.  SMTP trouble is not an
- * error: it defers the entries.
+ * relay, at most @timeout_s per SMTP step; records the outcome.  Leases
+ * the entries in a write transaction first, unless @leased says that
+ * @ids were queued leased to this process; settles in another.  Never a
+ * transaction open while talking SMTP.  SMTP trouble is not an error: it
+ * defers the entries.
  */
 gboolean md_outbox_flush(MdStore *store, const MdConfig *config,
-    GArray *ids, guint timeout_s, gint64 now, MdFlushResult *result,
-    GError **error);
+    GArray *ids, gboolean leased, guint timeout_s, gint64 now,
+    MdFlushResult *result, GError **error);
 
 /*
  * Counts an automatic mail to @address against the hourly and daily

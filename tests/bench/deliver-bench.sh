@@ -343,11 +343,20 @@ path = $BW/maildesk/$size/store
 $RCPT = support
 [log]
 syslog = false
+[templates]
+dir = $BW/templates
+[smtp]
+# Closed: the acknowledgement is composed and queued in the delivery's
+# transaction, and deliver's one try to send it fails at once, as when
+# the relay is down.  Sending itself is flush's cost, not deliver's.
+host = 127.0.0.1
+port = 1
 EOF
 	mkdir -p "$BW/procmail/$size" "$BW/dovecot/$size" "$BW/maildesk/$size"
 done
 
-chmod -R a+rX "$BW/mails" "$BW/bin"
+cp -r "$(dirname "${BASH_SOURCE[0]}")/../../contrib/templates" "$BW/templates"
+chmod -R a+rX "$BW/mails" "$BW/bin" "$BW/templates"
 if [ ${#DROP[@]} -gt 0 ]; then
 	chown -R "$b_uid:$b_gid" "$BW"
 fi
