@@ -180,7 +180,8 @@ md_cmd_customer_set(MdContext *ctx, int argc, char **argv, GError **error)
 		if (!md_store_del(&txn, MD_DB_CUSTOMER_EMAIL, old, strlen(old),
 		    NULL, 0, error))
 			return FALSE;
-		g_free(c->email);
+		/* Kept so that an erasure still finds mail from it. */
+		g_ptr_array_add(c->former, c->email);
 		c->email = g_strdup(value);
 	} else if (value[0] == '\0')
 		g_hash_table_remove(c->fields, field);
@@ -387,6 +388,9 @@ print_report(const MdEraseReport *r, gboolean dry_run)
 	    "removed", r->tickets->len, nums->len ? nums->str + 1 : "none",
 	    r->messages, r->participant_messages, r->index_entries,
 	    r->outbox_entries, r->counters, r->customers);
+	for (guint i = 0; i < r->kept->len; i++)
+		printf("kept for a legal hold: %s\n",
+		    (char *)g_ptr_array_index(r->kept, i));
 }
 
 static gboolean

@@ -18,7 +18,22 @@ md_customer_new(void)
 
 	c->fields = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    g_free);
+	c->former = g_ptr_array_new_with_free_func(g_free);
 	return c;
+}
+
+gboolean
+md_customer_has_address(const MdCustomer *c, const char *address)
+{
+	if (address == NULL)
+		return FALSE;
+	if (g_ascii_strcasecmp(c->email, address) == 0)
+		return TRUE;
+	for (guint i = 0; i < c->former->len; i++)
+		if (g_ascii_strcasecmp(g_ptr_array_index(c->former, i),
+		    address) == 0)
+			return TRUE;
+	return FALSE;
 }
 
 void
@@ -30,6 +45,7 @@ md_customer_free(MdCustomer *c)
 	g_free(c->first_name);
 	g_free(c->last_name);
 	g_free(c->hold_reason);
+	g_ptr_array_unref(c->former);
 	g_hash_table_unref(c->fields);
 	g_free(c);
 }

@@ -56,6 +56,25 @@ mbox_append(GString *mbox, const guint8 *raw, gsize len, gint64 when)
 	g_string_append_c(mbox, '\n');
 }
 
+static gboolean
+mailboxes_have(const MdCustomer *c, GPtrArray *list)
+{
+	for (guint i = 0; i < list->len; i++)
+		if (md_customer_has_address(c, ((MdMailbox *)
+		    g_ptr_array_index(list, i))->email))
+			return TRUE;
+	return FALSE;
+}
+
+/* @c sent @m or received it. */
+static gboolean
+involves(const MdCustomer *c, const MdMessage *m)
+{
+	return (m->from != NULL && md_customer_has_address(c,
+	    m->from->email)) || mailboxes_have(c, m->to) ||
+	    mailboxes_have(c, m->cc);
+}
+
 typedef struct {
 	JsonBuilder *b;
 	const char *subject;
@@ -175,6 +194,9 @@ md_export_customer(MdTxn *txn, const MdCustomer *c, const char *dir,
 
 			if (m == NULL)
 				return FALSE;
+			/* In somebody else's ticket, only what is theirs. */
+			if (t->customer_id != c->id && !involves(c, m))
+				continue;
 			raw = md_ticket_load_raw(txn, n, s, error);
 			if (raw == NULL)
 				return FALSE;
@@ -203,7 +225,7 @@ md_export_customer(MdTxn *txn, const MdCustomer *c, const char *dir,
 		gboolean theirs = o->customer_id == c->id;
 
 		for (char **r = o->recipients; !theirs && *r; r++)
-			theirs = g_ascii_strcasecmp(*r, c->email) == 0;
+			theirs = md_customer_has_address(c, *r);
 		if (!theirs)
 			continue;
 		json_builder_begin_object(b);

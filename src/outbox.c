@@ -322,8 +322,12 @@ settle(MdStore *store, const MdConfig *config, GPtrArray *due,
 		MdSmtpJob *j = &jobs[i];
 		guint8 key[8];
 		guint64 delay;
+		gboolean gone;
+		MDB_val v;
 
 		md_key_be64(key, e->id);
+		/* Erased while we talked SMTP (customer erase, expire)? */
+		gone = !md_store_get(&txn, MD_DB_OUTBOX, key, 8, &v, NULL);
 		e->attempts++;
 		e->lease_until = 0;
 		g_free(e->last_error);
@@ -340,7 +344,8 @@ settle(MdStore *store, const MdConfig *config, GPtrArray *due,
 			continue;
 		case MD_SMTP_PERMFAIL:
 			e->state = MD_OUTBOX_FAILED;
-			note_failure(&txn, e, j->reply, now);
+			if (!gone)
+				note_failure(&txn, e, j->reply, now);
 			result->failed++;
 			break;
 		case MD_SMTP_TEMPFAIL:
@@ -352,7 +357,8 @@ settle(MdStore *store, const MdConfig *config, GPtrArray *due,
 				    e->attempts, j->reply);
 
 				e->state = MD_OUTBOX_FAILED;
-				note_failure(&txn, e, why, now);
+				if (!gone)
+					note_failure(&txn, e, why, now);
 				result->failed++;
 				break;
 			}
@@ -370,7 +376,8 @@ settle(MdStore *store, const MdConfig *config, GPtrArray *due,
 		    G_GUINT64_FORMAT " kind=%s result=%s attempts=%u", e->id,
 		    e->ticket, e->kind, md_outbox_state_name(e->state),
 		    e->attempts);
-		if (!save(&txn, e, error))
+		/* Saving an erased entry would bring the mail back. */
+		if (!gone && !save(&txn, e, error))
 			return FALSE;
 	}
 	return md_store_commit(&txn, error);

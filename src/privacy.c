@@ -22,12 +22,14 @@ md_erase_report_init(MdEraseReport *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->tickets = g_array_new(FALSE, FALSE, sizeof(guint64));
+	r->kept = g_ptr_array_new_with_free_func(g_free);
 }
 
 void
 md_erase_report_clear(MdEraseReport *r)
 {
 	g_clear_pointer(&r->tickets, g_array_unref);
+	g_clear_pointer(&r->kept, g_ptr_array_unref);
 }
 
 char *
@@ -259,8 +261,8 @@ drop_ticket(MdTxn *txn, const MdTicket *t, Sweep *s, MdEraseReport *r,
 
 /* Their mail in somebody else's ticket: only a tombstone stays. */
 static gboolean
-tombstone_theirs(MdTxn *txn, const MdTicket *t, const char *email, Sweep *s,
-    MdEraseReport *r, GError **error)
+tombstone_theirs(MdTxn *txn, const MdTicket *t, const MdCustomer *c,
+    Sweep *s, MdEraseReport *r, GError **error)
 {
 	for (guint32 seq = 1; seq <= t->message_count; seq++) {
 		g_autoptr(MdMessage) m = md_ticket_load_message(txn, t->number,
@@ -271,8 +273,8 @@ tombstone_theirs(MdTxn *txn, const MdTicket *t, const char *email, Sweep *s,
 		gsize len;
 		const void *data;
 
-		if (m == NULL || m->from == NULL || m->from->email == NULL ||
-		    g_ascii_strcasecmp(m->from->email, email) != 0)
+		if (m == NULL || m->from == NULL ||
+		    !md_customer_has_address(c, m->from->email))
 			continue;
 		stone = md_message_new();
 		stone->direction = m->direction;
@@ -297,8 +299,8 @@ tombstone_theirs(MdTxn *txn, const MdTicket *t, const char *email, Sweep *s,
 
 /* The index entries, outbox entries and links into what was dropped. */
 static gboolean
-sweep_indexes(MdTxn *txn, Sweep *s, MdEraseReport *r, const char *email,
-    guint64 customer, GError **error)
+sweep_indexes(MdTxn *txn, Sweep *s, MdEraseReport *r, const MdCustomer *c,
+    GError **error)
 {
 	g_autoptr(GPtrArray) outbox = NULL;
 
@@ -311,7 +313,7 @@ sweep_indexes(MdTxn *txn, Sweep *s, MdEraseReport *r, const char *email,
 	    !delete_swept(txn, MD_DB_DEDUPE, s, FALSE, &r->index_entries,
 	    error))
 		return FALSE;
-	s->customer = customer;
+	s->customer = c ? c->id : 0;
 	if (!md_store_foreach(txn, MD_DB_CUSTOMER_TICKETS, NULL, 0,
 	    sweep_link, s, error) ||
 	    !delete_swept(txn, MD_DB_CUSTOMER_TICKETS, s, FALSE,
@@ -323,16 +325,15 @@ sweep_indexes(MdTxn *txn, Sweep *s, MdEraseReport *r, const char *email,
 	for (guint i = 0; i < outbox->len; i++) {
 		MdOutboxEntry *o = g_ptr_array_index(outbox, i);
 		gboolean theirs = g_hash_table_contains(s->tickets,
-		    &o->ticket) || (customer != 0 && o->customer_id ==
-		    customer);
+		    &o->ticket) || (c != NULL && o->customer_id == c->id);
 		guint8 key[12];
 
 		/* A notification about one of their erased mails. */
 		md_key_ticket_seq(key, o->ticket, o->seq);
 		theirs = theirs || points_into(s, key, 12);
 
-		for (char **rc = o->recipients; !theirs && email && *rc; rc++)
-			theirs = g_ascii_strcasecmp(*rc, email) == 0;
+		for (char **rc = o->recipients; !theirs && c && *rc; rc++)
+			theirs = md_customer_has_address(c, *rc);
 		if (!theirs)
 			continue;
 		md_key_be64(key, o->id);
@@ -343,28 +344,38 @@ sweep_indexes(MdTxn *txn, Sweep *s, MdEraseReport *r, const char *email,
 	return TRUE;
 }
 
-/* The profile, its address key and its rate-limit counters. */
+static gboolean
+drop_counters(MdTxn *txn, const char *address, Sweep *s, MdEraseReport *r,
+    GError **error)
+{
+	g_autofree char *lower = g_ascii_strdown(address, -1);
+	g_autofree char *rk = md_store_key_text(lower);
+	g_autoptr(GString) prefix = g_string_new(rk);
+
+	g_string_append_c(prefix, '\0');
+	return md_store_foreach(txn, MD_DB_RATELIMIT, prefix->str,
+	    prefix->len, sweep_prefix, s, error) &&
+	    delete_swept(txn, MD_DB_RATELIMIT, s, FALSE, &r->counters, error);
+}
+
+/* The profile, its address keys and its rate-limit counters. */
 static gboolean
 drop_customer(MdTxn *txn, const MdCustomer *c, Sweep *s, MdEraseReport *r,
     GError **error)
 {
 	g_autofree char *k = md_customer_address_key(c->email);
-	g_autofree char *lower = g_ascii_strdown(c->email, -1);
-	g_autofree char *rk = md_store_key_text(lower);
-	g_autoptr(GString) prefix = g_string_new(rk);
 	guint8 key[8];
 
 	md_key_be64(key, c->id);
 	if (!md_store_del(txn, MD_DB_CUSTOMERS, key, 8, NULL, 0, error) ||
 	    !md_store_del(txn, MD_DB_CUSTOMER_EMAIL, k, strlen(k), NULL, 0,
-	    error))
+	    error) ||
+	    !drop_counters(txn, c->email, s, r, error))
 		return FALSE;
-	g_string_append_c(prefix, '\0');
-	if (!md_store_foreach(txn, MD_DB_RATELIMIT, prefix->str, prefix->len,
-	    sweep_prefix, s, error) ||
-	    !delete_swept(txn, MD_DB_RATELIMIT, s, FALSE, &r->counters,
-	    error))
-		return FALSE;
+	for (guint i = 0; i < c->former->len; i++)
+		if (!drop_counters(txn, g_ptr_array_index(c->former, i), s, r,
+		    error))
+			return FALSE;
 	r->customers++;
 	return TRUE;
 }
@@ -400,11 +411,10 @@ md_privacy_erase(MdTxn *txn, const MdCustomer *c, gint64 now,
 		if (t->customer_id == c->id) {
 			if (!drop_ticket(txn, t, &s, report, error))
 				goto out;
-		} else if (!tombstone_theirs(txn, t, c->email, &s, report,
-		    error))
+		} else if (!tombstone_theirs(txn, t, c, &s, report, error))
 			goto out;
 	}
-	ok = sweep_indexes(txn, &s, report, c->email, c->id, error) &&
+	ok = sweep_indexes(txn, &s, report, c, error) &&
 	    drop_customer(txn, c, &s, report, error);
 out:
 	sweep_clear(&s);
@@ -416,6 +426,7 @@ typedef struct {
 	MdTxn *txn;
 	gint64 now;
 	GPtrArray *due;		/* of MdTicket */
+	GPtrArray *kept;	/* of char * */
 	GError *error;
 } ExpireScan;
 
@@ -427,13 +438,23 @@ expire_one(MdTicket *t, gpointer user_data)
 	g_autoptr(MdCustomer) c = NULL;
 
 	if (days == 0 || t->status != MD_STATUS_CLOSED ||
-	    t->closed_at == 0 || t->closed_at >= x->now - (gint64)days * 86400 ||
-	    t->hold_until > x->now)
+	    t->closed_at == 0 || t->closed_at >= x->now - (gint64)days * 86400)
 		return TRUE;
+	if (t->hold_until > x->now) {
+		g_ptr_array_add(x->kept, g_strdup_printf("ticket %"
+		    G_GUINT64_FORMAT " (held: %s)", t->number,
+		    t->hold_reason ? t->hold_reason : "no reason given"));
+		return TRUE;
+	}
 	if (t->customer_id != 0) {
 		c = md_customer_load(x->txn, t->customer_id, NULL);
-		if (c != NULL && c->hold_until > x->now)
+		if (c != NULL && c->hold_until > x->now) {
+			g_ptr_array_add(x->kept, g_strdup_printf("ticket %"
+			    G_GUINT64_FORMAT " (customer held: %s)",
+			    t->number, c->hold_reason ? c->hold_reason :
+			    "no reason given"));
 			return TRUE;
+		}
 	}
 	g_ptr_array_add(x->due, md_ticket_load(x->txn, t->number, &x->error));
 	return x->error == NULL;
@@ -472,7 +493,7 @@ md_privacy_expire(MdTxn *txn, const MdConfig *config, gint64 now,
 	    (GDestroyNotify)md_ticket_free);
 	g_autoptr(GPtrArray) lonely = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)md_customer_free);
-	ExpireScan x = { config, txn, now, due, NULL };
+	ExpireScan x = { config, txn, now, due, report->kept, NULL };
 	Lonely l = { txn, now, lonely, NULL };
 	gboolean any_retention = config->retention_days > 0;
 	Sweep s;
@@ -494,7 +515,7 @@ md_privacy_expire(MdTxn *txn, const MdConfig *config, gint64 now,
 		if (!drop_ticket(txn, g_ptr_array_index(due, i), &s, report,
 		    error))
 			goto out;
-	if (!sweep_indexes(txn, &s, report, NULL, 0, error))
+	if (!sweep_indexes(txn, &s, report, NULL, error))
 		goto out;
 	/* Profiles left with nothing: no ticket, no hold. */
 	if (!md_store_foreach(txn, MD_DB_CUSTOMERS, NULL, 0, find_lonely, &l,
@@ -507,7 +528,7 @@ md_privacy_expire(MdTxn *txn, const MdConfig *config, gint64 now,
 	for (guint i = 0; i < lonely->len; i++) {
 		MdCustomer *c = g_ptr_array_index(lonely, i);
 
-		if (!sweep_indexes(txn, &s, report, c->email, c->id, error) ||
+		if (!sweep_indexes(txn, &s, report, c, error) ||
 		    !drop_customer(txn, c, &s, report, error))
 			goto out;
 	}

@@ -11,6 +11,8 @@
 
 #define RECORD_TYPE G_VARIANT_TYPE("(ya{sv})")
 
+static void get_strings(GVariantDict *d, const char *key, GPtrArray *out);
+
 static GBytes *
 finish(GVariantDict *dict)
 {
@@ -186,6 +188,9 @@ md_record_from_customer(const MdCustomer *c)
 		g_variant_dict_insert(&d, "hold-until", "x", c->hold_until);
 		put_str(&d, "hold-reason", c->hold_reason);
 	}
+	if (c->former->len > 0)
+		g_variant_dict_insert_value(&d, "former", g_variant_new_strv(
+		    (const char *const *)c->former->pdata, c->former->len));
 	g_variant_builder_init(&fields, G_VARIANT_TYPE("a{ss}"));
 	g_hash_table_iter_init(&it, c->fields);
 	while (g_hash_table_iter_next(&it, &k, &v))
@@ -213,6 +218,7 @@ md_record_to_customer(const void *data, gsize len, GError **error)
 	c->flags = get_u32(d, "flags");
 	c->hold_until = get_i64(d, "hold-until");
 	c->hold_reason = get_str(d, "hold-reason");
+	get_strings(d, "former", c->former);
 	fields = g_variant_dict_lookup_value(d, "fields",
 	    G_VARIANT_TYPE("a{ss}"));
 	if (fields != NULL) {

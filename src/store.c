@@ -205,8 +205,19 @@ md_store_close(MdStore *store)
  * transaction, so opening never waits for a delivery in progress.
  */
 static MdStore *
+open_env_locked(const char *path, guint64 map_size_bytes, gboolean create,
+    gboolean take_locks, GError **error);
+
+static MdStore *
 open_env(const char *path, guint64 map_size_bytes, gboolean create,
     GError **error)
+{
+	return open_env_locked(path, map_size_bytes, create, TRUE, error);
+}
+
+static MdStore *
+open_env_locked(const char *path, guint64 map_size_bytes, gboolean create,
+    gboolean take_locks, GError **error)
 {
 	g_autoptr(MdStore) store = g_new0(MdStore, 1);
 	MDB_txn *txn = NULL;
@@ -215,7 +226,7 @@ open_env(const char *path, guint64 map_size_bytes, gboolean create,
 	store->path = g_strdup(path);
 	store->map_size_bytes = map_size_bytes;
 	store->lock_fd = -1;
-	if (!enter(store, error))
+	if (take_locks && !enter(store, error))
 		return NULL;
 	if ((rc = mdb_env_create(&store->env)) != 0 ||
 	    (rc = mdb_env_set_maxdbs(store->env, MD_DB_COUNT + 4)) != 0 ||
@@ -583,6 +594,26 @@ md_store_key_text(const char *text)
 	return g_strconcat("#sha256:", sum, NULL);
 }
 
+/* Replaces @store's environment by a fresh one on the current file. */
+static gboolean
+reopen(MdStore *store, GError **error)
+{
+	g_autoptr(MdStore) again = NULL;
+
+	if (store->env != NULL) {
+		mdb_env_close(store->env);
+		store->env = NULL;
+	}
+	again = open_env_locked(store->path, store->map_size_bytes, FALSE,
+	    FALSE, error);
+	if (again == NULL)
+		return FALSE;
+	store->env = again->env;
+	again->env = NULL;
+	memcpy(store->dbi, again->dbi, sizeof(store->dbi));
+	return TRUE;
+}
+
 gboolean
 md_store_compact(MdStore *store, GError **error)
 {
@@ -599,9 +630,16 @@ md_store_compact(MdStore *store, GError **error)
 	gate = lock_open(store->path, GATE_FILE, error);
 	if (gate < 0)
 		return FALSE;
-	/* Keep newcomers out, then wait for everyone else to leave. */
+	/*
+	 * Let go of our own shared lock first: two compactions at once must
+	 * not wait for each other's.  Then keep newcomers out, wait for
+	 * everyone else to leave, and work on the file as it is now: another
+	 * compaction may have swapped it meanwhile.
+	 */
+	flock(store->lock_fd, LOCK_UN);
 	if (!lock_take(gate, LOCK_EX, GATE_FILE, error) ||
-	    !lock_take(store->lock_fd, LOCK_EX, LOCK_FILE, error))
+	    !lock_take(store->lock_fd, LOCK_EX, LOCK_FILE, error) ||
+	    !reopen(store, error))
 		goto out;
 	if (g_mkdir_with_parents(tmp, 0750) != 0) {
 		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
@@ -643,21 +681,11 @@ md_store_compact(MdStore *store, GError **error)
 	}
 	ok = TRUE;
 out:
-	/* Back to shared; the gate opens when it is closed. */
+	/* Open on the new file for whatever the caller does next. */
+	if (store->env == NULL && !reopen(store, ok ? error : NULL))
+		ok = FALSE;
 	flock(store->lock_fd, LOCK_SH);
-	close(gate);
-	if (store->env == NULL) {
-		/* Reopen on the new file for whatever the caller does next. */
-		g_autoptr(MdStore) again = open_env(store->path,
-		    store->map_size_bytes, FALSE, ok ? error : NULL);
-
-		if (again != NULL) {
-			store->env = again->env;
-			again->env = NULL;
-			memcpy(store->dbi, again->dbi, sizeof(store->dbi));
-		} else
-			ok = FALSE;
-	}
+	close(gate);	/* the gate opens */
 	return ok;
 }
 

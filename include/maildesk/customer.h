@@ -24,10 +24,14 @@ typedef struct {
 	guint32 flags;
 	gint64 hold_until;	/* legal hold until then, or 0 */
 	char *hold_reason;	/* owned, nullable */
+	GPtrArray *former;	/* owned, of char *: addresses corrected away */
 } MdCustomer;
 
 MdCustomer *md_customer_new(void);
 void md_customer_free(MdCustomer *c);
+
+/* TRUE if @address is @c's, now or before a correction. */
+gboolean md_customer_has_address(const MdCustomer *c, const char *address);
 
 /* Lower-cased key for an address (transfer full). */
 char *md_customer_address_key(const char *email);

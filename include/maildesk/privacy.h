@@ -20,6 +20,7 @@ typedef struct {
 	guint outbox_entries;
 	guint counters;		/* rate-limit counters */
 	guint customers;	/* profiles removed */
+	GPtrArray *kept;	/* of char *: due, but held, and why */
 } MdEraseReport;
 
 void md_erase_report_init(MdEraseReport *r);

@@ -59,7 +59,7 @@ Subject: Other matter $QMARK
 Date: Mon, 02 Mar 2026 10:05:00 +0100
 Message-ID: <q1@export.test>
 
-A question of my own.  $QMARK
+A question of my own.  $QMARK, account QACC-55102.
 EOM
 dlv "$T/q1.eml" "$Q"
 
@@ -361,6 +361,35 @@ is "$(jq -r ".[$n0:][] | select(.action == \"correct\") | .detail" \
     "the audit names the field"
 is "$(grep -a -c -e Paulina -e Probe-Smith -e 1234567 -e paula "$T/audit.json")" \
     0 "but never the value"
+
+# --- A participant in somebody else's ticket -----------------------------
+# Walter answers in Quentin's ticket 2.  His export holds his own message;
+# Quentin's mail in that ticket is Quentin's data, not his.
+W=walter.guest@example.com
+cat > "$T/w1.eml" <<EOM
+From: Walter Guest <$W>
+To: support@example.com
+Subject: Re: Other matter
+Date: Mon, 02 Mar 2026 14:00:00 +0100
+Message-ID: <w1@export.test>
+In-Reply-To: <q1@export.test>
+
+I can confirm it.  Walter-Own-4402
+EOM
+dlv "$T/w1.eml" "$W"
+is "$(md customer show "$W" --json | jq -c .tickets)" "[2]" \
+    "Walter is linked to Quentin's ticket 2"
+md customer export "$W" -o "$T/export-walter" > /dev/null 2>&1
+is "$?" 0 "the participant's export exits 0"
+WJ="$T/export-walter/export.json"
+is "$(jq '[.tickets[].messages[] | select(.message_id == "w1@export.test")] |
+    length' "$WJ")" 1 "it holds his message"
+cmp -s "$T/w1.eml" "$(grep -l -r -F Walter-Own-4402 "$T/export-walter/raw" |
+    head -n 1)" && ok "and his raw mail, byte for byte" ||
+    not_ok "and his raw mail, byte for byte"
+is "$(grep -a -r -l -i -e "$Q" -e QACC-55102 -e quentin "$T/export-walter" |
+    sed "s|$T/||" | tr '\n' ' ')" "" \
+    "nothing of Quentin: not his address, name or text"
 
 md check > /dev/null 2>&1
 is "$?" 0 "the store checks clean"

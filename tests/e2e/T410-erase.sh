@@ -313,4 +313,50 @@ for s in "$WMARK" "$W"; do
 done
 md check > /dev/null 2>&1
 is "$?" 0 "check: clean"
+
+# --- After a correction of the address ------------------------------------
+# Olaf wrote from his old address (his own ticket, which got an
+# acknowledgement, and a message in Yvonne's ticket); the officer then
+# corrected his address.  Erasing him by the new address erases what came
+# from the old one too.
+O=olaf.before@example.com
+O2=olaf.after@example.com
+OMARK=Oo3Marker-O-80808
+cat > "$T/o1.eml" <<EOM
+From: Olaf Moved <$O>
+To: support@example.com
+Subject: My request $OMARK
+Date: Mon, 02 Mar 2026 13:00:00 +0100
+Message-ID: <o1.$OMARK@example.com>
+
+Own request, $OMARK.
+EOM
+dlv "$T/o1.eml" "$O"
+cat > "$T/o2.eml" <<EOM
+From: Olaf Moved <$O>
+To: support@example.com
+Subject: Re: My own question
+Date: Mon, 02 Mar 2026 13:10:00 +0100
+Message-ID: <o2.$OMARK@example.com>
+In-Reply-To: <y1.$YMARK@mail.example.org>
+
+Same here, $OMARK.
+EOM
+dlv "$T/o2.eml" "$O"
+nmsg=$(md ticket show 2 --json | jq '.messages | length')
+md customer set "$O" email "$O2" > /dev/null
+is "$?" 0 "customer set email: the address is corrected"
+md customer erase "$O2" --yes > "$T/out" 2> "$T/err"
+is "$?" 0 "erase by the new address exits 0"
+like "$(cat "$T/out")" '^removed: 1 tickets \([0-9]+\), [0-9]+ messages, 1 of their messages in other tickets' \
+    "it removed his ticket and his message in Yvonne's ticket"
+is "$(md ticket show 2 --json | jq -c ".messages[$((nmsg - 1))] | .flags")" \
+    '["erased"]' "his message in her ticket is a tombstone"
+for s in "$OMARK" "$O" "$O2" Moved; do
+	is "$(count_in_store "$s")" 0 "no file of the store holds \"$s\""
+	[ "$(count_in_store "$s")" -eq 0 ] ||
+	    printf '#   found in: %s\n' "$(files_with "$s")"
+done
+md check > /dev/null 2>&1
+is "$?" 0 "check: clean"
 finish

@@ -10,6 +10,8 @@
 #    store open): deliveries arriving meanwhile wait at the gate, run into
 #    their time limit and exit 75; retried, they are stored.
 # 3. Two erasures at once: both finish.
+# 4. An erasure while a flush is sending the person's mail: the flush does
+#    not put it back.
 . "$(dirname "$0")/lib.sh"
 
 # conf: the config for the relay on $SINK_PORT, with a short watchdog, so
@@ -301,6 +303,37 @@ md deliver --recipient support@example.com < "$T/mails/c1.eml" \
     > /dev/null 2>&1
 is "$?" 0 "deliveries go on afterwards"
 is "$(once a1 b1 c1)" "" "and are stored"
+md check > /dev/null 2>&1
+is "$?" 0 "check: clean"
+
+# ====================================================================
+# 4. An erasure while a flush sends the person's mail
+# ====================================================================
+# The relay takes 3 s to answer DATA and then defers the mail (4xx at the
+# end of the data).  The erasure removes the outbox entry while the flush
+# is talking to the relay; the flush must not write it back when it
+# records the outcome, or the compaction that follows would keep it.
+md flush > /dev/null 2>&1
+stop_sink
+start_sink -w 3 -r .
+conf
+E4=erin.flushed@example.net
+small "Erin Flushed <$E4>" e1
+md deliver --sender "$E4" --recipient support@example.com \
+    < "$T/mails/e1.eml" > /dev/null 2>&1 || not_ok "deliver e1"
+is "$(md outbox --json | jq --arg e "$E4" '[.[] | select(.to | index($e))] |
+    length')" 1 "her acknowledgement waits in the outbox"
+md flush > "$T/flush4.out" 2>&1 &
+flush=$!
+sleep 1
+md customer erase "$E4" --yes > "$T/erase4.out" 2>&1
+is "$?" 0 "the erasure during the flush exits 0"
+wait "$flush"
+like "$(cat "$T/flush4.out")" '1 deferred' "the relay deferred her mail"
+is "$(md outbox --json | jq --arg e "$E4" '[.[] | select(.to | index($e))] |
+    length')" 0 "the flush did not put her mail back into the outbox"
+is "$(find "$S" -type f -exec cat {} + | grep -a -c -F "$E4")" 0 \
+    "no file of the store holds her address"
 md check > /dev/null 2>&1
 is "$?" 0 "check: clean"
 finish
