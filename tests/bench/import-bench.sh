@@ -1,0 +1,83 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Import throughput and deliver latency against store size.
+#
+#   tests/bench/import-bench.sh [-n MAILS] [-m TICKETS] [-r RUNS] [-b BINARY]
+#
+# 1. `maildesk import maildir` of MAILS (default 10000) 4 KB mails: mails/s.
+# 2. Median wall time of RUNS (default 30) 4 KB deliveries into a store of 10
+#    tickets and into one of TICKETS (default 100000; -m 1000000 for the
+#    million, which takes some minutes to fill), both filled with import.
+# A script, not a test: timings are never asserted.
+set -eu
+
+N=10000 M=100000 RUNS=30
+MD=$(cd "$(dirname "$0")/../.." && pwd)/build/maildesk
+while getopts n:m:r:b: opt; do
+	case $opt in
+	n) N=$OPTARG ;; m) M=$OPTARG ;; r) RUNS=$OPTARG ;; b) MD=$OPTARG ;;
+	*) exit 64 ;;
+	esac
+done
+W=$(mktemp -d "${TMPDIR:-/tmp}/maildesk-ibench.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+
+body=$(printf 'Lorem ipsum dolor sit amet, consectetur adipiscing elit. %.0s' $(seq 60) | head -c 3500)
+# fill DIR COUNT PREFIX: a Maildir of COUNT distinct 4 KB mails.
+fill() {
+	mkdir -p "$1/cur" "$1/new" "$1/tmp"
+	for ((i = 0; i < $2; i++)); do
+		printf 'From: Customer %d <c%d@example.net>\nTo: support@example.com\nSubject: Request %d\nDate: Mon, 02 Mar 2026 10:00:00 +0100\nMessage-ID: <%s%d@example.net>\n\n%s\n' \
+		    $((i % 5000)) $((i % 5000)) "$i" "$3" "$i" "$body" \
+		    > "$1/cur/$((1000000000 + i)).bench:2,S"
+	done
+}
+conf() {
+	printf '[store]\npath = %s\nmap-size-bytes = 68719476736\n[addresses]\nsupport@example.com = support\n[deliver]\nallow-root = true\n[log]\nsyslog = false\n[smtp]\nport = 1\n[outbox]\ndeliver-flush-seconds = 0\n' \
+	    "$1" > "$1.conf"
+	"$MD" -c "$1.conf" init > /dev/null
+}
+now() { date +%s.%N; }
+
+echo "import-bench: writing $N mails" >&2
+fill "$W/mails" "$N" imp
+conf "$W/s1"
+t0=$(now)
+"$MD" -c "$W/s1.conf" import maildir "$W/mails" > /dev/null
+t1=$(now)
+rate=$(echo "$N / ($t1 - $t0)" | bc -l)
+
+# median_deliver STORE: median ms of RUNS deliveries of distinct mails.
+median_deliver() {
+	for ((i = 0; i < RUNS; i++)); do
+		printf 'From: Late Customer <late%d@example.org>\nTo: support@example.com\nSubject: Late %d\nMessage-ID: <late%d.%s@example.org>\n\n%s\n' \
+		    "$i" "$i" "$i" "$RANDOM" "$body" > "$W/late.eml"
+		s=$EPOCHREALTIME
+		"$MD" -c "$1.conf" deliver --recipient support@example.com < "$W/late.eml"
+		e=$EPOCHREALTIME
+		echo "($e - $s) * 1000" | bc -l
+	done | sort -n | awk '{ a[NR] = $1 } END { printf "%.2f", a[int((NR + 1) / 2)] }'
+}
+
+conf "$W/small"
+fill "$W/ten" 10 ten
+"$MD" -c "$W/small.conf" import maildir "$W/ten" > /dev/null
+echo "import-bench: filling a store with $M tickets" >&2
+rm -rf "$W/mails"
+conf "$W/big"
+done_n=0
+while [ "$done_n" -lt "$M" ]; do
+	chunk=$(( M - done_n < 50000 ? M - done_n : 50000 ))
+	rm -rf "$W/chunk"
+	fill "$W/chunk" "$chunk" "big$done_n."
+	"$MD" -c "$W/big.conf" import maildir "$W/chunk" > /dev/null
+	done_n=$((done_n + chunk))
+	echo "import-bench: $done_n tickets" >&2
+done
+small=$(median_deliver "$W/small")
+big=$(median_deliver "$W/big")
+printf '| measure | value |\n|---|---:|\n'
+printf '| import of %d 4 KB mails | %.0f mails/s |\n' "$N" "$rate"
+printf '| deliver, store of 10 tickets (median of %d) | %s ms |\n' "$RUNS" "$small"
+printf '| deliver, store of %d tickets (median of %d) | %s ms |\n' "$M" "$RUNS" "$big"
+printf '| growth | %.0f %% |\n' "$(echo "($big / $small - 1) * 100" | bc -l)"
