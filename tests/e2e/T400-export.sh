@@ -7,7 +7,8 @@
 # mboxrd file that unquotes to the same raw mails, their outbox entries and
 # the audit entries about them, and nothing of another customer.  The
 # export is audited under a keyed hash, never the address.  Then the right
-# to rectification (Art. 16): `customer set`.
+# to rectification (Art. 16): `customer set`.  A participant in somebody
+# else's ticket gets their own messages, not the other customer's.
 . "$(dirname "$0")/lib.sh"
 
 # No relay listens on port 1: what is queued stays in the outbox, so the

@@ -8,7 +8,8 @@
 # customer's data is intact.  --dry-run changes nothing; --no-compact
 # leaves the bytes in the file until `compact`; the audit records the
 # erasure under a keyed hash.  A customer who only wrote in someone else's
-# ticket is erased too: their message becomes a tombstone.
+# ticket is erased too: their message becomes a tombstone.  So is what came
+# from an address before `customer set ADDR email NEW` corrected it.
 . "$(dirname "$0")/lib.sh"
 
 setup_store "[smtp]" "host = 127.0.0.1" "port = 1" "timeout-seconds = 2" \

@@ -8,9 +8,10 @@
 #   with no acknowledgement and no notification; lifting the restriction
 #   brings the acknowledgements back;
 # - expire removes exactly the tickets closed before the cut-off of their
-#   queue's retention and leaves open, recent and held ones, and the
-#   profiles left with nothing.  Tickets are aged with faketime(1), where
-#   it is installed: maildesk has no clock override of its own.
+#   queue's retention, and the profiles left with nothing; it keeps open,
+#   recent and held ones and says which it kept for a hold; lifting the
+#   hold lets it remove them.  Tickets are aged with faketime(1), where it
+#   is installed: maildesk has no clock override of its own.
 . "$(dirname "$0")/lib.sh"
 
 # cmail FROM MESSAGE-ID SUBJECT [TO]: a plain customer mail.
@@ -339,8 +340,10 @@ is "$(jq -c '[.[] | select(.action == "expire")] | .[-1] |
     [.subject, .tickets]' "$T/audit.json")" \
     "[null,[$old1,$old2,$sales_old]]" \
     "audit: an expire entry with the ticket numbers, no subject"
-like "$(cat "$T/out" "$T/err")" "hold|held" \
-    "expire says that held tickets were kept, and why"
+like "$(cat "$T/out")" "kept for a legal hold: ticket $held \\(held: Audit 2026\\)" \
+    "expire names the held ticket it kept, and why"
+like "$(cat "$T/out")" "kept for a legal hold: ticket $custheld \\(customer held: Warranty claim\\)" \
+    "and the ticket of the held customer"
 
 # Lifting the holds lets expire remove them.
 md customer hold --ticket "$held" --lift > /dev/null
