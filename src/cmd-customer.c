@@ -66,7 +66,18 @@ md_cmd_customer_show(MdContext *ctx, int argc, char **argv, GError **error)
 			printf("%-11s %s\n", (char *)k, (char *)v);
 	}
 	if (c->flags & MD_CUSTOMER_RESTRICTED)
-		printf("Restricted: yes\n");
+		printf("Restricted: yes (no automatic mail)\n");
+	if (c->flags & MD_CUSTOMER_BOUNCING)
+		printf("Bouncing:   yes\n");
+	if (c->hold_until != 0) {
+		g_autofree char *until = md_json_time(c->hold_until, 0);
+
+		printf("Legal hold: until %s: %s\n", until,
+		    c->hold_reason ? c->hold_reason : "");
+	}
+	for (guint i = 0; i < c->former->len; i++)
+		printf("Formerly:   %s\n", (char *)g_ptr_array_index(c->former,
+		    i));
 	printf("Tickets:   ");
 	for (guint i = 0; i < tickets->len; i++)
 		printf(" %" G_GUINT64_FORMAT, g_array_index(tickets, guint64,

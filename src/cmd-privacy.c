@@ -506,6 +506,7 @@ md_cmd_compact(MdContext *ctx, int argc, char **argv, GError **error)
 
 typedef struct {
 	JsonBuilder *b;
+	const char *subject;	/* nullable: only entries about this hash */
 } AuditList;
 
 static gboolean
@@ -533,6 +534,8 @@ audit_one(const MDB_val *key, const MDB_val *data, gpointer user_data)
 	g_variant_dict_lookup(d, "action", "s", &action);
 	g_variant_dict_lookup(d, "subject", "s", &subject);
 	g_variant_dict_lookup(d, "detail", "s", &detail);
+	if (a->subject != NULL && g_strcmp0(a->subject, subject) != 0)
+		return TRUE;
 	tickets = g_variant_dict_lookup_value(d, "tickets",
 	    G_VARIANT_TYPE("at"));
 	when = md_json_time(time, 0);
@@ -581,20 +584,32 @@ gboolean
 md_cmd_audit(MdContext *ctx, int argc, char **argv, GError **error)
 {
 	gboolean json = FALSE;
+	g_autofree char *address = NULL, *hash = NULL;
 	GOptionEntry entries[] = {
 		{ "json", 0, 0, G_OPTION_ARG_NONE, &json, "JSON output", NULL },
+		{ "address", 0, 0, G_OPTION_ARG_STRING, &address,
+		  "only entries about this address (also after its erasure)",
+		  "ADDR" },
 		{ NULL }
 	};
 	g_autoptr(GOptionContext) oc = g_option_context_new(
 	    "- the audit trail (Art. 5(2))");
 	g_auto(MdTxn) txn = MD_TXN_INIT;
 	g_autoptr(JsonBuilder) b = NULL;
-	AuditList a = { NULL };
+	AuditList a = { NULL, NULL };
 
 	g_option_context_add_main_entries(oc, entries, NULL);
 	if (!parse(oc, &argc, &argv, error) ||
 	    !md_store_begin(ctx->store, MD_TXN_READ, &txn, error))
 		return FALSE;
+	if (address != NULL) {
+		g_autoptr(GBytes) secret = md_store_secret(&txn, error);
+
+		if (secret == NULL)
+			return FALSE;
+		hash = md_privacy_subject_hash(secret, address);
+		a.subject = hash;
+	}
 	if (json) {
 		b = json_builder_new();
 		json_builder_begin_array(b);

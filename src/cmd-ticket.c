@@ -356,6 +356,16 @@ md_cmd_ticket_show(MdContext *ctx, int argc, char **argv, GError **error)
 		if (t->linked_to != 0)
 			g_string_append_printf(out, "Continues: ticket %"
 			    G_GUINT64_FORMAT "\n", t->linked_to);
+		if (t->hold_until != 0) {
+			g_autofree char *until = short_time(t->hold_until);
+
+			g_string_append_printf(out, "Legal hold: until %s: "
+			    "%s\n", until, t->hold_reason ? t->hold_reason :
+			    "");
+		}
+		if (c != NULL && (c->flags & MD_CUSTOMER_RESTRICTED))
+			g_string_append(out, "Customer restricted: no "
+			    "automatic mail\n");
 		if (t->cited != 0)
 			g_string_append_printf(out, "Cited: ticket %"
 			    G_GUINT64_FORMAT " (sender is not its customer)\n",

@@ -53,6 +53,21 @@ add_string(JsonBuilder *b, const char *name, const char *value)
 		json_builder_add_string_value(b, value);
 }
 
+/* A legal hold: {until, reason}, or null. */
+static void
+add_hold(JsonBuilder *b, gint64 until, const char *reason)
+{
+	json_builder_set_member_name(b, "hold");
+	if (until == 0) {
+		json_builder_add_null_value(b);
+		return;
+	}
+	json_builder_begin_object(b);
+	add_time(b, "until", until, local_offset(until), TRUE);
+	add_string(b, "reason", reason);
+	json_builder_end_object(b);
+}
+
 static void
 add_mailbox(JsonBuilder *b, const MdMailbox *mb)
 {
@@ -98,6 +113,13 @@ md_json_add_customer(JsonBuilder *b, const MdCustomer *c, GArray *tickets)
 	json_builder_set_member_name(b, "bouncing");
 	json_builder_add_boolean_value(b,
 	    (c->flags & MD_CUSTOMER_BOUNCING) != 0);
+	add_hold(b, c->hold_until, c->hold_reason);
+	json_builder_set_member_name(b, "former_emails");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < c->former->len; i++)
+		json_builder_add_string_value(b, g_ptr_array_index(c->former,
+		    i));
+	json_builder_end_array(b);
 	if (tickets != NULL) {
 		json_builder_set_member_name(b, "tickets");
 		json_builder_begin_array(b);
@@ -145,6 +167,7 @@ md_json_add_ticket(JsonBuilder *b, const MdTicket *t,
 		json_builder_add_int_value(b, (gint64)t->cited);
 	else
 		json_builder_add_null_value(b);
+	add_hold(b, t->hold_until, t->hold_reason);
 	json_builder_set_member_name(b, "events");
 	json_builder_begin_array(b);
 	for (guint i = 0; i < t->events->len; i++) {

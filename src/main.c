@@ -92,7 +92,7 @@ static const MdCommand commands[] = {
 	  "delete tickets past their retention (Art. 5(1)(e))" },
 	{ "compact", FULL(md_cmd_compact), MD_CMD_STORE, "",
 	  "rewrite the store without freed pages" },
-	{ "audit", FULL(md_cmd_audit), MD_CMD_STORE, "[--json]",
+	{ "audit", FULL(md_cmd_audit), MD_CMD_STORE, "[--address ADDR] [--json]",
 	  "the audit trail (Art. 5(2))" },
 	{ "check", md_cmd_check, MD_CMD_STORE, "[--repair]",
 	  "verify the store; --repair rebuilds the indexes" },
