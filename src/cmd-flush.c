@@ -7,6 +7,7 @@
 
 #include "maildesk/cmd.h"
 #include "maildesk/error.h"
+#include "maildesk/log.h"
 #include "maildesk/outbox.h"
 
 gboolean
@@ -23,6 +24,9 @@ md_cmd_flush(MdContext *ctx, int argc, char **argv, GError **error)
 	    ctx->config->smtp_timeout_s, g_get_real_time() / G_USEC_PER_SEC,
 	    &r, error))
 		return FALSE;
+	if (r.sent + r.deferred + r.failed > 0)
+		md_info("flush sent=%u deferred=%u failed=%u", r.sent,
+		    r.deferred, r.failed);
 	printf("flush: %u sent, %u deferred, %u failed\n", r.sent, r.deferred,
 	    r.failed);
 	return TRUE;

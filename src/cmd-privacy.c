@@ -12,6 +12,7 @@
 #include "maildesk/error.h"
 #include "maildesk/export.h"
 #include "maildesk/json-out.h"
+#include "maildesk/log.h"
 #include "maildesk/privacy.h"
 #include "maildesk/record.h"
 #include "maildesk/ticket.h"
@@ -488,6 +489,9 @@ md_cmd_expire(MdContext *ctx, int argc, char **argv, GError **error)
 		    now_s(), error);
 	if (ok)
 		print_report(&r, dry_run);
+	if (ok && !dry_run)
+		md_info("expire tickets=%u messages=%u customers=%u kept=%u",
+		    r.tickets->len, r.messages, r.customers, r.kept->len);
 	md_erase_report_clear(&r);
 	if (!ok)
 		return FALSE;

@@ -13,14 +13,15 @@
 static MdLogSinks log_sinks = MD_LOG_STDERR;
 static int log_verbosity;
 
+/* Syslog gets every event; the terminal only what its level asks for. */
 static void
-emit(int priority, const char *fmt, va_list ap)
+emit(int priority, gboolean to_stderr, const char *fmt, va_list ap)
 {
 	g_autofree char *line = g_strdup_vprintf(fmt, ap);
 
 	if (log_sinks & MD_LOG_SYSLOG)
 		syslog(priority, "%s", line);
-	if (log_sinks & MD_LOG_STDERR)
+	if ((log_sinks & MD_LOG_STDERR) && to_stderr)
 		fprintf(stderr, "maildesk: %s\n", line);
 }
 
@@ -69,7 +70,7 @@ md_info(const char *fmt, ...)
 	if (log_verbosity < 1 && !(log_sinks & MD_LOG_SYSLOG))
 		return;
 	va_start(ap, fmt);
-	emit(LOG_INFO, fmt, ap);
+	emit(LOG_INFO, log_verbosity >= 1, fmt, ap);
 	va_end(ap);
 }
 
@@ -81,7 +82,7 @@ md_warn(const char *fmt, ...)
 	if (log_verbosity < 0)
 		return;
 	va_start(ap, fmt);
-	emit(LOG_WARNING, fmt, ap);
+	emit(LOG_WARNING, TRUE, fmt, ap);
 	va_end(ap);
 }
 
@@ -93,6 +94,6 @@ md_debug(int level, const char *fmt, ...)
 	if (log_verbosity < 1 + level)
 		return;
 	va_start(ap, fmt);
-	emit(LOG_DEBUG, fmt, ap);
+	emit(LOG_DEBUG, TRUE, fmt, ap);
 	va_end(ap);
 }

@@ -69,7 +69,7 @@ static const MdCommand commands[] = {
 	{ "import", md_cmd_import, MD_CMD_STORE,
 	  "mbox FILE | maildir DIR [--queue Q]",
 	  "move an existing mailbox into tickets (no mail is sent)" },
-	{ "flush", md_cmd_flush, MD_CMD_STORE, "",
+	{ "flush", md_cmd_flush, MD_CMD_STORE | MD_CMD_SYSLOG, "",
 	  "send what the outbox holds and is due" },
 	{ "outbox", FULL(md_cmd_outbox_list), MD_CMD_STORE, "[--json]",
 	  "list queued and failed outgoing mail" },
@@ -87,7 +87,7 @@ static const MdCommand commands[] = {
 	{ "customer erase", FULL(md_cmd_customer_erase), MD_CMD_STORE,
 	  "ADDR [--dry-run] [--yes] [--no-compact]",
 	  "erase a person (Art. 17)" },
-	{ "expire", FULL(md_cmd_expire), MD_CMD_STORE,
+	{ "expire", FULL(md_cmd_expire), MD_CMD_STORE | MD_CMD_SYSLOG,
 	  "[--dry-run] [--no-compact]",
 	  "delete tickets past their retention (Art. 5(1)(e))" },
 	{ "compact", FULL(md_cmd_compact), MD_CMD_STORE, "",
@@ -255,7 +255,8 @@ main(int argc, char **argv)
 	 * deliver logs to syslog and keeps stderr for the one failure line;
 	 * everything else talks to the person at the terminal.
 	 */
-	md_log_open(mode == MD_MODE_DELIVER ? MD_LOG_SYSLOG : MD_LOG_STDERR,
+	md_log_open(mode == MD_MODE_DELIVER ? MD_LOG_SYSLOG : MD_LOG_STDERR |
+	    (cmd != NULL && (cmd->flags & MD_CMD_SYSLOG) ? MD_LOG_SYSLOG : 0),
 	    g.verbosity);
 	if (error != NULL)
 		goto out;

@@ -13,6 +13,7 @@
 typedef enum {
 	MD_CMD_STORE = 1 << 0,	/* open the store before calling */
 	MD_CMD_MTA = 1 << 1,	/* deliver mode: exit codes for the MTA */
+	MD_CMD_SYSLOG = 1 << 2,	/* timer jobs: events go to syslog too */
 } MdCommandFlags;
 
 typedef struct {
