@@ -8,8 +8,7 @@
 
 #include "maildesk/agent.h"
 #include "maildesk/error.h"
-
-#define AGENT_RECORD_VERSION 1
+#include "maildesk/record.h"
 
 MdAgent *
 md_agent_new(void)
@@ -31,21 +30,12 @@ md_agent_free(MdAgent *a)
 static MdAgent *
 from_record(const void *data, gsize len, GError **error)
 {
-	g_autoptr(GBytes) bytes = g_bytes_new(data, len);
-	g_autoptr(GVariant) v = g_variant_ref_sink(g_variant_new_from_bytes(
-	    G_VARIANT_TYPE("(ya{sv})"), bytes, FALSE));
-	g_autoptr(GVariant) dict = NULL;
-	g_autoptr(GVariantDict) d = NULL;
-	g_autoptr(MdAgent) a = md_agent_new();
-	guint8 version;
+	g_autoptr(GVariantDict) d = md_record_open(data, len, "agent", error);
+	g_autoptr(MdAgent) a = NULL;
 
-	if (!g_variant_is_normal_form(v)) {
-		g_set_error(error, MD_ERROR, MD_ERROR_CORRUPT,
-		    "agent record is malformed");
+	if (d == NULL)
 		return NULL;
-	}
-	g_variant_get(v, "(y@a{sv})", &version, &dict);
-	d = g_variant_dict_new(dict);
+	a = md_agent_new();
 	g_variant_dict_lookup(d, "email", "s", &a->email);
 	g_variant_dict_lookup(d, "name", "s", &a->name);
 	g_variant_dict_lookup(d, "queues", "^as", &a->queues);
@@ -63,7 +53,6 @@ gboolean
 md_agent_save(MdTxn *txn, const MdAgent *a, GError **error)
 {
 	g_auto(GVariantDict) d = G_VARIANT_DICT_INIT(NULL);
-	g_autoptr(GVariant) v = NULL;
 	g_autoptr(GBytes) rec = NULL;
 	g_autofree char *key = g_ascii_strdown(a->email, -1);
 	g_autofree char *k = md_store_key_text(key);
@@ -76,9 +65,7 @@ md_agent_save(MdTxn *txn, const MdAgent *a, GError **error)
 		g_variant_dict_insert(&d, "name", "s", a->name);
 	g_variant_dict_insert(&d, "queues", "^as",
 	    a->queues ? a->queues : (char **)none);
-	v = g_variant_ref_sink(g_variant_new("(y@a{sv})", AGENT_RECORD_VERSION,
-	    g_variant_dict_end(&d)));
-	rec = g_variant_get_data_as_bytes(v);
+	rec = md_record_close(&d);
 	data = g_bytes_get_data(rec, &len);
 	return md_store_put(txn, MD_DB_AGENTS, k, strlen(k), data, len, 0,
 	    error);

@@ -514,73 +514,49 @@ typedef struct {
 } AuditList;
 
 static gboolean
-audit_one(const MDB_val *key, const MDB_val *data, gpointer user_data)
+audit_one(const MdAuditEntry *e, gpointer user_data)
 {
 	AuditList *a = user_data;
-	g_autoptr(GBytes) bytes = g_bytes_new(data->mv_data, data->mv_size);
-	g_autoptr(GVariant) v = g_variant_ref_sink(g_variant_new_from_bytes(
-	    G_VARIANT_TYPE("(ya{sv})"), bytes, FALSE));
-	g_autoptr(GVariant) dict = NULL;
-	g_autoptr(GVariantDict) d = NULL;
-	g_autofree char *actor = NULL, *action = NULL, *subject = NULL;
-	g_autofree char *detail = NULL, *when = NULL;
-	g_autoptr(GVariant) tickets = NULL;
+	g_autofree char *when = md_json_time(e->time, 0);
 	g_autoptr(GString) nums = g_string_new(NULL);
-	gint64 time = 0;
-	guint8 version;
 
-	if (!g_variant_is_normal_form(v))
+	if (a->subject != NULL && g_strcmp0(a->subject, e->subject) != 0)
 		return TRUE;
-	g_variant_get(v, "(y@a{sv})", &version, &dict);
-	d = g_variant_dict_new(dict);
-	g_variant_dict_lookup(d, "time", "x", &time);
-	g_variant_dict_lookup(d, "actor", "s", &actor);
-	g_variant_dict_lookup(d, "action", "s", &action);
-	g_variant_dict_lookup(d, "subject", "s", &subject);
-	g_variant_dict_lookup(d, "detail", "s", &detail);
-	if (a->subject != NULL && g_strcmp0(a->subject, subject) != 0)
-		return TRUE;
-	tickets = g_variant_dict_lookup_value(d, "tickets",
-	    G_VARIANT_TYPE("at"));
-	when = md_json_time(time, 0);
-	if (a->b != NULL) {
-		json_builder_begin_object(a->b);
-		json_builder_set_member_name(a->b, "time");
-		json_builder_add_string_value(a->b, when);
-		json_builder_set_member_name(a->b, "actor");
-		json_builder_add_string_value(a->b, actor ? actor : "");
-		json_builder_set_member_name(a->b, "action");
-		json_builder_add_string_value(a->b, action ? action : "");
-		json_builder_set_member_name(a->b, "subject");
-		if (subject)
-			json_builder_add_string_value(a->b, subject);
-		else
-			json_builder_add_null_value(a->b);
-		json_builder_set_member_name(a->b, "tickets");
-		json_builder_begin_array(a->b);
-	}
-	for (gsize i = 0; tickets && i < g_variant_n_children(tickets); i++) {
-		guint64 n;
-
-		g_variant_get_child(tickets, i, "t", &n);
-		if (a->b != NULL)
-			json_builder_add_int_value(a->b, (gint64)n);
+	for (guint i = 0; i < e->tickets->len; i++)
 		g_string_append_printf(nums, "%s%" G_GUINT64_FORMAT,
-		    nums->len ? "," : "", n);
-	}
-	if (a->b != NULL) {
-		json_builder_end_array(a->b);
-		json_builder_set_member_name(a->b, "detail");
-		if (detail)
-			json_builder_add_string_value(a->b, detail);
-		else
-			json_builder_add_null_value(a->b);
-		json_builder_end_object(a->b);
-	} else
+		    nums->len ? "," : "", g_array_index(e->tickets, guint64,
+		    i));
+	if (a->b == NULL) {
 		printf("%s  %-14s  %-12s  %s  tickets=%s%s%s\n", when,
-		    action ? action : "", actor ? actor : "",
-		    subject ? subject : "-", nums->len ? nums->str : "-",
-		    detail ? "  " : "", detail ? detail : "");
+		    e->action, e->actor, e->subject ? e->subject : "-",
+		    nums->len ? nums->str : "-", e->detail ? "  " : "",
+		    e->detail ? e->detail : "");
+		return TRUE;
+	}
+	json_builder_begin_object(a->b);
+	json_builder_set_member_name(a->b, "time");
+	json_builder_add_string_value(a->b, when);
+	json_builder_set_member_name(a->b, "actor");
+	json_builder_add_string_value(a->b, e->actor);
+	json_builder_set_member_name(a->b, "action");
+	json_builder_add_string_value(a->b, e->action);
+	json_builder_set_member_name(a->b, "subject");
+	if (e->subject)
+		json_builder_add_string_value(a->b, e->subject);
+	else
+		json_builder_add_null_value(a->b);
+	json_builder_set_member_name(a->b, "tickets");
+	json_builder_begin_array(a->b);
+	for (guint i = 0; i < e->tickets->len; i++)
+		json_builder_add_int_value(a->b,
+		    (gint64)g_array_index(e->tickets, guint64, i));
+	json_builder_end_array(a->b);
+	json_builder_set_member_name(a->b, "detail");
+	if (e->detail)
+		json_builder_add_string_value(a->b, e->detail);
+	else
+		json_builder_add_null_value(a->b);
+	json_builder_end_object(a->b);
 	return TRUE;
 }
 
@@ -619,8 +595,7 @@ md_cmd_audit(MdContext *ctx, int argc, char **argv, GError **error)
 		json_builder_begin_array(b);
 		a.b = b;
 	}
-	if (!md_store_foreach(&txn, MD_DB_AUDIT, NULL, 0, audit_one, &a,
-	    error))
+	if (!md_privacy_audit_foreach(&txn, audit_one, &a, error))
 		return FALSE;
 	if (json) {
 		g_autofree char *out = NULL;

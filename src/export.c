@@ -78,54 +78,30 @@ involves(const MdCustomer *c, const MdMessage *m)
 typedef struct {
 	JsonBuilder *b;
 	const char *subject;
-	GError *error;
-} AuditScan;
+} AuditExport;
 
+/* The audit entries about the person: theirs to see too. */
 static gboolean
-audit_one(const MDB_val *key, const MDB_val *data, gpointer user_data)
+audit_one(const MdAuditEntry *e, gpointer user_data)
 {
-	AuditScan *a = user_data;
-	g_autoptr(GBytes) bytes = g_bytes_new(data->mv_data, data->mv_size);
-	g_autoptr(GVariant) v = g_variant_ref_sink(g_variant_new_from_bytes(
-	    G_VARIANT_TYPE("(ya{sv})"), bytes, FALSE));
-	g_autoptr(GVariant) dict = NULL;
-	g_autoptr(GVariantDict) d = NULL;
-	g_autofree char *subject = NULL, *actor = NULL, *action = NULL;
-	g_autoptr(GVariant) tickets = NULL;
-	gint64 time = 0;
-	guint8 version;
+	AuditExport *a = user_data;
+	g_autofree char *t = NULL;
 
-	if (!g_variant_is_normal_form(v))
+	if (g_strcmp0(e->subject, a->subject) != 0)
 		return TRUE;
-	g_variant_get(v, "(y@a{sv})", &version, &dict);
-	d = g_variant_dict_new(dict);
-	if (!g_variant_dict_lookup(d, "subject", "s", &subject) ||
-	    g_strcmp0(subject, a->subject) != 0)
-		return TRUE;
-	g_variant_dict_lookup(d, "time", "x", &time);
-	g_variant_dict_lookup(d, "actor", "s", &actor);
-	g_variant_dict_lookup(d, "action", "s", &action);
-	tickets = g_variant_dict_lookup_value(d, "tickets",
-	    G_VARIANT_TYPE("at"));
+	t = md_json_time(e->time, 0);
 	json_builder_begin_object(a->b);
 	json_builder_set_member_name(a->b, "time");
-	{
-		g_autofree char *t = md_json_time(time, 0);
-
-		json_builder_add_string_value(a->b, t);
-	}
+	json_builder_add_string_value(a->b, t);
 	json_builder_set_member_name(a->b, "actor");
-	json_builder_add_string_value(a->b, actor ? actor : "");
+	json_builder_add_string_value(a->b, e->actor);
 	json_builder_set_member_name(a->b, "action");
-	json_builder_add_string_value(a->b, action ? action : "");
+	json_builder_add_string_value(a->b, e->action);
 	json_builder_set_member_name(a->b, "tickets");
 	json_builder_begin_array(a->b);
-	for (gsize i = 0; tickets && i < g_variant_n_children(tickets); i++) {
-		guint64 n;
-
-		g_variant_get_child(tickets, i, "t", &n);
-		json_builder_add_int_value(a->b, (gint64)n);
-	}
+	for (guint i = 0; i < e->tickets->len; i++)
+		json_builder_add_int_value(a->b,
+		    (gint64)g_array_index(e->tickets, guint64, i));
 	json_builder_end_array(a->b);
 	json_builder_end_object(a->b);
 	return TRUE;
@@ -143,7 +119,7 @@ md_export_customer(MdTxn *txn, const MdCustomer *c, const char *dir,
 	g_autofree char *rawdir = g_build_filename(dir, "raw", NULL);
 	g_autofree char *json = NULL, *path = NULL, *subject = NULL;
 	g_autofree char *when = md_json_time(now, 0);
-	AuditScan audit = { b, NULL, NULL };
+	AuditExport audit = { b, NULL };
 
 	if (tickets == NULL)
 		return FALSE;
@@ -264,8 +240,7 @@ md_export_customer(MdTxn *txn, const MdCustomer *c, const char *dir,
 	audit.subject = subject;
 	json_builder_set_member_name(b, "audit");
 	json_builder_begin_array(b);
-	if (!md_store_foreach(txn, MD_DB_AUDIT, NULL, 0, audit_one, &audit,
-	    error))
+	if (!md_privacy_audit_foreach(txn, audit_one, &audit, error))
 		return FALSE;
 	json_builder_end_array(b);
 	json_builder_end_object(b);

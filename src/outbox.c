@@ -12,10 +12,9 @@
 #include "maildesk/error.h"
 #include "maildesk/log.h"
 #include "maildesk/outbox.h"
+#include "maildesk/record.h"
 #include "maildesk/smtp.h"
 #include "maildesk/ticket.h"
-
-#define OUTBOX_RECORD_VERSION 1
 
 MdOutboxEntry *
 md_outbox_entry_new(void)
@@ -47,7 +46,6 @@ static GBytes *
 to_record(const MdOutboxEntry *e)
 {
 	g_auto(GVariantDict) d = G_VARIANT_DICT_INIT(NULL);
-	g_autoptr(GVariant) v = NULL;
 	gsize len = 0;
 	const void *data = e->data ? g_bytes_get_data(e->data, &len) : "";
 
@@ -69,36 +67,21 @@ to_record(const MdOutboxEntry *e)
 	g_variant_dict_insert(&d, "attempts", "u", e->attempts);
 	if (e->last_error != NULL)
 		g_variant_dict_insert(&d, "error", "s", e->last_error);
-	v = g_variant_ref_sink(g_variant_new("(y@a{sv})",
-	    OUTBOX_RECORD_VERSION, g_variant_dict_end(&d)));
-	return g_variant_get_data_as_bytes(v);
+	return md_record_close(&d);
 }
 
 static MdOutboxEntry *
 from_record(const void *data, gsize len, GError **error)
 {
-	g_autoptr(GBytes) bytes = g_bytes_new(data, len);
-	g_autoptr(GVariant) v = g_variant_ref_sink(g_variant_new_from_bytes(
-	    G_VARIANT_TYPE("(ya{sv})"), bytes, FALSE));
-	g_autoptr(GVariant) dict = NULL;
+	g_autoptr(GVariantDict) d = md_record_open(data, len, "outbox",
+	    error);
 	g_autoptr(GVariant) body = NULL;
-	g_autoptr(GVariantDict) d = NULL;
-	g_autoptr(MdOutboxEntry) e = md_outbox_entry_new();
+	g_autoptr(MdOutboxEntry) e = NULL;
 	g_autofree char *state = NULL;
-	guint8 version;
 
-	if (!g_variant_is_normal_form(v)) {
-		g_set_error(error, MD_ERROR, MD_ERROR_CORRUPT,
-		    "outbox record is malformed");
+	if (d == NULL)
 		return NULL;
-	}
-	g_variant_get(v, "(y@a{sv})", &version, &dict);
-	if (version != OUTBOX_RECORD_VERSION) {
-		g_set_error(error, MD_ERROR, MD_ERROR_CORRUPT,
-		    "outbox record has unknown version %u", version);
-		return NULL;
-	}
-	d = g_variant_dict_new(dict);
+	e = md_outbox_entry_new();
 	g_variant_dict_lookup(d, "id", "t", &e->id);
 	g_variant_dict_lookup(d, "kind", "s", &e->kind);
 	g_variant_dict_lookup(d, "ticket", "t", &e->ticket);

@@ -15,8 +15,6 @@
 #include "maildesk/record.h"
 #include "maildesk/ticket.h"
 
-#define AUDIT_RECORD_VERSION 1
-
 void
 md_erase_report_init(MdEraseReport *r)
 {
@@ -61,7 +59,6 @@ md_privacy_audit(MdTxn *txn, const char *action, const char *address,
     GArray *tickets, const char *detail, gint64 now, GError **error)
 {
 	g_auto(GVariantDict) d = G_VARIANT_DICT_INIT(NULL);
-	g_autoptr(GVariant) v = NULL;
 	g_autoptr(GBytes) rec = NULL;
 	g_autoptr(GBytes) secret = NULL;
 	g_autofree char *actor = md_privacy_actor();
@@ -93,12 +90,67 @@ md_privacy_audit(MdTxn *txn, const char *action, const char *address,
 	    &nums));
 	if (detail != NULL)
 		g_variant_dict_insert(&d, "detail", "s", detail);
-	v = g_variant_ref_sink(g_variant_new("(y@a{sv})", AUDIT_RECORD_VERSION,
-	    g_variant_dict_end(&d)));
-	rec = g_variant_get_data_as_bytes(v);
+	rec = md_record_close(&d);
 	data = g_bytes_get_data(rec, &len);
 	md_key_be64(key, id);
 	return md_store_put(txn, MD_DB_AUDIT, key, 8, data, len, 0, error);
+}
+
+typedef struct {
+	MdAuditFunc fn;
+	gpointer user_data;
+	GError *error;
+} AuditScan;
+
+static gboolean
+audit_one(const MDB_val *key, const MDB_val *data, gpointer user_data)
+{
+	AuditScan *a = user_data;
+	g_autoptr(GVariantDict) d = md_record_open(data->mv_data,
+	    data->mv_size, "audit", &a->error);
+	g_autofree char *actor = NULL, *action = NULL, *subject = NULL;
+	g_autofree char *detail = NULL;
+	g_autoptr(GVariant) nums = NULL;
+	g_autoptr(GArray) tickets = g_array_new(FALSE, FALSE,
+	    sizeof(guint64));
+	MdAuditEntry e = { 0 };
+
+	if (d == NULL)
+		return FALSE;
+	g_variant_dict_lookup(d, "time", "x", &e.time);
+	g_variant_dict_lookup(d, "actor", "s", &actor);
+	g_variant_dict_lookup(d, "action", "s", &action);
+	g_variant_dict_lookup(d, "subject", "s", &subject);
+	g_variant_dict_lookup(d, "detail", "s", &detail);
+	nums = g_variant_dict_lookup_value(d, "tickets", G_VARIANT_TYPE("at"));
+	for (gsize i = 0; nums != NULL && i < g_variant_n_children(nums);
+	    i++) {
+		guint64 n;
+
+		g_variant_get_child(nums, i, "t", &n);
+		g_array_append_val(tickets, n);
+	}
+	e.actor = actor ? actor : "";
+	e.action = action ? action : "";
+	e.subject = subject;
+	e.detail = detail;
+	e.tickets = tickets;
+	return a->fn(&e, a->user_data);
+}
+
+gboolean
+md_privacy_audit_foreach(MdTxn *txn, MdAuditFunc fn, gpointer user_data,
+    GError **error)
+{
+	AuditScan a = { fn, user_data, NULL };
+
+	if (!md_store_foreach(txn, MD_DB_AUDIT, NULL, 0, audit_one, &a, error))
+		return FALSE;
+	if (a.error != NULL) {
+		g_propagate_error(error, a.error);
+		return FALSE;
+	}
+	return TRUE;
 }
 
 char *

@@ -13,8 +13,8 @@
 
 static void get_strings(GVariantDict *d, const char *key, GPtrArray *out);
 
-static GBytes *
-finish(GVariantDict *dict)
+GBytes *
+md_record_close(GVariantDict *dict)
 {
 	g_autoptr(GVariant) v = g_variant_ref_sink(g_variant_new("(y@a{sv})",
 	    MD_RECORD_VERSION, g_variant_dict_end(dict)));
@@ -22,8 +22,8 @@ finish(GVariantDict *dict)
 	return g_variant_get_data_as_bytes(v);
 }
 
-static GVariantDict *
-open_record(const void *data, gsize len, const char *what, GError **error)
+GVariantDict *
+md_record_open(const void *data, gsize len, const char *what, GError **error)
 {
 	g_autoptr(GBytes) bytes = g_bytes_new(data, len);
 	g_autoptr(GVariant) v = g_variant_ref_sink(g_variant_new_from_bytes(
@@ -122,13 +122,13 @@ md_record_from_ticket(const MdTicket *t)
 		g_variant_dict_insert_value(&d, "events",
 		    g_variant_builder_end(&ev));
 	}
-	return finish(&d);
+	return md_record_close(&d);
 }
 
 MdTicket *
 md_record_to_ticket(const void *data, gsize len, GError **error)
 {
-	g_autoptr(GVariantDict) d = open_record(data, len, "ticket", error);
+	g_autoptr(GVariantDict) d = md_record_open(data, len, "ticket", error);
 	g_autoptr(MdTicket) t = NULL;
 	g_autofree char *status = NULL;
 
@@ -197,13 +197,13 @@ md_record_from_customer(const MdCustomer *c)
 		g_variant_builder_add(&fields, "{ss}", k, v);
 	g_variant_dict_insert_value(&d, "fields",
 	    g_variant_builder_end(&fields));
-	return finish(&d);
+	return md_record_close(&d);
 }
 
 MdCustomer *
 md_record_to_customer(const void *data, gsize len, GError **error)
 {
-	g_autoptr(GVariantDict) d = open_record(data, len, "customer", error);
+	g_autoptr(GVariantDict) d = md_record_open(data, len, "customer", error);
 	g_autoptr(MdCustomer) c = NULL;
 	g_autoptr(GVariant) fields = NULL;
 
@@ -320,7 +320,7 @@ md_record_from_message(const MdMessage *m)
 	put_str(&d, "queue", m->queue);
 	g_variant_dict_insert(&d, "raw-size", "t", m->raw_size);
 	put_str(&d, "raw-sha256", m->raw_sha256);
-	return finish(&d);
+	return md_record_close(&d);
 }
 
 static MdMailbox *
@@ -359,7 +359,7 @@ get_strings(GVariantDict *d, const char *key, GPtrArray *out)
 MdMessage *
 md_record_to_message(const void *data, gsize len, GError **error)
 {
-	g_autoptr(GVariantDict) d = open_record(data, len, "message", error);
+	g_autoptr(GVariantDict) d = md_record_open(data, len, "message", error);
 	g_autoptr(MdMessage) m = NULL;
 	g_autofree char *dir = NULL, *kind = NULL;
 	g_autofree const char **flags = NULL;

@@ -40,6 +40,21 @@ char *md_privacy_actor(void);
 gboolean md_privacy_audit(MdTxn *txn, const char *action, const char *address,
     GArray *tickets, const char *detail, gint64 now, GError **error);
 
+typedef struct {
+	gint64 time;
+	const char *actor;	/* borrowed, never NULL */
+	const char *action;	/* borrowed, never NULL */
+	const char *subject;	/* borrowed, nullable: the keyed hash */
+	const char *detail;	/* borrowed, nullable */
+	GArray *tickets;	/* borrowed, guint64 */
+} MdAuditEntry;
+
+typedef gboolean (*MdAuditFunc)(const MdAuditEntry *e, gpointer user_data);
+
+/* Calls @fn for every audit entry, oldest first, until it returns FALSE. */
+gboolean md_privacy_audit_foreach(MdTxn *txn, MdAuditFunc fn,
+    gpointer user_data, GError **error);
+
 /* Why @c may not be erased now (a hold on them or a ticket), or NULL. */
 char *md_privacy_hold_reason(MdTxn *txn, const MdCustomer *c, gint64 now,
     GError **error);

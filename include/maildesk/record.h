@@ -13,6 +13,16 @@
 
 #define MD_RECORD_VERSION 1
 
+/*
+ * The dictionary of a "(ya{sv})" record of a version this maildesk knows;
+ * CORRUPT (naming @what) otherwise.  For record kinds of other modules.
+ */
+GVariantDict *md_record_open(const void *data, gsize len, const char *what,
+    GError **error);
+
+/* A record from @dict (consumed), with the current version byte. */
+GBytes *md_record_close(GVariantDict *dict);
+
 GBytes *md_record_from_ticket(const MdTicket *t);
 MdTicket *md_record_to_ticket(const void *data, gsize len, GError **error);
 
