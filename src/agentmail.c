@@ -275,52 +275,20 @@ our_address(MdAgentMail *a)
 	return from;
 }
 
-static char
-delimiter(const MdConfig *config)
-{
-	return config->recipient_delimiter[0] ? config->recipient_delimiter[0] :
-	    '+';
-}
-
 static gboolean
 queue_mail(MdAgentMail *a, const char *kind, const char *from,
     const char *to, guint64 customer_id, MdComposeSpec *spec,
     GError **error)
 {
-	g_autoptr(MdOutboxEntry) e = md_outbox_entry_new();
 	g_autofree char *msgid = md_token_message_id(a->secret,
-	    a->ticket->number, domain_of(from));
-	g_autofree char *k = md_store_key_text(msgid);
-	char *rcpts[] = { (char *)to, NULL };
-	guint8 key[12];
+	    a->ticket->number, from);
+	g_autoptr(GBytes) data = NULL;
 
 	spec->message_id = msgid;
-	e->data = md_compose(spec, a->now);
-	/* A reply to what we send must find the ticket again. */
-	md_key_ticket_seq(key, a->ticket->number, a->seq);
-	if (!md_store_put(a->txn, MD_DB_MSGID, k, strlen(k), key, 12, 0,
-	    error))
-		return FALSE;
-	e->kind = g_strdup(kind);
-	e->ticket = a->ticket->number;
-	e->seq = a->seq;
-	e->customer_id = customer_id;
-	e->envelope_from = g_strdup(from);
-	e->recipients = g_strdupv(rcpts);
-	e->message_id = g_strdup(msgid);
-	e->created_at = a->now;
-	e->next_attempt_at = a->now;
-	/*
-	 * Leased to this process from birth when deliver will try to send
-	 * it right after the commit: no second transaction to take the
-	 * lease, and no concurrent flush can take it meanwhile.
-	 */
-	if (a->config->deliver_flush_s > 0)
-		e->lease_until = a->now + a->config->lease_s;
-	if (!md_outbox_add(a->txn, e, error))
-		return FALSE;
-	g_array_append_val(a->outbox_ids, e->id);
-	return TRUE;
+	data = md_compose(spec, a->now);
+	return md_outbox_queue(a->txn, a->config, kind, a->ticket->number,
+	    a->seq, customer_id, from, to, msgid, data, a->now, a->outbox_ids,
+	    error);
 }
 
 /* The customer's latest mail in the ticket, to answer in its thread. */
@@ -368,7 +336,7 @@ relay(MdAgentMail *a, const MdCustomer *c, const char *text, GError **error)
 	subject = g_strdup_printf("[%s%" G_GUINT64_FORMAT "] %s",
 	    a->config->tag, a->ticket->number, a->ticket->subject);
 	reply_to = md_token_reply_address(a->secret, from,
-	    delimiter(a->config), a->ticket->number, NULL);
+	    md_config_reply_delimiter(a->config), a->ticket->number, NULL);
 	spec.from_address = from;
 	spec.to_address = c->email;
 	spec.to_name = c->first_name || c->last_name ? g_strjoin(" ",
@@ -429,7 +397,7 @@ copy_to_agents(MdAgentMail *a, const MdCustomer *c, const char *text,
 			}
 		}
 		reply_to = md_token_reply_address(a->secret, from,
-		    delimiter(a->config), a->ticket->number, *to);
+		    md_config_reply_delimiter(a->config), a->ticket->number, *to);
 		spec.from_address = from;
 		spec.from_name = a->agent->name ? a->agent->name :
 		    a->agent->email;

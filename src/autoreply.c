@@ -37,14 +37,6 @@ md_autoreply_forbidden(const MdConfig *config, const MdMessage *m,
 	return *why != NULL;
 }
 
-static const char *
-domain_of(const char *address)
-{
-	const char *at = address ? strrchr(address, '@') : NULL;
-
-	return at ? at + 1 : "localhost";
-}
-
 /* Template variables own their values; the names are literals. */
 static void
 put(GHashTable *v, const char *name, char *value)
@@ -85,9 +77,7 @@ enqueue(MdAutoreply *a, const char *kind, const char *from,
     const char *to, const char *message_id, GBytes *data,
     gboolean to_customer, GError **error)
 {
-	g_autoptr(MdOutboxEntry) e = md_outbox_entry_new();
 	guint32 seq = a->seq;
-	char *rcpts[] = { (char *)to, NULL };
 
 	if (strcmp(kind, "ack") == 0) {
 		/* The customer sees it: it belongs to the conversation. */
@@ -103,38 +93,10 @@ enqueue(MdAutoreply *a, const char *kind, const char *from,
 		if (!md_ticket_append_message(a->txn, a->ticket, out, bytes,
 		    len, NULL, &seq, error))
 			return FALSE;
-	} else {
-		/* Not in the thread, but a reply to it must find the ticket. */
-		guint8 key[12];
-		g_autofree char *k = md_store_key_text(message_id);
-
-		md_key_ticket_seq(key, a->ticket->number, a->seq);
-		if (!md_store_put(a->txn, MD_DB_MSGID, k, strlen(k), key, 12, 0,
-		    error))
-			return FALSE;
 	}
-	e->kind = g_strdup(kind);
-	e->ticket = a->ticket->number;
-	e->seq = seq;
-	e->customer_id = to_customer ? a->customer->id : 0;
-	e->state = MD_OUTBOX_QUEUED;
-	e->envelope_from = g_strdup(from);
-	e->recipients = g_strdupv(rcpts);
-	e->message_id = g_strdup(message_id);
-	e->data = g_bytes_ref(data);
-	e->created_at = a->now;
-	e->next_attempt_at = a->now;
-	/*
-	 * Leased to this process from birth when deliver will try to send
-	 * it right after the commit: no second transaction to take the
-	 * lease, and no concurrent flush can take it meanwhile.
-	 */
-	if (a->config->deliver_flush_s > 0)
-		e->lease_until = a->now + a->config->lease_s;
-	if (!md_outbox_add(a->txn, e, error))
-		return FALSE;
-	g_array_append_val(a->outbox_ids, e->id);
-	return TRUE;
+	return md_outbox_queue(a->txn, a->config, kind, a->ticket->number, seq,
+	    to_customer ? a->customer->id : 0, from, to, message_id, data,
+	    a->now, a->outbox_ids, error);
 }
 
 static void
@@ -175,10 +137,8 @@ queue_ack(MdAutoreply *a, const char *from, const MdQueue *q,
 	subject = g_strdup_printf("[%s%" G_GUINT64_FORMAT "] %s",
 	    a->config->tag, a->ticket->number, a->ticket->subject);
 	reply_to = md_token_reply_address(a->secret, from,
-	    a->config->recipient_delimiter[0] ?
-	    a->config->recipient_delimiter[0] : '+', a->ticket->number, NULL);
-	msgid = md_token_message_id(a->secret, a->ticket->number,
-	    domain_of(from));
+	    md_config_reply_delimiter(a->config), a->ticket->number, NULL);
+	msgid = md_token_message_id(a->secret, a->ticket->number, from);
 	spec.from_address = from;
 	spec.to_address = a->customer->email;
 	spec.to_name = g_hash_table_lookup(vars, "name");
@@ -219,11 +179,10 @@ queue_notifications(MdAutoreply *a, const char *from, const MdQueue *q,
 	    a->config->tag, a->ticket->number, a->ticket->subject);
 	for (char **agent = agents; *agent != NULL; agent++) {
 		g_autofree char *reply_to = md_token_reply_address(a->secret,
-		    from, a->config->recipient_delimiter[0] ?
-		    a->config->recipient_delimiter[0] : '+',
+		    from, md_config_reply_delimiter(a->config),
 		    a->ticket->number, *agent);
 		g_autofree char *msgid = md_token_message_id(a->secret,
-		    a->ticket->number, domain_of(from));
+		    a->ticket->number, from);
 		g_autoptr(GBytes) data = NULL;
 		MdComposeSpec spec = { 0 };
 

@@ -10,18 +10,6 @@
 #include "maildesk/error.h"
 #include "maildesk/json-out.h"
 
-static gboolean
-parse(GOptionContext *oc, int *argc, char ***argv, GError **error)
-{
-	g_autoptr(GError) e = NULL;
-
-	if (!g_option_context_parse(oc, argc, argv, &e)) {
-		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "%s", e->message);
-		return FALSE;
-	}
-	return TRUE;
-}
-
 gboolean
 md_cmd_agent_add(MdContext *ctx, int argc, char **argv, GError **error)
 {
@@ -42,7 +30,7 @@ md_cmd_agent_add(MdContext *ctx, int argc, char **argv, GError **error)
 	const char *at;
 
 	g_option_context_add_main_entries(oc, entries, NULL);
-	if (!parse(oc, &argc, &argv, error))
+	if (!md_cmd_parse_options(oc, &argc, &argv, error))
 		return FALSE;
 	if (argc != 2 || (at = strchr(argv[1], '@')) == NULL ||
 	    at == argv[1] || at[1] == '\0') {
@@ -97,7 +85,7 @@ md_cmd_agent_list(MdContext *ctx, int argc, char **argv, GError **error)
 	g_autoptr(GPtrArray) list = NULL;
 
 	g_option_context_add_main_entries(oc, entries, NULL);
-	if (!parse(oc, &argc, &argv, error))
+	if (!md_cmd_parse_options(oc, &argc, &argv, error))
 		return FALSE;
 	if (!md_store_begin(ctx->store, MD_TXN_READ, &txn, error) ||
 	    (list = md_agent_list(&txn, error)) == NULL)

@@ -23,13 +23,10 @@ md_cmd_customer_show(MdContext *ctx, int argc, char **argv, GError **error)
 	g_auto(MdTxn) txn = MD_TXN_INIT;
 	g_autoptr(MdCustomer) c = NULL;
 	g_autoptr(GArray) tickets = NULL;
-	g_autoptr(GError) e = NULL;
 
 	g_option_context_add_main_entries(oc, entries, NULL);
-	if (!g_option_context_parse(oc, &argc, &argv, &e)) {
-		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "%s", e->message);
+	if (!md_cmd_parse_options(oc, &argc, &argv, error))
 		return FALSE;
-	}
 	if (argc != 2) {
 		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
 		    "usage: customer show ADDR [--json]");

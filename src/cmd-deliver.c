@@ -110,14 +110,11 @@ parse_args(int argc, char **argv, char **sender, char **recipient,
 		  "envelope recipient (Postfix ${recipient})", "ADDR" },
 		{ NULL }
 	};
-	g_autoptr(GError) e = NULL;
 
 	g_option_context_add_main_entries(oc, entries, NULL);
 	g_option_context_set_help_enabled(oc, FALSE);
-	if (!g_option_context_parse(oc, &argc, &argv, &e)) {
-		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "%s", e->message);
+	if (!md_cmd_parse_options(oc, &argc, &argv, error))
 		return FALSE;
-	}
 	if (argc > 1) {
 		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
 		    "unexpected argument \"%s\"", argv[1]);

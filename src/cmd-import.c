@@ -230,10 +230,8 @@ md_cmd_import(MdContext *ctx, int argc, char **argv, GError **error)
 	gboolean ok;
 
 	g_option_context_add_main_entries(oc, entries, NULL);
-	if (!g_option_context_parse(oc, &argc, &argv, &e)) {
-		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "%s", e->message);
+	if (!md_cmd_parse_options(oc, &argc, &argv, error))
 		return FALSE;
-	}
 	if (argc != 3 || (strcmp(argv[1], "mbox") != 0 &&
 	    strcmp(argv[1], "maildir") != 0)) {
 		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "usage: import "

@@ -50,13 +50,10 @@ md_cmd_init(MdContext *ctx, int argc, char **argv, GError **error)
 	};
 	g_autoptr(GOptionContext) oc = g_option_context_new(
 	    "- create the store");
-	g_autoptr(GError) e = NULL;
 
 	g_option_context_add_main_entries(oc, entries, NULL);
-	if (!g_option_context_parse(oc, &argc, &argv, &e)) {
-		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "%s", e->message);
+	if (!md_cmd_parse_options(oc, &argc, &argv, error))
 		return FALSE;
-	}
 	if (argc > 1) {
 		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
 		    "unexpected argument \"%s\"", argv[1]);

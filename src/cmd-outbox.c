@@ -33,13 +33,10 @@ md_cmd_outbox_list(MdContext *ctx, int argc, char **argv, GError **error)
 	};
 	g_auto(MdTxn) txn = MD_TXN_INIT;
 	g_autoptr(GPtrArray) list = NULL;
-	g_autoptr(GError) e = NULL;
 
 	g_option_context_add_main_entries(oc, entries, NULL);
-	if (!g_option_context_parse(oc, &argc, &argv, &e)) {
-		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "%s", e->message);
+	if (!md_cmd_parse_options(oc, &argc, &argv, error))
 		return FALSE;
-	}
 	if (!md_store_begin(ctx->store, MD_TXN_READ, &txn, error) ||
 	    (list = md_outbox_list(&txn, error)) == NULL)
 		return FALSE;

@@ -24,18 +24,6 @@ now_s(void)
 }
 
 static gboolean
-parse(GOptionContext *oc, int *argc, char ***argv, GError **error)
-{
-	g_autoptr(GError) e = NULL;
-
-	if (!g_option_context_parse(oc, argc, argv, &e)) {
-		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "%s", e->message);
-		return FALSE;
-	}
-	return TRUE;
-}
-
-static gboolean
 need_args(int argc, int want, const char *usage, GError **error)
 {
 	if (argc != want) {
@@ -90,7 +78,7 @@ md_cmd_customer_list(MdContext *ctx, int argc, char **argv, GError **error)
 	ListScan l = { NULL, &txn, NULL };
 
 	g_option_context_add_main_entries(oc, entries, NULL);
-	if (!parse(oc, &argc, &argv, error) ||
+	if (!md_cmd_parse_options(oc, &argc, &argv, error) ||
 	    !md_store_begin(ctx->store, MD_TXN_READ, &txn, error))
 		return FALSE;
 	if (json) {
@@ -218,7 +206,7 @@ md_cmd_customer_restrict(MdContext *ctx, int argc, char **argv,
 	g_autoptr(GArray) tickets = NULL;
 
 	g_option_context_add_main_entries(oc, entries, NULL);
-	if (!parse(oc, &argc, &argv, error) ||
+	if (!md_cmd_parse_options(oc, &argc, &argv, error) ||
 	    !need_args(argc, 2, "customer restrict ADDR [--lift]", error))
 		return FALSE;
 	c = begin_with_customer(ctx, &txn, argv[1], error);
@@ -284,7 +272,7 @@ md_cmd_customer_hold(MdContext *ctx, int argc, char **argv, GError **error)
 	const char *address = NULL;
 
 	g_option_context_add_main_entries(oc, entries, NULL);
-	if (!parse(oc, &argc, &argv, error))
+	if (!md_cmd_parse_options(oc, &argc, &argv, error))
 		return FALSE;
 	if ((ticket == 0) != (argc == 2) || (!lift && (until == NULL ||
 	    reason == NULL || reason[0] == '\0'))) {
@@ -355,7 +343,7 @@ md_cmd_customer_export(MdContext *ctx, int argc, char **argv, GError **error)
 	gint64 now = now_s();
 
 	g_option_context_add_main_entries(oc, entries, NULL);
-	if (!parse(oc, &argc, &argv, error) ||
+	if (!md_cmd_parse_options(oc, &argc, &argv, error) ||
 	    !need_args(argc, 2, "customer export ADDR [-o DIR]", error))
 		return FALSE;
 	c = begin_with_customer(ctx, &txn, argv[1], error);
@@ -431,7 +419,7 @@ md_cmd_customer_erase(MdContext *ctx, int argc, char **argv, GError **error)
 	gboolean ok;
 
 	g_option_context_add_main_entries(oc, entries, NULL);
-	if (!parse(oc, &argc, &argv, error) ||
+	if (!md_cmd_parse_options(oc, &argc, &argv, error) ||
 	    !need_args(argc, 2, "customer erase ADDR [--dry-run] [--yes] "
 	    "[--no-compact]", error))
 		return FALSE;
@@ -478,7 +466,7 @@ md_cmd_expire(MdContext *ctx, int argc, char **argv, GError **error)
 	gboolean ok, any;
 
 	g_option_context_add_main_entries(oc, entries, NULL);
-	if (!parse(oc, &argc, &argv, error) ||
+	if (!md_cmd_parse_options(oc, &argc, &argv, error) ||
 	    !md_store_begin(ctx->store, MD_TXN_WRITE, &txn, error))
 		return FALSE;
 	md_erase_report_init(&r);
@@ -579,7 +567,7 @@ md_cmd_audit(MdContext *ctx, int argc, char **argv, GError **error)
 	AuditList a = { NULL, NULL };
 
 	g_option_context_add_main_entries(oc, entries, NULL);
-	if (!parse(oc, &argc, &argv, error) ||
+	if (!md_cmd_parse_options(oc, &argc, &argv, error) ||
 	    !md_store_begin(ctx->store, MD_TXN_READ, &txn, error))
 		return FALSE;
 	if (address != NULL) {

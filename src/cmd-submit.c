@@ -55,7 +55,6 @@ md_cmd_submit(MdContext *ctx, int argc, char **argv, GError **error)
 	};
 	g_autoptr(GOptionContext) oc = g_option_context_new(
 	    "- a ticket from a contact form (text on stdin)");
-	g_autoptr(GError) e = NULL;
 	g_autoptr(GBytes) raw = NULL;
 	MdComposeSpec spec = { 0 };
 	MdDeliverOptions opts = { 0 };
@@ -66,10 +65,8 @@ md_cmd_submit(MdContext *ctx, int argc, char **argv, GError **error)
 	gboolean ok;
 
 	g_option_context_add_main_entries(oc, entries, NULL);
-	if (!g_option_context_parse(oc, &argc, &argv, &e)) {
-		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "%s", e->message);
+	if (!md_cmd_parse_options(oc, &argc, &argv, error))
 		return FALSE;
-	}
 	if (email == NULL || strchr(email, '@') == NULL || subject == NULL) {
 		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "usage: submit "
 		    "--name NAME --email ADDR --subject S [--queue Q]");

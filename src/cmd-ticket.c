@@ -15,19 +15,6 @@
 #include "maildesk/json-out.h"
 #include "maildesk/ticket.h"
 
-static gboolean
-parse(GOptionContext *oc, int *argc, char ***argv, GError **error)
-{
-	g_autoptr(GError) e = NULL;
-
-	g_option_context_set_help_enabled(oc, TRUE);
-	if (!g_option_context_parse(oc, argc, argv, &e)) {
-		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "%s", e->message);
-		return FALSE;
-	}
-	return TRUE;
-}
-
 static char *
 short_time(gint64 t)
 {
@@ -182,7 +169,7 @@ md_cmd_ticket_list(MdContext *ctx, int argc, char **argv, GError **error)
 	MdStatus st;
 
 	g_option_context_add_main_entries(oc, entries, NULL);
-	if (!parse(oc, &argc, &argv, error))
+	if (!md_cmd_parse_options(oc, &argc, &argv, error))
 		return FALSE;
 	if (argc > 1) {
 		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
@@ -325,7 +312,7 @@ md_cmd_ticket_show(MdContext *ctx, int argc, char **argv, GError **error)
 	guint64 number;
 
 	g_option_context_add_main_entries(oc, entries, NULL);
-	if (!parse(oc, &argc, &argv, error) ||
+	if (!md_cmd_parse_options(oc, &argc, &argv, error) ||
 	    !number_arg(argc, argv, 1, "ticket number", &number, error))
 		return FALSE;
 	if (!md_store_begin(ctx->store, MD_TXN_READ, &txn, error))
@@ -562,7 +549,7 @@ agent_says(MdContext *ctx, int argc, char **argv, gboolean note,
 	gboolean ok;
 
 	g_option_context_add_main_entries(oc, entries, NULL);
-	if (!parse(oc, &argc, &argv, error) ||
+	if (!md_cmd_parse_options(oc, &argc, &argv, error) ||
 	    !number_arg(argc, argv, 1, "ticket number", &number, error))
 		return FALSE;
 	{

@@ -505,6 +505,13 @@ md_config_retention_days(const MdConfig *config, const char *queue)
 	    (guint)q->retention_days : config->retention_days;
 }
 
+char
+md_config_reply_delimiter(const MdConfig *config)
+{
+	return config->recipient_delimiter[0] ? config->recipient_delimiter[0] :
+	    '+';
+}
+
 gboolean
 md_config_is_form_sender(const MdConfig *config, const char *address)
 {

@@ -145,6 +145,19 @@ md_cmd_parse_number(const char *s, const char *what, guint64 *out,
 	return TRUE;
 }
 
+gboolean
+md_cmd_parse_options(GOptionContext *oc, int *argc, char ***argv,
+    GError **error)
+{
+	g_autoptr(GError) e = NULL;
+
+	if (!g_option_context_parse(oc, argc, argv, &e)) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "%s", e->message);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 static const MdCommand *
 find_command(int argc, char **argv, int *words)
 {

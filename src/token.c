@@ -103,8 +103,10 @@ md_token_parse_address(const char *address, const char *delimiters,
 }
 
 char *
-md_token_message_id(GBytes *secret, guint64 ticket, const char *domain)
+md_token_message_id(GBytes *secret, guint64 ticket, const char *from)
 {
+	const char *at = from ? strrchr(from, '@') : NULL;
+	const char *domain = at ? at + 1 : from;
 	g_autofree char *text = NULL, *mac = NULL;
 	guint32 r = g_random_int();
 

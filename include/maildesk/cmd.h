@@ -27,6 +27,10 @@ typedef struct {
 typedef gboolean (*MdCommandFunc)(MdContext *ctx, int argc, char **argv,
     GError **error);
 
+/* Parses a command's options; USAGE error with GOption's words. */
+gboolean md_cmd_parse_options(GOptionContext *oc, int *argc, char ***argv,
+    GError **error);
+
 /* Parses a ticket number argument; USAGE error when it is not one. */
 gboolean md_cmd_parse_number(const char *s, const char *what, guint64 *out,
     GError **error);

@@ -84,6 +84,9 @@ gboolean md_config_is_agent(const MdConfig *config, const char *queue,
 /* Days closed tickets of @queue are kept; 0: for ever. */
 guint md_config_retention_days(const MdConfig *config, const char *queue);
 
+/* The delimiter our signed reply addresses use: the first configured. */
+char md_config_reply_delimiter(const MdConfig *config);
+
 /* TRUE if @address is a configured contact-form sender. */
 gboolean md_config_is_form_sender(const MdConfig *config, const char *address);
 

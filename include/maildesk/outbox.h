@@ -42,6 +42,20 @@ const char *md_outbox_state_name(MdOutboxState state);
 /* Queues @e in @txn (write), assigning its id. */
 gboolean md_outbox_add(MdTxn *txn, MdOutboxEntry *e, GError **error);
 
+/*
+ * Queues mail @data (CRLF, Message-ID @message_id) from @from to @to about
+ * message @seq of @ticket (write txn), and indexes the Message-ID so that
+ * a reply to it finds the ticket.  @customer_id: the addressee when a
+ * customer, else 0.  Appends the new id to @ids.  When deliver will try
+ * to send right after its commit, the entry is born leased to this
+ * process: no second transaction to take the lease, and no concurrent
+ * flush can take it meanwhile.
+ */
+gboolean md_outbox_queue(MdTxn *txn, const MdConfig *config,
+    const char *kind, guint64 ticket, guint32 seq, guint64 customer_id,
+    const char *from, const char *to, const char *message_id, GBytes *data,
+    gint64 now, GArray *ids, GError **error);
+
 /* Every entry, in id order (transfer full, of MdOutboxEntry). */
 GPtrArray *md_outbox_list(MdTxn *txn, GError **error);
 

@@ -32,8 +32,11 @@ char *md_token_reply_address(GBytes *secret, const char *base,
 gboolean md_token_parse_address(const char *address, const char *delimiters,
     guint64 *ticket, char **mac, char **base);
 
-/* A fresh Message-ID (without <>) for mail about @ticket from @domain. */
-char *md_token_message_id(GBytes *secret, guint64 ticket, const char *domain);
+/*
+ * A fresh Message-ID (without <>) for mail about @ticket, in the domain
+ * of our address @from (or @from itself when it is a bare domain).
+ */
+char *md_token_message_id(GBytes *secret, guint64 ticket, const char *from);
 
 /* The ticket an id made by md_token_message_id() names, or 0. */
 guint64 md_token_message_id_ticket(GBytes *secret, const char *id);

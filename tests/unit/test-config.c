@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "config.h"
+#include "test-util.h"
 #include "maildesk/config.h"
 #include "maildesk/error.h"
 
@@ -29,63 +30,11 @@ fixture_set_up(Fixture *f, gconstpointer data)
 }
 
 static void
-rm_rf(const char *path)
-{
-	if (g_file_test(path, G_FILE_TEST_IS_DIR) &&
-	    !g_file_test(path, G_FILE_TEST_IS_SYMLINK)) {
-		g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
-		const char *name;
-
-		while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
-			g_autofree char *child = g_build_filename(path, name,
-			    NULL);
-
-			rm_rf(child);
-		}
-		g_assert_cmpint(g_rmdir(path), ==, 0);
-	} else
-		g_assert_cmpint(g_unlink(path), ==, 0);
-}
-
-static void
 fixture_tear_down(Fixture *f, gconstpointer data)
 {
-	rm_rf(f->dir);
+	md_test_rm_rf(f->dir);
 	g_free(f->path);
 	g_free(f->dir);
-}
-
-/*
- * Runs the current test again in a child whose temp dir is made inside
- * @tmpdir, so our teardown removes whatever a failing child leaves.
- */
-static void
-trap_child(const char *tmpdir, GTestSubprocessFlags flags)
-{
-	g_autofree char *saved = g_strdup(g_getenv("TMPDIR"));
-
-	g_setenv("TMPDIR", tmpdir, TRUE);
-	g_test_trap_subprocess(NULL, 0, flags);
-	if (saved != NULL)
-		g_setenv("TMPDIR", saved, TRUE);
-	else
-		g_unsetenv("TMPDIR");
-}
-
-/*
- * In the parent, runs the current test in a child and fails it if the
- * child fails, without stopping the tests after it; returns TRUE there.
- * For tests that pin a bug found when they were written.
- */
-static gboolean
-run_in_child(const char *tmpdir)
-{
-	if (g_test_subprocess())
-		return FALSE;
-	trap_child(tmpdir, G_TEST_SUBPROCESS_INHERIT_STDERR);
-	if (!g_test_trap_has_passed())
-		g_test_fail_printf("the child failed; its stderr is above");
-	return TRUE;
 }
 
 static void
@@ -320,7 +269,7 @@ test_queue_for_exact_first(Fixture *f, gconstpointer data)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(MdConfig) c = NULL;
 
-	if (run_in_child(f->dir))
+	if (md_test_run_in_child(f->dir))
 		return;
 	write_config(f,
 	    "[deliver]\n"
@@ -364,7 +313,7 @@ test_unknown_key(Fixture *f, gconstpointer data)
 		g_assert_cmpstr(c->default_queue, ==, "general");
 		return;
 	}
-	trap_child(f->dir, G_TEST_SUBPROCESS_DEFAULT);
+	md_test_trap_child(f->dir, G_TEST_SUBPROCESS_DEFAULT);
 	g_test_trap_assert_passed();
 	g_test_trap_assert_stderr("*unknown key [tickets] reopen-dayz*");
 }

@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 #include <gmime/gmime.h>
 
+#include "test-util.h"
 #include "maildesk/config.h"
 #include "maildesk/customer.h"
 #include "maildesk/deliver.h"
@@ -28,25 +29,6 @@ typedef struct {
 	MdStore *store;		/* owned, nullable */
 	MdConfig *config;	/* owned, nullable */
 } Fixture;
-
-static void
-rm_rf(const char *path)
-{
-	if (g_file_test(path, G_FILE_TEST_IS_DIR) &&
-	    !g_file_test(path, G_FILE_TEST_IS_SYMLINK)) {
-		g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
-		const char *name;
-
-		while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
-			g_autofree char *child = g_build_filename(path, name,
-			    NULL);
-
-			rm_rf(child);
-		}
-		g_assert_cmpint(g_rmdir(path), ==, 0);
-	} else
-		g_assert_cmpint(g_unlink(path), ==, 0);
-}
 
 /* A temp dir only: for tests of init and open themselves. */
 static void
@@ -118,34 +100,9 @@ tear_down(Fixture *f, gconstpointer data)
 {
 	g_clear_pointer(&f->store, md_store_close);
 	g_clear_pointer(&f->config, md_config_free);
-	rm_rf(f->dir);
+	md_test_rm_rf(f->dir);
 	g_free(f->store_path);
 	g_free(f->dir);
-}
-
-/*
- * In the parent, runs the current test again in a child and fails it if the
- * child fails, without stopping the tests after it; returns TRUE there.
- * For tests that pin a bug found when they were written.  The child makes
- * its temp dir inside @tmpdir, so our teardown removes what it leaves.
- */
-static gboolean
-run_in_child(const char *tmpdir)
-{
-	g_autofree char *saved = NULL;
-
-	if (g_test_subprocess())
-		return FALSE;
-	saved = g_strdup(g_getenv("TMPDIR"));
-	g_setenv("TMPDIR", tmpdir, TRUE);
-	g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
-	if (saved != NULL)
-		g_setenv("TMPDIR", saved, TRUE);
-	else
-		g_unsetenv("TMPDIR");
-	if (!g_test_trap_has_passed())
-		g_test_fail_printf("the child failed; its stderr is above");
-	return TRUE;
 }
 
 static GBytes *
@@ -1116,7 +1073,7 @@ test_deliver_8bit_envelope(Fixture *f, gconstpointer data)
 	g_auto(MdTxn) txn = MD_TXN_INIT;
 	MdDeliverResult r = { 0 };
 
-	if (run_in_child(f->dir))
+	if (md_test_run_in_child(f->dir))
 		return;
 	/* Latin-1 bytes: "hänsel@example.org", "support+ä@example.com" */
 	g_assert_true(md_deliver(f->store, f->config,
@@ -1157,7 +1114,7 @@ test_deliver_long_message_id(Fixture *f, gconstpointer data)
 	g_autoptr(GError) error = NULL;
 	MdDeliverResult r = { 0 };
 
-	if (run_in_child(f->dir))
+	if (md_test_run_in_child(f->dir))
 		return;
 	g_assert_true(md_deliver(f->store, f->config, (const guint8 *)raw,
 	    strlen(raw), NULL, NULL, NOW, &r, &error));
@@ -1191,7 +1148,7 @@ test_deliver_long_address(Fixture *f, gconstpointer data)
 	g_auto(MdTxn) txn = MD_TXN_INIT;
 	MdDeliverResult r = { 0 };
 
-	if (run_in_child(f->dir))
+	if (md_test_run_in_child(f->dir))
 		return;
 	g_assert_true(md_deliver(f->store, f->config, (const guint8 *)raw,
 	    strlen(raw), NULL, NULL, NOW, &r, &error));

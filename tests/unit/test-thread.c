@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 #include <gmime/gmime.h>
 
+#include "test-util.h"
 #include "maildesk/deliver.h"
 #include "maildesk/error.h"
 #include "maildesk/thread.h"
@@ -111,56 +112,12 @@ set_up(Fixture *f, gconstpointer data)
 }
 
 static void
-rm_rf(const char *path)
-{
-	if (g_file_test(path, G_FILE_TEST_IS_DIR) &&
-	    !g_file_test(path, G_FILE_TEST_IS_SYMLINK)) {
-		g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
-		const char *name;
-
-		while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
-			g_autofree char *child = g_build_filename(path, name,
-			    NULL);
-
-			rm_rf(child);
-		}
-		g_assert_cmpint(g_rmdir(path), ==, 0);
-	} else
-		g_assert_cmpint(g_unlink(path), ==, 0);
-}
-
-static void
 tear_down(Fixture *f, gconstpointer data)
 {
 	md_store_close(f->store);
 	md_config_free(f->config);
-	rm_rf(f->dir);
+	md_test_rm_rf(f->dir);
 	g_free(f->dir);
-}
-
-/*
- * In the parent, runs the current test again in a child and fails it if the
- * child fails, without stopping the tests after it; returns TRUE there.
- * For tests that pin a bug found when they were written.  The child makes
- * its temp dir inside @tmpdir, so our teardown removes what it leaves.
- */
-static gboolean
-run_in_child(const char *tmpdir)
-{
-	g_autofree char *saved = NULL;
-
-	if (g_test_subprocess())
-		return FALSE;
-	saved = g_strdup(g_getenv("TMPDIR"));
-	g_setenv("TMPDIR", tmpdir, TRUE);
-	g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
-	if (saved != NULL)
-		g_setenv("TMPDIR", saved, TRUE);
-	else
-		g_unsetenv("TMPDIR");
-	if (!g_test_trap_has_passed())
-		g_test_fail_printf("the child failed; its stderr is above");
-	return TRUE;
 }
 
 /* Delivers a mail from @from to @to with @msgid; returns its ticket. */
@@ -305,7 +262,7 @@ test_find_id_prefix(Fixture *f, gconstpointer data)
 	guint64 exact, longer;
 	MdThreadMatch match;
 
-	if (run_in_child(f->dir))
+	if (md_test_run_in_child(f->dir))
 		return;
 	m = md_message_new();
 	exact = deliver(f, "anna@example.org", "sales@example.com",
