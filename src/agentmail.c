@@ -286,6 +286,12 @@ queue_mail(MdAgentMail *a, const char *kind, const char *from,
 
 	spec->message_id = msgid;
 	data = md_compose(spec, a->now);
+	if (data == NULL) {
+		/* An address no relay could take safely: nothing to send. */
+		g_debug("ticket %" G_GUINT64_FORMAT ": no %s, unusable address",
+		    a->ticket->number, kind);
+		return TRUE;
+	}
 	return md_outbox_queue(a->txn, a->config, kind, a->ticket->number,
 	    a->seq, customer_id, from, to, msgid, data, a->now, a->outbox_ids,
 	    error);

@@ -79,6 +79,12 @@ enqueue(MdAutoreply *a, const char *kind, const char *from,
 {
 	guint32 seq = a->seq;
 
+	if (data == NULL) {
+		/* md_compose() found an address no relay could take safely. */
+		g_debug("ticket %" G_GUINT64_FORMAT ": no %s, unusable address",
+		    a->ticket->number, kind);
+		return TRUE;
+	}
 	if (strcmp(kind, "ack") == 0) {
 		/* The customer sees it: it belongs to the conversation. */
 		gsize len;

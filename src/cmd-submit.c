@@ -95,6 +95,12 @@ md_cmd_submit(MdContext *ctx, int argc, char **argv, GError **error)
 	spec.message_id = msgid;
 	spec.text = text;
 	raw = md_compose(&spec, g_get_real_time() / G_USEC_PER_SEC);
+	if (raw == NULL) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+		    "%s or %s is not a plain address", spec.from_address,
+		    spec.to_address);
+		return FALSE;
+	}
 	data = g_bytes_get_data(raw, &len);
 	opts.recipient = to;
 	ok = md_cmd_deliver_raw(ctx, data, len, &opts, &r, error);

@@ -608,6 +608,12 @@ agent_says(MdContext *ctx, int argc, char **argv, gboolean note,
 	spec.message_id = msgid;
 	spec.text = body;
 	raw = md_compose(&spec, g_get_real_time() / G_USEC_PER_SEC);
+	if (raw == NULL) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+		    "%s or %s is not a plain address", spec.from_address,
+		    spec.to_address);
+		return FALSE;
+	}
 	data = g_bytes_get_data(raw, &len);
 	opts.recipient = to;
 	opts.agent = from;

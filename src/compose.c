@@ -36,15 +36,44 @@ set_header(GMimeObject *obj, const char *name, const char *value)
 	g_mime_object_set_header(obj, name, clean, "utf-8");
 }
 
+/* Printable ASCII without space and without @except. */
+static gboolean
+plain_ascii(const char *s, const char *except)
+{
+	if (s == NULL || *s == '\0')
+		return FALSE;
+	for (; *s != '\0'; s++)
+		if (*s <= ' ' || *s > '~' || strchr(except, *s) != NULL)
+			return FALSE;
+	return TRUE;
+}
+
+gboolean
+md_compose_valid_address(const char *address)
+{
+	const char *at = address ? strchr(address, '@') : NULL;
+
+	return plain_ascii(address, "<>()[]\\,;:\"") && at != NULL &&
+	    at != address && at[1] != '\0' && strchr(at + 1, '@') == NULL;
+}
+
+/* A Message-ID we can write back: anything else is left out. */
+static gboolean
+valid_message_id(const char *id)
+{
+	return plain_ascii(id, "<>\"\\");
+}
+
 static char *
 angle_list(const char *first, GPtrArray *rest)
 {
 	GString *s = g_string_new(NULL);
 
 	for (guint i = 0; rest != NULL && i < rest->len; i++)
-		g_string_append_printf(s, "%s<%s>", s->len ? " " : "",
-		    (char *)g_ptr_array_index(rest, i));
-	if (first != NULL)
+		if (valid_message_id(g_ptr_array_index(rest, i)))
+			g_string_append_printf(s, "%s<%s>", s->len ? " " : "",
+			    (char *)g_ptr_array_index(rest, i));
+	if (valid_message_id(first))
 		g_string_append_printf(s, "%s<%s>", s->len ? " " : "", first);
 	return g_string_free(s, FALSE);
 }
@@ -117,7 +146,16 @@ md_compose(const MdComposeSpec *spec, gint64 now)
 	g_autofree char *from_name = md_compose_clean_header(spec->from_name);
 	g_autofree char *to_name = md_compose_clean_header(spec->to_name);
 	g_autofree char *subject = md_compose_clean_header(spec->subject);
+	g_autofree char *refs = angle_list(spec->in_reply_to,
+	    spec->references);
 
+	/* An address that could carry anything but itself is not used. */
+	if (!md_compose_valid_address(spec->from_address) ||
+	    !md_compose_valid_address(spec->to_address) ||
+	    (spec->reply_to != NULL &&
+	    !md_compose_valid_address(spec->reply_to)) ||
+	    !valid_message_id(spec->message_id))
+		return NULL;
 	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_FROM, from_name,
 	    spec->from_address);
 	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, to_name,
@@ -128,19 +166,14 @@ md_compose(const MdComposeSpec *spec, gint64 now)
 	g_mime_message_set_subject(msg, subject, "utf-8");
 	g_mime_message_set_date(msg, date);
 	g_mime_message_set_message_id(msg, spec->message_id);
-	if (spec->in_reply_to != NULL) {
+	if (valid_message_id(spec->in_reply_to)) {
 		g_autofree char *irt = g_strdup_printf("<%s>",
 		    spec->in_reply_to);
 
 		set_header(obj, "In-Reply-To", irt);
 	}
-	if (spec->in_reply_to != NULL || (spec->references != NULL &&
-	    spec->references->len > 0)) {
-		g_autofree char *refs = angle_list(spec->in_reply_to,
-		    spec->references);
-
+	if (*refs != '\0')
 		set_header(obj, "References", refs);
-	}
 	/* A person's answer relayed by us is no automatic mail. */
 	if (spec->auto_submitted != NULL) {
 		set_header(obj, "Auto-Submitted", spec->auto_submitted);

@@ -12,6 +12,7 @@
 #include "maildesk/autoreply.h"
 #include "maildesk/classify.h"
 #include "maildesk/customer.h"
+#include "maildesk/compose.h"
 #include "maildesk/deliver.h"
 #include "maildesk/error.h"
 #include "maildesk/message.h"
@@ -187,7 +188,7 @@ form_person(const MdConfig *config, MdMessage *m)
 	}
 	email = md_message_header(m, "X-Maildesk-Form-Email");
 	name = md_message_header(m, "X-Maildesk-Form-Name");
-	if (email != NULL && strchr(email, '@') != NULL)
+	if (md_compose_valid_address(email))
 		return md_mailbox_new(name, email);
 	if (m->reply_to != NULL && m->reply_to->email != NULL)
 		return md_mailbox_new(m->reply_to->name, m->reply_to->email);

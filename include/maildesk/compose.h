@@ -25,8 +25,20 @@ typedef struct {
 	gsize attach_len;		/* are attached */
 } MdComposeSpec;
 
-/* The message as it will go out, CRLF line ends (transfer full). */
+/*
+ * The message as it will go out, CRLF line ends (transfer full).  NULL
+ * when an address is not a plain ASCII addr-spec (md_compose_valid_address)
+ * or the Message-ID is unusable: such a mail is not sent.  A Message-ID
+ * in in_reply_to or references that is not printable ASCII without
+ * spaces and angle brackets is left out.
+ */
 GBytes *md_compose(const MdComposeSpec *spec, gint64 now);
+
+/*
+ * TRUE for local@domain in printable ASCII with no space, angle bracket,
+ * quote, comma or other character that could end the address in a header.
+ */
+gboolean md_compose_valid_address(const char *address);
 
 /* @s with CR, LF and other control characters made spaces (transfer full). */
 char *md_compose_clean_header(const char *s);
