@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "maildesk/term.h"
 #include "maildesk/agent.h"
 #include "maildesk/cmd.h"
 #include "maildesk/error.h"
@@ -47,7 +48,7 @@ md_cmd_agent_add(MdContext *ctx, int argc, char **argv, GError **error)
 	{
 		g_autofree char *qs = g_strjoinv(",", a->queues);
 
-		printf("agent %s: queues %s\n", a->email,
+		md_out("agent %s: queues %s\n", a->email,
 		    qs[0] ? qs : "(none)");
 	}
 	return TRUE;
@@ -67,7 +68,7 @@ md_cmd_agent_remove(MdContext *ctx, int argc, char **argv, GError **error)
 	    !md_agent_remove(&txn, argv[1], error) ||
 	    !md_store_commit(&txn, error))
 		return FALSE;
-	printf("agent %s removed\n", argv[1]);
+	md_out("agent %s removed\n", argv[1]);
 	return TRUE;
 }
 
@@ -122,7 +123,7 @@ md_cmd_agent_list(MdContext *ctx, int argc, char **argv, GError **error)
 		MdAgent *a = g_ptr_array_index(list, i);
 		g_autofree char *queues = g_strjoinv(",", a->queues);
 
-		printf("%-32s  %-24s  %s\n", a->email, a->name ? a->name : "-",
+		md_out("%-32s  %-24s  %s\n", a->email, a->name ? a->name : "-",
 		    queues[0] ? queues : "-");
 	}
 	return TRUE;

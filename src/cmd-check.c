@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "maildesk/term.h"
 #include "maildesk/check.h"
 #include "maildesk/cmd.h"
 #include "maildesk/error.h"
@@ -20,7 +21,7 @@ md_cmd_check(MdContext *ctx, int argc, char **argv, GError **error)
 
 		if (!md_check_repair(ctx->store, ctx->config, &entries, error))
 			return FALSE;
-		printf("repaired: %" G_GUINT64_FORMAT " index entries "
+		md_out("repaired: %" G_GUINT64_FORMAT " index entries "
 		    "rebuilt from the records\n", entries);
 	} else if (argc > 1) {
 		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
@@ -30,8 +31,8 @@ md_cmd_check(MdContext *ctx, int argc, char **argv, GError **error)
 	if (!md_check_store(ctx->store, problems, &tickets, &messages, error))
 		return FALSE;
 	for (guint i = 0; i < problems->len; i++)
-		printf("problem: %s\n", (char *)g_ptr_array_index(problems, i));
-	printf("%" G_GUINT64_FORMAT " tickets, %" G_GUINT64_FORMAT
+		md_out("problem: %s\n", (char *)g_ptr_array_index(problems, i));
+	md_out("%" G_GUINT64_FORMAT " tickets, %" G_GUINT64_FORMAT
 	    " messages, %u problems\n", tickets, messages, problems->len);
 	if (problems->len > 0) {
 		g_set_error(error, MD_ERROR, MD_ERROR_CORRUPT,

@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 
+#include "maildesk/term.h"
 #include "maildesk/cmd.h"
 #include "maildesk/customer.h"
 #include "maildesk/error.h"
@@ -49,36 +50,36 @@ md_cmd_customer_show(MdContext *ctx, int argc, char **argv, GError **error)
 		fputs(out, stdout);
 		return TRUE;
 	}
-	printf("Email:      %s\n", c->email);
-	printf("First name: %s\n", c->first_name ? c->first_name : "-");
-	printf("Last name:  %s\n", c->last_name ? c->last_name : "-");
+	md_out("Email:      %s\n", c->email);
+	md_out("First name: %s\n", c->first_name ? c->first_name : "-");
+	md_out("Last name:  %s\n", c->last_name ? c->last_name : "-");
 	{
 		g_autofree char *created = md_json_time(c->created_at, 0);
 		GHashTableIter it;
 		gpointer k, v;
 
-		printf("Created:    %s\n", created);
+		md_out("Created:    %s\n", created);
 		g_hash_table_iter_init(&it, c->fields);
 		while (g_hash_table_iter_next(&it, &k, &v))
-			printf("%-11s %s\n", (char *)k, (char *)v);
+			md_out("%-11s %s\n", (char *)k, (char *)v);
 	}
 	if (c->flags & MD_CUSTOMER_RESTRICTED)
-		printf("Restricted: yes (no automatic mail)\n");
+		md_out("Restricted: yes (no automatic mail)\n");
 	if (c->flags & MD_CUSTOMER_BOUNCING)
-		printf("Bouncing:   yes\n");
+		md_out("Bouncing:   yes\n");
 	if (c->hold_until != 0) {
 		g_autofree char *until = md_json_time(c->hold_until, 0);
 
-		printf("Legal hold: until %s: %s\n", until,
+		md_out("Legal hold: until %s: %s\n", until,
 		    c->hold_reason ? c->hold_reason : "");
 	}
 	for (guint i = 0; i < c->former->len; i++)
-		printf("Formerly:   %s\n", (char *)g_ptr_array_index(c->former,
+		md_out("Formerly:   %s\n", (char *)g_ptr_array_index(c->former,
 		    i));
-	printf("Tickets:   ");
+	md_out("Tickets:   ");
 	for (guint i = 0; i < tickets->len; i++)
-		printf(" %" G_GUINT64_FORMAT, g_array_index(tickets, guint64,
+		md_out(" %" G_GUINT64_FORMAT, g_array_index(tickets, guint64,
 		    i));
-	printf("\n");
+	md_out("\n");
 	return TRUE;
 }

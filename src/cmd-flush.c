@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 
+#include "maildesk/term.h"
 #include "maildesk/cmd.h"
 #include "maildesk/error.h"
 #include "maildesk/log.h"
@@ -27,7 +28,7 @@ md_cmd_flush(MdContext *ctx, int argc, char **argv, GError **error)
 	if (r.sent + r.deferred + r.failed > 0)
 		md_info("flush sent=%u deferred=%u failed=%u", r.sent,
 		    r.deferred, r.failed);
-	printf("flush: %u sent, %u deferred, %u failed\n", r.sent, r.deferred,
+	md_out("flush: %u sent, %u deferred, %u failed\n", r.sent, r.deferred,
 	    r.failed);
 	return TRUE;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "maildesk/term.h"
 #include "maildesk/cmd.h"
 #include "maildesk/deliver.h"
 #include "maildesk/error.h"
@@ -254,7 +255,7 @@ md_cmd_import(MdContext *ctx, int argc, char **argv, GError **error)
 	md_txn_clear(&im.txn);
 	if (im.tty)
 		fputc('\n', stderr);
-	printf("import: %u mails, %u stored, %u already there\n", im.total,
+	md_out("import: %u mails, %u stored, %u already there\n", im.total,
 	    im.stored, im.duplicates);
 	return ok;
 }

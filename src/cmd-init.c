@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "maildesk/term.h"
 #include "maildesk/cmd.h"
 #include "maildesk/error.h"
 
@@ -65,7 +66,7 @@ md_cmd_init(MdContext *ctx, int argc, char **argv, GError **error)
 	if (owner != NULL && !chown_store(ctx->config->store_path, owner,
 	    error))
 		return FALSE;
-	printf("store %s: %s\n", ctx->config->store_path,
+	md_out("store %s: %s\n", ctx->config->store_path,
 	    created ? "created" : "already initialised, unchanged");
 	return TRUE;
 }

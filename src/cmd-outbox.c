@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 
+#include "maildesk/term.h"
 #include "maildesk/cmd.h"
 #include "maildesk/error.h"
 #include "maildesk/json-out.h"
@@ -82,13 +83,13 @@ md_cmd_outbox_list(MdContext *ctx, int argc, char **argv, GError **error)
 		fputs(out, stdout);
 		return TRUE;
 	}
-	printf("%6s  %-12s  %6s  %-7s  %8s  %-30s  %s\n", "ID", "KIND",
+	md_out("%6s  %-12s  %6s  %-7s  %8s  %-30s  %s\n", "ID", "KIND",
 	    "TICKET", "STATE", "ATTEMPTS", "TO", "LAST ERROR");
 	for (guint i = 0; i < list->len; i++) {
 		MdOutboxEntry *o = g_ptr_array_index(list, i);
 		g_autofree char *to = g_strjoinv(",", o->recipients);
 
-		printf("%6" G_GUINT64_FORMAT "  %-12s  %6" G_GUINT64_FORMAT
+		md_out("%6" G_GUINT64_FORMAT "  %-12s  %6" G_GUINT64_FORMAT
 		    "  %-7s  %8u  %-30s  %s\n", o->id, o->kind, o->ticket,
 		    md_outbox_state_name(o->state), o->attempts, to,
 		    o->last_error ? o->last_error : "-");

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "maildesk/term.h"
 #include "maildesk/cmd.h"
 #include "maildesk/customer.h"
 #include "maildesk/error.h"
@@ -56,7 +57,7 @@ list_one(const MDB_val *key, const MDB_val *data, gpointer user_data)
 	if (l->b != NULL)
 		md_json_add_customer(l->b, c, tickets);
 	else
-		printf("%-36s  %-16s  %-16s  %4u%s%s\n", c->email,
+		md_out("%-36s  %-16s  %-16s  %4u%s%s\n", c->email,
 		    c->first_name ? c->first_name : "-",
 		    c->last_name ? c->last_name : "-", tickets->len,
 		    c->flags & MD_CUSTOMER_RESTRICTED ? "  restricted" : "",
@@ -185,7 +186,7 @@ md_cmd_customer_set(MdContext *ctx, int argc, char **argv, GError **error)
 	    now_s(), error) ||
 	    !md_store_commit(&txn, error))
 		return FALSE;
-	printf("customer %s: %s set\n", c->email, field);
+	md_out("customer %s: %s set\n", c->email, field);
 	return TRUE;
 }
 
@@ -222,7 +223,7 @@ md_cmd_customer_restrict(MdContext *ctx, int argc, char **argv,
 	    c->email, tickets, NULL, now_s(), error) ||
 	    !md_store_commit(&txn, error))
 		return FALSE;
-	printf("customer %s: %s\n", c->email, lift ? "restriction lifted" :
+	md_out("customer %s: %s\n", c->email, lift ? "restriction lifted" :
 	    "restricted: no automatic mail, new mail flagged");
 	return TRUE;
 }
@@ -317,10 +318,10 @@ md_cmd_customer_hold(MdContext *ctx, int argc, char **argv, GError **error)
 	    !md_store_commit(&txn, error))
 		return FALSE;
 	if (ticket != 0)
-		printf("ticket %" G_GINT64_FORMAT ": %s\n", ticket,
+		md_out("ticket %" G_GINT64_FORMAT ": %s\n", ticket,
 		    lift ? "hold lifted" : "on hold");
 	else
-		printf("customer %s: %s\n", argv[1], lift ? "hold lifted" :
+		md_out("customer %s: %s\n", argv[1], lift ? "hold lifted" :
 		    "on hold");
 	return TRUE;
 }
@@ -358,7 +359,7 @@ md_cmd_customer_export(MdContext *ctx, int argc, char **argv, GError **error)
 	    !md_export_customer(&txn, c, dir, now, error) ||
 	    !md_store_commit(&txn, error))
 		return FALSE;
-	printf("exported %s: %u tickets to %s/\n", c->email, tickets->len,
+	md_out("exported %s: %u tickets to %s/\n", c->email, tickets->len,
 	    dir);
 	return TRUE;
 }
@@ -371,14 +372,14 @@ print_report(const MdEraseReport *r, gboolean dry_run)
 	for (guint i = 0; i < r->tickets->len; i++)
 		g_string_append_printf(nums, " %" G_GUINT64_FORMAT,
 		    g_array_index(r->tickets, guint64, i));
-	printf("%s: %u tickets (%s), %u messages, %u of their messages in "
+	md_out("%s: %u tickets (%s), %u messages, %u of their messages in "
 	    "other tickets, %u index entries, %u outbox entries, %u rate "
 	    "counters, %u customer profiles\n", dry_run ? "would remove" :
 	    "removed", r->tickets->len, nums->len ? nums->str + 1 : "none",
 	    r->messages, r->participant_messages, r->index_entries,
 	    r->outbox_entries, r->counters, r->customers);
 	for (guint i = 0; i < r->kept->len; i++)
-		printf("kept for a legal hold: %s\n",
+		md_out("kept for a legal hold: %s\n",
 		    (char *)g_ptr_array_index(r->kept, i));
 }
 
@@ -386,7 +387,7 @@ static gboolean
 compact_after(MdContext *ctx, gboolean no_compact, GError **error)
 {
 	if (no_compact) {
-		printf("not compacted: the removed bytes stay in the store "
+		md_out("not compacted: the removed bytes stay in the store "
 		    "file until `maildesk compact` runs\n");
 		return TRUE;
 	}
@@ -395,7 +396,7 @@ compact_after(MdContext *ctx, gboolean no_compact, GError **error)
 		    "maildesk compact): ");
 		return FALSE;
 	}
-	printf("compacted: the removed bytes are gone from the store file\n");
+	md_out("compacted: the removed bytes are gone from the store file\n");
 	return TRUE;
 }
 
@@ -515,7 +516,7 @@ audit_one(const MdAuditEntry *e, gpointer user_data)
 		    nums->len ? "," : "", g_array_index(e->tickets, guint64,
 		    i));
 	if (a->b == NULL) {
-		printf("%s  %-14s  %-12s  %s  tickets=%s%s%s\n", when,
+		md_out("%s  %-14s  %-12s  %s  tickets=%s%s%s\n", when,
 		    e->action, e->actor, e->subject ? e->subject : "-",
 		    nums->len ? nums->str : "-", e->detail ? "  " : "",
 		    e->detail ? e->detail : "");

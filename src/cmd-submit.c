@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "maildesk/term.h"
 #include "maildesk/cmd.h"
 #include "maildesk/compose.h"
 #include "maildesk/error.h"
@@ -105,7 +106,7 @@ md_cmd_submit(MdContext *ctx, int argc, char **argv, GError **error)
 	opts.recipient = to;
 	ok = md_cmd_deliver_raw(ctx, data, len, &opts, &r, error);
 	if (ok)
-		printf("ticket %" G_GUINT64_FORMAT "\n", r.ticket);
+		md_out("ticket %" G_GUINT64_FORMAT "\n", r.ticket);
 	md_deliver_result_clear(&r);
 	return ok;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "maildesk/term.h"
 #include "maildesk/agent.h"
 #include "maildesk/cmd.h"
 #include "maildesk/compose.h"
@@ -229,10 +230,10 @@ md_cmd_ticket_list(MdContext *ctx, int argc, char **argv, GError **error)
 		out = md_json_finish(b);
 		fputs(out, stdout);
 	} else {
-		printf("%6s  %-8s  %-10s  %-16s  %-32s  %4s  %s\n", "TICKET",
+		md_out("%6s  %-8s  %-10s  %-16s  %-32s  %4s  %s\n", "TICKET",
 		    "STATUS", "QUEUE", "UPDATED", "CUSTOMER", "MSGS",
 		    "SUBJECT");
-		fputs(text->str, stdout);
+		md_out_str(text->str);
 	}
 	return TRUE;
 }
@@ -377,7 +378,7 @@ md_cmd_ticket_show(MdContext *ctx, int argc, char **argv, GError **error)
 		text = md_json_finish(b);
 		fputs(text, stdout);
 	} else
-		fputs(out->str, stdout);
+		md_out_str(out->str);
 	return TRUE;
 }
 
@@ -406,6 +407,15 @@ md_cmd_ticket_raw(MdContext *ctx, int argc, char **argv, GError **error)
 	if (raw == NULL)
 		return FALSE;
 	data = g_bytes_get_data(raw, &len);
+	/* The exact bytes are for a file or a pipe; a terminal gets them
+	 * without the control characters a stranger may have put in. */
+	if (isatty(STDOUT_FILENO)) {
+		g_autofree char *clean = md_term_clean((const char *)data,
+		    (gssize)len);
+
+		md_out_str(clean);
+		return TRUE;
+	}
 	while (len > 0) {
 		ssize_t n = write(STDOUT_FILENO, data, len);
 
@@ -479,7 +489,7 @@ md_cmd_ticket_set(MdContext *ctx, int argc, char **argv, GError **error)
 	}
 	if (!md_ticket_save(&txn, t, error) || !md_store_commit(&txn, error))
 		return FALSE;
-	printf("ticket %" G_GUINT64_FORMAT ": %s %s\n", number, argv[2],
+	md_out("ticket %" G_GUINT64_FORMAT ": %s %s\n", number, argv[2],
 	    argv[3]);
 	return TRUE;
 }
@@ -620,7 +630,7 @@ agent_says(MdContext *ctx, int argc, char **argv, gboolean note,
 	opts.ticket = number;
 	ok = md_cmd_deliver_raw(ctx, data, len, &opts, &r, error);
 	if (ok)
-		printf("ticket %" G_GUINT64_FORMAT ": %s stored%s\n", number,
+		md_out("ticket %" G_GUINT64_FORMAT ": %s stored%s\n", number,
 		    note ? "note" : "answer", r.outbox_ids->len ?
 		    ", mail queued" : "");
 	md_deliver_result_clear(&r);

@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <locale.h>
 #include <stdio.h>
+#include <sys/auxv.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -14,6 +16,7 @@
 #include "config.h"
 #include "maildesk/cmd.h"
 #include "maildesk/error.h"
+#include "maildesk/term.h"
 #include "maildesk/log.h"
 
 /*
@@ -232,9 +235,9 @@ parse_globals(int argc, char **argv, Globals *g, GError **error)
 static void
 report(const char *command, const GError *error, MdExitMode mode)
 {
-	g_autofree char *line = g_strdup(error->message);
+	g_autofree char *line = md_term_clean(error->message, -1);
 
-	g_strdelimit(line, "\r\n", ' ');
+	g_strdelimit(line, "\n\t", ' ');
 	if (mode == MD_MODE_DELIVER)
 		fprintf(stderr, "maildesk: deliver: %s\n", line);
 	else
@@ -254,6 +257,8 @@ main(int argc, char **argv)
 	int first, words = 0, status;
 	const char *name = "maildesk";
 
+	/* Everything we create holds personal data: the user's alone. */
+	umask(077);
 	setlocale(LC_ALL, "");
 	first = parse_globals(argc, argv, &g, &error);
 	if (first >= 0 && first < argc) {
@@ -273,6 +278,18 @@ main(int argc, char **argv)
 	    g.verbosity);
 	if (error != NULL)
 		goto out;
+	/*
+	 * Never set-user-ID or set-group-ID (nor raised by file
+	 * capabilities): a caller could then name any config and store, or
+	 * read any file as the store's user.  The MTA runs us as that user.
+	 */
+	if (getauxval(AT_SECURE) != 0 || getuid() != geteuid() ||
+	    getgid() != getegid()) {
+		g_set_error(&error, MD_ERROR, MD_ERROR_CONFIG,
+		    "refusing to run set-user-ID or set-group-ID; run maildesk "
+		    "as the store's user (see maildesk(8))");
+		goto out;
+	}
 	if (g.version) {
 		printf("maildesk %s\n", MAILDESK_VERSION);
 		return 0;

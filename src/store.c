@@ -36,11 +36,42 @@ struct MdStore {
 #define LOCK_FILE "maildesk.lock"
 #define GATE_FILE "maildesk.gate"
 
+/*
+ * The files of a store, none of which may be a symbolic link: whoever
+ * could plant one could make us write through it to a file outside the
+ * store (the directory is 0700 and the user's own, so that is its owner or
+ * root; the check keeps a mistake from turning into damage elsewhere).
+ * LMDB opens data.mdb and lock.mdb by name, so they are checked before;
+ * our own files are opened with O_NOFOLLOW.
+ */
+static const char *const store_files[] = {
+	"data.mdb", "lock.mdb", LOCK_FILE, GATE_FILE, "compact.tmp",
+	"compact.tmp/data.mdb", "compact.tmp/lock.mdb",
+};
+
+static gboolean
+no_symlinks(const char *dir, GError **error)
+{
+	for (guint i = 0; i < G_N_ELEMENTS(store_files); i++) {
+		g_autofree char *path = g_build_filename(dir, store_files[i],
+		    NULL);
+		struct stat st;
+
+		if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+			g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
+			    "store %s: %s is a symbolic link, refusing to "
+			    "follow it", dir, store_files[i]);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
 static int
 lock_open(const char *dir, const char *name, GError **error)
 {
 	g_autofree char *path = g_build_filename(dir, name, NULL);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0660);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 
 	if (fd < 0) {
 		int saved = errno;
@@ -226,6 +257,8 @@ open_env_locked(const char *path, guint64 map_size_bytes, gboolean create,
 	store->path = g_strdup(path);
 	store->map_size_bytes = map_size_bytes;
 	store->lock_fd = -1;
+	if (!no_symlinks(path, error))
+		return NULL;
 	if (take_locks && !enter(store, error))
 		return NULL;
 	if ((rc = mdb_env_create(&store->env)) != 0 ||
@@ -238,7 +271,7 @@ open_env_locked(const char *path, guint64 map_size_bytes, gboolean create,
 	 * MDB_NOTLS: a read transaction is not tied to a thread slot, so a
 	 * reader that dies is reclaimed by mdb_reader_check() below.
 	 */
-	rc = mdb_env_open(store->env, path, MDB_NOTLS, 0660);
+	rc = mdb_env_open(store->env, path, MDB_NOTLS, 0600);
 	if (rc != 0) {
 		md_store_set_error(error, rc, "store");
 		if (rc == ENOENT)
@@ -336,7 +369,7 @@ md_store_init(const char *path, guint64 map_size_bytes, gboolean *created,
 	g_autofree char *data = g_build_filename(path, "data.mdb", NULL);
 	gboolean existed = g_file_test(data, G_FILE_TEST_EXISTS);
 
-	if (g_mkdir_with_parents(path, 0750) != 0) {
+	if (g_mkdir_with_parents(path, 0700) != 0) {
 		int saved = errno;
 
 		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
@@ -641,7 +674,9 @@ md_store_compact(MdStore *store, GError **error)
 	    !lock_take(store->lock_fd, LOCK_EX, LOCK_FILE, error) ||
 	    !reopen(store, error))
 		goto out;
-	if (g_mkdir_with_parents(tmp, 0750) != 0) {
+	if (!no_symlinks(store->path, error))
+		goto out;
+	if (g_mkdir_with_parents(tmp, 0700) != 0) {
 		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
 		    "compact: %s: %s", tmp, g_strerror(errno));
 		goto out;
