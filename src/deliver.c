@@ -89,7 +89,12 @@ wants_customer(const MdConfig *config, const MdMessage *m,
 	return !md_config_is_ours(config, who->email);
 }
 
-/* A new ticket's subject: no Re:/AW: prefixes, no ticket tag of ours. */
+#define MAX_SUBJECT_CHARS 200
+
+/*
+ * A new ticket's subject: no Re:/AW: prefixes, no ticket tag of ours, at
+ * most MAX_SUBJECT_CHARS characters (the message keeps the whole one).
+ */
 static char *
 ticket_subject(const MdConfig *config, const char *subject)
 {
@@ -98,6 +103,12 @@ ticket_subject(const MdConfig *config, const char *subject)
 	g_autofree char *tag = NULL;
 	char *at;
 
+	if (g_utf8_strlen(base, -1) > MAX_SUBJECT_CHARS) {
+		/* A ticket's title, and the subject of our mail about it. */
+		char *end = g_utf8_offset_to_pointer(base, MAX_SUBJECT_CHARS);
+
+		*end = '\0';
+	}
 	if (n == 0)
 		return g_steal_pointer(&base);
 	tag = g_strdup_printf("[%s%" G_GUINT64_FORMAT "]", config->tag, n);

@@ -107,6 +107,7 @@ static const char *const flag_names[] = {
 	"unparsed", "auto-submitted", "auto-reply", "dsn", "report", "list",
 	"bulk", "loop", "null-sender", "daemon", "noreply", "suppress",
 	"no-sender", "cited-tag", "unverified", "restricted", "erased",
+	"header-cut",
 };
 
 const char *
@@ -267,14 +268,21 @@ add_id_list(GPtrArray *out, const char *value)
 	g_mime_references_free(refs);
 }
 
+/*
+ * A header-derived value (subject, name, address, file name) as one line
+ * of UTF-8: an encoded word can decode to a line break, which would let a
+ * subject or a file name forge a line of what the CLI prints.
+ */
 static char *
 valid_utf8(const char *s)
 {
+	char *r;
+
 	if (s == NULL)
 		return NULL;
-	if (g_utf8_validate(s, -1, NULL))
-		return g_strdup(s);
-	return g_utf8_make_valid(s, -1);
+	r = g_utf8_validate(s, -1, NULL) ? g_strdup(s) :
+	    g_utf8_make_valid(s, -1);
+	return g_strdelimit(r, "\r\n", ' ');
 }
 
 static void
@@ -282,7 +290,8 @@ collect_addresses(InternetAddressList *list, GPtrArray *out, int depth)
 {
 	if (list == NULL || depth > 4)
 		return;
-	for (int i = 0; i < internet_address_list_length(list); i++) {
+	for (int i = 0; i < internet_address_list_length(list) &&
+	    out->len < MD_MESSAGE_MAX_ADDRESSES; i++) {
 		InternetAddress *ia = internet_address_list_get_address(list,
 		    i);
 		g_autofree char *name = NULL;
@@ -577,6 +586,48 @@ digest_thread(gpointer data)
  */
 #define DIGEST_THREAD_MIN_BYTES (256 * 1024)
 
+/* Where the header block of @raw ends: the offset of its blank line. */
+static gsize
+header_end(const guint8 *raw, gsize len)
+{
+	for (gsize i = 0; i + 1 < len; i++) {
+		if (raw[i] != '\n')
+			continue;
+		if (raw[i + 1] == '\n')
+			return i + 1;
+		if (raw[i + 1] == '\r' && i + 2 < len && raw[i + 2] == '\n')
+			return i + 1;
+	}
+	return len;
+}
+
+/*
+ * GMime keeps a header block in memory many times over (an address list
+ * costs about forty times its bytes), so a header block over
+ * MD_MESSAGE_MAX_HEADER_BYTES is cut at the last line end before the
+ * limit for parsing, as Postfix's header_size_limit does; the body stays.
+ * The stored raw bytes are never cut.  NULL when nothing is cut.
+ */
+static GByteArray *
+cut_headers(const guint8 *raw, gsize len)
+{
+	gsize end, cut;
+	GByteArray *a;
+
+	if (len <= MD_MESSAGE_MAX_HEADER_BYTES)
+		return NULL;
+	end = header_end(raw, len);
+	if (end <= MD_MESSAGE_MAX_HEADER_BYTES)
+		return NULL;
+	for (cut = MD_MESSAGE_MAX_HEADER_BYTES; cut > 0 && raw[cut - 1] != '\n';
+	    cut--)
+		;
+	a = g_byte_array_sized_new(cut + (len - end));
+	g_byte_array_append(a, raw, cut);
+	g_byte_array_append(a, raw + end, len - end);
+	return a;
+}
+
 MdMessage *
 md_message_parse(const guint8 *raw, gsize len)
 {
@@ -585,6 +636,7 @@ md_message_parse(const guint8 *raw, gsize len)
 	g_autoptr(GMimeStream) stream = NULL;
 	g_autoptr(GMimeParser) parser = NULL;
 	g_autoptr(GMimeMessage) msg = NULL;
+	g_autoptr(GByteArray) cut = NULL;
 	GDateTime *date;
 	GMimeObject *body;
 
@@ -599,6 +651,12 @@ md_message_parse(const guint8 *raw, gsize len)
 	m->direction = MD_DIR_IN;
 	m->kind = MD_KIND_CUSTOMER;
 
+	cut = cut_headers(raw, len);
+	if (cut != NULL) {
+		m->flags |= MD_MSG_HEADER_CUT;
+		raw = cut->data;
+		len = cut->len;
+	}
 	/*
 	 * The stream borrows the caller's bytes: GByteArray over static
 	 * data would copy, so wrap them in a mem stream that we never let

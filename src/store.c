@@ -11,6 +11,7 @@
 #include <sys/random.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "maildesk/error.h"
@@ -445,7 +446,14 @@ md_store_commit(MdTxn *txn, GError **error)
 
 	txn->txn = NULL;
 	if (rc != 0) {
+		struct statvfs fs;
+
 		md_store_set_error(error, rc, "store: commit");
+		/* LMDB calls a short write EIO: name the usual cause. */
+		if ((rc == EIO || rc == ENOSPC || rc == EDQUOT) &&
+		    statvfs(txn->store->path, &fs) == 0 &&
+		    (guint64)fs.f_bavail * fs.f_frsize < 4 * 1024 * 1024)
+			g_prefix_error(error, "file system full: ");
 		return FALSE;
 	}
 	return TRUE;

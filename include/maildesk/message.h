@@ -42,13 +42,20 @@ typedef enum {
 	MD_MSG_UNVERIFIED = 1 << 14,	/* From an agent, but not proven */
 	MD_MSG_RESTRICTED = 1 << 15,	/* its sender is restricted */
 	MD_MSG_ERASED = 1 << 16,	/* erased: only this tombstone is left */
+	MD_MSG_HEADER_CUT = 1 << 17,	/* header block over the limit: the
+					 * parsed copy is cut (raw is whole) */
 } MdMessageFlags;
+
+/* Bounds on what one mail can make us hold (SECURITY.md). */
+#define MD_MESSAGE_MAX_HEADER_BYTES (2 * 1024 * 1024)
+#define MD_MESSAGE_MAX_ADDRESSES 1000	/* kept of To, and of Cc */
 
 /* Flags that forbid any automatic answer (RFC 3834). */
 #define MD_MSG_MACHINE (MD_MSG_UNPARSED | MD_MSG_AUTO_SUBMITTED | \
 	MD_MSG_AUTO_REPLY | MD_MSG_DSN | MD_MSG_REPORT | MD_MSG_LIST | \
 	MD_MSG_BULK | MD_MSG_LOOP | MD_MSG_NULL_SENDER | MD_MSG_DAEMON | \
-	MD_MSG_NOREPLY | MD_MSG_SUPPRESS | MD_MSG_NO_SENDER)
+	MD_MSG_NOREPLY | MD_MSG_SUPPRESS | MD_MSG_NO_SENDER | \
+	MD_MSG_HEADER_CUT)
 
 typedef struct {
 	char *name;	/* owned, nullable, UTF-8 */
