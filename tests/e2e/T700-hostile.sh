@@ -21,7 +21,12 @@ setup_store "[smtp]" "host = 127.0.0.1" "port = $SINK_PORT" \
     "[templates]" "dir = $SRCDIR/contrib/templates"
 
 asan=0
-if LC_ALL=C grep -q __asan_init "$MAILDESK" 2> /dev/null; then asan=1; fi
+if LC_ALL=C grep -q __asan_init "$MAILDESK" 2> /dev/null; then
+	asan=1
+	# LeakSanitizer cannot work under ptrace (strace below).
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+	export ASAN_OPTIONS
+fi
 have_time=0
 [ -x /usr/bin/time ] && have_time=1
 have_strace=0
@@ -226,6 +231,29 @@ is "$(for f in $(sink_mails); do sink_rcpts "$f"; done | grep -c forger)" 0 \
     "nothing is sent to the forger's Reply-To"
 like "$(for f in $(sink_mails); do sink_rcpts "$f"; done | sort -u | tr '\n' ' ')" \
     'paula@example.com' "the ack goes to the profile's address"
+
+# --- Guessed ticket numbers, forged Message-IDs ----------------------------
+# A stranger names Paula's ticket by its tag and answers a Message-ID of
+# ours with a made-up MAC: neither lets them into her ticket.
+pt=$(md ticket list --json | jq -r '.[] | select(.subject == "Printer on fire") | .number')
+before=$(md ticket show "$pt" --json | jq '.messages | length')
+cat > "$T/guess.eml" <<EOM
+From: Trudy <trudy@evil.example>
+To: support@example.com
+Subject: Re: [Ticket#$pt] Printer on fire
+In-Reply-To: <md.$pt.0badc0de.000000000000@example.com>
+References: <md.$pt.0badc0de.000000000000@example.com>
+Message-ID: <guess-1@evil.example>
+
+What did Paula write?
+EOM
+deliver "$T/guess.eml"
+is "$rc" 0 "the guesser's mail goes in"
+is "$(md ticket show "$pt" --json | jq '.messages | length')" "$before" \
+    "but not into Paula's ticket"
+gt=$(md ticket list --json | jq -r '.[] | select(.customer.email == "trudy@evil.example") | .number')
+like "$(md ticket show "$gt" --json | jq -c '.messages[0].flags')" 'cited-tag' \
+    "it opens a ticket of its own, flagged cited-tag"
 
 is "$(md check > /dev/null 2>&1; echo $?)" 0 "check: the store is consistent"
 finish

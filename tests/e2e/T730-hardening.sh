@@ -32,7 +32,11 @@ is "$(find "$T/export" -type d -exec stat -c %a {} + | sort -u)" 700 \
     "export directories are 0700"
 
 # --- Set-user-ID --------------------------------------------------------------
-if [ "$(id -u)" -eq 0 ]; then
+if LC_ALL=C grep -q __asan_init "$MAILDESK" 2> /dev/null; then
+	# LeakSanitizer dies in a set-user-ID process, whatever ASAN_OPTIONS
+	# say: the normal build shows this part.
+	ok "# SKIP set-user-ID: not with the sanitizer runtime"
+elif [ "$(id -u)" -eq 0 ]; then
 	mkdir "$T/bin" && chmod 755 "$T" "$T/bin"
 	cp "$MAILDESK" "$T/bin/maildesk"
 	# The lean binary runs maildesk-full for the other commands.
