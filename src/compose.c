@@ -92,7 +92,11 @@ add_attachments(GMimeMultipart *mixed, GMimeObject *obj, int depth)
 			    i), depth + 1);
 		return;
 	}
-	if (GMIME_IS_MESSAGE_PART(obj) || (GMIME_IS_PART(obj) &&
+	/* A part the parser left without content has nothing to pass on
+	 * (found by fuzz-deliver: GMime cannot write it). */
+	if ((GMIME_IS_MESSAGE_PART(obj) && g_mime_message_part_get_message(
+	    GMIME_MESSAGE_PART(obj)) != NULL) || (GMIME_IS_PART(obj) &&
+	    g_mime_part_get_content(GMIME_PART(obj)) != NULL &&
 	    (g_mime_part_is_attachment(GMIME_PART(obj)) ||
 	    g_mime_part_get_filename(GMIME_PART(obj)) != NULL)))
 		g_mime_multipart_add(mixed, obj);

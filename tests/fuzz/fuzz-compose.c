@@ -115,6 +115,9 @@ LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
 
 	static gsize inited;
 	if (g_once_init_enter(&inited)) {
+		/* A GLib or GMime critical is a bug (API misuse). */
+		g_log_set_always_fatal(G_LOG_FATAL_MASK |
+		    G_LOG_LEVEL_CRITICAL);
 		g_mime_init();
 		g_once_init_leave(&inited, 1);
 	}

@@ -73,6 +73,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	g_autoptr(MdAgent) agent = md_agent_new();
 	gboolean created;
 
+	/* A GLib or GMime critical is a bug (API misuse): a crash here. */
+	g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
 	g_mime_init();
 	dir = g_dir_make_tmp("maildesk-fuzz.XXXXXX", &e);
 	if (dir == NULL)
