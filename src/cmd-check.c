@@ -14,6 +14,7 @@ gboolean
 md_cmd_check(MdContext *ctx, int argc, char **argv, GError **error)
 {
 	g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
+	gboolean owed;
 	guint64 tickets = 0, messages = 0;
 
 	if (argc == 2 && strcmp(argv[1], "--repair") == 0) {
@@ -34,6 +35,10 @@ md_cmd_check(MdContext *ctx, int argc, char **argv, GError **error)
 		md_out("problem: %s\n", (char *)g_ptr_array_index(problems, i));
 	md_out("%" G_GUINT64_FORMAT " tickets, %" G_GUINT64_FORMAT
 	    " messages, %u problems\n", tickets, messages, problems->len);
+	/* Not a problem of consistency, but of erased bytes left behind. */
+	if (md_store_compaction_owed(ctx->store, &owed, NULL) && owed)
+		md_out("note: an erase or expire stopped before its "
+		    "compaction; run maildesk compact\n");
 	if (problems->len > 0) {
 		g_set_error(error, MD_ERROR, MD_ERROR_CORRUPT,
 		    "%u problems found", problems->len);

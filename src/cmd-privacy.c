@@ -400,6 +400,28 @@ compact_after(MdContext *ctx, gboolean no_compact, GError **error)
 	return TRUE;
 }
 
+/*
+ * An earlier erase or expire was stopped between its commit and the end of
+ * its compaction: compact now.  Says what it did; FALSE when it failed.
+ */
+static gboolean
+pay_owed(MdContext *ctx, gboolean no_compact)
+{
+	g_autoptr(GError) e = NULL;
+	gboolean owed;
+
+	if (no_compact || !md_store_compaction_owed(ctx->store, &owed, &e) ||
+	    !owed)
+		return e == NULL;
+	md_out("an earlier erasure was not compacted; compacting now\n");
+	if (!md_store_compact(ctx->store, &e)) {
+		md_warn("compaction owed, but it failed: %s", e->message);
+		return FALSE;
+	}
+	md_out("compacted: the removed bytes are gone from the store file\n");
+	return TRUE;
+}
+
 gboolean
 md_cmd_customer_erase(MdContext *ctx, int argc, char **argv, GError **error)
 {
@@ -431,8 +453,14 @@ md_cmd_customer_erase(MdContext *ctx, int argc, char **argv, GError **error)
 		return FALSE;
 	}
 	c = begin_with_customer(ctx, &txn, argv[1], error);
-	if (c == NULL)
+	if (c == NULL) {
+		/* Erased before, but killed before the compaction: do it. */
+		md_txn_clear(&txn);
+		if (!dry_run && error != NULL && g_error_matches(*error,
+		    MD_ERROR, MD_ERROR_NOT_FOUND))
+			pay_owed(ctx, no_compact);
 		return FALSE;
+	}
 	md_erase_report_init(&r);
 	ok = md_privacy_erase(&txn, c, now_s(), &r, error) &&
 	    (dry_run || md_privacy_audit(&txn, "erase", c->email, r.tickets,
@@ -444,7 +472,8 @@ md_cmd_customer_erase(MdContext *ctx, int argc, char **argv, GError **error)
 		return FALSE;
 	if (dry_run)
 		return TRUE;	/* the transaction is aborted */
-	if (!md_store_commit(&txn, error))
+	if (!md_store_owe_compaction(&txn, error) ||
+	    !md_store_commit(&txn, error))
 		return FALSE;
 	return compact_after(ctx, no_compact, error);
 }
@@ -484,9 +513,15 @@ md_cmd_expire(MdContext *ctx, int argc, char **argv, GError **error)
 	md_erase_report_clear(&r);
 	if (!ok)
 		return FALSE;
-	if (dry_run || !any)
+	if (dry_run)
 		return TRUE;
-	if (!md_store_commit(&txn, error))
+	if (!any) {
+		md_txn_clear(&txn);
+		(void)pay_owed(ctx, no_compact);
+		return TRUE;
+	}
+	if (!md_store_owe_compaction(&txn, error) ||
+	    !md_store_commit(&txn, error))
 		return FALSE;
 	return compact_after(ctx, no_compact, error);
 }

@@ -2,8 +2,10 @@
 /*
  * Outbox entries, leases, retries and the rate limit.  A flush is three
  * steps: lease what is due (write txn), talk SMTP (no txn), settle the
- * outcome (write txn).  A crash between the last two leaves the lease to
- * expire and the entry to be sent again: at least once, never lost.
+ * outcome (a write txn for each message as soon as the relay answered it,
+ * and one at the end for what is left).  A crash between a message's
+ * answer and its record leaves the lease to expire and that message to be
+ * sent again: at least once, never lost, at most one copy per crash.
  */
 #include <string.h>
 #include <unistd.h>
@@ -324,16 +326,20 @@ note_failure(MdTxn *txn, const MdOutboxEntry *e, const char *reply,
 	}
 }
 
-/* Step 3: record what SMTP said, in one transaction. */
+/*
+ * Step 3: record what SMTP said about due[from..to), in one transaction,
+ * skipping what is recorded already (settled[i]).
+ */
 static gboolean
 settle(MdStore *store, const MdConfig *config, GPtrArray *due,
-    MdSmtpJob *jobs, gint64 now, MdFlushResult *result, GError **error)
+    MdSmtpJob *jobs, gboolean *settled, guint from, guint to, gint64 now,
+    MdFlushResult *result, GError **error)
 {
 	g_auto(MdTxn) txn = MD_TXN_INIT;
 
 	if (!md_store_begin(store, MD_TXN_WRITE, &txn, error))
 		return FALSE;
-	for (guint i = 0; i < due->len; i++) {
+	for (guint i = from; i < to; i++) {
 		MdOutboxEntry *e = g_ptr_array_index(due, i);
 		MdSmtpJob *j = &jobs[i];
 		guint8 key[8];
@@ -341,6 +347,8 @@ settle(MdStore *store, const MdConfig *config, GPtrArray *due,
 		gboolean gone;
 		MDB_val v;
 
+		if (settled[i])
+			continue;
 		md_key_be64(key, e->id);
 		/* Erased while we talked SMTP (customer erase, expire)? */
 		gone = !md_store_get(&txn, MD_DB_OUTBOX, key, 8, &v, NULL);
@@ -396,7 +404,37 @@ settle(MdStore *store, const MdConfig *config, GPtrArray *due,
 		if (!gone && !save(&txn, e, error))
 			return FALSE;
 	}
-	return md_store_commit(&txn, error);
+	if (!md_store_commit(&txn, error))
+		return FALSE;
+	for (guint i = from; i < to; i++)
+		settled[i] = TRUE;
+	return TRUE;
+}
+
+typedef struct {
+	MdStore *store;
+	const MdConfig *config;
+	GPtrArray *due;
+	MdSmtpJob *jobs;
+	gboolean *settled;
+	MdFlushResult *result;
+} Settling;
+
+/*
+ * Each message as soon as the relay answered its data: killed after this,
+ * a flush has sent nothing twice; killed before, only this one message.
+ * What fails to be recorded here is recorded after the session.
+ */
+static void
+settle_one(MdSmtpJob *job, guint i, gpointer data)
+{
+	Settling *s = data;
+	g_autoptr(GError) e = NULL;
+
+	if (!settle(s->store, s->config, s->due, s->jobs, s->settled, i,
+	    i + 1, g_get_real_time() / G_USEC_PER_SEC, s->result, &e))
+		md_debug(1, "outbox: recording one result failed: %s",
+		    e->message);
 }
 
 /* The entries @ids, leased to us when they were queued. */
@@ -431,7 +469,7 @@ md_outbox_flush(MdStore *store, const MdConfig *config, GArray *ids,
 {
 	g_autoptr(GPtrArray) due = NULL;
 	MdSmtpJob *jobs;
-	gboolean ok;
+	gboolean ok, *settled;
 
 	memset(result, 0, sizeof(*result));
 	due = leased && ids != NULL ? preleased(store, ids, error) :
@@ -448,9 +486,16 @@ md_outbox_flush(MdStore *store, const MdConfig *config, GArray *ids,
 		jobs[i].recipients = e->recipients;
 		jobs[i].data = e->data;
 	}
-	md_smtp_send(config, jobs, due->len, timeout_s);
-	ok = settle(store, config, due, jobs, g_get_real_time() /
-	    G_USEC_PER_SEC, result, error);
+	settled = g_new0(gboolean, due->len);
+	{
+		Settling s = { store, config, due, jobs, settled, result };
+
+		md_smtp_send(config, jobs, due->len, timeout_s, settle_one,
+		    &s);
+	}
+	ok = settle(store, config, due, jobs, settled, 0, due->len,
+	    g_get_real_time() / G_USEC_PER_SEC, result, error);
+	g_free(settled);
 	for (guint i = 0; i < due->len; i++)
 		g_free(jobs[i].reply);
 	g_free(jobs);

@@ -5,6 +5,7 @@
  * Timeouts are short and below RFC 5321's minimums on purpose: deliver's
  * one try after its commit must not keep the MTA waiting.
  */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +50,8 @@ static void
 fail_all(MdSmtpJob *jobs, guint n, MdSmtpOutcome outcome, const char *why)
 {
 	for (guint i = 0; i < n; i++) {
+		if (jobs[i].reported)
+			continue;
 		jobs[i].outcome = outcome;
 		g_free(jobs[i].reply);
 		jobs[i].reply = g_strdup(why);
@@ -94,9 +97,39 @@ judge(smtp_message_t message, MdSmtpJob *job)
 	    g_strdup("no reply to the message");
 }
 
+typedef struct {
+	MdSmtpJob *jobs;
+	smtp_message_t *messages;
+	guint n;
+	MdSmtpDoneFunc done;
+	gpointer data;
+} Session;
+
+static void
+on_event(smtp_session_t session, int event, void *arg, ...)
+{
+	Session *s = arg;
+	smtp_message_t message;
+	va_list ap;
+
+	if (event != SMTP_EV_MESSAGESENT || s->done == NULL)
+		return;
+	va_start(ap, arg);
+	message = va_arg(ap, smtp_message_t);
+	va_end(ap);
+	for (guint i = 0; i < s->n; i++) {
+		if (s->messages[i] != message || s->jobs[i].reported)
+			continue;
+		judge(message, &s->jobs[i]);
+		s->jobs[i].reported = TRUE;
+		s->done(&s->jobs[i], i, s->data);
+		return;
+	}
+}
+
 void
 md_smtp_send(const MdConfig *config, MdSmtpJob *jobs, guint n,
-    guint timeout_s)
+    guint timeout_s, MdSmtpDoneFunc done, gpointer data)
 {
 	smtp_session_t session;
 	auth_context_t auth = NULL;
@@ -108,6 +141,7 @@ md_smtp_send(const MdConfig *config, MdSmtpJob *jobs, guint n,
 	    (GDestroyNotify)g_ptr_array_unref);
 	smtp_message_t *messages = g_new0(smtp_message_t, n);
 	long ms = (long)MAX(timeout_s, 1) * 1000;
+	Session events = { jobs, messages, n, done, data };
 
 	if (n == 0) {
 		g_free(messages);
@@ -120,6 +154,7 @@ md_smtp_send(const MdConfig *config, MdSmtpJob *jobs, guint n,
 		return;
 	}
 	smtp_set_server(session, server);
+	smtp_set_eventcb(session, on_event, &events);
 	if (config->smtp_helo[0] != '\0')
 		smtp_set_hostname(session, config->smtp_helo);
 	for (int w = Timeout_GREETING; w <= Timeout_DATA2; w++)
@@ -144,8 +179,8 @@ md_smtp_send(const MdConfig *config, MdSmtpJob *jobs, guint n,
 	for (guint i = 0; i < n; i++) {
 		smtp_message_t m = smtp_add_message(session);
 		gsize len;
-		const char *data = g_bytes_get_data(jobs[i].data, &len);
-		char *text = g_strndup(data, len);
+		const char *bytes = g_bytes_get_data(jobs[i].data, &len);
+		char *text = g_strndup(bytes, len);
 		GPtrArray *rcpts = g_ptr_array_new();
 
 		messages[i] = m;
@@ -167,7 +202,8 @@ md_smtp_send(const MdConfig *config, MdSmtpJob *jobs, guint n,
 		    buf, sizeof(buf)));
 	} else
 		for (guint i = 0; i < n; i++)
-			judge(messages[i], &jobs[i]);
+			if (!jobs[i].reported)
+				judge(messages[i], &jobs[i]);
 	smtp_destroy_session(session);
 	if (auth != NULL) {
 		auth_destroy_context(auth);

@@ -655,6 +655,14 @@ reopen(MdStore *store, GError **error)
 	return TRUE;
 }
 
+/*
+ * Set in the transaction of an erase or expire that removed something,
+ * cleared once a compaction went through: an erase killed between its
+ * commit and the end of its compaction leaves the bytes in the free pages,
+ * and this says so to the next erase, expire, compact and check.
+ */
+#define OWED_KEY "compaction-owed"
+
 gboolean
 md_store_compact(MdStore *store, GError **error)
 {
@@ -729,7 +737,43 @@ out:
 		ok = FALSE;
 	flock(store->lock_fd, LOCK_SH);
 	close(gate);	/* the gate opens */
+	/* Paid: a later erase or expire need not compact for this one. */
+	if (ok) {
+		g_auto(MdTxn) txn = MD_TXN_INIT;
+
+		ok = md_store_begin(store, MD_TXN_WRITE, &txn, error) &&
+		    md_store_del(&txn, MD_DB_META, OWED_KEY, strlen(OWED_KEY),
+		    NULL, 0, error) && md_store_commit(&txn, error);
+	}
 	return ok;
+}
+
+gboolean
+md_store_owe_compaction(MdTxn *txn, GError **error)
+{
+	return md_store_put(txn, MD_DB_META, OWED_KEY, strlen(OWED_KEY), "1",
+	    1, 0, error);
+}
+
+gboolean
+md_store_compaction_owed(MdStore *store, gboolean *owed, GError **error)
+{
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	g_autoptr(GError) e = NULL;
+	MDB_val v;
+
+	*owed = FALSE;
+	if (!md_store_begin(store, MD_TXN_READ, &txn, error))
+		return FALSE;
+	if (md_store_get(&txn, MD_DB_META, OWED_KEY, strlen(OWED_KEY), &v,
+	    &e)) {
+		*owed = TRUE;
+		return TRUE;
+	}
+	if (g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND))
+		return TRUE;
+	g_propagate_error(error, g_steal_pointer(&e));
+	return FALSE;
 }
 
 gboolean

@@ -21,8 +21,17 @@ typedef struct {
 	GBytes *data;			/* borrowed, CRLF */
 	MdSmtpOutcome outcome;		/* out */
 	char *reply;			/* out, owned: the server's words */
+	gboolean reported;		/* out: given to the done callback */
 } MdSmtpJob;
+
+/*
+ * Called during the session as soon as the server has answered the end
+ * of message @index's data, so the caller can record it before the next
+ * one goes out: a flush killed mid-session then sends again only the one
+ * message it was sending.
+ */
+typedef void (*MdSmtpDoneFunc)(MdSmtpJob *job, guint index, gpointer data);
 
 /* Sends @jobs; every job gets an outcome.  Never fails as a whole. */
 void md_smtp_send(const MdConfig *config, MdSmtpJob *jobs, guint n,
-    guint timeout_s);
+    guint timeout_s, MdSmtpDoneFunc done, gpointer data);

@@ -120,6 +120,17 @@ char *md_store_key_text(const char *text);
  */
 gboolean md_store_compact(MdStore *store, GError **error);
 
+/*
+ * Records in @txn (an erase or expire) that the store owes a compaction:
+ * removed bytes are still in its free pages.  md_store_compact() clears
+ * it when done.
+ */
+gboolean md_store_owe_compaction(MdTxn *txn, GError **error);
+
+/* Sets *@owed when a compaction is owed (see above). */
+gboolean md_store_compaction_owed(MdStore *store, gboolean *owed,
+    GError **error);
+
 /* Empties @db (write txn). */
 gboolean md_store_clear(MdTxn *txn, MdDb db, GError **error);
 

@@ -211,7 +211,8 @@ sleep 2
 relay -w 5
 conf "lease-seconds = 1"
 sink_reset
-md flush > "$T/flushk" 2>&1 &
+# The binary itself, not md(): $! must be the flush, not a subshell.
+"$MAILDESK" -c "$T/maildesk.conf" flush > "$T/flushk" 2>&1 &
 fk=$!
 sleep 2
 kill -9 "$fk"
