@@ -493,8 +493,12 @@ md_outbox_flush(MdStore *store, const MdConfig *config, GArray *ids,
 		md_smtp_send(config, jobs, due->len, timeout_s, settle_one,
 		    &s);
 	}
-	ok = settle(store, config, due, jobs, settled, 0, due->len,
-	    g_get_real_time() / G_USEC_PER_SEC, result, error);
+	ok = TRUE;
+	for (guint i = 0; i < due->len && ok; i++)
+		if (!settled[i])	/* what the session left: one txn */
+			ok = settle(store, config, due, jobs, settled, i,
+			    due->len, g_get_real_time() / G_USEC_PER_SEC,
+			    result, error);
 	g_free(settled);
 	for (guint i = 0; i < due->len; i++)
 		g_free(jobs[i].reply);
