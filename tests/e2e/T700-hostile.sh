@@ -232,6 +232,24 @@ is "$(for f in $(sink_mails); do sink_rcpts "$f"; done | grep -c forger)" 0 \
 like "$(for f in $(sink_mails); do sink_rcpts "$f"; done | sort -u | tr '\n' ' ')" \
     'paula@example.com' "the ack goes to the profile's address"
 
+# --- Nothing injected into what went out ------------------------------------
+# Every mail at the relay (the acks to Mallory's hostile mails among them,
+# one answering a 1 MB subject) has a header block of our own headers
+# only, each line within RFC 5322's 998 characters.
+bad=""
+for f in $(sink_mails); do
+	sink_message "$f" | tr -d '\r' | awk -v f="$(basename "$f")" '
+	    /^$/ { exit }
+	    length($0) > 998 { print f ": a line of " length($0); next }
+	    /^[ \t]/ { next }
+	    { n = tolower(substr($0, 1, index($0, ":") - 1))
+	      if (n !~ /^(from|to|reply-to|subject|date|message-id|in-reply-to|references|auto-submitted|x-auto-response-suppress|x-loop|mime-version|content-type|content-transfer-encoding)$/)
+		print f ": " substr($0, 1, 60) }' >> "$T/injected"
+done
+is "$(sink_count | awk '{ print ($1 > 0) }')" 1 "mail went out to check"
+is "$(head -n 5 "$T/injected")" "" \
+    "every header line that went out is ours and at most 998 characters"
+
 # --- Guessed ticket numbers, forged Message-IDs ----------------------------
 # A stranger names Paula's ticket by its tag and answers a Message-ID of
 # ours with a made-up MAC: neither lets them into her ticket.
