@@ -93,7 +93,6 @@ md_cmd_agent_list(MdContext *ctx, int argc, char **argv, GError **error)
 		return FALSE;
 	if (json) {
 		g_autoptr(JsonBuilder) b = json_builder_new();
-		g_autofree char *out = NULL;
 
 		json_builder_begin_array(b);
 		for (guint i = 0; i < list->len; i++) {
@@ -115,8 +114,7 @@ md_cmd_agent_list(MdContext *ctx, int argc, char **argv, GError **error)
 			json_builder_end_object(b);
 		}
 		json_builder_end_array(b);
-		out = md_json_finish(b);
-		fputs(out, stdout);
+		md_json_print(b);
 		return TRUE;
 	}
 	for (guint i = 0; i < list->len; i++) {

@@ -43,11 +43,9 @@ md_cmd_customer_show(MdContext *ctx, int argc, char **argv, GError **error)
 		return FALSE;
 	if (json) {
 		g_autoptr(JsonBuilder) b = json_builder_new();
-		g_autofree char *out = NULL;
 
 		md_json_add_customer(b, c, tickets);
-		out = md_json_finish(b);
-		fputs(out, stdout);
+		md_json_print(b);
 		return TRUE;
 	}
 	md_out("Email:      %s\n", c->email);

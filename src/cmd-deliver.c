@@ -156,6 +156,33 @@ md_cmd_deliver_raw(MdContext *ctx, const guint8 *raw, gsize len,
 }
 
 gboolean
+md_cmd_deliver_composed(MdContext *ctx, MdComposeSpec *spec,
+    const char *prefix, const MdDeliverOptions *opts, MdDeliverResult *r,
+    GError **error)
+{
+	const char *at = spec->to_address ? strrchr(spec->to_address, '@') :
+	    NULL;
+	g_autofree char *msgid = g_strdup_printf("%s.%" G_GINT64_FORMAT
+	    ".%08x@%s", prefix, g_get_real_time(), g_random_int(),
+	    at ? at + 1 : "localhost");
+	g_autoptr(GBytes) raw = NULL;
+	const guint8 *data;
+	gsize len;
+
+	spec->message_id = msgid;
+	raw = md_compose(spec, g_get_real_time() / G_USEC_PER_SEC);
+	spec->message_id = NULL;
+	if (raw == NULL) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+		    "%s or %s is not a plain address", spec->from_address,
+		    spec->to_address);
+		return FALSE;
+	}
+	data = g_bytes_get_data(raw, &len);
+	return md_cmd_deliver_raw(ctx, data, len, opts, r, error);
+}
+
+gboolean
 md_cmd_deliver(MdContext *ctx, int argc, char **argv, GError **error)
 {
 	g_autofree char *sender = NULL, *recipient = NULL;

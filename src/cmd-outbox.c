@@ -43,7 +43,6 @@ md_cmd_outbox_list(MdContext *ctx, int argc, char **argv, GError **error)
 		return FALSE;
 	if (json) {
 		g_autoptr(JsonBuilder) b = json_builder_new();
-		g_autofree char *out = NULL;
 
 		json_builder_begin_array(b);
 		for (guint i = 0; i < list->len; i++) {
@@ -79,8 +78,7 @@ md_cmd_outbox_list(MdContext *ctx, int argc, char **argv, GError **error)
 			json_builder_end_object(b);
 		}
 		json_builder_end_array(b);
-		out = md_json_finish(b);
-		fputs(out, stdout);
+		md_json_print(b);
 		return TRUE;
 	}
 	md_out("%6s  %-12s  %6s  %-7s  %8s  %-30s  %s\n", "ID", "KIND",

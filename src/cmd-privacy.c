@@ -95,11 +95,8 @@ md_cmd_customer_list(MdContext *ctx, int argc, char **argv, GError **error)
 		return FALSE;
 	}
 	if (json) {
-		g_autofree char *out = NULL;
-
 		json_builder_end_array(b);
-		out = md_json_finish(b);
-		fputs(out, stdout);
+		md_json_print(b);
 	}
 	return TRUE;
 }
@@ -414,11 +411,10 @@ pay_owed(MdContext *ctx, gboolean no_compact)
 	    !owed)
 		return e == NULL;
 	md_out("an earlier erasure was not compacted; compacting now\n");
-	if (!md_store_compact(ctx->store, &e)) {
-		md_warn("compaction owed, but it failed: %s", e->message);
+	if (!compact_after(ctx, FALSE, &e)) {
+		md_warn("%s", e->message);
 		return FALSE;
 	}
-	md_out("compacted: the removed bytes are gone from the store file\n");
 	return TRUE;
 }
 
@@ -622,11 +618,8 @@ md_cmd_audit(MdContext *ctx, int argc, char **argv, GError **error)
 	if (!md_privacy_audit_foreach(&txn, audit_one, &a, error))
 		return FALSE;
 	if (json) {
-		g_autofree char *out = NULL;
-
 		json_builder_end_array(b);
-		out = md_json_finish(b);
-		fputs(out, stdout);
+		md_json_print(b);
 	}
 	return TRUE;
 }

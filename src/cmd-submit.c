@@ -43,7 +43,7 @@ gboolean
 md_cmd_submit(MdContext *ctx, int argc, char **argv, GError **error)
 {
 	g_autofree char *name = NULL, *email = NULL, *subject = NULL;
-	g_autofree char *queue = NULL, *text = NULL, *msgid = NULL;
+	g_autofree char *queue = NULL, *text = NULL;
 	GOptionEntry entries[] = {
 		{ "name", 0, 0, G_OPTION_ARG_STRING, &name, "the person's name",
 		  "NAME" },
@@ -56,13 +56,10 @@ md_cmd_submit(MdContext *ctx, int argc, char **argv, GError **error)
 	};
 	g_autoptr(GOptionContext) oc = g_option_context_new(
 	    "- a ticket from a contact form (text on stdin)");
-	g_autoptr(GBytes) raw = NULL;
 	MdComposeSpec spec = { 0 };
 	MdDeliverOptions opts = { 0 };
 	MdDeliverResult r = { 0 };
 	const char *to;
-	const guint8 *data;
-	gsize len;
 	gboolean ok;
 
 	g_option_context_add_main_entries(oc, entries, NULL);
@@ -87,24 +84,13 @@ md_cmd_submit(MdContext *ctx, int argc, char **argv, GError **error)
 	text = read_text(ctx->config->max_size_bytes, error);
 	if (text == NULL)
 		return FALSE;
-	msgid = g_strdup_printf("submit.%" G_GINT64_FORMAT ".%08x@%s",
-	    g_get_real_time(), g_random_int(), strrchr(to, '@') + 1);
 	spec.from_address = email;
 	spec.from_name = name;
 	spec.to_address = to;
 	spec.subject = subject;
-	spec.message_id = msgid;
 	spec.text = text;
-	raw = md_compose(&spec, g_get_real_time() / G_USEC_PER_SEC);
-	if (raw == NULL) {
-		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
-		    "%s or %s is not a plain address", spec.from_address,
-		    spec.to_address);
-		return FALSE;
-	}
-	data = g_bytes_get_data(raw, &len);
 	opts.recipient = to;
-	ok = md_cmd_deliver_raw(ctx, data, len, &opts, &r, error);
+	ok = md_cmd_deliver_composed(ctx, &spec, "submit", &opts, &r, error);
 	if (ok)
 		md_out("ticket %" G_GUINT64_FORMAT "\n", r.ticket);
 	md_deliver_result_clear(&r);

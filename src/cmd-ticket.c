@@ -224,11 +224,8 @@ md_cmd_ticket_list(MdContext *ctx, int argc, char **argv, GError **error)
 		return FALSE;
 	}
 	if (json) {
-		g_autofree char *out = NULL;
-
 		json_builder_end_array(b);
-		out = md_json_finish(b);
-		fputs(out, stdout);
+		md_json_print(b);
 	} else {
 		md_out("%6s  %-8s  %-10s  %-16s  %-32s  %4s  %s\n", "TICKET",
 		    "STATUS", "QUEUE", "UPDATED", "CUSTOMER", "MSGS",
@@ -371,12 +368,9 @@ md_cmd_ticket_show(MdContext *ctx, int argc, char **argv, GError **error)
 			print_message(out, s, m);
 	}
 	if (json) {
-		g_autofree char *text = NULL;
-
 		json_builder_end_array(b);
 		json_builder_end_object(b);
-		text = md_json_finish(b);
-		fputs(text, stdout);
+		md_json_print(b);
 	} else
 		md_out_str(out->str);
 	return TRUE;
@@ -538,7 +532,7 @@ agent_says(MdContext *ctx, int argc, char **argv, gboolean note,
     GError **error)
 {
 	g_autofree char *from = NULL, *text = NULL, *body = NULL;
-	g_autofree char *subject = NULL, *msgid = NULL;
+	g_autofree char *subject = NULL;
 	GOptionEntry entries[] = {
 		{ "from", 0, 0, G_OPTION_ARG_STRING, &from,
 		  "the agent (default: the owner, or $MAILDESK_AGENT)",
@@ -548,14 +542,11 @@ agent_says(MdContext *ctx, int argc, char **argv, gboolean note,
 	g_autoptr(GOptionContext) oc = g_option_context_new(note ?
 	    "N - add an internal note" : "N - answer the customer");
 	g_autoptr(MdTicket) t = NULL;
-	g_autoptr(GBytes) raw = NULL;
 	MdComposeSpec spec = { 0 };
 	MdDeliverOptions opts = { 0 };
 	MdDeliverResult r = { 0 };
 	const char *to;
-	const guint8 *data;
 	guint64 number;
-	gsize len;
 	gboolean ok;
 
 	g_option_context_add_main_entries(oc, entries, NULL);
@@ -610,25 +601,14 @@ agent_says(MdContext *ctx, int argc, char **argv, gboolean note,
 		to = "maildesk@localhost";
 	subject = g_strdup_printf("[%s%" G_GUINT64_FORMAT "] %s",
 	    ctx->config->tag, number, t->subject);
-	msgid = g_strdup_printf("cli.%" G_GINT64_FORMAT ".%08x@%s",
-	    g_get_real_time(), g_random_int(), strrchr(to, '@') + 1);
 	spec.from_address = from;
 	spec.to_address = to;
 	spec.subject = subject;
-	spec.message_id = msgid;
 	spec.text = body;
-	raw = md_compose(&spec, g_get_real_time() / G_USEC_PER_SEC);
-	if (raw == NULL) {
-		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
-		    "%s or %s is not a plain address", spec.from_address,
-		    spec.to_address);
-		return FALSE;
-	}
-	data = g_bytes_get_data(raw, &len);
 	opts.recipient = to;
 	opts.agent = from;
 	opts.ticket = number;
-	ok = md_cmd_deliver_raw(ctx, data, len, &opts, &r, error);
+	ok = md_cmd_deliver_composed(ctx, &spec, "cli", &opts, &r, error);
 	if (ok)
 		md_out("ticket %" G_GUINT64_FORMAT ": %s stored%s\n", number,
 		    note ? "note" : "answer", r.outbox_ids->len ?

@@ -3,6 +3,8 @@
  * JSON output.  Field names are an interface (maildesk(8)); a field that
  * is unknown is null rather than missing, so scripts can rely on shape.
  */
+#include <stdio.h>
+
 #include "maildesk/json-out.h"
 
 char *
@@ -267,4 +269,12 @@ md_json_finish(JsonBuilder *b)
 	json_generator_set_root(gen, root);
 	text = json_generator_to_data(gen, NULL);
 	return g_strconcat(text, "\n", NULL);
+}
+
+void
+md_json_print(JsonBuilder *b)
+{
+	g_autofree char *text = md_json_finish(b);
+
+	fputs(text, stdout);
 }

@@ -470,6 +470,7 @@ md_outbox_flush(MdStore *store, const MdConfig *config, GArray *ids,
 	g_autoptr(GPtrArray) due = NULL;
 	MdSmtpJob *jobs;
 	gboolean ok, *settled;
+	guint first;
 
 	memset(result, 0, sizeof(*result));
 	due = leased && ids != NULL ? preleased(store, ids, error) :
@@ -493,12 +494,12 @@ md_outbox_flush(MdStore *store, const MdConfig *config, GArray *ids,
 		md_smtp_send(config, jobs, due->len, timeout_s, settle_one,
 		    &s);
 	}
-	ok = TRUE;
-	for (guint i = 0; i < due->len && ok; i++)
-		if (!settled[i])	/* what the session left: one txn */
-			ok = settle(store, config, due, jobs, settled, i,
-			    due->len, g_get_real_time() / G_USEC_PER_SEC,
-			    result, error);
+	/* What the session left unrecorded, in one transaction. */
+	for (first = 0; first < due->len && settled[first]; first++)
+		;
+	ok = first == due->len || settle(store, config, due, jobs, settled,
+	    first, due->len, g_get_real_time() / G_USEC_PER_SEC, result,
+	    error);
 	g_free(settled);
 	for (guint i = 0; i < due->len; i++)
 		g_free(jobs[i].reply);

@@ -101,6 +101,7 @@ typedef struct {
 	MdSmtpJob *jobs;
 	smtp_message_t *messages;
 	guint n;
+	guint next;	/* messages go out in order: where to look first */
 	MdSmtpDoneFunc done;
 	gpointer data;
 } Session;
@@ -117,11 +118,14 @@ on_event(smtp_session_t session, int event, void *arg, ...)
 	va_start(ap, arg);
 	message = va_arg(ap, smtp_message_t);
 	va_end(ap);
-	for (guint i = 0; i < s->n; i++) {
+	for (guint k = 0; k < s->n; k++) {
+		guint i = (s->next + k) % s->n;
+
 		if (s->messages[i] != message || s->jobs[i].reported)
 			continue;
 		judge(message, &s->jobs[i]);
 		s->jobs[i].reported = TRUE;
+		s->next = i + 1;
 		s->done(&s->jobs[i], i, s->data);
 		return;
 	}
@@ -141,7 +145,7 @@ md_smtp_send(const MdConfig *config, MdSmtpJob *jobs, guint n,
 	    (GDestroyNotify)g_ptr_array_unref);
 	smtp_message_t *messages = g_new0(smtp_message_t, n);
 	long ms = (long)MAX(timeout_s, 1) * 1000;
-	Session events = { jobs, messages, n, done, data };
+	Session events = { jobs, messages, n, 0, done, data };
 
 	if (n == 0) {
 		g_free(messages);

@@ -46,14 +46,17 @@ struct MdStore {
  * our own files are opened with O_NOFOLLOW.
  */
 static const char *const store_files[] = {
-	"data.mdb", "lock.mdb", LOCK_FILE, GATE_FILE, "compact.tmp",
-	"compact.tmp/data.mdb", "compact.tmp/lock.mdb",
+	"data.mdb", "lock.mdb", LOCK_FILE, GATE_FILE,
+	/* only compaction writes these: */
+	"compact.tmp", "compact.tmp/data.mdb", "compact.tmp/lock.mdb",
 };
+#define OPEN_FILES 4	/* the first four: what every open touches */
 
+/* The first @n of store_files. */
 static gboolean
-no_symlinks(const char *dir, GError **error)
+no_symlinks(const char *dir, guint n, GError **error)
 {
-	for (guint i = 0; i < G_N_ELEMENTS(store_files); i++) {
+	for (guint i = 0; i < n; i++) {
 		g_autofree char *path = g_build_filename(dir, store_files[i],
 		    NULL);
 		struct stat st;
@@ -258,7 +261,7 @@ open_env_locked(const char *path, guint64 map_size_bytes, gboolean create,
 	store->path = g_strdup(path);
 	store->map_size_bytes = map_size_bytes;
 	store->lock_fd = -1;
-	if (!no_symlinks(path, error))
+	if (!no_symlinks(path, OPEN_FILES, error))
 		return NULL;
 	if (take_locks && !enter(store, error))
 		return NULL;
@@ -690,7 +693,7 @@ md_store_compact(MdStore *store, GError **error)
 	    !lock_take(store->lock_fd, LOCK_EX, LOCK_FILE, error) ||
 	    !reopen(store, error))
 		goto out;
-	if (!no_symlinks(store->path, error))
+	if (!no_symlinks(store->path, G_N_ELEMENTS(store_files), error))
 		goto out;
 	if (g_mkdir_with_parents(tmp, 0700) != 0) {
 		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,

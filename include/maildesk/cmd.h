@@ -7,6 +7,7 @@
 #include <glib.h>
 
 #include "maildesk/config.h"
+#include "maildesk/compose.h"
 #include "maildesk/deliver.h"
 #include "maildesk/store.h"
 
@@ -41,6 +42,16 @@ gboolean md_cmd_parse_number(const char *s, const char *what, guint64 *out,
  */
 gboolean md_cmd_deliver_raw(MdContext *ctx, const guint8 *raw, gsize len,
     const MdDeliverOptions *opts, MdDeliverResult *r, GError **error);
+
+/*
+ * Builds the mail @spec describes (its Message-ID made here, "@prefix.…"
+ * at the domain of spec->to_address) and stores it with
+ * md_cmd_deliver_raw().  USAGE when an address is not a plain one.
+ * Shared by submit and ticket reply/note.
+ */
+gboolean md_cmd_deliver_composed(MdContext *ctx, MdComposeSpec *spec,
+    const char *prefix, const MdDeliverOptions *opts, MdDeliverResult *r,
+    GError **error);
 
 /* Arms deliver's watchdog: exit 75 after @seconds. */
 void md_cmd_deliver_arm(unsigned seconds);

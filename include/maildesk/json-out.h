@@ -23,3 +23,6 @@ void md_json_add_customer(JsonBuilder *b, const MdCustomer *c,
 
 /* Pretty-printed text of the builder's root, with a final newline. */
 char *md_json_finish(JsonBuilder *b);
+
+/* md_json_finish() written to standard output. */
+void md_json_print(JsonBuilder *b);

@@ -23,6 +23,7 @@
 #include "maildesk/error.h"
 #include "maildesk/store.h"
 #include "maildesk/token.h"
+#include "test-util.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const guint8 *data, size_t size);
@@ -47,12 +48,8 @@ cleanup(void)
 {
 	md_store_close(store);
 	md_config_free(config);
-	if (dir != NULL) {
-		g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", dir);
-
-		if (system(cmd) != 0)
-			g_printerr("fuzz-deliver: could not remove %s\n", dir);
-	}
+	if (dir != NULL)
+		md_test_rm_rf(dir);
 }
 
 static void

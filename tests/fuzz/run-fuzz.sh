@@ -64,9 +64,11 @@ for target in "$@"; do
 	work=$build/fuzz-work/$target
 	crashes=$fuzz/crashes
 	mkdir -p "$corpus" "$work" "$crashes"
+	# Each fork makes its store under TMPDIR; a killed one leaves it.
+	mkdir -p "$work.tmp"
 	echo "fuzz-$target: $seconds s"
 	# -fork with -ignore_crashes: a crasher is saved and the run goes on.
-	"$build/tests/fuzz-$target" -fork=1 -ignore_crashes=1 \
+	TMPDIR=$work.tmp "$build/tests/fuzz-$target" -fork=1 -ignore_crashes=1 \
 	    -ignore_timeouts=1 -ignore_ooms=1 \
 	    -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 \
 	    -max_len=262144 -artifact_prefix="$crashes/$target-" \
@@ -78,7 +80,7 @@ for target in "$@"; do
 	mkdir "$corpus.new"
 	"$build/tests/fuzz-$target" -merge=1 -max_len=262144 \
 	    "$corpus.new" "$corpus" "$work" "$seeds/$target" > /dev/null 2>&1
-	rm -rf "$corpus"
+	rm -rf "$corpus" "$work.tmp"
 	mv "$corpus.new" "$corpus"
 	echo "fuzz-$target: corpus $(ls "$corpus" | wc -l) inputs," \
 	    "crashers $(ls "$crashes" | grep -c "^$target-" || true)"
