@@ -1,12 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Every mail of the shared real-world corpus goes through deliver: exit 0,
+# Every mail of the real-world corpus (tests/corpus/real-world) goes through deliver: exit 0,
 # nothing on stdout or stderr, and `ticket raw` gives back exactly the bytes
 # that went in (the SHA-256 in MANIFEST.tsv).  Then all of them into one
 # store, where threading across them runs, and the store checks clean.
 . "$(dirname "$0")/lib.sh"
 
-: "${SHARED_CORPUS:?SHARED_CORPUS must point to the shared corpus}"
+: "${SHARED_CORPUS:?SHARED_CORPUS must point to tests/corpus/real-world}"
 manifest="$SHARED_CORPUS/MANIFEST.tsv"
 [ -r "$manifest" ] || bail "no $manifest"
 

@@ -374,7 +374,7 @@ is "$(sink_count)" 0 "but gets no ack"
 # reports (arf-*), and mail with list headers.  No rate limit to hide
 # behind.  Each file goes into two fresh stores: without --sender and
 # with the null sender.
-: "${SHARED_CORPUS:?SHARED_CORPUS must point to the shared corpus}"
+: "${SHARED_CORPUS:?SHARED_CORPUS must point to tests/corpus/real-world}"
 manifest="$SHARED_CORPUS/MANIFEST.tsv"
 [ -r "$manifest" ] || bail "no $manifest"
 conf "[ack]" "per-hour = 1000000" "per-day = 1000000"

@@ -5,7 +5,7 @@
 # sends no mail.
 . "$(dirname "$0")/lib.sh"
 
-: "${SHARED_CORPUS:?SHARED_CORPUS must point to the shared corpus}"
+: "${SHARED_CORPUS:?SHARED_CORPUS must point to tests/corpus/real-world}"
 setup_store "[smtp]" "port = 1"
 tail -n +2 "$SHARED_CORPUS/MANIFEST.tsv" | cut -f1 > "$T/list"
 

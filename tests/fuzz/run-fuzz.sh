@@ -1,9 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Builds the fuzz targets with clang's libFuzzer (plus ASan and UBSan) and
-# runs each for a given time, seeded with the shared corpus, the test
-# mails and the committed corpus.  What a run adds is merged (minimised)
-# into tests/fuzz/corpus/<target>; crashers land in tests/fuzz/crashes/.
+# runs each for a given time, seeded with the test mails (the real-world
+# corpus among them) and the committed corpus.  What a run adds is merged
+# (minimised) into tests/fuzz/corpus/<target>; crashers land in tests/fuzz/crashes/.
 #
 #	sh tests/fuzz/run-fuzz.sh [-t SECONDS] [TARGET...]
 #
@@ -23,7 +23,6 @@ shift $((OPTIND - 1))
 
 src=$(cd "$(dirname "$0")/../.." && pwd)
 fuzz=$src/tests/fuzz
-shared=${SHARED_CORPUS:-$src/../shared/corpus}
 build=${FUZZ_BUILD:-$src/build-fuzz}
 
 if [ ! -x "$build/tests/fuzz-deliver" ] || [ "${FUZZ_REBUILD:-1}" = 1 ]; then
@@ -39,8 +38,8 @@ seeds=$(mktemp -d "${TMPDIR:-/tmp}/maildesk-seeds.XXXXXX")
 trap 'rm -rf "$seeds"' EXIT
 mkdir "$seeds/deliver" "$seeds/compose"
 i=0
-find "$shared" "$src/tests/corpus" -type f ! -name '*.md' ! -name '*.tsv' \
-    ! -name README | sort | while read -r f; do
+find "$src/tests/corpus" -type f ! -name '*.md' ! -name '*.tsv' \
+    ! -name README ! -name LICENSE ! -name .gitattributes | sort | while read -r f; do
 	i=$((i + 1))
 	for how in '\000' '\021' '\043'; do
 		{ printf "$how"; cat "$f"; } > "$seeds/deliver/$i-$how"
