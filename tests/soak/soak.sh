@@ -321,6 +321,9 @@ start_sink
 	printf '[outbox]\nretry-base-seconds = 1\nretry-max-seconds = 4\n'
 	# Every new ticket gets its acknowledgement: no rate limit in the way.
 	printf '[ack]\nper-hour = 1000000\nper-day = 1000000\n'
+	printf 'domain-per-hour = 1000000\ndomain-per-day = 1000000\n'
+	# Nor the loop breaker: agents answer fast here.
+	printf '[agents]\nrelays-per-hour = 1000000\n'
 	printf '[templates]\ndir = %s\n' "$SRCDIR/contrib/templates"
 	printf '[queue sales]\nlanguage = de\n'
 } > "$W/maildesk.conf"
