@@ -53,3 +53,10 @@ sink_subjects() {
 		mail_header "$_f" Subject
 	done
 }
+
+# sink_rcpts_all: the envelope recipients of every mail at the relay.
+sink_rcpts_all() {
+	for _f in $(sink_mails); do
+		sink_rcpts "$_f"
+	done
+}
