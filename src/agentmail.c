@@ -394,6 +394,25 @@ copy_to_agents(MdAgentMail *a, const MdCustomer *c, const char *text,
 	return TRUE;
 }
 
+/* A word back to the writing agent, in answer to their mail. */
+static gboolean
+mail_agent(MdAgentMail *a, const char *kind, const char *from,
+    const char *subject, const char *reply_to, const char *body,
+    GError **error)
+{
+	MdComposeSpec spec = { 0 };
+
+	spec.from_address = from;
+	spec.to_address = a->agent->email;
+	spec.subject = subject;
+	spec.reply_to = reply_to;
+	spec.in_reply_to = a->message->message_id;
+	spec.auto_submitted = "auto-replied";
+	spec.text = body;
+	return queue_mail(a, kind, from, a->agent->email, 0, &spec, NULL,
+	    error);
+}
+
 static gboolean
 report_error(MdAgentMail *a, const char *command, GError **error)
 {
@@ -402,7 +421,6 @@ report_error(MdAgentMail *a, const char *command, GError **error)
 	g_autofree char *body = NULL, *subject = NULL;
 	const MdQueue *q = md_config_queue(a->config, a->ticket->queue);
 	const char *from = our_address(a);
-	MdComposeSpec spec = { 0 };
 
 	if (from == NULL)
 		return TRUE;
@@ -413,14 +431,7 @@ report_error(MdAgentMail *a, const char *command, GError **error)
 		body = g_strdup_printf("Command not understood: %s\n", command);
 	subject = g_strdup_printf("[%s%" G_GUINT64_FORMAT "] command not "
 	    "understood: %s", a->config->tag, a->ticket->number, command);
-	spec.from_address = from;
-	spec.to_address = a->agent->email;
-	spec.subject = subject;
-	spec.in_reply_to = a->message->message_id;
-	spec.auto_submitted = "auto-replied";
-	spec.text = body;
-	return queue_mail(a, "error", from, a->agent->email, 0, &spec, NULL,
-	    error);
+	return mail_agent(a, "error", from, subject, NULL, body, error);
 }
 
 /*
@@ -438,7 +449,6 @@ report_kept(MdAgentMail *a, const char *reason, GError **error)
 	g_autofree char *key = NULL, *days = NULL;
 	const MdQueue *q = md_config_queue(a->config, a->ticket->queue);
 	const char *from = our_address(a);
-	MdComposeSpec spec = { 0 };
 	MdRateLimit limit = { NULL, 'h', a->config->reports_per_hour };
 	gboolean allowed;
 
@@ -468,15 +478,7 @@ report_kept(MdAgentMail *a, const char *reason, GError **error)
 	subject = g_strdup_printf("[%s%" G_GUINT64_FORMAT "] kept as an "
 	    "internal note: %s", a->config->tag, a->ticket->number,
 	    a->ticket->subject);
-	spec.from_address = from;
-	spec.to_address = a->agent->email;
-	spec.subject = subject;
-	spec.reply_to = reply_to;
-	spec.in_reply_to = a->message->message_id;
-	spec.auto_submitted = "auto-replied";
-	spec.text = body;
-	return queue_mail(a, "report", from, a->agent->email, 0, &spec, NULL,
-	    error);
+	return mail_agent(a, "report", from, subject, reply_to, body, error);
 }
 
 static gboolean

@@ -21,8 +21,7 @@
 . "$(dirname "$0")/trust-lib.sh"
 
 conf "[agents]" "authserv-id = mx.example.com"
-md agent add agent1@example.com --name "Agent One" --queue support >/dev/null
-md agent add agent2@example.com --name "Agent Two" --queue support >/dev/null
+support_agents
 P=paula@example.net
 open_ticket "$P" c1@example.net "Printer on fire"
 like "$RN1" '^support\+1\.[0-9]+\.[0-9a-f]{12}@example\.com$' \
@@ -166,13 +165,6 @@ if ! command -v faketime > /dev/null 2>&1; then
 	skip "reply addresses expire" "faketime(1) not installed"
 	finish
 fi
-ago() {
-	_d=$1
-	shift
-	ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
-	FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "-${_d}d" \
-	    "$MAILDESK" -c "$T/maildesk.conf" "$@"
-}
 mail_to "$T/o1.eml" "Paula Probe <$P>" support@example.com "Old matter" \
     o1@example.net "An old question."
 sink_reset

@@ -21,8 +21,7 @@
 . "$(dirname "$0")/trust-lib.sh"
 
 conf
-md agent add agent1@example.com --queue support > /dev/null
-md agent add agent2@example.com --queue support > /dev/null
+support_agents
 md agent add agent3@example.com --queue sales > /dev/null
 
 # copies FILE SENDER RCPT...: one delivery per recipient, in that order.

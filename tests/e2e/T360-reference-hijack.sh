@@ -13,8 +13,7 @@
 . "$(dirname "$0")/trust-lib.sh"
 
 conf
-md agent add agent1@example.com --queue support > /dev/null
-md agent add agent2@example.com --queue support > /dev/null
+support_agents
 P=paula@example.net
 open_ticket "$P" c1@example.net "My account"
 AMID=$(mail_header "$ACK" Message-ID)

@@ -16,8 +16,7 @@
 . "$(dirname "$0")/trust-lib.sh"
 
 conf "[agents]" "reports-per-hour = 3"
-md agent add agent1@example.com --queue support > /dev/null
-md agent add agent2@example.com --queue support > /dev/null
+support_agents
 P=paula@example.net
 open_ticket "$P" c1@example.net "Lost parcel"
 

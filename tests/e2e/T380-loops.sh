@@ -21,8 +21,7 @@
 . "$(dirname "$0")/trust-lib.sh"
 
 conf "[agents]" "relays-per-hour = 3"
-md agent add agent1@example.com --queue support > /dev/null
-md agent add agent2@example.com --queue support > /dev/null
+support_agents
 
 # Installation B: another company, its own store, the same relay.
 B="$T/b"

@@ -5,6 +5,14 @@
 
 AR_PASS='Authentication-Results: mx.example.com; dkim=pass header.d=example.com'
 
+# support_agents: agent1 and agent2 answer the support queue.
+support_agents() {
+	md agent add agent1@example.com --name "Agent One" --queue support \
+	    > /dev/null || bail "agent add agent1 failed"
+	md agent add agent2@example.com --name "Agent Two" --queue support \
+	    > /dev/null || bail "agent add agent2 failed"
+}
+
 # mail_to FILE FROM TO SUBJECT MESSAGE-ID TEXT [HEADER...]: writes a mail.
 mail_to() {
 	_f=$1 _from=$2 _to=$3 _subj=$4 _mid=$5 _text=$6
