@@ -107,27 +107,30 @@ static const char *const auto_reply_phrases[] = {
 	"away from the office", "away from office", "vacation reply",
 	"abwesenheitsnotiz", "abwesenheitsmeldung", "abwesenheitsnachricht",
 	"automatische antwort", "automatische abwesenheitsnotiz",
-	"nicht im büro", "außer haus", "ausser haus", "im urlaub",
+	"nicht im büro",
 	"réponse automatique", "reponse automatique", "absent du bureau",
 	"message d'absence", "absence du bureau",
 	"respuesta automática", "respuesta automatica", "fuera de la oficina",
 	"fuera de oficina", "mensaje de ausencia",
-	"risposta automatica", "fuori ufficio", "fuori sede",
-	"fuori dall'ufficio", "messaggio di assenza",
-	"automatisch antwoord", "automatische reactie", "automatisch bericht",
-	"buiten kantoor", "niet aanwezig", "afwezigheidsbericht",
-	"afwezigheidsmelding", NULL
+	"risposta automatica", "fuori ufficio", "fuori dall'ufficio",
+	"messaggio di assenza",
+	"automatisch antwoord", "automatische reactie", "buiten kantoor",
+	"afwezigheidsbericht", "afwezigheidsmelding", NULL
 };
 
 /*
- * Single words a person may well begin a subject with ("Absence of a
- * refund"): enough with a colon after them ("Abwesend: Re: ..."), else
- * only together with another sign of a machine, below.
+ * Words and phrases a person may well begin a subject with ("Absence of
+ * a refund", "Im Urlaub krank geworden"): enough with a colon after them
+ * ("Abwesend: Re: ..."), else only together with another sign of a
+ * machine, below.  Machine mail notifies no agent, so a customer's mail
+ * taken for one would go unseen.
  */
 static const char *const auto_reply_words[] = {
-	"abwesend", "abwesenheit", "urlaub", "absence", "absent", "absente",
-	"vacances", "ausente", "ausencia", "vacaciones", "assente", "assenza",
-	"vacanza", "afwezig", "afwezigheid", "vakantie", "vacation", NULL
+	"abwesend", "abwesenheit", "urlaub", "im urlaub", "außer haus",
+	"ausser haus", "absence", "absent", "absente", "vacances", "ausente",
+	"ausencia", "vacaciones", "assente", "assenza", "vacanza", "fuori sede",
+	"afwezig", "afwezigheid", "vakantie", "niet aanwezig",
+	"automatisch bericht", "vacation", NULL
 };
 
 /*

@@ -123,12 +123,20 @@ for h in "X-Autoreply: yes" "X-Autorespond: yes" "X-Autoresponder: on"; do
 	    jq '.[0].number')
 	is "$(show "$t" .messages[0].kind)" auto-reply "$h: an auto-reply"
 done
-mail_to "$T/n1.eml" "Nora Normal <nora@example.net>" support@example.com \
-    "Absence of a refund" nora1@example.net "Where is my refund?"
-sink_reset
-dlv "$T/n1.eml" --sender nora@example.net --recipient support@example.com
-settle
-is "$(count_to nora@example.net)" 1 "\"Absence of a refund\" is a customer's mail: acknowledged"
+# A customer's own subject that begins with such a word is no machine's.
+k=0
+for subject in "Absence of a refund" "Im Urlaub krank geworden" \
+    "Vacation rental invoice"; do
+	k=$((k + 1))
+	mail_to "$T/n$k.eml" "Nora Normal <nora$k@example.net>" \
+	    support@example.com "$subject" "nora$k@example.net" "Please help."
+	sink_reset
+	dlv "$T/n$k.eml" --sender "nora$k@example.net" \
+	    --recipient support@example.com
+	settle
+	is "$(count_to "nora$k@example.net")/$(count_to agent1@example.com)" 1/1 \
+	    "\"$subject\" is a customer's mail: acknowledged, agents notified"
+done
 
 # --- An agent's out-of-office ------------------------------------------------
 mail_to "$T/aw.eml" "Agent One <agent1@example.com>" "$RN1" \
