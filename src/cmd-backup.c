@@ -64,6 +64,7 @@ md_cmd_backup(MdContext *ctx, int argc, char **argv, GError **error)
 	    error) : md_backup_write(ctx->store, ctx->config, argv[1], error);
 	if (m == NULL)
 		return FALSE;
+	md_cmd_copy_ledger(ctx);
 	/* On a stream, standard output is the backup: report on stderr. */
 	print_manifest(stream ? stderr : stdout, argv[1], m);
 	md_info("backup tickets=%" G_GUINT64_FORMAT " messages=%"
@@ -94,6 +95,14 @@ ledger_entries(MdContext *ctx, const char *file, gboolean none, char **tag,
 		return md_ledger_file_load(file, tag, error);
 	data = g_build_filename(ctx->config->store_path, "data.mdb", NULL);
 	if (!g_file_test(data, G_FILE_TEST_EXISTS)) {
+		const char *copy = ctx->config->backup_ledger_copy;
+
+		/* The store is lost: its last copied ledger stands in. */
+		if (copy[0] != '\0' && g_file_test(copy, G_FILE_TEST_EXISTS)) {
+			md_out("no store at %s: replaying the ledger copy %s\n",
+			    ctx->config->store_path, copy);
+			return md_ledger_file_load(copy, tag, error);
+		}
 		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "no store at %s "
 		    "to take the erasure ledger from: give --ledger FILE "
 		    "(maildesk ledger export writes one), or --no-ledger",

@@ -27,7 +27,6 @@ md_cmd_ledger_export(MdContext *ctx, int argc, char **argv, GError **error)
 	    "- the erasure ledger as JSON");
 	g_auto(MdTxn) txn = MD_TXN_INIT;
 	g_autofree char *text = NULL;
-	g_autoptr(GError) e = NULL;
 
 	g_option_context_add_main_entries(oc, entries, NULL);
 	if (!md_cmd_parse_options(oc, &argc, &argv, error))
@@ -37,23 +36,30 @@ md_cmd_ledger_export(MdContext *ctx, int argc, char **argv, GError **error)
 		    "usage: ledger export [-o FILE]");
 		return FALSE;
 	}
+	if (out != NULL)
+		return md_ledger_file_save(ctx->store, out, error);
 	if (!md_store_begin(ctx->store, MD_TXN_READ, &txn, error))
 		return FALSE;
 	text = md_ledger_file_export(&txn, error);
 	if (text == NULL)
 		return FALSE;
-	if (out == NULL) {
-		fputs(text, stdout);
-		return TRUE;
-	}
-	/* Written whole under a temporary name, then renamed. */
-	if (!g_file_set_contents_full(out, text, -1,
-	    G_FILE_SET_CONTENTS_CONSISTENT, 0600, &e)) {
-		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL, "%s",
-		    e->message);
-		return FALSE;
-	}
+	fputs(text, stdout);
 	return TRUE;
+}
+
+void
+md_cmd_copy_ledger(MdContext *ctx)
+{
+	g_autoptr(GError) e = NULL;
+	const char *path = ctx->config->backup_ledger_copy;
+
+	if (path[0] == '\0')
+		return;
+	/* What was erased is erased; only the copy is behind. */
+	if (!md_ledger_file_save(ctx->store, path, &e))
+		md_warn("the erasure ledger was not copied to [backup] "
+		    "ledger-copy %s: %s (run maildesk ledger export -o %s)",
+		    path, e->message, path);
 }
 
 gboolean
@@ -102,7 +108,10 @@ md_cmd_ledger_replay(MdContext *ctx, int argc, char **argv, GError **error)
 		    r.removed.tickets->len);
 	}
 	md_replay_report_clear(&r);
-	if (!ok || !md_store_compaction_owed(ctx->store, &owed, error))
+	if (!ok)
+		return FALSE;
+	md_cmd_copy_ledger(ctx);
+	if (!md_store_compaction_owed(ctx->store, &owed, error))
 		return FALSE;
 	return !owed || md_cmd_compact_after(ctx, FALSE, error);
 }

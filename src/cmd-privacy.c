@@ -471,6 +471,7 @@ md_cmd_customer_erase(MdContext *ctx, int argc, char **argv, GError **error)
 	if (!md_store_owe_compaction(&txn, error) ||
 	    !md_store_commit(&txn, error))
 		return FALSE;
+	md_cmd_copy_ledger(ctx);
 	return md_cmd_compact_after(ctx, no_compact, error);
 }
 
@@ -519,6 +520,7 @@ md_cmd_expire(MdContext *ctx, int argc, char **argv, GError **error)
 	if (!md_store_owe_compaction(&txn, error) ||
 	    !md_store_commit(&txn, error))
 		return FALSE;
+	md_cmd_copy_ledger(ctx);
 	return md_cmd_compact_after(ctx, no_compact, error);
 }
 

@@ -76,6 +76,8 @@ static const KeySpec keys[] = {
 	  OFF(backup_encrypt_to) },
 	{ "backup", "gnupg-home", KEY_STRING, "", 0, 0,
 	  OFF(backup_gnupg_home) },
+	{ "backup", "ledger-copy", KEY_STRING, "", 0, 0,
+	  OFF(backup_ledger_copy) },
 };
 
 static void
@@ -122,6 +124,7 @@ md_config_free(MdConfig *config)
 	g_free(config->form_senders);
 	g_free(config->backup_encrypt_to);
 	g_free(config->backup_gnupg_home);
+	g_free(config->backup_ledger_copy);
 	g_clear_pointer(&config->queues, g_ptr_array_unref);
 	g_free(config);
 }

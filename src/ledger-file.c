@@ -85,6 +85,28 @@ md_ledger_file_export(MdTxn *txn, GError **error)
 	return md_json_finish(b);
 }
 
+gboolean
+md_ledger_file_save(MdStore *store, const char *path, GError **error)
+{
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	g_autofree char *text = NULL;
+	g_autoptr(GError) e = NULL;
+
+	if (!md_store_begin(store, MD_TXN_READ, &txn, error))
+		return FALSE;
+	text = md_ledger_file_export(&txn, error);
+	if (text == NULL)
+		return FALSE;
+	md_txn_clear(&txn);
+	if (!g_file_set_contents_full(path, text, -1,
+	    G_FILE_SET_CONTENTS_CONSISTENT, 0600, &e)) {
+		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL, "%s",
+		    e->message);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 static const char *
 str_of(JsonObject *o, const char *name)
 {

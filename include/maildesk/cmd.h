@@ -60,6 +60,12 @@ gboolean md_cmd_deliver_composed(MdContext *ctx, MdComposeSpec *spec,
 gboolean md_cmd_compact_after(MdContext *ctx, gboolean no_compact,
     GError **error);
 
+/*
+ * Copies the erasure ledger to [backup] ledger-copy, if set; warns when it
+ * cannot.  After every command that adds to the ledger (cmd-ledger.c).
+ */
+void md_cmd_copy_ledger(MdContext *ctx);
+
 /* Arms deliver's watchdog: exit 75 after @seconds. */
 void md_cmd_deliver_arm(unsigned seconds);
 

@@ -56,6 +56,9 @@ typedef struct {
 	char *backup_encrypt_to;	/* owned, may be empty: OpenPGP keys,
 					 * ";"-separated */
 	char *backup_gnupg_home;	/* owned, may be empty: GNUPGHOME */
+	char *backup_ledger_copy;	/* owned, may be empty: a file the
+					 * erasure ledger is copied to after
+					 * each erase, expire and backup */
 } MdConfig;
 
 /*

@@ -17,6 +17,13 @@
 char *md_ledger_file_export(MdTxn *txn, GError **error);
 
 /*
+ * Writes the ledger of @store to @path: whole (a temporary name, then a
+ * rename), 0600, synced.  TEMPFAIL when it cannot.
+ */
+gboolean md_ledger_file_save(MdStore *store, const char *path,
+    GError **error);
+
+/*
  * The entries of the ledger file @path (transfer full, of MdLedgerEntry);
  * sets *@store (transfer full) to the tag of the store it came from.
  * USAGE when it cannot be read, CORRUPT when it is not a ledger file.
