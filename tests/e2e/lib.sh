@@ -84,14 +84,16 @@ jqr() {
 	md "$@" | jq -r "$filter"
 }
 
-# A snapshot of everything the store holds, for "unchanged" checks.
+# A snapshot of everything the store holds, for "unchanged" checks;
+# arguments go to maildesk before the command (--store DIR: another store).
 store_dump() {
 	# A legal hold is not content: setting one changes nothing stored.
-	md ticket list --json | jq -S 'map(del(.hold))'
-	n=$(md ticket list --json | jq length)
+	md "$@" ticket list --json | jq -S 'map(del(.hold))'
+	n=$(md "$@" ticket list --json | jq length)
 	i=1
 	while [ "$i" -le "$n" ]; do
-		md ticket show "$i" --json | jq -S 'del(.messages[].received) | del(.hold)'
+		md "$@" ticket show "$i" --json |
+		    jq -S 'del(.messages[].received) | del(.hold)'
 		i=$((i + 1))
 	done
 }
