@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The standby's hand-over Maildir.  Only mail that came in is handed over
- * (customers', agents', bounces): what the standby itself sent was sent
- * and must not be sent again, and the primary's import sends nothing.  Each
- * file goes to tmp/ first and is renamed into new/, as Maildir wants.
+ * (customers', agents', bounces): the acknowledgements the standby wrote
+ * itself were sent and are not the primary's to store, and the primary's
+ * import sends nothing.  Each file goes to tmp/ first and is renamed into
+ * new/, as Maildir wants.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -85,7 +86,8 @@ hand_ticket(MdTicket *t, gpointer user_data)
 		g_autoptr(MdMessage) m = md_ticket_load_message(h->txn,
 		    t->number, seq, NULL);
 
-		if (m == NULL || m->direction != MD_DIR_IN ||
+		if (m == NULL || m->kind == MD_KIND_ACK ||
+		    m->kind == MD_KIND_NOTIFICATION ||
 		    (m->flags & MD_MSG_ERASED) || m->received_at <= h->since)
 			continue;
 		if (!hand_one(h, t->number, seq, m->received_at))

@@ -11,7 +11,8 @@
 #include "maildesk/store.h"
 
 /*
- * Writes each incoming mail received after @since (Unix seconds) into the
+ * Writes each mail that came in (all but maildesk's own acknowledgements)
+ * and was received after @since (Unix seconds) into the
  * Maildir @dir (created; must be new or empty, USAGE otherwise), oldest
  * first by file name; sets *@count.  Reads in one transaction.
  */

@@ -204,21 +204,6 @@ show() {
 	jqr "$2" ticket show "$1" --json
 }
 
-# wait_for SECONDS COMMAND...: runs COMMAND until it succeeds, flushing the
-# queue every few seconds; 1 when it never did.
-wait_for() {
-	_n=$(($1 * 4))
-	shift
-	_i=0
-	while [ "$_i" -lt "$_n" ]; do
-		"$@" && return 0
-		sleep 0.25
-		_i=$((_i + 1))
-		[ $((_i % 12)) -eq 0 ] && postqueue -c "$PF" -f > /dev/null 2>&1
-	done
-	"$@"
-}
-
 tickets_are() {
 	[ "$(tickets)" = "$1" ]
 }
@@ -271,24 +256,6 @@ addr_of() {
 	printf '%s\n' "$1" | sed -n '1{s/.*<\([^>]*\)>.*/\1/;p;}'
 }
 
-# qids: the queue ids in the Postfix queue, one a line.
-qids() {
-	postqueue -c "$PF" -j 2> /dev/null | jq -r '.queue_id'
-}
-
-queue_deferred() {
-	[ "$(postqueue -c "$PF" -j 2> /dev/null |
-	    jq -r 'select(.queue_name == "deferred") | .queue_id' |
-	    wc -l | tr -d ' ')" = "$1" ]
-}
-
-queue_empty() {
-	[ -z "$(qids)" ]
-}
-
-log_has() {
-	grep -Eq -- "$1" "$PF_LOG" 2> /dev/null
-}
 
 # submit FILE RECIPIENT: sendmail(1) of this instance, as the customer.
 submit() {

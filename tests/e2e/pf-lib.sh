@@ -11,6 +11,7 @@
 #                    needs, without chroot and without smtpd
 #   pf_start         postfix check and start; pf_stop; pf_guard
 #   pf_procs         the process ids working in this instance's queue
+#   wait_for, qids, queue_deferred, queue_empty, log_has: the queue and log
 
 PF=$T/pf			# config_directory
 PFQ=$T/pf-queue			# queue_directory
@@ -133,4 +134,38 @@ pf_procs() {
 		"$PFQ"|"$PFQ"/*) printf ' %s' "${d#/proc/}" ;;
 		esac
 	done
+}
+
+# wait_for SECONDS COMMAND...: runs COMMAND until it succeeds, flushing the
+# queue every few seconds; 1 when it never did.
+wait_for() {
+	_n=$(($1 * 4))
+	shift
+	_i=0
+	while [ "$_i" -lt "$_n" ]; do
+		"$@" && return 0
+		sleep 0.25
+		_i=$((_i + 1))
+		[ $((_i % 12)) -eq 0 ] && postqueue -c "$PF" -f > /dev/null 2>&1
+	done
+	"$@"
+}
+
+# qids: the queue ids in the Postfix queue, one a line.
+qids() {
+	postqueue -c "$PF" -j 2> /dev/null | jq -r '.queue_id'
+}
+
+queue_deferred() {
+	[ "$(postqueue -c "$PF" -j 2> /dev/null |
+	    jq -r 'select(.queue_name == "deferred") | .queue_id' |
+	    wc -l | tr -d ' ')" = "$1" ]
+}
+
+queue_empty() {
+	[ -z "$(qids)" ]
+}
+
+log_has() {
+	grep -Eq -- "$1" "$PF_LOG" 2> /dev/null
 }
