@@ -171,7 +171,7 @@ fill(MdStore *store, const MdConfig *config, const char *tmp, MdManifest *m,
 	}
 	{
 		g_auto(GStrv) named = g_strsplit_set(config->backup_encrypt_to,
-		    "; \t", -1);
+		    ";, \t", -1);
 		g_autoptr(GPtrArray) list = g_ptr_array_new();
 
 		for (char **k = named; *k != NULL; k++)
