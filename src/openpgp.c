@@ -82,6 +82,46 @@ start(gpgme_ctx_t *ctx, const char *home, GError **error)
 	return TRUE;
 }
 
+/* One GPGME operation: its context, and the data flowing in and out. */
+typedef struct {
+	gpgme_ctx_t ctx;
+	gpgme_data_t in, out;
+	Pipe pin, pout;
+} Job;
+
+static struct gpgme_data_cbs reader = { pipe_read, NULL, NULL, NULL };
+static struct gpgme_data_cbs writer = { NULL, pipe_write, NULL, NULL };
+
+/* @in_digest sees what is read, @out_digest what is written. */
+static gboolean
+job_start(Job *j, const char *home, int in_fd, MdDigest *in_digest,
+    int out_fd, MdDigest *out_digest, GError **error)
+{
+	gpgme_error_t err;
+
+	memset(j, 0, sizeof(*j));
+	j->pin = (Pipe){ in_fd, in_digest, 0 };
+	j->pout = (Pipe){ out_fd, out_digest, 0 };
+	if (!start(&j->ctx, home, error))
+		return FALSE;
+	if ((err = gpgme_data_new_from_cbs(&j->in, &reader, &j->pin)) != 0 ||
+	    (err = gpgme_data_new_from_cbs(&j->out, &writer,
+	    &j->pout)) != 0) {
+		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL, "OpenPGP: %s",
+		    gpgme_strerror(err));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static void
+job_end(Job *j)
+{
+	gpgme_data_release(j->in);
+	gpgme_data_release(j->out);
+	gpgme_release(j->ctx);
+}
+
 static gboolean
 io_error(const Pipe *in, const Pipe *out, GError **error)
 {
@@ -134,29 +174,19 @@ gboolean
 md_openpgp_encrypt(char **recipients, const char *home, int in_fd,
     int out_fd, MdDigest *plain, MdDigest *cipher, GError **error)
 {
-	gpgme_ctx_t ctx = NULL;
-	gpgme_data_t in = NULL, out = NULL;
-	struct gpgme_data_cbs rcb = { pipe_read, NULL, NULL, NULL };
-	struct gpgme_data_cbs wcb = { NULL, pipe_write, NULL, NULL };
-	Pipe pin = { in_fd, plain, 0 }, pout = { out_fd, cipher, 0 };
+	Job j;
 	g_autofree char *list = g_strjoinv("\n", recipients);
 	gpgme_error_t err;
 	gboolean ok = FALSE;
 
-	if (!start(&ctx, home, error))
-		return FALSE;
-	if ((err = gpgme_data_new_from_cbs(&in, &rcb, &pin)) != 0 ||
-	    (err = gpgme_data_new_from_cbs(&out, &wcb, &pout)) != 0) {
-		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL, "OpenPGP: %s",
-		    gpgme_strerror(err));
+	if (!job_start(&j, home, in_fd, plain, out_fd, cipher, error))
 		goto out;
-	}
-	err = gpgme_op_encrypt_ext(ctx, NULL, list,
-	    GPGME_ENCRYPT_ALWAYS_TRUST, in, out);
-	if (io_error(&pin, &pout, error))
+	err = gpgme_op_encrypt_ext(j.ctx, NULL, list,
+	    GPGME_ENCRYPT_ALWAYS_TRUST, j.in, j.out);
+	if (io_error(&j.pin, &j.pout, error))
 		goto out;
 	if (err != 0) {
-		gpgme_encrypt_result_t r = gpgme_op_encrypt_result(ctx);
+		gpgme_encrypt_result_t r = gpgme_op_encrypt_result(j.ctx);
 
 		if (r != NULL && r->invalid_recipients != NULL)
 			g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
@@ -172,9 +202,7 @@ md_openpgp_encrypt(char **recipients, const char *home, int in_fd,
 	}
 	ok = TRUE;
 out:
-	gpgme_data_release(in);
-	gpgme_data_release(out);
-	gpgme_release(ctx);
+	job_end(&j);
 	return ok;
 }
 
@@ -182,27 +210,17 @@ gboolean
 md_openpgp_decrypt(const char *home, int in_fd, int out_fd, MdDigest *plain,
     GError **error)
 {
-	gpgme_ctx_t ctx = NULL;
-	gpgme_data_t in = NULL, out = NULL;
-	struct gpgme_data_cbs rcb = { pipe_read, NULL, NULL, NULL };
-	struct gpgme_data_cbs wcb = { NULL, pipe_write, NULL, NULL };
-	Pipe pin = { in_fd, NULL, 0 }, pout = { out_fd, plain, 0 };
+	Job j;
 	gpgme_error_t err;
 	gboolean ok = FALSE;
 
-	if (!start(&ctx, home, error))
-		return FALSE;
-	if ((err = gpgme_data_new_from_cbs(&in, &rcb, &pin)) != 0 ||
-	    (err = gpgme_data_new_from_cbs(&out, &wcb, &pout)) != 0) {
-		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL, "OpenPGP: %s",
-		    gpgme_strerror(err));
+	if (!job_start(&j, home, in_fd, NULL, out_fd, plain, error))
 		goto out;
-	}
-	err = gpgme_op_decrypt(ctx, in, out);
-	if (io_error(&pin, &pout, error))
+	err = gpgme_op_decrypt(j.ctx, j.in, j.out);
+	if (io_error(&j.pin, &j.pout, error))
 		goto out;
 	if (err != 0) {
-		gpgme_decrypt_result_t dr = gpgme_op_decrypt_result(ctx);
+		gpgme_decrypt_result_t dr = gpgme_op_decrypt_result(j.ctx);
 		gpgme_err_code_t code = gpgme_err_code(err);
 		gboolean no_key = code == GPG_ERR_NO_SECKEY;
 
@@ -231,8 +249,6 @@ md_openpgp_decrypt(const char *home, int in_fd, int out_fd, MdDigest *plain,
 	}
 	ok = TRUE;
 out:
-	gpgme_data_release(in);
-	gpgme_data_release(out);
-	gpgme_release(ctx);
+	job_end(&j);
 	return ok;
 }

@@ -127,19 +127,46 @@ verify(const char *backup, const char *dir, const MdManifestFile *f,
 	return TRUE;
 }
 
+/* Opens @from to read and the new file @to to write. */
+static gboolean
+open_pair(const char *from, const char *to, int *in, int *out,
+    GError **error)
+{
+	*in = open(from, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	*out = *in < 0 ? -1 : open(to, O_WRONLY | O_CREAT | O_EXCL |
+	    O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (*in >= 0 && *out >= 0)
+		return TRUE;
+	set_errno_error(error, *in < 0 ? from : to, errno);
+	if (*in >= 0)
+		close(*in);
+	return FALSE;
+}
+
+/* Syncs @to (when all went well) and closes both. */
+static gboolean
+close_pair(int in, int out, const char *to, gboolean ok, GError **error)
+{
+	if (ok && fsync(out) != 0) {
+		set_errno_error(error, to, errno);
+		ok = FALSE;
+	}
+	close(in);
+	close(out);
+	return ok;
+}
+
 /* Copies @from to the new file @to, taking its digest on the way. */
 static gboolean
 copy_file(const char *from, const char *to, MdDigest *d, GError **error)
 {
 	g_autofree guint8 *buf = g_malloc(1 << 20);
-	int in = open(from, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
-	    O_NOFOLLOW, 0600);
-	gboolean ok = in >= 0 && out >= 0;
+	gboolean ok = TRUE;
 	ssize_t n = 0;
+	int in, out;
 
-	if (!ok)
-		set_errno_error(error, in < 0 ? from : to, errno);
+	if (!open_pair(from, to, &in, &out, error))
+		return FALSE;
 	while (ok && (n = read(in, buf, 1 << 20)) != 0) {
 		gsize done = 0;
 
@@ -163,15 +190,7 @@ copy_file(const char *from, const char *to, MdDigest *d, GError **error)
 				done += w;
 		}
 	}
-	if (ok && fsync(out) != 0) {
-		set_errno_error(error, to, errno);
-		ok = FALSE;
-	}
-	if (in >= 0)
-		close(in);
-	if (out >= 0)
-		close(out);
-	return ok;
+	return close_pair(in, out, to, ok, error);
 }
 
 /* The backup's store, plain, as @stage/data.mdb; checked on the way. */
@@ -219,24 +238,11 @@ stage_data(const MdRestoreOptions *o, const char *src, const MdManifest *m,
 	{
 		g_autofree char *from = g_build_filename(src, gpg->name,
 		    NULL);
-		int in = open(from, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-		int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
-		    O_NOFOLLOW, 0600);
-		gboolean ok = in >= 0 && out >= 0;
+		int in, out;
 
-		if (!ok)
-			set_errno_error(error, in < 0 ? from : to, errno);
-		ok = ok && md_openpgp_decrypt(o->gnupg_home, in, out, d,
-		    error);
-		if (ok && fsync(out) != 0) {
-			set_errno_error(error, to, errno);
-			ok = FALSE;
-		}
-		if (in >= 0)
-			close(in);
-		if (out >= 0)
-			close(out);
-		if (!ok)
+		if (!open_pair(from, to, &in, &out, error) ||
+		    !close_pair(in, out, to, md_openpgp_decrypt(o->gnupg_home,
+		    in, out, d, error), error))
 			return FALSE;
 	}
 	size = md_digest_length(d);

@@ -24,31 +24,13 @@
 # $T/mail/paula (a delivery to a file, run as default_privs = nobody).  No
 # Unix account is needed for her, and nothing is written outside $T.
 . "$(dirname "$0")/lib.sh"
-
-if [ "$(id -u)" -ne 0 ]; then
-	echo "1..0 # SKIP needs root (a private Postfix, a maildesk user)"
-	exit 0
-fi
-PATH=$PATH:/usr/sbin:/sbin
-for c in postfix postconf postmap postalias postqueue sendmail runuser \
-    setsid jq; do
-	command -v "$c" > /dev/null 2>&1 ||
-	    bail "$c not found (CI installs postfix, jq, util-linux)"
-done
-
 . "$(dirname "$0")/pf-lib.sh"
 MBOX=$T/mail/paula		# the customer's mailbox
 
 # ---------------------------------------------------------------------
 # The maildesk user and an installed maildesk.
 
-if ! id maildesk > /dev/null 2>&1; then
-	# Another test may be creating it at the same time.
-	useradd --system --user-group --no-create-home \
-	    --home-dir /nonexistent --shell /usr/sbin/nologin maildesk \
-	    > "$T/useradd.log" 2>&1 || id maildesk > /dev/null 2>&1 ||
-	    bail "cannot create the maildesk user: $(cat "$T/useradd.log")"
-fi
+maildesk_user
 # Postfix's daemons, the maildesk user and nobody (local(8) delivering to
 # a file) all need to reach into $T.
 chmod 755 "$T"

@@ -20,33 +20,13 @@
 # person has a byte left in either store.
 . "$(dirname "$0")/lib.sh"
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "1..0 # SKIP needs root (a private Postfix, a maildesk user)"
-	exit 0
-fi
-PATH=$PATH:/usr/sbin:/sbin
-for c in postfix postconf postmap postalias postqueue sendmail runuser \
-    setsid jq; do
-	command -v "$c" > /dev/null 2>&1 ||
-	    bail "$c not found (CI installs postfix, jq, util-linux)"
-done
 . "$(dirname "$0")/pf-lib.sh"
 
-if ! id maildesk > /dev/null 2>&1; then
-	useradd --system --user-group --no-create-home \
-	    --home-dir /nonexistent --shell /usr/sbin/nologin maildesk \
-	    > "$T/useradd.log" 2>&1 || id maildesk > /dev/null 2>&1 ||
-	    bail "cannot create the maildesk user: $(cat "$T/useradd.log")"
-fi
+maildesk_user
 chmod 755 "$T"
 
-# The binaries, where the maildesk user can run them (maildesk-full, if
-# the build has one, must stay beside maildesk).
-mkdir -p "$T/bin"
-cp "$MAILDESK" "$T/bin/maildesk" || bail "cannot copy $MAILDESK"
-B=$(dirname "$MAILDESK")
-[ -x "$B/maildesk-full" ] && cp "$B/maildesk-full" "$T/bin/"
-chmod -R a+rX "$T/bin"
+# The binaries and templates, where the maildesk user can reach them.
+copy_maildesk
 BIN=$T/bin/maildesk
 
 # Two "hosts": their stores, and a work directory for the backups, the
@@ -65,13 +45,12 @@ port = 1
 [outbox]
 deliver-flush-seconds = 0
 [templates]
-dir = $SRCDIR/contrib/templates
+dir = $T/templates
 [agents]
 authserv-id = mx.example.com
 EOC
 	chmod 644 "$T/$h.conf"
 done
-chmod -R a+rX "$SRCDIR/contrib/templates" 2> /dev/null
 
 mdp() {
 	runuser -u maildesk -- "$BIN" -c "$T/primary.conf" "$@"

@@ -3,7 +3,7 @@
 # test's temp dir: its config, queue, data and log.  Source it after
 # lib.sh; it replaces lib.sh's traps so that the instance is stopped on
 # exit, and pf_guard stops it should this shell be killed without running
-# them.  Needs root.
+# them.  Needs root (else the test is skipped), Postfix, util-linux and jq.
 #
 #   pf_main_cf       main.cf from Debian's, loopback only, delivering nowhere
 #                    but where the test says (default_transport = error)
@@ -12,6 +12,17 @@
 #   pf_start         postfix check and start; pf_stop; pf_guard
 #   pf_procs         the process ids working in this instance's queue
 #   wait_for, qids, queue_deferred, queue_empty, log_has: the queue and log
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "1..0 # SKIP needs root (a private Postfix, a maildesk user)"
+	exit 0
+fi
+PATH=$PATH:/usr/sbin:/sbin
+for c in postfix postconf postmap postalias postqueue sendmail runuser \
+    setsid jq; do
+	command -v "$c" > /dev/null 2>&1 ||
+	    bail "$c not found (CI installs postfix, jq, util-linux)"
+done
 
 PF=$T/pf			# config_directory
 PFQ=$T/pf-queue			# queue_directory
