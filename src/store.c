@@ -709,7 +709,7 @@ md_store_compact(MdStore *store, GError **error)
 	g_autofree char *tmp = g_build_filename(store->path, "compact.tmp",
 	    NULL);
 	g_autofree char *tmpdata = g_build_filename(tmp, "data.mdb", NULL);
-	int gate, rc;
+	int gate, fd, rc;
 	gboolean ok = FALSE;
 
 	gate = lock_open(store->path, GATE_FILE, error);
@@ -734,7 +734,17 @@ md_store_compact(MdStore *store, GError **error)
 		goto out;
 	}
 	unlink(tmpdata);
-	rc = mdb_env_copy2(store->env, tmp, MDB_CP_COMPACT);
+	/*
+	 * Our own descriptor, not mdb_env_copy2(): that opens the copy with
+	 * O_DIRECT, one synchronous 1 MiB write after another, which took a
+	 * store of 12 GB 2.6 times as long to copy; swap_in() syncs the
+	 * file before it replaces the original.
+	 */
+	fd = open(tmpdata, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
+	    O_NOFOLLOW, 0600);
+	rc = fd < 0 ? errno : mdb_env_copyfd2(store->env, fd, MDB_CP_COMPACT);
+	if (fd >= 0)
+		close(fd);
 	if (rc != 0) {
 		md_store_set_error(error, rc, "compact: copy");
 		unlink(tmpdata);

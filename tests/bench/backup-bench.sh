@@ -3,7 +3,7 @@
 # Backup and restore of a big store, against plain file copies of the same
 # run.
 #
-#   tests/bench/backup-bench.sh -s STORE [-b BINARY] [-e]
+#   tests/bench/backup-bench.sh -s STORE [-b BINARY] [-c ADDR] [-e]
 #
 # STORE is a store directory with its config in STORE.conf, as
 # `import-bench.sh -m 1000000 -k STORE` leaves one.  Measured, each once,
@@ -11,6 +11,11 @@
 #   cp        cp of data.mdb, and sha256sum of it: the baselines
 #   backup    maildesk backup DIR: wall time, size against data.mdb
 #   restore   maildesk restore DIR --to R (the store's own ledger)
+#   replay    one customer (-c ADDR, default c1@example.net: 200 tickets
+#             in the million) erased in STORE after the backup
+#             (--no-compact), then
+#             restore again: the ledger replayed on the copy, and the copy
+#             compacted.  This changes STORE.
 #   -e        the same encrypted, to a key made for the run in a throwaway
 #             GnuPG home
 # A script, not a test: timings are never asserted.  The page cache is
@@ -19,14 +24,15 @@
 set -eu
 
 STORE="" MD=$(cd "$(dirname "$0")/../.." && pwd)/build/maildesk ENC=0
-while getopts s:b:e opt; do
+ERASE=c1@example.net
+while getopts s:b:c:e opt; do
 	case $opt in
-	s) STORE=$OPTARG ;; b) MD=$OPTARG ;; e) ENC=1 ;;
+	s) STORE=$OPTARG ;; b) MD=$OPTARG ;; c) ERASE=$OPTARG ;; e) ENC=1 ;;
 	*) exit 64 ;;
 	esac
 done
 [ -n "$STORE" ] && [ -f "$STORE/data.mdb" ] && [ -f "$STORE.conf" ] || {
-	echo "usage: backup-bench.sh -s STORE [-b BINARY] [-e]" >&2
+	echo "usage: backup-bench.sh -s STORE [-b BINARY] [-c ADDR] [-e]" >&2
 	exit 64
 }
 W=$(mktemp -d "$(dirname "$STORE")/backup-bench.XXXXXX")
@@ -68,7 +74,21 @@ printf '| maildesk backup DIR | %.1f s | %.2f | %.0f MiB |\n' "$backup_s" \
     "$(echo "$backup_s / $cp_s" | bc -l)" "$(mib "$bsize")"
 printf '| maildesk restore DIR --to R | %.1f s | %.2f | |\n' "$restore_s" \
     "$(echo "$restore_s / $cp_s" | bc -l)"
-rm -rf "$W/b"
+
+t0=$(now)
+"$MD" -c "$STORE.conf" customer erase "$ERASE" --yes --no-compact \
+    > "$W/erase.out"
+t1=$(now)
+erase_s=$(secs "$t0" "$t1")
+t0=$(now); "$MD" -c "$STORE.conf" restore "$W/b" --to "$W/r" > "$W/replay.out"
+t1=$(now)
+replay_s=$(secs "$t0" "$t1")
+rm -rf "$W/r" "$W/b"
+printf '| customer erase (%s), without compaction | %.1f s | %.2f | |\n' \
+    "$(grep -o '[0-9]* tickets' "$W/erase.out" | head -n 1)" "$erase_s" \
+    "$(echo "$erase_s / $cp_s" | bc -l)"
+printf '| restore, replaying that erasure, compacting | %.1f s | %.2f | |\n' \
+    "$replay_s" "$(echo "$replay_s / $cp_s" | bc -l)"
 
 if [ "$ENC" -eq 1 ]; then
 	G=$(mktemp -d /tmp/bb-gpg.XXXXXX)
