@@ -82,6 +82,12 @@ static const KeySpec keys[] = {
 	  OFF(relays_per_hour) },
 	{ "agents", "reports-per-hour", KEY_UINT, "5", 0, 1000000,
 	  OFF(reports_per_hour) },
+	{ "backup", "encrypt-to", KEY_STRING, "", 0, 0,
+	  OFF(backup_encrypt_to) },
+	{ "backup", "gnupg-home", KEY_STRING, "", 0, 0,
+	  OFF(backup_gnupg_home) },
+	{ "backup", "ledger-copy", KEY_STRING, "", 0, 0,
+	  OFF(backup_ledger_copy) },
 };
 
 static void
@@ -128,6 +134,9 @@ md_config_free(MdConfig *config)
 	g_free(config->form_senders);
 	g_free(config->queue_order);
 	g_strfreev(config->queue_rank);
+	g_free(config->backup_encrypt_to);
+	g_free(config->backup_gnupg_home);
+	g_free(config->backup_ledger_copy);
 	g_clear_pointer(&config->queues, g_ptr_array_unref);
 	g_free(config);
 }

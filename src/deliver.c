@@ -395,7 +395,8 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 			.agent = agent, .trust = trust, .why = why,
 			.loop_mark = mark, .raw = raw, .raw_len = len,
 			.dedupe_key = key, .now = now,
-			.outbox_ids = result->outbox_ids };
+			.outbox_ids = result->outbox_ids,
+			.no_mail = opts->no_autoreply };
 
 		if (!md_agentmail_handle(&a, error) ||
 		    !md_ticket_save(tx, ticket, error))

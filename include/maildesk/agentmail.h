@@ -48,6 +48,7 @@ typedef struct {
 	gint64 now;
 	GArray *outbox_ids;		/* out */
 	guint32 seq;			/* out: where the mail was stored */
+	gboolean no_mail;		/* queue nothing (import) */
 	GString *refused;		/* private: what needed more proof */
 } MdAgentMail;
 

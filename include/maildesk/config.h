@@ -60,6 +60,12 @@ typedef struct {
 	guint ack_domain_per_day;
 	guint relays_per_hour;	/* agent answers relayed per ticket */
 	guint reports_per_hour;	/* "kept as a note" reports per agent */
+	char *backup_encrypt_to;	/* owned, may be empty: OpenPGP keys,
+					 * ";"-separated */
+	char *backup_gnupg_home;	/* owned, may be empty: GNUPGHOME */
+	char *backup_ledger_copy;	/* owned, may be empty: a file the
+					 * erasure ledger is copied to after
+					 * each erase, expire and backup */
 } MdConfig;
 
 /*
