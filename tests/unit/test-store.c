@@ -551,7 +551,8 @@ test_record_message(void)
 		const MdAttachment *pdf = g_ptr_array_index(
 		    back->attachments, 1);
 
-		g_assert_null(logo->filename);
+		/* An unnamed part gets a name made from its place and type. */
+		g_assert_cmpstr(logo->filename, ==, "image-2.png");
 		g_assert_cmpstr(logo->content_id, ==, "logo@example.org");
 		g_assert_cmpstr(logo->disposition, ==, "inline");
 		g_assert_cmpstr(pdf->filename, ==, "invoice.pdf");
