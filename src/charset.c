@@ -36,6 +36,12 @@ means_undeclared(const char *charset)
 	return is_label(charset, labels);
 }
 
+gboolean
+md_charset_is_undeclared(const char *label)
+{
+	return label == NULL || means_undeclared(label);
+}
+
 static gboolean
 means_utf8(const char *charset)
 {
@@ -332,6 +338,71 @@ md_charset_is_single_byte(const char *label)
  */
 #define UTF8_BEATS_MULTIBYTE_LABEL 8
 
+/*
+ * Text that is UTF-8 but for a stray broken byte (a mailer that cut a
+ * character, a bad line in a quoted-printable part): it stays UTF-8 with
+ * U+FFFD for that byte, rather than becoming mojibake from end to end.
+ */
+static gboolean
+mostly_utf8(const char *data, gsize len)
+{
+	gsize valid = 0, invalid = 0;
+	const char *p = data, *end = data + len;
+
+	while (p < end) {
+		gunichar c;
+
+		if ((guchar)*p < 0x80) {
+			p++;
+			continue;
+		}
+		c = g_utf8_get_char_validated(p, end - p);
+		if (c == (gunichar)-1 || c == (gunichar)-2) {
+			invalid++;
+			p++;
+		} else {
+			valid++;
+			p = g_utf8_next_char(p);
+		}
+	}
+	return valid >= 4 && invalid * 8 <= valid;
+}
+
+/*
+ * UTF-8 with C1 controls (U+0080-U+009F) was windows-1252 once, read as
+ * Latin-1 on its way into UTF-8: "\xc2\x80" was a euro sign.  No text
+ * means a C1 control, so each becomes the windows-1252 character of its
+ * byte (the five bytes windows-1252 leaves undefined stay as they are).
+ */
+static char *
+utf8_copy(const char *data, gsize len)
+{
+	GString *out;
+
+	for (gsize i = 0; i + 1 < len; i++)
+		if ((guchar)data[i] == 0xc2 && (guchar)data[i + 1] >= 0x80 &&
+		    (guchar)data[i + 1] <= 0x9f)
+			goto repair;
+	return g_strndup(data, len);
+repair:
+	out = g_string_sized_new(len);
+	for (gsize i = 0; i < len; i++) {
+		if (i + 1 < len && (guchar)data[i] == 0xc2 &&
+		    (guchar)data[i + 1] >= 0x80 && (guchar)data[i + 1] <= 0x9f) {
+			g_autofree char *c = g_convert(data + i + 1, 1, "UTF-8",
+			    "WINDOWS-1252", NULL, NULL, NULL);
+
+			if (c != NULL) {
+				g_string_append(out, c);
+				i++;
+				continue;
+			}
+		}
+		g_string_append_c(out, data[i]);
+	}
+	return g_string_free(out, FALSE);
+}
+
 static const char *
 guess(const char *name)
 {
@@ -369,19 +440,23 @@ md_charset_to_utf8(const char *data, gsize len, const char *label,
 	}
 	utf8 = g_utf8_validate(data, len, NULL);
 	if (label != NULL && means_utf8(label) && utf8)
-		return g_strndup(data, len);
+		return utf8_copy(data, len);
 	if (label != NULL && !means_undeclared(label) && !means_utf8(label)) {
 		if (utf8 && (md_charset_is_single_byte(label) ||
 		    high >= UTF8_BEATS_MULTIBYTE_LABEL)) {
 			*guessed = guess("UTF-8");
-			return g_strndup(data, len);
+			return utf8_copy(data, len);
 		}
 		if ((out = convert_label(data, len, label)) != NULL)
 			return out;
 	}
 	if (utf8) {
 		*guessed = guess("UTF-8");
-		return g_strndup(data, len);
+		return utf8_copy(data, len);
+	}
+	if (mostly_utf8(data, len)) {
+		*guessed = guess("UTF-8");
+		return g_utf8_make_valid(data, len);
 	}
 	if (hint != NULL && !means_undeclared(hint) && !means_utf8(hint) &&
 	    (out = convert_label(data, len, hint)) != NULL) {

@@ -15,6 +15,7 @@
 #include <gio/gio.h>
 
 #include "maildesk/autocleanups.h"
+#include "maildesk/charset.h"
 #include "maildesk/header-text.h"
 #include "maildesk/message-parts.h"
 #include "maildesk/mime-text.h"
@@ -513,7 +514,14 @@ part_text(MdPartWalk *w, GMimePart *part)
 	const char *charset = g_mime_object_get_content_type_parameter(
 	    GMIME_OBJECT(part), "charset");
 	const char *g = NULL;
-	char *text = md_mime_text_to_utf8((const char *)bytes->data,
+	char *text;
+
+	/* HTML that says its charset only inside, as web forms send it. */
+	if (md_charset_is_undeclared(charset) &&
+	    is_type(GMIME_OBJECT(part), "text", "html"))
+		charset = md_mime_text_html_charset((const char *)bytes->data,
+		    bytes->len);
+	text = md_mime_text_to_utf8((const char *)bytes->data,
 	    bytes->len, charset, NULL, &g);
 
 	if (g != NULL && w->body_guess == NULL)

@@ -547,6 +547,24 @@ return_path(const char *raw)
 	return g_steal_pointer(&s);
 }
 
+/*
+ * A mail with a header block: message headers, or at least MIME headers
+ * (a fragment a mailer sent with nothing but its Content-Type is still
+ * a mail with a body to read).
+ */
+static gboolean
+has_headers(GMimeMessage *msg)
+{
+	GMimeHeaderList *list = g_mime_object_get_header_list(
+	    GMIME_OBJECT(msg));
+	GMimeObject *body = g_mime_message_get_mime_part(msg);
+
+	if (list != NULL && g_mime_header_list_get_count(list) > 0)
+		return TRUE;
+	list = body ? g_mime_object_get_header_list(body) : NULL;
+	return list != NULL && g_mime_header_list_get_count(list) > 0;
+}
+
 typedef struct {
 	GMimeMessage *msg;
 	const char *hint;	/* for raw 8-bit header bytes */
@@ -686,9 +704,7 @@ md_message_parse(const guint8 *raw, gsize len)
 	/* The recursion trap in the corpus: bound what one mail can cost. */
 	msg = len > 0 ? g_mime_parser_construct_message(parser,
 	    parser_options()) : NULL;
-	if (msg == NULL || g_mime_object_get_header_list(GMIME_OBJECT(msg))
-	    == NULL || g_mime_header_list_get_count(
-	    g_mime_object_get_header_list(GMIME_OBJECT(msg))) == 0) {
+	if (msg == NULL || !has_headers(msg)) {
 		m->kind = MD_KIND_UNPARSED;
 		m->flags |= MD_MSG_UNPARSED;
 		g_clear_object(&msg);

@@ -48,3 +48,41 @@ md_mime_text_to_utf8(const char *data, gsize len, const char *charset,
 	len = tidy(copy, len);
 	return md_charset_to_utf8(copy, len, charset, hint, guessed);
 }
+
+/* How far into an HTML document a <meta> charset is looked for; the HTML
+ * standard's prescan stops at 1024 bytes too. */
+#define HTML_PRESCAN_BYTES 1024
+
+const char *
+md_mime_text_html_charset(const char *data, gsize len)
+{
+	g_autofree char *head = NULL;
+	const char *p;
+
+	if (data == NULL || len == 0)
+		return NULL;
+	head = g_ascii_strdown(data, MIN(len, HTML_PRESCAN_BYTES));
+	p = head;
+
+	while ((p = strstr(p, "<meta")) != NULL) {
+		const char *end = strchr(p, '>');
+		const char *cs = strstr(p, "charset");
+		gsize n = 0;
+
+		p += 5;
+		if (cs == NULL || (end != NULL && cs > end))
+			continue;
+		cs += 7;
+		while (*cs == ' ' || *cs == '=' || *cs == '"' || *cs == '\'')
+			cs++;
+		while (g_ascii_isalnum(cs[n]) || cs[n] == '-' || cs[n] == '_' ||
+		    cs[n] == ':' || cs[n] == '.')
+			n++;
+		if (n > 0 && n < 40) {
+			g_autofree char *name = g_strndup(cs, n);
+
+			return g_intern_string(name);
+		}
+	}
+	return NULL;
+}

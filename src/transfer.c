@@ -226,6 +226,43 @@ md_uuencoded_find(const char *text, gsize from, gsize *start, gsize *end,
 
 #define CHUNK 16384
 
+/*
+ * Text a mailer labelled base64 by mistake: base64 lines hold no
+ * punctuation and no space between characters, so when most of the first
+ * lines do, the part is read as it stands (decoding it would turn prose
+ * into noise).
+ */
+static gboolean
+is_not_base64(const char *buf, gsize len)
+{
+	guint lines = 0, text = 0;
+
+	for (const char *p = buf, *end = buf + len; p < end && lines < 20; ) {
+		const char *nl = memchr(p, '\n', end - p);
+		const char *e = nl ? nl : end;
+		gboolean prose = FALSE, any = FALSE;
+
+		while (e > p && g_ascii_isspace(e[-1]))
+			e--;
+		for (const char *c = p; c < e; c++) {
+			if (!g_ascii_isspace(*c))
+				any = TRUE;
+			if ((*c == ' ' || *c == '\t') && any)
+				prose = TRUE;
+			else if (!is_base64_char(*c) && !g_ascii_isspace(*c))
+				prose = TRUE;
+		}
+		if (any) {
+			lines++;
+			text += prose;
+		}
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+	return lines > 0 && text * 2 >= lines;
+}
+
 static gint64
 write_base64(GMimeStream *in, GMimeStream *sink)
 {
@@ -236,6 +273,13 @@ write_base64(GMimeStream *in, GMimeStream *sink)
 	gssize n;
 	gsize m;
 
+	n = g_mime_stream_read(in, buf, CHUNK);
+	if (n > 0 && is_not_base64(buf, n)) {
+		g_mime_stream_reset(in);
+		return g_mime_stream_write_to_stream(in, sink);
+	}
+	if (n > 0)
+		g_mime_stream_reset(in);
 	md_base64_init(&b);
 	while ((n = g_mime_stream_read(in, buf, CHUNK)) > 0) {
 		m = md_base64_step(&b, buf, n, out);

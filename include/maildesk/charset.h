@@ -21,6 +21,10 @@
 char *md_charset_to_utf8(const char *data, gsize len, const char *label,
     const char *hint, const char **guessed);
 
+/* TRUE if @label (nullable) says nothing about 8-bit bytes: missing,
+ * US-ASCII, unknown-8bit and the like. */
+gboolean md_charset_is_undeclared(const char *label);
+
 /* TRUE if @label names a charset without ASCII-compatible bytes
  * (UTF-16, UTF-32, UTF-7): such text may hold NULs and must be converted
  * before anything looks at its bytes. */

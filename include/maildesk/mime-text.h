@@ -14,6 +14,13 @@ char *md_mime_text_to_utf8(const char *data, gsize len, const char *charset,
     const char *hint, const char **guessed);
 
 /*
+ * The charset an HTML document declares in a <meta> element among its
+ * first bytes (an interned name), or NULL: for HTML parts whose
+ * Content-Type says nothing.
+ */
+const char *md_mime_text_html_charset(const char *data, gsize len);
+
+/*
  * Readable plain text from an HTML document in UTF-8 (libxml2's parser,
  * loaded on first use).  NULL when libxml2 cannot be loaded.
  */
