@@ -292,7 +292,7 @@ iso2022jp_as_cp932(const char *data, gsize len)
  * no escape sequence is ever shown as text.
  */
 static char *
-convert_iso2022jp(const char *data, gsize len)
+convert_iso2022jp(const char *data, gsize len, const char **guessed)
 {
 	g_autoptr(GString) sjis = NULL;
 	char *out;
@@ -300,6 +300,8 @@ convert_iso2022jp(const char *data, gsize len)
 	if ((out = convert_strict(data, len, "ISO-2022-JP")) != NULL ||
 	    (out = convert_strict(data, len, "ISO-2022-JP-2")) != NULL)
 		return out;
+	/* Windows' name for ISO-2022-JP with its extensions. */
+	*guessed = g_intern_static_string("CP50221");
 	sjis = iso2022jp_as_cp932(data, len);
 	if ((out = convert_strict(sjis->str, sjis->len, "CP932")) != NULL)
 		return out;
@@ -436,7 +438,7 @@ md_charset_to_utf8(const char *data, gsize len, const char *label,
 		if (label == NULL || g_ascii_strncasecmp(label,
 		    "iso-2022-jp", 11) != 0)
 			*guessed = guess("ISO-2022-JP");
-		return convert_iso2022jp(data, len);
+		return convert_iso2022jp(data, len, guessed);
 	}
 	utf8 = g_utf8_validate(data, len, NULL);
 	if (label != NULL && means_utf8(label) && utf8)

@@ -21,8 +21,10 @@ md_header_text_is_plain(const char *raw)
 {
 	if (raw == NULL)
 		return TRUE;
+	/* ESC: raw ISO-2022-JP, as old Japanese mailers write headers. */
 	for (const char *p = raw; *p != '\0'; p++)
-		if ((guchar)*p >= 0x80 || (p[0] == '=' && p[1] == '?'))
+		if ((guchar)*p >= 0x80 || *p == 0x1b ||
+		    (p[0] == '=' && p[1] == '?'))
 			return FALSE;
 	return TRUE;
 }
@@ -174,6 +176,9 @@ piece_text(const Piece *p, const char *hint, const char **guessed)
 
 	s = md_charset_to_utf8((const char *)p->bytes->data, p->bytes->len,
 	    p->word ? p->charset : NULL, hint, &g);
+	/* Raw UTF-8 in a header is the standard (RFC 6532), not a guess. */
+	if (g != NULL && !p->word && strcmp(g, "UTF-8") == 0)
+		g = NULL;
 	if (g != NULL && guessed != NULL && *guessed == NULL)
 		*guessed = g;
 	/* One line: a decoded line break must not forge another. */

@@ -9,8 +9,8 @@
 #pragma once
 #include <glib.h>
 
-/* TRUE if @raw holds neither an encoded word nor an 8-bit byte: GMime's
- * own decoding of it is right. */
+/* TRUE if @raw holds no encoded word, no 8-bit byte and no escape:
+ * GMime's own decoding of it is right. */
 gboolean md_header_text_is_plain(const char *raw);
 
 /*

@@ -398,3 +398,31 @@ elif what == "filenames":
             out.write(p.get_filename() + "\n")
 ' "$2" ${3+"$3"}
 }
+
+# ---------------------------------------------------------------------
+# One mail on its own: `alone FILE [ARGS...]` delivers FILE into a new
+# store and keeps ticket 1 as JSON in $J; `get FILTER` reads from it.
+alone() {
+	_f=$1
+	shift
+	rm -rf "$T/store"
+	md init > /dev/null || bail "maildesk init failed"
+	deliver "$_f" "$@"
+	is "$rc" 0 "deliver $(basename "$_f") exits 0"
+	if [ -s "$T/out" ] || [ -s "$T/err" ]; then
+		not_ok "deliver $(basename "$_f") is silent" \
+		    "$(cat "$T/out" "$T/err")"
+	fi
+	J=$(md ticket show 1 --json)
+}
+
+get() {
+	printf '%s\n' "$J" | jq -r "$1"
+}
+
+# No U+FFFD, no C1 control and no ESC in anything the ticket shows: the
+# signs of a missing or wrong charset conversion.
+clean_text() {
+	is "$(get '[.. | strings | select(test("[\u001b\u0080-\u009f\ufffd]"))] |
+	    length')" 0 "$1: no U+FFFD, C1 control or escape"
+}
