@@ -297,9 +297,15 @@ convert_iso2022jp(const char *data, gsize len, const char **guessed)
 	g_autoptr(GString) sjis = NULL;
 	char *out;
 
-	if ((out = convert_strict(data, len, "ISO-2022-JP")) != NULL ||
-	    (out = convert_strict(data, len, "ISO-2022-JP-2")) != NULL)
-		return out;
+	static const char *const strict[] = { "ISO-2022-JP", "ISO-2022-JP-2" };
+
+	/* iconv passes an escape it does not know through as text. */
+	for (gsize i = 0; i < G_N_ELEMENTS(strict); i++) {
+		if ((out = convert_strict(data, len, strict[i])) != NULL &&
+		    strchr(out, 0x1b) == NULL)
+			return out;
+		g_clear_pointer(&out, g_free);
+	}
 	/* Windows' name for ISO-2022-JP with its extensions. */
 	*guessed = g_intern_static_string("CP50221");
 	sjis = iso2022jp_as_cp932(data, len);
