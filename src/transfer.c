@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Transfer encodings, tolerant of what mailers get wrong.  GLib's base64
- * decoder (like GMime's) holds back a group of two or three characters
- * until a fourth arrives, so an unpadded attachment loses its last one or
- * two bytes; we remember that group and finish it with padding.  GMime
- * decodes uuencode only after a "begin" line; we start it ourselves.
- * Never a decoder of our own: the bits are turned into bytes by
- * g_base64_decode_step and g_mime_encoding_uudecode_step.
+ * Transfer encodings, tolerant of what mailers get wrong.  GMime's base64
+ * decoder holds back a group of two or three characters until a fourth
+ * arrives, so an unpadded attachment loses its last one or two bytes; we
+ * finish that group with the padding the mailer left out.  GMime decodes
+ * uuencode only after a "begin" line; we start it ourselves.  Never a
+ * decoder of our own: the bits are turned into bytes by
+ * g_mime_encoding_base64_decode_step and g_mime_encoding_uudecode_step.
  */
 #include <string.h>
 
@@ -18,40 +18,26 @@ md_base64_init(MdBase64 *b)
 	memset(b, 0, sizeof *b);
 }
 
-static gboolean
-is_base64_char(char c)
-{
-	/* The characters g_base64_decode_step counts, '=' included. */
-	return g_ascii_isalnum(c) || c == '+' || c == '/' || c == '=';
-}
-
 gsize
 md_base64_step(MdBase64 *b, const char *in, gsize len, guint8 *out)
 {
-	for (gsize i = 0; i < len; i++)
-		if (is_base64_char(in[i])) {
-			b->tail[b->quantum++] = in[i];
-			if (b->quantum == 4)
-				b->quantum = 0;
-		}
-	return g_base64_decode_step(in, len, out, &b->state, &b->save);
+	return g_mime_encoding_base64_decode_step((const guchar *)in, len, out,
+	    &b->state, &b->save);
 }
 
 gsize
 md_base64_finish(MdBase64 *b, guint8 *out)
 {
-	char group[5] = "====";
-	gint state = 0;
-	guint save = 0;
-	gsize n;
-
-	/* One character is no byte; two are one, three are two. */
-	if (b->quantum < 2)
-		return 0;
-	memcpy(group, b->tail, b->quantum);
-	n = g_base64_decode_step(group, 4, out, &state, &save);
-	b->quantum = 0;
-	return n;
+	/*
+	 * @state counts the characters of the unfinished group (GMime's
+	 * documented state).  Two are one byte, three are two: the padding
+	 * the mailer left out finishes them.  One is no byte.
+	 */
+	if (b->state == 2)
+		return md_base64_step(b, "==", 2, out);
+	if (b->state == 3)
+		return md_base64_step(b, "=", 1, out);
+	return 0;
 }
 
 void
@@ -225,6 +211,12 @@ md_uuencoded_find(const char *text, gsize from, gsize *start, gsize *end,
 }
 
 #define CHUNK 16384
+
+static gboolean
+is_base64_char(char c)
+{
+	return g_ascii_isalnum(c) || c == '+' || c == '/' || c == '=';
+}
 
 /*
  * Text a mailer labelled base64 by mistake: base64 lines hold no

@@ -2,24 +2,23 @@
 /*
  * Transfer encodings as real mail writes them: base64 without its padding
  * (kept to the last byte), uuencode with or without its "begin" line, and
- * uuencoded files pasted into a text body.  The decoding itself is GLib's
- * and GMime's (g_base64_decode_step, g_mime_encoding_*); this module only
- * feeds them what they would otherwise drop.
+ * uuencoded files pasted into a text body.  The decoding itself is GMime's
+ * (g_mime_encoding_*); this module only feeds it what it would otherwise
+ * drop.
  */
 #pragma once
 #include <gmime/gmime.h>
 
 /* Streaming base64 that keeps an unpadded last group. */
 typedef struct {
-	gint state;	/* g_base64_decode_step's */
-	guint save;	/* g_base64_decode_step's */
-	guint quantum;	/* base64 characters of the unfinished group */
-	char tail[4];	/* those characters */
+	int state;	/* g_mime_encoding_base64_decode_step's */
+	guint32 save;	/* g_mime_encoding_base64_decode_step's */
 } MdBase64;
 
 void md_base64_init(MdBase64 *b);
 /* Decodes @len bytes at @in into @out (room for @len / 4 * 3 + 3);
- * returns the bytes written. */
+ * returns the bytes written.  Decoding ends at the first padding: what
+ * follows it is no base64 (mailing lists append their footers there). */
 gsize md_base64_step(MdBase64 *b, const char *in, gsize len, guint8 *out);
 /* The last one or two bytes of an unpadded end into @out (room for 3). */
 gsize md_base64_finish(MdBase64 *b, guint8 *out);
