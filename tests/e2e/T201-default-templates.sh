@@ -16,7 +16,8 @@ ack_text() {
 
 # No [templates] section: the default directory of an installation, which
 # a build tree does not have.
-setup_store "[smtp]" "port = 1" "[outbox]" "deliver-flush-seconds = 0"
+setup_store "[smtp]" "port = 1" "[outbox]" "deliver-flush-seconds = 0" \
+    "[ack]" "enabled = true"
 deliver "$C/simple.eml"
 is "$rc" 0 "deliver exits 0 without a template directory"
 is "$(md outbox --json | jq '[.[] | select(.kind == "ack")] | length')" 1 \

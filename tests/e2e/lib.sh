@@ -16,7 +16,13 @@ tap_fail=0
 
 # Writes $T/maildesk.conf with our two addresses plus any extra lines given
 # as arguments ("[group]" and "key = value" lines), and initialises the store.
+# A test that names no [templates] or [ack] group sends no acknowledgement:
+# the templates compiled into the binary would otherwise answer every mail.
 setup_store() {
+	_ack=off
+	for _l in "$@"; do
+		case $_l in "[templates]"|"[ack]") _ack=on ;; esac
+	done
 	{
 		printf '[store]\npath = %s\nmap-size-bytes = %s\n' \
 		    "$T/store" "${MAP_SIZE:-268435456}"
@@ -26,6 +32,7 @@ setup_store() {
 		# as its own user (maildesk(8)).
 		printf '[deliver]\nallow-root = true\n'
 		for line in "$@"; do printf '%s\n' "$line"; done
+		[ "$_ack" = on ] || printf '[ack]\nenabled = false\n'
 	} > "$T/maildesk.conf"
 	md init > /dev/null || bail "maildesk init failed"
 }
