@@ -21,7 +21,7 @@
 set -euo pipefail
 
 usage() {
-	echo "usage: parse-quality.sh [-v] [-m MAILDESK] [DIR]" >&2
+	echo "usage: parse-quality.sh [-v] [-m MAILDESK] [DIR...]" >&2
 	exit 2
 }
 
@@ -36,7 +36,7 @@ while getopts vm: opt; do
 	esac
 done
 shift $((OPTIND - 1))
-corpus=${1:-$top/tests/corpus/real-world}
+[ $# -gt 0 ] || set -- "$top/tests/corpus/real-world"
 [ -x "$maildesk" ] || { echo "parse-quality: no $maildesk" >&2; exit 2; }
 command -v jq > /dev/null || { echo "parse-quality: needs jq" >&2; exit 2; }
 
@@ -87,49 +87,62 @@ printf '[store]\npath = %s/store\n[deliver]\nallow-root = true\n' "$w" \
 printf '[addresses]\nsupport@example.com = support\n' >> "$w/conf"
 printf '[smtp]\nport = 1\n[outbox]\ndeliver-flush-seconds = 0\n' >> "$w/conf"
 
-total=0
-good=0
-good_core=0
 declare -A problems=()
-while IFS= read -r -d '' f; do
-	total=$((total + 1))
-	rm -rf "$w/store"
-	"$maildesk" -c "$w/conf" init > /dev/null
-	if ! "$maildesk" -c "$w/conf" deliver --recipient support@example.com \
-	    < "$f" > /dev/null 2>&1; then
-		verdict="deliver-failed"
-	else
-		addr=false
-		header_block "$f" | grep -qiE \
-		    '^(from|reply-to|sender|return-path)[ \t]*:.*@' && addr=true
-		fffd=false
-		grep -q $'\xef\xbf\xbd' "$f" && fffd=true
-		verdict=$("$maildesk" -c "$w/conf" ticket show 1 --json |
-		    jq -r --argjson addr "$addr" --argjson fffd "$fffd" \
-		    "$filter")
-	fi
-	hit=0
-	for p in $verdict; do
-		case " $core " in *" $p "*) hit=1 ;; esac
-	done
-	[ "$hit" -eq 0 ] && good_core=$((good_core + 1))
-	if [ -z "$verdict" ]; then
-		good=$((good + 1))
-		continue
-	fi
-	for p in $verdict; do
-		problems[$p]=$(( ${problems[$p]:-0} + 1 ))
-	done
-	[ "$verbose" -eq 1 ] && printf '%s: %s\n' "${f#"$corpus"/}" "$verdict"
-done < <(find "$corpus" -type f -name '*.eml' -print0 | sort -z)
+rows=""
 
-[ "$total" -gt 0 ] || { echo "parse-quality: no mail in $corpus" >&2; exit 2; }
+# measure DIR: one table row for the mails under DIR.
+measure() {
+	local corpus=$1 total=0 good=0 good_core=0 f verdict addr fffd hit p
+
+	while IFS= read -r -d '' f; do
+		total=$((total + 1))
+		rm -rf "$w/store"
+		"$maildesk" -c "$w/conf" init > /dev/null
+		if ! "$maildesk" -c "$w/conf" deliver \
+		    --recipient support@example.com < "$f" > /dev/null 2>&1; then
+			verdict="deliver-failed"
+		else
+			addr=false
+			header_block "$f" | grep -qiE \
+			    '^(from|reply-to|sender|return-path)[ \t]*:.*@' &&
+			    addr=true
+			fffd=false
+			grep -q $'\xef\xbf\xbd' "$f" && fffd=true
+			verdict=$("$maildesk" -c "$w/conf" ticket show 1 --json |
+			    jq -r --argjson addr "$addr" --argjson fffd "$fffd" \
+			    "$filter")
+		fi
+		hit=0
+		for p in $verdict; do
+			case " $core " in *" $p "*) hit=1 ;; esac
+		done
+		[ "$hit" -eq 0 ] && good_core=$((good_core + 1))
+		if [ -z "$verdict" ]; then
+			good=$((good + 1))
+			continue
+		fi
+		for p in $verdict; do
+			problems[$p]=$(( ${problems[$p]:-0} + 1 ))
+		done
+		[ "$verbose" -eq 1 ] &&
+		    printf '%s: %s\n' "${f#"$corpus"/}" "$verdict"
+	done < <(find "$corpus" -type f -name '*.eml' -print0 | sort -z)
+	[ "$total" -gt 0 ] ||
+	    { echo "parse-quality: no mail in $corpus" >&2; exit 2; }
+	rows+=$(printf '| %s | %d | %d (%s) | %d (%s) |' "${corpus#"$top"/}" \
+	    "$total" "$good_core" "$(share "$good_core" "$total")" "$good" \
+	    "$(share "$good" "$total")")$'\n'
+}
+
+share() { printf '%d.%d %%' $(($1 * 100 / $2)) $(($1 * 1000 / $2 % 10)); }
+
+for dir in "$@"; do
+	measure "${dir%/}"
+done
 echo
-share() { printf '%d.%d %%' $(($1 * 100 / total)) $(($1 * 1000 / total % 10)); }
 echo "| corpus | mails | sender, subject, text right | everything right |"
 echo "|---|---:|---:|---:|"
-printf '| %s | %d | %d (%s) | %d (%s) |\n' "${corpus#"$top"/}" "$total" \
-    "$good_core" "$(share "$good_core")" "$good" "$(share "$good")"
+printf '%s' "$rows"
 echo
 echo "| problem | mails |"
 echo "|---|---:|"
