@@ -13,6 +13,7 @@
 
 #include "maildesk/error.h"
 #include "maildesk/template.h"
+#include "templates-resource.h"	/* generated from templates.gresource.xml */
 
 char *
 md_template_expand(const char *text, GHashTable *vars)
@@ -49,6 +50,19 @@ md_template_expand(const char *text, GHashTable *vars)
 
 #define RESOURCE_PREFIX "/org/maildesk/templates/"
 
+/* The compiled-in templates, set up on first use, never at start-up. */
+static GResource *
+compiled_in(void)
+{
+	static gsize once;
+
+	if (g_once_init_enter(&once)) {
+		md_templates_register_resource();
+		g_once_init_leave(&once, 1);
+	}
+	return md_templates_get_resource();
+}
+
 /*
  * The text of template @file: from the configured directory, else the
  * copy compiled into the binary (templates.gresource.xml).  Only a file
@@ -81,7 +95,7 @@ load(const MdConfig *config, const char *file, GError **error)
 		    path, e->message);
 		return NULL;
 	}
-	bytes = g_resources_lookup_data(resource,
+	bytes = g_resource_lookup_data(compiled_in(), resource,
 	    G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
 	if (bytes == NULL)
 		return NULL;
