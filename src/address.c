@@ -58,7 +58,8 @@ collect(InternetAddressList *list, GPtrArray *out, int depth)
 		}
 		if (!INTERNET_ADDRESS_IS_MAILBOX(ia))
 			continue;
-		email = md_header_text_one_line(internet_address_mailbox_get_addr(
+		email = md_header_text_one_line(
+		    internet_address_mailbox_get_addr(
 		    INTERNET_ADDRESS_MAILBOX(ia)));
 		if (!plausible(email))
 			continue;
@@ -101,13 +102,26 @@ md_address_parse_list(const char *raw, GMimeParserOptions *options,
 }
 
 static MdMailbox *
-first_of(const char *text, GMimeParserOptions *options)
+first_collected(InternetAddressList *list)
 {
 	g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)md_mailbox_free);
 
-	parse_into(text, options, all);
+	collect(list, all, 0);
 	return all->len > 0 ? g_ptr_array_steal_index(all, 0) : NULL;
+}
+
+static MdMailbox *
+first_of(const char *text, GMimeParserOptions *options)
+{
+	InternetAddressList *list = internet_address_list_parse(options, text);
+	MdMailbox *mb;
+
+	if (list == NULL)
+		return NULL;
+	mb = first_collected(list);
+	g_object_unref(list);
+	return mb;
 }
 
 static gboolean
@@ -222,7 +236,8 @@ from_words(const char *t)
 		while (l > t) {
 			const char *prev = g_utf8_find_prev_char(t, l);
 
-			if (prev == NULL || !is_addr_char(g_utf8_get_char(prev)))
+			if (prev == NULL ||
+			    !is_addr_char(g_utf8_get_char(prev)))
 				break;
 			l = prev;
 		}
@@ -270,15 +285,8 @@ md_address_parse_first(const char *raw, InternetAddressList *parsed,
 		return NULL;
 	if (md_header_text_is_plain(raw)) {
 		structured = g_strdup(raw);
-		if (parsed != NULL) {
-			g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func(
-			    (GDestroyNotify)md_mailbox_free);
-
-			collect(parsed, all, 0);
-			mb = all->len > 0 ? g_ptr_array_steal_index(all, 0) :
-			    NULL;
-		} else
-			mb = first_of(structured, options);
+		mb = parsed != NULL ? first_collected(parsed) :
+		    first_of(structured, options);
 	} else {
 		structured = md_header_text_structured(raw, hint, guessed);
 		mb = first_of(structured, options);

@@ -45,9 +45,8 @@ is_type(GMimeObject *obj, const char *type, const char *subtype)
 	return ct != NULL && g_mime_content_type_is_type(ct, type, subtype);
 }
 
-/* The raw value of header @name of @obj, or NULL. */
-static const char *
-raw_header(GMimeObject *obj, const char *name)
+const char *
+md_message_parts_raw_header(GMimeObject *obj, const char *name)
 {
 	GMimeHeaderList *list = g_mime_object_get_header_list(obj);
 	GMimeHeader *h = list ? g_mime_header_list_get_header(list, name) :
@@ -65,8 +64,8 @@ static char *
 part_param(MdPartWalk *w, GMimeObject *obj, gboolean disposition,
     const char *param)
 {
-	const char *raw = raw_header(obj, disposition ? "Content-Disposition" :
-	    "Content-Type");
+	const char *raw = md_message_parts_raw_header(obj, disposition ?
+	    "Content-Disposition" : "Content-Type");
 	g_autofree char *text = NULL;
 	const char *v = NULL;
 	char *r;
@@ -294,20 +293,6 @@ decoded_bytes(GMimePart *part)
 	return bytes;
 }
 
-static gsize
-find_blank_line(const guint8 *buf, gsize len, gsize from)
-{
-	for (gsize i = from; i + 1 < len; i++) {
-		if (buf[i] != '\n')
-			continue;
-		if (buf[i + 1] == '\n')
-			return i + 2;
-		if (buf[i + 1] == '\r' && i + 2 < len && buf[i + 2] == '\n')
-			return i + 3;
-	}
-	return len;
-}
-
 /*
  * Where the body of @obj stands in the parsed bytes: from the end of its
  * header block to the line break before the next delimiter of @parent.
@@ -327,7 +312,7 @@ body_span(MdPartWalk *w, GMimeObject *obj, GMimeObject *parent,
 	    n - 1));
 	if (off < 0 || (guint64)off >= w->len)
 		return FALSE;
-	s = find_blank_line(w->buf, w->len, off);
+	md_message_header_end(w->buf, w->len, off, &s);
 	if (parent != NULL && GMIME_IS_MULTIPART(parent)) {
 		const char *b = g_mime_multipart_get_boundary(
 		    GMIME_MULTIPART(parent));
@@ -364,7 +349,8 @@ add_message_part(MdPartWalk *w, GMimeObject *obj, GMimeObject *parent)
 	gsize s, e;
 
 	if (name == NULL && inner != NULL) {
-		const char *raw = raw_header(GMIME_OBJECT(inner), "Subject");
+		const char *raw = md_message_parts_raw_header(
+		    GMIME_OBJECT(inner), "Subject");
 		g_autofree char *subject = raw ? md_header_text_decode(raw,
 		    w->hint, &w->name_guess) : NULL;
 

@@ -320,18 +320,22 @@ digest_thread(gpointer data)
  */
 #define DIGEST_THREAD_MIN_BYTES (256 * 1024)
 
-/* Where the header block of @raw ends: the offset of its blank line. */
-static gsize
-header_end(const guint8 *raw, gsize len)
+gsize
+md_message_header_end(const guint8 *raw, gsize len, gsize from, gsize *body)
 {
-	for (gsize i = 0; i + 1 < len; i++) {
+	for (gsize i = from; i + 1 < len; i++) {
 		if (raw[i] != '\n')
 			continue;
-		if (raw[i + 1] == '\n')
+		if (raw[i + 1] == '\n') {
+			*body = i + 2;
 			return i + 1;
-		if (raw[i + 1] == '\r' && i + 2 < len && raw[i + 2] == '\n')
+		}
+		if (raw[i + 1] == '\r' && i + 2 < len && raw[i + 2] == '\n') {
+			*body = i + 3;
 			return i + 1;
+		}
 	}
+	*body = len;
 	return len;
 }
 
@@ -345,12 +349,12 @@ header_end(const guint8 *raw, gsize len)
 static GByteArray *
 cut_headers(const guint8 *raw, gsize len)
 {
-	gsize end, cut;
+	gsize end, cut, body;
 	GByteArray *a;
 
 	if (len <= MD_MESSAGE_MAX_HEADER_BYTES)
 		return NULL;
-	end = header_end(raw, len);
+	end = md_message_header_end(raw, len, 0, &body);
 	if (end <= MD_MESSAGE_MAX_HEADER_BYTES)
 		return NULL;
 	for (cut = MD_MESSAGE_MAX_HEADER_BYTES; cut > 0 && raw[cut - 1] != '\n';
@@ -441,20 +445,12 @@ cr_to_lf(const guint8 *raw, gsize len)
 	a = g_byte_array_sized_new(len);
 	g_byte_array_append(a, raw, len);
 	for (gsize i = 0; i < len; i++)
-		if (a->data[i] == '\r' && (i + 1 >= len || a->data[i + 1] != '\n'))
+		if (a->data[i] == '\r' &&
+		    (i + 1 >= len || a->data[i + 1] != '\n'))
 			a->data[i] = '\n';
 	return a;
 }
 
-/* The raw value of the first header @name, or NULL. */
-static const char *
-raw_header(GMimeObject *obj, const char *name)
-{
-	GMimeHeaderList *list = g_mime_object_get_header_list(obj);
-	GMimeHeader *h = g_mime_header_list_get_header(list, name);
-
-	return h ? g_mime_header_get_raw_value(h) : NULL;
-}
 
 /* The charset the first text part declares, if it is not just ASCII. */
 static const char *
@@ -636,12 +632,15 @@ read_addresses(MdMessage *m, Headers *h)
 	GMimeObject *obj = GMIME_OBJECT(h->msg);
 	GMimeParserOptions *options = parser_options();
 
-	m->from = md_address_parse_first(raw_header(obj, "From"),
+	m->from = md_address_parse_first(
+	    md_message_parts_raw_header(obj, "From"),
 	    g_mime_message_get_from(h->msg), options, h->hint, &h->guessed);
-	m->reply_to = md_address_parse_first(raw_header(obj, "Reply-To"),
+	m->reply_to = md_address_parse_first(
+	    md_message_parts_raw_header(obj, "Reply-To"),
 	    g_mime_message_get_reply_to(h->msg), options, h->hint,
 	    &h->guessed);
-	m->sender = md_address_parse_first(raw_header(obj, "Sender"),
+	m->sender = md_address_parse_first(
+	    md_message_parts_raw_header(obj, "Sender"),
 	    g_mime_message_get_sender(h->msg), options, h->hint,
 	    &h->guessed);
 	read_list(h, "To", g_mime_message_get_to(h->msg), m->to);
@@ -731,9 +730,9 @@ md_message_parse(const guint8 *raw, gsize len)
 	add_id_list(m->references, g_mime_object_get_header(GMIME_OBJECT(msg),
 	    "References"));
 	read_addresses(m, &h);
-	m->return_path = return_path(raw_header(GMIME_OBJECT(msg),
-	    "Return-Path"));
-	subject = raw_header(GMIME_OBJECT(msg), "Subject");
+	m->return_path = return_path(md_message_parts_raw_header(
+	    GMIME_OBJECT(msg), "Return-Path"));
+	subject = md_message_parts_raw_header(GMIME_OBJECT(msg), "Subject");
 	if (subject != NULL)
 		m->subject = md_header_text_decode(subject, h.hint,
 		    &h.guessed);

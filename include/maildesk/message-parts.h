@@ -21,6 +21,10 @@ typedef struct {
 	char *tnef_body;	/* private */
 } MdPartWalk;
 
+/* The raw (folded, undecoded) value of the first header @name of @obj,
+ * or NULL (borrowed). */
+const char *md_message_parts_raw_header(GMimeObject *obj, const char *name);
+
 /* "type/subtype" of @obj in lower case (transfer full). */
 char *md_message_parts_mime_type(GMimeObject *obj);
 

@@ -131,6 +131,13 @@ void md_mailbox_free(MdMailbox *mb);
 MdMailbox *md_mailbox_new(const char *name, const char *email);
 void md_attachment_free(MdAttachment *a);
 
+/*
+ * Where the header block of @raw ends, looking from offset @from: the
+ * offset of its blank line (or @len), and in *@body where the body starts.
+ */
+gsize md_message_header_end(const guint8 *raw, gsize len, gsize from,
+    gsize *body);
+
 /* A Message-ID without angle brackets and white space, or NULL when it
  * is empty, too long or not UTF-8 (transfer full). */
 char *md_message_clean_id(const char *id);

@@ -53,7 +53,10 @@ load_config(Fixture *f, guint64 map_size_bytes)
 	    "map-size-bytes = %" G_GUINT64_FORMAT "\n"
 	    "[addresses]\n"
 	    "support@example.com = support\n"
-	    "sales@example.com = sales\n",
+	    "sales@example.com = sales\n"
+	    /* Storage alone: the compiled-in templates would add acks. */
+	    "[ack]\n"
+	    "enabled = false\n",
 	    f->store_path, map_size_bytes);
 
 	g_file_set_contents(path, text, -1, &error);
