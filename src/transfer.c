@@ -12,17 +12,71 @@
 
 #include "maildesk/transfer.h"
 
+static gboolean
+is_base64_char(char c)
+{
+	return g_ascii_isalnum(c) || c == '+' || c == '/' || c == '=';
+}
+
 void
 md_base64_init(MdBase64 *b)
 {
 	memset(b, 0, sizeof *b);
 }
 
+/* A line of base64 (of whole groups, if it ends within @len). */
+static gboolean
+is_base64_line(const char *p, gsize len)
+{
+	const char *nl = memchr(p, '\n', len);
+	gsize n = nl ? (gsize)(nl - p) : len;
+
+	while (n > 0 && (p[n - 1] == '\r' || p[n - 1] == ' '))
+		n--;
+	if (n == 0 || (nl != NULL && n % 4 != 0))
+		return FALSE;
+	for (gsize i = 0; i < n; i++)
+		if (!is_base64_char(p[i]))
+			return FALSE;
+	return TRUE;
+}
+
 gsize
 md_base64_step(MdBase64 *b, const char *in, gsize len, guint8 *out)
 {
-	return g_mime_encoding_base64_decode_step((const guchar *)in, len, out,
-	    &b->state, &b->save);
+	gsize total = 0;
+
+	while (len > 0 && !b->done) {
+		const char *eq;
+		gsize n;
+
+		/*
+		 * GMime ends the stream at the padding.  Some encoders pad
+		 * every line; a mailing list may add its footer after the
+		 * end.  Go on only where a line of base64 follows.
+		 */
+		if (b->state == -1) {
+			while (len > 0 && (*in == '=' || g_ascii_isspace(*in))) {
+				in++;
+				len--;
+			}
+			if (len == 0)
+				break;
+			if (!is_base64_line(in, len)) {
+				b->done = TRUE;
+				break;
+			}
+			b->state = 0;
+			b->save = 0;
+		}
+		eq = memchr(in, '=', len);
+		n = eq ? (gsize)(eq - in) + 1 : len;
+		total += g_mime_encoding_base64_decode_step((const guchar *)in,
+		    n, out + total, &b->state, &b->save);
+		in += n;
+		len -= n;
+	}
+	return total;
 }
 
 gsize
@@ -33,6 +87,8 @@ md_base64_finish(MdBase64 *b, guint8 *out)
 	 * documented state).  Two are one byte, three are two: the padding
 	 * the mailer left out finishes them.  One is no byte.
 	 */
+	if (b->done)
+		return 0;
 	if (b->state == 2)
 		return md_base64_step(b, "==", 2, out);
 	if (b->state == 3)
@@ -212,11 +268,6 @@ md_uuencoded_find(const char *text, gsize from, gsize *start, gsize *end,
 
 #define CHUNK 16384
 
-static gboolean
-is_base64_char(char c)
-{
-	return g_ascii_isalnum(c) || c == '+' || c == '/' || c == '=';
-}
 
 /*
  * Text a mailer labelled base64 by mistake: base64 lines hold no

@@ -13,12 +13,14 @@
 typedef struct {
 	int state;	/* g_mime_encoding_base64_decode_step's */
 	guint32 save;	/* g_mime_encoding_base64_decode_step's */
+	gboolean done;	/* what follows the padding is no base64 */
 } MdBase64;
 
 void md_base64_init(MdBase64 *b);
 /* Decodes @len bytes at @in into @out (room for @len / 4 * 3 + 3);
- * returns the bytes written.  Decoding ends at the first padding: what
- * follows it is no base64 (mailing lists append their footers there). */
+ * returns the bytes written.  After padding, decoding goes on only where a
+ * line of base64 follows (some encoders pad every line), never into text
+ * (mailing lists append their footers there). */
 gsize md_base64_step(MdBase64 *b, const char *in, gsize len, guint8 *out);
 /* The last one or two bytes of an unpadded end into @out (room for 3). */
 gsize md_base64_finish(MdBase64 *b, guint8 *out);

@@ -27,6 +27,7 @@ test_base64(void)
 	g_autofree char *one = b64("MDEyMzQ1Njc4");
 	g_autofree char *two = b64("MDEyMzQ1Njc");
 	g_autofree char *footer = b64("YWI=\n\n-- \nList footer\n");
+	g_autofree char *per_line = b64("YQ==\nYg==\r\nYw==\n");
 	g_autofree char *lines = b64("MDEy\nMzQ1\r\nNjc4\nOQ");
 
 	g_assert_cmpstr(padded, ==, "0123456789");
@@ -34,6 +35,7 @@ test_base64(void)
 	g_assert_cmpstr(one, ==, "012345678");
 	g_assert_cmpstr(two, ==, "01234567");
 	g_assert_cmpstr(footer, ==, "ab");
+	g_assert_cmpstr(per_line, ==, "abc");
 	g_assert_cmpstr(lines, ==, "0123456789");
 }
 
