@@ -510,7 +510,12 @@ BEGIN {
 	}
 
 	for (i = 1; i <= N; i++) {
-		do k = rnd(S); while (CUT[k] < i)
+		# Each sender to erase or expire writes at least once, first:
+		# else the run would erase somebody unknown.
+		if (i <= E + X)
+			k = i
+		else
+			do k = rnd(S); while (CUT[k] < i)
 		MID[i] = "soak." seed "." i "@" (i % 3 ? "mua" : "mx") ".example.net"
 		F = dir "/" i ".eml"
 		owner = k; sender = ADDR[k]; need = "-"; after = 0; also = "-"
