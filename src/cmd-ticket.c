@@ -369,24 +369,14 @@ md_cmd_ticket_show(MdContext *ctx, int argc, char **argv, GError **error)
 		if (c == NULL)
 			return FALSE;
 	}
-	if (!ticket_links(&txn, t, participants, &continued, error))
+	/* The JSON is the record (an export holds the same); the links
+	 * name other people and are read for a person only. */
+	if (!json && !ticket_links(&txn, t, participants, &continued, error))
 		return FALSE;
 	if (json) {
 		b = json_builder_new();
 		json_builder_begin_object(b);
 		md_json_add_ticket(b, t, c);
-		json_builder_set_member_name(b, "participants");
-		json_builder_begin_array(b);
-		for (guint i = 0; i < participants->len; i++)
-			json_builder_add_string_value(b,
-			    g_ptr_array_index(participants, i));
-		json_builder_end_array(b);
-		json_builder_set_member_name(b, "continued_in");
-		json_builder_begin_array(b);
-		for (guint i = 0; i < continued->len; i++)
-			json_builder_add_int_value(b, (gint64)g_array_index(
-			    continued, guint64, i));
-		json_builder_end_array(b);
 		json_builder_set_member_name(b, "messages");
 		json_builder_begin_array(b);
 	} else {

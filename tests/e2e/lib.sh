@@ -87,8 +87,8 @@ jqr() {
 # A snapshot of everything the store holds, for "unchanged" checks.
 store_dump() {
 	# A legal hold is not content: setting one changes nothing stored.
-	md ticket list --json | jq -S 'map(del(.hold))'
-	n=$(md ticket list --json | jq length)
+	md ticket list --all --json | jq -S 'map(del(.hold))'
+	n=$(md ticket list --all --json | jq length)
 	i=1
 	while [ "$i" -le "$n" ]; do
 		md ticket show "$i" --json | jq -S 'del(.messages[].received) | del(.hold)'
