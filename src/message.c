@@ -533,6 +533,8 @@ read_headers(MdMessage *m, GMimeMessage *msg)
 	GMimeHeaderList *list = g_mime_object_get_header_list(
 	    GMIME_OBJECT(msg));
 	int n = g_mime_header_list_get_count(list);
+	GMimeObject *body;
+	const char *language;
 
 	for (int i = 0; i < n; i++) {
 		GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
@@ -542,6 +544,18 @@ read_headers(MdMessage *m, GMimeMessage *msg)
 		g_ptr_array_add(m->headers, valid_utf8(
 		    g_mime_header_get_name(h)));
 		g_ptr_array_add(m->headers, g_strstrip(v));
+	}
+	/*
+	 * GMime keeps the Content-* header lines with the body part.  The
+	 * language of the mail is kept with the others: the acknowledgement
+	 * answers in it.
+	 */
+	body = g_mime_message_get_mime_part(msg);
+	language = body ? g_mime_object_get_header(body, "Content-Language") :
+	    NULL;
+	if (language != NULL) {
+		g_ptr_array_add(m->headers, g_strdup("Content-Language"));
+		g_ptr_array_add(m->headers, g_strstrip(valid_utf8(language)));
 	}
 }
 
