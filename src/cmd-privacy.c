@@ -618,9 +618,13 @@ md_cmd_audit(MdContext *ctx, int argc, char **argv, GError **error)
 	AuditList a = { NULL, NULL };
 
 	g_option_context_add_main_entries(oc, entries, NULL);
-	if (!md_cmd_parse_options(oc, &argc, &argv, error) ||
-	    (address != NULL && !md_customer_check_address(address, error)) ||
-	    !md_store_begin(ctx->store, MD_TXN_READ, &txn, error))
+	if (!md_cmd_parse_options(oc, &argc, &argv, error))
+		return FALSE;
+	if (address != NULL && !md_customer_check_address(address, error)) {
+		g_prefix_error(error, "--address: ");
+		return FALSE;
+	}
+	if (!md_store_begin(ctx->store, MD_TXN_READ, &txn, error))
 		return FALSE;
 	if (address != NULL) {
 		g_autoptr(GBytes) secret = md_store_secret(&txn, error);

@@ -196,10 +196,16 @@ md_cmd_ticket_list(MdContext *ctx, int argc, char **argv, GError **error)
 		    "\"%s\" is not a number of days from 0 to 36500", older);
 		return FALSE;
 	}
-	if ((customer != NULL && !md_customer_check_address(customer,
-	    error)) || (owner != NULL && strcmp(owner, "none") != 0 &&
-	    !md_customer_check_address(owner, error)) ||
-	    !md_store_begin(ctx->store, MD_TXN_READ, &txn, error))
+	if (customer != NULL && !md_customer_check_address(customer, error)) {
+		g_prefix_error(error, "--customer: ");
+		return FALSE;
+	}
+	if (owner != NULL && strcmp(owner, "none") != 0 &&
+	    !md_customer_check_address(owner, error)) {
+		g_prefix_error(error, "--owner: ");
+		return FALSE;
+	}
+	if (!md_store_begin(ctx->store, MD_TXN_READ, &txn, error))
 		return FALSE;
 	s.txn = &txn;
 	s.text = text;

@@ -58,7 +58,7 @@ refused 64 '^maildesk: customer restrict: "" is not a mail address$' \
 refused 64 'is not a mail address$' "customer erase 'no address' --yes" \
     customer erase 'no address' --yes
 refused 64 'is not a mail address$' "customer export ''" customer export ''
-refused 64 'is not a mail address$' "ticket list --customer ''" \
+refused 64 '^maildesk: ticket list: --customer: "" is not a mail address$' "ticket list --customer ''" \
     ticket list --customer ''
 refused 64 'is not a mail address$' "customer set ADDR email 'x y@z'" \
     customer set "$C" email 'x y@z'
