@@ -697,13 +697,13 @@ md_store_compact(MdStore *store, GError **error)
 		goto out;
 	if (g_mkdir_with_parents(tmp, 0700) != 0) {
 		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
-		    "compact: %s: %s", tmp, g_strerror(errno));
+		    "compacting copy %s: %s", tmp, g_strerror(errno));
 		goto out;
 	}
 	unlink(tmpdata);
 	rc = mdb_env_copy2(store->env, tmp, MDB_CP_COMPACT);
 	if (rc != 0) {
-		md_store_set_error(error, rc, "compact: copy");
+		md_store_set_error(error, rc, "compacting copy");
 		unlink(tmpdata);
 		rmdir(tmp);
 		goto out;
@@ -712,7 +712,7 @@ md_store_compact(MdStore *store, GError **error)
 	fd = open(tmpdata, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fsync(fd) != 0) {
 		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
-		    "compact: sync: %s", g_strerror(errno));
+		    "syncing the compacted copy: %s", g_strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		goto out;
@@ -722,7 +722,8 @@ md_store_compact(MdStore *store, GError **error)
 	store->env = NULL;
 	if (rename(tmpdata, data) != 0) {
 		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
-		    "compact: rename: %s", g_strerror(errno));
+		    "replacing the store by its compacted copy: %s",
+		    g_strerror(errno));
 		goto out;
 	}
 	/* Readers' slots and the last txn id belong to the old file. */
