@@ -35,9 +35,13 @@ static const char *const german[] = {
 static const char *const *const stopwords[] = { english, german };
 
 /* Enough words to tell; a long mail says nothing more after these. */
-#define MAX_WORDS 400
-/* The least count that decides, and by how much it must lead. */
+#define MAX_WORDS 200
+/* The least count that decides at the end (leading twice the runner-up). */
 #define MIN_HITS 3
+/* A count that decides at once, leading three times the runner-up. */
+#define CLEAR_HITS 8
+/* Bytes of the longest stopword ("freundlichen"); longer words are none. */
+#define MAX_STOPWORD 16
 
 const char *const *
 md_language_codes(void)
@@ -74,40 +78,92 @@ md_language_from_tag(const char *value)
 	return NULL;
 }
 
-static void
-count_word(const GString *word, guint hits[])
+/* Every stopword -> its language's index + 1, built once. */
+static gpointer
+build_index(gpointer unused)
 {
+	GHashTable *index = g_hash_table_new(g_str_hash, g_str_equal);
+
 	for (gsize l = 0; l < G_N_ELEMENTS(stopwords); l++)
 		for (const char *const *w = stopwords[l]; *w != NULL; w++)
-			if (strcmp(*w, word->str) == 0) {
-				hits[l]++;
-				return;
-			}
+			g_hash_table_insert(index, (gpointer)*w,
+			    GSIZE_TO_POINTER(l + 1));
+	return index;
+}
+
+static GHashTable *
+stopword_index(void)
+{
+	static GOnce once = G_ONCE_INIT;
+
+	return g_once(&once, build_index, NULL);
+}
+
+/* The leader and the runner-up of @hits. */
+static void
+rank(const guint hits[], guint *best, guint *second, gsize *winner)
+{
+	*best = *second = 0;
+	*winner = 0;
+	for (gsize l = 0; l < G_N_ELEMENTS(stopwords); l++) {
+		if (hits[l] > *best) {
+			*second = *best;
+			*best = hits[l];
+			*winner = l;
+		} else if (hits[l] > *second)
+			*second = hits[l];
+	}
 }
 
 const char *
 md_language_guess(const char *text)
 {
-	g_autoptr(GString) word = g_string_new(NULL);
+	GHashTable *index = stopword_index();
+	char word[MAX_STOPWORD + 1];
+	gsize len = 0;
 	guint hits[G_N_ELEMENTS(stopwords)] = { 0 };
-	guint words = 0, best = 0, second = 0;
-	gsize winner = 0;
-	gboolean line_start = TRUE, quoted = FALSE;
+	guint words = 0, best, second;
+	gsize winner;
+	gboolean line_start = TRUE, quoted = FALSE, too_long = FALSE;
 
-	if (text == NULL || !g_utf8_validate(text, -1, NULL))
+	if (text == NULL)
 		return NULL;
+	/* Only what is read is checked: a mail may be megabytes long. */
 	for (const char *p = text; words < MAX_WORDS; p = g_utf8_next_char(p)) {
-		gunichar c = g_utf8_get_char(p);
+		gunichar c = g_utf8_get_char_validated(p, -1);
 
+		if (c == (gunichar)-1 || c == (gunichar)-2)
+			return NULL;
 		if (g_unichar_isalpha(c) && !quoted) {
-			g_string_append_unichar(word, g_unichar_tolower(c));
+			char buf[6];
+			gint n = g_unichar_to_utf8(g_unichar_tolower(c), buf);
+
+			if (too_long || len + (gsize)n > MAX_STOPWORD)
+				too_long = TRUE;
+			else {
+				memcpy(word + len, buf, (gsize)n);
+				len += (gsize)n;
+			}
 			line_start = FALSE;
 			continue;
 		}
-		if (word->len > 0) {
-			count_word(word, hits);
+		if (len > 0 && !too_long) {
+			gsize l;
+
+			word[len] = '\0';
+			l = GPOINTER_TO_SIZE(g_hash_table_lookup(index, word));
+			if (l > 0) {
+				hits[l - 1]++;
+				/* Plain enough already: stop reading. */
+				rank(hits, &best, &second, &winner);
+				if (best >= CLEAR_HITS && best >= 3 * second)
+					return codes[winner];
+			}
+		}
+		if (len > 0 || too_long) {
 			words++;
-			g_string_truncate(word, 0);
+			len = 0;
+			too_long = FALSE;
 		}
 		if (c == '\0')
 			break;
@@ -119,14 +175,7 @@ md_language_guess(const char *text)
 		else if (!g_unichar_isspace(c))
 			line_start = FALSE;
 	}
-	for (gsize l = 0; l < G_N_ELEMENTS(stopwords); l++) {
-		if (hits[l] > best) {
-			second = best;
-			best = hits[l];
-			winner = l;
-		} else if (hits[l] > second)
-			second = hits[l];
-	}
+	rank(hits, &best, &second, &winner);
 	/* Clear evidence only: enough words, and twice the runner-up's. */
 	if (best < MIN_HITS || best < 2 * second)
 		return NULL;

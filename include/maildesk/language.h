@@ -24,7 +24,8 @@ const char *md_language_from_tag(const char *value);
 /*
  * A guess from the common short words (stopwords) of @text, quoted lines
  * ("> ...") left out; NULL when the words do not clearly favour one
- * language.  Reads at most the first few hundred words.
+ * language.  Reads at most the first 200 words, and stops as soon as one
+ * language clearly leads.
  */
 const char *md_language_guess(const char *text);
 
