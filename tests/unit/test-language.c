@@ -42,6 +42,16 @@ static const GuessCase guess_cases[] = {
 	  "> again about this, please reply to this message.\n", "de" },
 	{ "/language/guess/invalid-utf8", "der die das und \377\376 ist",
 	  NULL },
+	/* A word longer than any stopword is none, however it ends. */
+	{ "/language/guess/long-words",
+	  "Kundenzufriedenheitsabteilungder Rechnungskorrekturendie "
+	  "Lieferterminverschiebungdas", NULL },
+	{ "/language/guess/long-word-skipped",
+	  "Donaudampfschifffahrtsgesellschaft: der die das und", "de" },
+	/* Plain from the start: the rest is not read (nor checked). */
+	{ "/language/guess/early-stop",
+	  "Sehr geehrte Damen und Herren, ich habe die Rechnung und die "
+	  "Mahnung nicht bekommen, bitte \377", "de" },
 };
 
 static void
