@@ -13,8 +13,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 what=${1:-demo}
 
 build_pkgs="build-essential cmake pkg-config libgmime-3.0-dev libglib2.0-dev
-	liblmdb-dev lmdb-utils libesmtp-dev libjson-glib-dev libxml2-dev"
-test_pkgs="jq postfix procmail mandoc util-linux faketime time strace"
+	liblmdb-dev lmdb-utils libesmtp-dev libjson-glib-dev libxml2-dev
+	libgpgme-dev libssl-dev"
+test_pkgs="jq postfix procmail mandoc util-linux faketime time strace gnupg"
 
 install_missing() {
 	missing=""
