@@ -715,30 +715,24 @@ md_config_dump(const MdConfig *config)
 void
 md_config_check(const MdConfig *config, GPtrArray *problems)
 {
-	static const char *const needed[] = { "ack", "notification", NULL };
 	const char *dir = config->template_dir;
 
 	/*
 	 * The loader checks what the file says; this checks what it points
-	 * at.  deliver does not stop for a missing template (the mail is
-	 * stored, the acknowledgement is not sent): here it shows first.
+	 * at.  The English and German templates are compiled in, so a
+	 * template the directory lacks is no problem, and neither is the
+	 * default directory missing (a binary run from its build tree).  A
+	 * directory named in the file that is not there is a typo.
 	 */
+	if (strcmp(dir, MAILDESK_TEMPLATEDIR) == 0 &&
+	    !g_file_test(dir, G_FILE_TEST_EXISTS))
+		return;
 	if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
 		g_ptr_array_add(problems, g_strdup_printf("[templates] dir: "
 		    "%s is not a directory", dir));
 		return;
 	}
-	if (access(dir, R_OK | X_OK) != 0) {
+	if (access(dir, R_OK | X_OK) != 0)
 		g_ptr_array_add(problems, g_strdup_printf("[templates] dir: "
 		    "%s: %s", dir, g_strerror(errno)));
-		return;
-	}
-	for (const char *const *n = needed; *n != NULL; n++) {
-		g_autofree char *file = g_strdup_printf("%s.en.txt", *n);
-		g_autofree char *path = g_build_filename(dir, file, NULL);
-
-		if (access(path, R_OK) != 0)
-			g_ptr_array_add(problems, g_strdup_printf("[templates] "
-			    "dir: %s: %s", path, g_strerror(errno)));
-	}
 }
