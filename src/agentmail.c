@@ -212,6 +212,8 @@ variables(MdAgentMail *a, const MdCustomer *c, const char *text)
 		name = g_strstrip(g_strjoin(" ", c->first_name ?
 		    c->first_name : "", c->last_name ? c->last_name : "", NULL));
 	put(v, "ticket", n);
+	g_hash_table_insert(v, (gpointer)"tag", g_strdup_printf("[%s%s]",
+	    a->config->tag, n));
 	put(v, "subject", a->ticket->subject);
 	put(v, "queue", a->ticket->queue);
 	put(v, "name", name ? name : c ? c->email : "-");
@@ -282,6 +284,29 @@ last_customer_message(MdAgentMail *a, GError **error)
 	return NULL;
 }
 
+/*
+ * The From name of an answer: "Alice Agent via Support", so that the
+ * customer sees who wrote while replies still go to the queue's address.
+ * The queue's name has its first letter made upper case; an agent without
+ * a name is shown as the queue alone (their address stays ours to know).
+ */
+static char *
+relay_name(const MdAgent *agent, const char *queue)
+{
+	g_autofree char *team = NULL;
+	char first[8];
+	int n;
+
+	if (queue == NULL || queue[0] == '\0')
+		return g_strdup(agent->name);
+	n = g_unichar_to_utf8(g_unichar_totitle(g_utf8_get_char(queue)), first);
+	team = g_strdup_printf("%.*s%s", n, first, g_utf8_next_char(queue));
+	if (agent->name == NULL || agent->name[0] == '\0')
+		return g_steal_pointer(&team);
+	return g_strdup_printf("%s via %s", agent->name, team);
+}
+
+
 static char *
 reply_address(MdAgentMail *a, const char *from, const char *agent)
 {
@@ -302,6 +327,7 @@ relay(MdAgentMail *a, const MdCustomer *c, const char *text, GError **error)
 	g_autoptr(GError) e = NULL;
 	g_autoptr(GBytes) sent = NULL;
 	g_autofree char *subject = NULL, *reply_to = NULL, *to_name = NULL;
+	g_autofree char *from_name = NULL;
 	g_autoptr(GPtrArray) refs = g_ptr_array_new_with_free_func(g_free);
 	const char *from = our_address(a);
 	MdComposeSpec spec = { 0 };
@@ -324,10 +350,12 @@ relay(MdAgentMail *a, const MdCustomer *c, const char *text, GError **error)
 	subject = g_strdup_printf("[%s%" G_GUINT64_FORMAT "] %s",
 	    a->config->tag, a->ticket->number, a->ticket->subject);
 	reply_to = reply_address(a, from, NULL);
+	from_name = relay_name(a->agent, a->ticket->queue);
 	if (c->first_name || c->last_name)
 		to_name = g_strjoin(" ", c->first_name ? c->first_name : "",
 		    c->last_name ? c->last_name : "", NULL);
 	spec.from_address = from;
+	spec.from_name = from_name;
 	spec.to_address = c->email;
 	spec.to_name = to_name;
 	spec.subject = subject;

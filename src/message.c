@@ -575,6 +575,8 @@ read_headers(MdMessage *m, Headers *h)
 	GMimeHeaderList *list = g_mime_object_get_header_list(
 	    GMIME_OBJECT(h->msg));
 	int n = g_mime_header_list_get_count(list);
+	GMimeObject *body;
+	const char *language;
 
 	for (int i = 0; i < n; i++) {
 		GMimeHeader *hd = g_mime_header_list_get_header_at(list, i);
@@ -589,6 +591,19 @@ read_headers(MdMessage *m, Headers *h)
 		g_ptr_array_add(m->headers, md_header_text_one_line(
 		    g_mime_header_get_name(hd)));
 		g_ptr_array_add(m->headers, g_strstrip(v));
+	}
+	/*
+	 * GMime keeps the Content-* header lines with the body part.  The
+	 * language of the mail is kept with the others: the acknowledgement
+	 * answers in it.
+	 */
+	body = g_mime_message_get_mime_part(h->msg);
+	language = body ? g_mime_object_get_header(body, "Content-Language") :
+	    NULL;
+	if (language != NULL) {
+		g_ptr_array_add(m->headers, g_strdup("Content-Language"));
+		g_ptr_array_add(m->headers, g_strstrip(
+		    md_header_text_one_line(language)));
 	}
 }
 

@@ -27,7 +27,7 @@ cmail() {
 }
 
 # The commands that hand a ticket to someone (#assign, #customer) need our
-# MX's word that the mail is from the agent's domain (T340 shows what a
+# MX's word that the mail is from the agent's domain (T345 shows what a
 # signed reply address alone gets): $AR is that header, which amail and
 # the hand-written mails below carry unless AR is set empty.
 AR='Authentication-Results: mx.example.com; dkim=pass header.d=example.com'
@@ -446,8 +446,8 @@ cmail 'Quentin Query <quentin@example.net>' q1@example.net 'Invoice wrong' \
 sink_reset
 dlv "$T/q1.eml" --sender quentin@example.net --recipient support@example.com
 settle
-TQ=$(jqr '.[0].number' ticket list --customer quentin@example.net --json)
-is "$(jqr 'length' ticket list --customer quentin@example.net --json)" 1 \
+TQ=$(jqr '.[0].number' ticket list --all --customer quentin@example.net --json)
+is "$(jqr 'length' ticket list --all --customer quentin@example.net --json)" 1 \
     "quentin's mail opens a ticket"
 [ -n "$TQ" ] && [ "$TQ" != null ] || TQ=999
 is "$(show "$TQ" .status)" new "quentin's ticket: new"
@@ -477,7 +477,7 @@ md ticket set "$TQ" status closed > /dev/null 2>&1
 is "$?" 0 "ticket set N status closed exits 0"
 is "$(show "$TQ" .status)" closed "quentin's ticket closed"
 qreply q3
-is "$(jqr 'length' ticket list --customer quentin@example.net --json)" 1 \
+is "$(jqr 'length' ticket list --all --customer quentin@example.net --json)" 1 \
     "a reply within the reopen window opens no ticket"
 is "$(show "$TQ" .status)" open "it reopens quentin's ticket"
 is "$(msg "$TQ" q3@example.net .kind)" customer "the reply is in that ticket"
@@ -487,7 +487,7 @@ md ticket set "$TQ" status closed > /dev/null 2>&1
 is "$(show "$TQ" .status)" closed "closed again (reopen-days = 0)"
 sleep 2
 qreply q4
-is "$(jqr 'length' ticket list --customer quentin@example.net --json)" 2 \
+is "$(jqr 'length' ticket list --all --customer quentin@example.net --json)" 2 \
     "a reply after the window opens a new ticket"
 TN=$(jqr "map(select(.number != $TQ)) | .[0].number" ticket list \
     --customer quentin@example.net --json)

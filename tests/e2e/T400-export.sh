@@ -159,7 +159,7 @@ is "$(ej '[.tickets[].number] | tostring')" "$tickets" \
     "tickets: exactly the customer's, in order"
 
 # Every ticket as ticket show --json prints it, messages and all; but an
-# agent's answer is the mail as the customer received it (T340 shows why).
+# agent's answer is the mail as the customer received it (T345 shows why).
 noagent='.messages |= map(select(.kind != "agent"))'
 total=0
 for n in 1 3 4; do

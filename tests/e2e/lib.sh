@@ -128,8 +128,8 @@ jqr() {
 # arguments go to maildesk before the command (--store DIR: another store).
 store_dump() {
 	# A legal hold is not content: setting one changes nothing stored.
-	md "$@" ticket list --json | jq -S 'map(del(.hold))'
-	n=$(md "$@" ticket list --json | jq length)
+	md "$@" ticket list --all --json | jq -S 'map(del(.hold))'
+	n=$(md "$@" ticket list --all --json | jq length)
 	i=1
 	while [ "$i" -le "$n" ]; do
 		md "$@" ticket show "$i" --json |

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# Helpers of the tests on trust in the agents' channel (T235, T340-T380):
+# Helpers of the tests on trust in the agents' channel (T235, T345, T355, T360-T380):
 # mails written inline, a ticket with its notifications, reading what went
 # out.  Source it after lib.sh and agent-lib.sh.
 
