@@ -199,7 +199,7 @@ for n in 1 3 4; do
 		if [ "$(md ticket show "$n" --json |
 		    jq -r ".messages[$((i - 1))].kind")" = agent ]; then
 			# The relayed mail: from us, to her.
-			grep -q '^From: support@example.com' \
+			grep -Eq '^From: (.* <)?support@example\.com' \
 			    "$E/raw/$n-$i.eml" &&
 			    grep -q "^To: .*<$P>" "$E/raw/$n-$i.eml" ||
 			    bad="$bad $n-$i"
