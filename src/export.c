@@ -266,44 +266,6 @@ redact_raw(const Redact *r, GBytes *raw)
 }
 
 /*
- * An internal note, or an agent's answer whose relayed copy was not kept
- * (made before it was): its text, who wrote it and when; no mail.
- */
-static void
-add_text_only(JsonBuilder *b, const MdMessage *m)
-{
-	g_autofree char *when = md_json_time(m->received_at, 0);
-	g_auto(GStrv) flags = md_message_flag_names(m->flags);
-
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "direction");
-	json_builder_add_string_value(b, m->direction == MD_DIR_OUT ? "out" :
-	    "in");
-	json_builder_set_member_name(b, "kind");
-	json_builder_add_string_value(b, md_message_kind_name(m->kind));
-	json_builder_set_member_name(b, "internal");
-	json_builder_add_boolean_value(b, m->kind == MD_KIND_NOTE);
-	json_builder_set_member_name(b, "flags");
-	json_builder_begin_array(b);
-	for (char **f = flags; *f != NULL; f++)
-		json_builder_add_string_value(b, *f);
-	json_builder_end_array(b);
-	json_builder_set_member_name(b, "from");
-	if (m->from != NULL && m->from->email != NULL)
-		json_builder_add_string_value(b, m->from->email);
-	else
-		json_builder_add_null_value(b);
-	json_builder_set_member_name(b, "received");
-	json_builder_add_string_value(b, when);
-	json_builder_set_member_name(b, "text");
-	if (m->text != NULL)
-		json_builder_add_string_value(b, m->text);
-	else
-		json_builder_add_null_value(b);
-	json_builder_end_object(b);
-}
-
-/*
  * One message of a ticket: into export.json, and unless it is internal
  * into raw/ and the mbox.
  */
@@ -319,7 +281,7 @@ export_message(MdTxn *txn, const Redact *r, JsonBuilder *b, GString *mbox,
 	const guint8 *data;
 
 	if (m->kind == MD_KIND_NOTE) {
-		add_text_only(b, m);
+		md_json_add_message_text(b, m);
 		return TRUE;
 	}
 	if (m->kind == MD_KIND_AGENT) {
@@ -332,7 +294,7 @@ export_message(MdTxn *txn, const Redact *r, JsonBuilder *b, GString *mbox,
 		}
 		if (sent == NULL) {
 			/* Answered before the copy was kept: text only. */
-			add_text_only(b, m);
+			md_json_add_message_text(b, m);
 			return TRUE;
 		}
 		data = g_bytes_get_data(sent, &len);

@@ -183,12 +183,12 @@ md_json_add_ticket(JsonBuilder *b, const MdTicket *t,
 	json_builder_end_array(b);
 }
 
-void
-md_json_add_message(JsonBuilder *b, const MdMessage *m)
+/* What every message object begins with: direction, kind, internal, flags. */
+static void
+add_head(JsonBuilder *b, const MdMessage *m)
 {
 	g_auto(GStrv) flags = md_message_flag_names(m->flags);
 
-	json_builder_begin_object(b);
 	add_string(b, "direction", m->direction == MD_DIR_OUT ? "out" : "in");
 	add_string(b, "kind", md_message_kind_name(m->kind));
 	/* A note is never shown to the customer. */
@@ -199,6 +199,25 @@ md_json_add_message(JsonBuilder *b, const MdMessage *m)
 	for (char **f = flags; *f != NULL; f++)
 		json_builder_add_string_value(b, *f);
 	json_builder_end_array(b);
+}
+
+void
+md_json_add_message_text(JsonBuilder *b, const MdMessage *m)
+{
+	json_builder_begin_object(b);
+	add_head(b, m);
+	add_string(b, "from", m->from ? m->from->email : NULL);
+	add_time(b, "received", m->received_at, local_offset(m->received_at),
+	    TRUE);
+	add_string(b, "text", m->text);
+	json_builder_end_object(b);
+}
+
+void
+md_json_add_message(JsonBuilder *b, const MdMessage *m)
+{
+	json_builder_begin_object(b);
+	add_head(b, m);
 	add_string(b, "message_id", m->message_id);
 	add_string(b, "in_reply_to", m->in_reply_to);
 	json_builder_set_member_name(b, "references");
