@@ -131,6 +131,15 @@ queue_ack(MdAutoreply *a, const char *from, const MdQueue *q,
 	const char *language;
 	gboolean allowed;
 
+	/*
+	 * Backscatter: our MX says the sender's domain disowns this mail
+	 * (SPF and DMARC fail), so its From is most likely somebody else's.
+	 */
+	if (a->message->flags & MD_MSG_AUTH_FAIL) {
+		md_info("autoreply ticket=%" G_GUINT64_FORMAT " ack=skipped "
+		    "reason=auth-failed", a->ticket->number);
+		return TRUE;
+	}
 	if (!md_outbox_ratelimit(a->txn, a->config, a->customer->email,
 	    a->now, &allowed, error))
 		return FALSE;
@@ -152,8 +161,10 @@ queue_ack(MdAutoreply *a, const char *from, const MdQueue *q,
 	subject = g_strdup_printf("[%s%" G_GUINT64_FORMAT "] %s",
 	    a->config->tag, a->ticket->number, a->ticket->subject);
 	reply_to = md_token_reply_address(a->secret, from,
-	    md_config_reply_delimiter(a->config), a->ticket->number, NULL);
-	msgid = md_token_message_id(a->secret, a->ticket->number, from);
+	    md_config_reply_delimiter(a->config), a->ticket->number, NULL,
+	    a->now);
+	msgid = md_token_message_id(a->secret, a->ticket->number, from,
+	    a->customer->email);
 	spec.from_address = from;
 	spec.to_address = a->customer->email;
 	spec.to_name = g_hash_table_lookup(vars, "name");
@@ -163,7 +174,7 @@ queue_ack(MdAutoreply *a, const char *from, const MdQueue *q,
 	spec.in_reply_to = a->message->message_id;
 	spec.references = a->message->references;
 	spec.auto_submitted = "auto-replied";
-	spec.x_loop = a->config->x_loop;
+	spec.x_loop = a->loop_mark;
 	spec.text = text;
 	data = md_compose(&spec, a->now);
 	return enqueue(a, "ack", from, a->customer->email, msgid, data, TRUE,
@@ -195,9 +206,9 @@ queue_notifications(MdAutoreply *a, const char *from, const MdQueue *q,
 	for (char **agent = agents; *agent != NULL; agent++) {
 		g_autofree char *reply_to = md_token_reply_address(a->secret,
 		    from, md_config_reply_delimiter(a->config),
-		    a->ticket->number, *agent);
+		    a->ticket->number, *agent, a->now);
 		g_autofree char *msgid = md_token_message_id(a->secret,
-		    a->ticket->number, from);
+		    a->ticket->number, from, *agent);
 		g_autoptr(GBytes) data = NULL;
 		MdComposeSpec spec = { 0 };
 
@@ -211,7 +222,7 @@ queue_notifications(MdAutoreply *a, const char *from, const MdQueue *q,
 		spec.in_reply_to = a->message->message_id;
 		spec.references = a->message->references;
 		spec.auto_submitted = "auto-generated";
-		spec.x_loop = a->config->x_loop;
+		spec.x_loop = a->loop_mark;
 		spec.text = text;
 		spec.attach_raw = a->message->attachments->len > 0 ? a->raw :
 		    NULL;
@@ -237,9 +248,15 @@ md_autoreply_queue(MdAutoreply *a, GError **error)
 		    " skipped reason=\"%s\"", a->ticket->number, why);
 		return TRUE;
 	}
-	/* From our address the mail reached, else the queue's first. */
+	/*
+	 * From our address the mail reached, else the queue's first: a mail
+	 * to support@ and sales@ whose ticket went to sales (queue-order)
+	 * is answered from sales@.
+	 */
 	from = md_config_our_address(a->config, a->message->recipient);
-	if (from == NULL)
+	if ((from == NULL || g_strcmp0(md_config_queue_for(a->config, from),
+	    a->ticket->queue) != 0) &&
+	    md_config_address_of(a->config, a->ticket->queue) != NULL)
 		from = md_config_address_of(a->config, a->ticket->queue);
 	if (from == NULL)
 		return TRUE;

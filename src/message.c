@@ -63,6 +63,7 @@ md_message_new(void)
 	    (GDestroyNotify)md_attachment_free);
 	m->headers = g_ptr_array_new_with_free_func(g_free);
 	m->original_ids = g_ptr_array_new_with_free_func(g_free);
+	m->also_to = g_ptr_array_new_with_free_func(g_free);
 	return m;
 }
 
@@ -85,6 +86,7 @@ md_message_free(MdMessage *m)
 	g_ptr_array_unref(m->attachments);
 	g_ptr_array_unref(m->headers);
 	g_ptr_array_unref(m->original_ids);
+	g_ptr_array_unref(m->also_to);
 	g_free(m->mime_type);
 	g_free(m->report_type);
 	g_free(m->envelope_sender);
@@ -111,7 +113,7 @@ static const char *const flag_names[] = {
 	"unparsed", "auto-submitted", "auto-reply", "dsn", "report", "list",
 	"bulk", "loop", "null-sender", "daemon", "noreply", "suppress",
 	"no-sender", "cited-tag", "unverified", "restricted", "erased",
-	"header-cut",
+	"header-cut", "cited-reference", "auth-failed", "refused",
 };
 
 const char *

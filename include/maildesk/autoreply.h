@@ -24,6 +24,7 @@ typedef struct {
 	gboolean new_ticket;
 	gint64 now;
 	GArray *outbox_ids;		/* out: guint64 ids queued */
+	const char *loop_mark;		/* our X-Loop value */
 } MdAutoreply;
 
 /*

@@ -29,7 +29,7 @@ typedef struct {
 	guint64 max_size_bytes;
 	guint time_limit_s;
 	char *recipient_delimiter;	/* owned, may be empty */
-	char *x_loop;		/* owned */
+	char *x_loop;		/* owned; empty: derived (loop.c) */
 	gboolean syslog;
 	gboolean allow_root;	/* deliver may run as root */
 	char *smtp_host;	/* owned */
@@ -53,6 +53,13 @@ typedef struct {
 	char *authserv_id;	/* owned, may be empty: trust no A-R header */
 	char *form_senders;	/* owned: contact-form senders, ";"-separated */
 	guint retention_days;	/* 0: keep closed tickets for ever */
+	guint token_days;	/* a signed reply address counts this long */
+	char *queue_order;	/* owned: [tickets] queue-order as written */
+	char **queue_rank;	/* owned: queue-order, then [addresses] */
+	guint ack_domain_per_hour;
+	guint ack_domain_per_day;
+	guint relays_per_hour;	/* agent answers relayed per ticket */
+	guint reports_per_hour;	/* "kept as a note" reports per agent */
 	char *backup_encrypt_to;	/* owned, may be empty: OpenPGP keys,
 					 * ";"-separated */
 	char *backup_gnupg_home;	/* owned, may be empty: GNUPGHOME */
@@ -108,6 +115,12 @@ char *md_config_queue_names(const MdConfig *config);
 
 /* TRUE if @name can be a queue's name: 1 to 64 of A-Z a-z 0-9 . _ - */
 gboolean md_config_valid_queue_name(const char *name);
+
+/*
+ * Where @queue stands when a new mail reaches several of our addresses:
+ * lower wins ([tickets] queue-order, then [addresses] order).
+ */
+guint md_config_queue_rank(const MdConfig *config, const char *queue);
 
 /*
  * Every effective value as GKeyFile text, each group once (transfer
