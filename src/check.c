@@ -9,6 +9,7 @@
 #include "maildesk/dedupe.h"
 #include "maildesk/customer.h"
 #include "maildesk/error.h"
+#include "maildesk/open-tickets.h"
 #include "maildesk/record.h"
 #include "maildesk/replay.h"
 #include "maildesk/ticket.h"
@@ -324,6 +325,8 @@ md_check_repair(MdStore *store, const MdConfig *config, guint64 *entries,
 		g_propagate_error(error, r.error);
 		return FALSE;
 	}
+	if (!md_open_tickets_rebuild(&txn, &r.entries, error))
+		return FALSE;
 	*entries = r.entries;
 	return md_store_commit(&txn, error);
 }

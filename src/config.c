@@ -55,6 +55,8 @@ static const KeySpec keys[] = {
 	{ "smtp", "password-file", KEY_STRING, "", 0, 0,
 	  OFF(smtp_password_file) },
 	{ "smtp", "helo", KEY_STRING, "", 0, 0, OFF(smtp_helo) },
+	{ "digest", "max-tickets", KEY_UINT, "50", 1, 100000,
+	  OFF(digest_max_tickets) },
 	{ "outbox", "retry-base-seconds", KEY_UINT, "60", 1, 86400,
 	  OFF(retry_base_s) },
 	{ "outbox", "retry-max-seconds", KEY_UINT, "3600", 1, 604800,

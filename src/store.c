@@ -136,6 +136,7 @@ static const struct {
 	[MD_DB_AUDIT] = { "audit", 0 },
 	[MD_DB_AGENTS] = { "agents", 0 },
 	[MD_DB_LEDGER] = { "ledger", 0 },
+	[MD_DB_OPEN_TICKETS] = { "open_tickets", 0 },
 };
 
 const char *

@@ -8,6 +8,7 @@
 
 #include "maildesk/customer.h"
 #include "maildesk/error.h"
+#include "maildesk/open-tickets.h"
 #include "maildesk/record.h"
 #include "maildesk/ticket.h"
 
@@ -123,7 +124,8 @@ md_ticket_save(MdTxn *txn, const MdTicket *t, GError **error)
 	const void *data = g_bytes_get_data(rec, &len);
 
 	md_key_be64(key, t->number);
-	return md_store_put(txn, MD_DB_TICKETS, key, 8, data, len, 0, error);
+	return md_store_put(txn, MD_DB_TICKETS, key, 8, data, len, 0,
+	    error) && md_open_tickets_update(txn, t, error);
 }
 
 gboolean

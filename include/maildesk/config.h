@@ -66,6 +66,7 @@ typedef struct {
 	char *backup_ledger_copy;	/* owned, may be empty: a file the
 					 * erasure ledger is copied to after
 					 * each erase, expire and backup */
+	guint digest_max_tickets;	/* tickets one digest mail lists */
 } MdConfig;
 
 /*

@@ -18,6 +18,8 @@
  *   agents            lower-cased address      -> agent record
  *   audit             counter (be64)           -> audit record (privacy.c)
  *   ledger            counter (be64)           -> erasure record (ledger.c)
+ *   open_tickets      ticket number (be64)     -> open-ticket entry
+ *                                                 (open-tickets.c)
  *
  * An MDB_val points into the map and is valid only until the next write or
  * the end of the transaction: copy before that.
@@ -41,6 +43,7 @@ typedef enum {
 	MD_DB_AUDIT,
 	MD_DB_AGENTS,
 	MD_DB_LEDGER,
+	MD_DB_OPEN_TICKETS,
 	MD_DB_COUNT
 } MdDb;
 

@@ -1,0 +1,412 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The agents' digest.  One pass over the open-tickets index sorts each
+ * open ticket to its owner, or, when it has none (or its owner is no
+ * agent any more), to its queue; an agent's digest is then their own list
+ * and the lists of their queues.  Full ticket records are read only for
+ * the tickets a mail lists.
+ */
+#include <string.h>
+
+#include "maildesk/agent-digest.h"
+#include "maildesk/agent.h"
+#include "maildesk/compose.h"
+#include "maildesk/customer.h"
+#include "maildesk/error.h"
+#include "maildesk/open-tickets.h"
+#include "maildesk/ticket.h"
+#include "maildesk/token.h"
+
+static const char *const section_titles[] = {
+	[MD_DIGEST_ESCALATED] = "Escalated",
+	[MD_DIGEST_PENDING_DUE] = "Pending, their date has come",
+	[MD_DIGEST_OWN] = "Open, assigned to you",
+	[MD_DIGEST_UNASSIGNED] = "Unassigned in your queues",
+};
+
+void
+md_agent_digest_free(MdAgentDigest *d)
+{
+	if (d == NULL)
+		return;
+	g_free(d->agent);
+	g_array_unref(d->items);
+	g_free(d);
+}
+
+gint
+md_agent_digest_compare(gconstpointer a, gconstpointer b)
+{
+	const MdDigestItem *x = a, *y = b;
+
+	if (x->section != y->section)
+		return x->section < y->section ? -1 : 1;
+	/* A due time first, the earliest (most overdue) first. */
+	if ((x->due_at != 0) != (y->due_at != 0))
+		return x->due_at != 0 ? -1 : 1;
+	if (x->due_at != y->due_at)
+		return x->due_at < y->due_at ? -1 : 1;
+	if (x->created_at != y->created_at)
+		return x->created_at < y->created_at ? -1 : 1;
+	return x->number < y->number ? -1 : x->number > y->number;
+}
+
+static GArray *
+item_array(void)
+{
+	return g_array_new(FALSE, FALSE, sizeof(MdDigestItem));
+}
+
+typedef struct {
+	GHashTable *agents;	/* address -> GPtrArray of queue names */
+	GHashTable *own;	/* address -> GArray of items */
+	GHashTable *queued;	/* queue -> GArray of items */
+	gint64 now;
+} Collect;
+
+static void
+add_agent_queue(Collect *c, const char *agent, const char *queue)
+{
+	GPtrArray *qs = g_hash_table_lookup(c->agents, agent);
+
+	if (qs == NULL) {
+		qs = g_ptr_array_new_with_free_func(g_free);
+		g_hash_table_insert(c->agents, g_strdup(agent), qs);
+	}
+	if (queue == NULL)
+		return;
+	for (guint i = 0; i < qs->len; i++)
+		if (strcmp(g_ptr_array_index(qs, i), queue) == 0)
+			return;
+	g_ptr_array_add(qs, g_strdup(queue));
+}
+
+static void
+append_to(GHashTable *h, const char *key, const MdDigestItem *it)
+{
+	GArray *a = g_hash_table_lookup(h, key);
+
+	if (a == NULL) {
+		a = item_array();
+		g_hash_table_insert(h, g_strdup(key), a);
+	}
+	g_array_append_vals(a, it, 1);
+}
+
+static gboolean
+collect_one(const MdOpenTicket *o, gpointer user_data)
+{
+	Collect *c = user_data;
+	MdDigestItem it = { o->number, MD_DIGEST_OWN, o->created_at,
+	    o->due_at };
+	gboolean owned = o->owner[0] != '\0' &&
+	    g_hash_table_contains(c->agents, o->owner);
+
+	if (o->status == MD_STATUS_PENDING) {
+		/* Waiting for the customer: only once its date has come. */
+		if (o->due_at == 0 || o->due_at > c->now)
+			return TRUE;
+		it.section = MD_DIGEST_PENDING_DUE;
+	} else if (o->flags & MD_OPEN_ESCALATED)
+		it.section = MD_DIGEST_ESCALATED;
+	else if (!owned)
+		it.section = MD_DIGEST_UNASSIGNED;
+	if (owned)
+		append_to(c->own, o->owner, &it);
+	else
+		append_to(c->queued, o->queue, &it);
+	return TRUE;
+}
+
+/* Sorts @a and keeps its first @max items; returns how many it had. */
+static guint
+sort_and_cut(GArray *a, guint max)
+{
+	guint len = a->len;
+
+	g_array_sort(a, md_agent_digest_compare);
+	if (a->len > max)
+		g_array_set_size(a, max);
+	return len;
+}
+
+static gboolean
+agents_of(MdTxn *txn, const MdConfig *config, Collect *c, GError **error)
+{
+	g_autoptr(GPtrArray) stored = md_agent_list(txn, error);
+
+	if (stored == NULL)
+		return FALSE;
+	for (guint i = 0; i < stored->len; i++) {
+		MdAgent *a = g_ptr_array_index(stored, i);
+
+		add_agent_queue(c, a->email, NULL);
+		for (char **q = a->queues; q != NULL && *q != NULL; q++)
+			add_agent_queue(c, a->email, *q);
+	}
+	for (guint i = 0; i < config->queues->len; i++) {
+		const MdQueue *q = g_ptr_array_index(config->queues, i);
+
+		for (char **a = q->agents; a != NULL && *a != NULL; a++)
+			add_agent_queue(c, *a, q->name);
+	}
+	return TRUE;
+}
+
+static MdAgentDigest *
+digest_of(Collect *c, const char *agent, guint max_items)
+{
+	MdAgentDigest *d = g_new0(MdAgentDigest, 1);
+	GPtrArray *qs = g_hash_table_lookup(c->agents, agent);
+	GArray *own = g_hash_table_lookup(c->own, agent);
+
+	d->agent = g_strdup(agent);
+	d->items = item_array();
+	/*
+	 * Each list is sorted and cut already: the first @max_items of
+	 * their union are among the first @max_items of each.
+	 */
+	if (own != NULL)
+		g_array_append_vals(d->items, own->data, own->len);
+	for (guint i = 0; qs != NULL && i < qs->len; i++) {
+		GArray *q = g_hash_table_lookup(c->queued,
+		    g_ptr_array_index(qs, i));
+
+		if (q != NULL)
+			g_array_append_vals(d->items, q->data, q->len);
+	}
+	g_array_sort(d->items, md_agent_digest_compare);
+	if (d->items->len > max_items)
+		g_array_set_size(d->items, max_items);
+	return d;
+}
+
+/* Counts @a's items per section into a new array (transfer full). */
+static guint *
+count_sections(GArray *a)
+{
+	guint *n = g_new0(guint, MD_DIGEST_SECTIONS);
+
+	for (guint i = 0; i < a->len; i++)
+		n[g_array_index(a, MdDigestItem, i).section]++;
+	return n;
+}
+
+GPtrArray *
+md_agent_digest_collect(MdTxn *txn, const MdConfig *config, const char *only,
+    guint max_items, gint64 now, GError **error)
+{
+	g_autoptr(GHashTable) agents = g_hash_table_new_full(g_str_hash,
+	    g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
+	g_autoptr(GHashTable) own = g_hash_table_new_full(g_str_hash,
+	    g_str_equal, g_free, (GDestroyNotify)g_array_unref);
+	g_autoptr(GHashTable) queued = g_hash_table_new_full(g_str_hash,
+	    g_str_equal, g_free, (GDestroyNotify)g_array_unref);
+	g_autoptr(GHashTable) totals = g_hash_table_new_full(g_direct_hash,
+	    g_direct_equal, NULL, g_free);
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)md_agent_digest_free);
+	g_autofree char *only_lc = only ? g_ascii_strdown(only, -1) : NULL;
+	g_autoptr(GList) names = NULL;
+	Collect c = { agents, own, queued, now };
+	GHashTableIter iter;
+	gpointer key, value;
+
+	if (!agents_of(txn, config, &c, error))
+		return NULL;
+	if (only_lc != NULL && !g_hash_table_contains(agents, only_lc)) {
+		g_set_error(error, MD_ERROR, MD_ERROR_NOT_FOUND,
+		    "%s is no agent", only);
+		return NULL;
+	}
+	if (!md_open_tickets_foreach(txn, collect_one, &c, error))
+		return NULL;
+	/* Per section counts first: cutting drops items. */
+	g_hash_table_iter_init(&iter, own);
+	while (g_hash_table_iter_next(&iter, &key, &value))
+		g_hash_table_insert(totals, value, count_sections(value));
+	g_hash_table_iter_init(&iter, queued);
+	while (g_hash_table_iter_next(&iter, &key, &value))
+		g_hash_table_insert(totals, value, count_sections(value));
+	g_hash_table_iter_init(&iter, own);
+	while (g_hash_table_iter_next(&iter, &key, &value))
+		sort_and_cut(value, max_items);
+	g_hash_table_iter_init(&iter, queued);
+	while (g_hash_table_iter_next(&iter, &key, &value))
+		sort_and_cut(value, max_items);
+
+	names = g_list_sort(g_hash_table_get_keys(agents),
+	    (GCompareFunc)strcmp);
+	for (GList *l = names; l != NULL; l = l->next) {
+		const char *agent = l->data;
+		GPtrArray *qs = g_hash_table_lookup(agents, agent);
+		GArray *lists[64];
+		guint nlists = 0;
+		MdAgentDigest *d;
+
+		if (only_lc != NULL && strcmp(agent, only_lc) != 0)
+			continue;
+		lists[nlists] = g_hash_table_lookup(own, agent);
+		nlists += lists[nlists] != NULL;
+		for (guint i = 0; i < qs->len && nlists < G_N_ELEMENTS(lists);
+		    i++) {
+			lists[nlists] = g_hash_table_lookup(queued,
+			    g_ptr_array_index(qs, i));
+			nlists += lists[nlists] != NULL;
+		}
+		if (nlists == 0)
+			continue;	/* nothing to do: no mail */
+		d = digest_of(&c, agent, max_items);
+		for (guint i = 0; i < nlists; i++) {
+			const guint *n = g_hash_table_lookup(totals, lists[i]);
+
+			for (int s = 0; s < MD_DIGEST_SECTIONS; s++)
+				d->total[s] += n[s];
+		}
+		g_ptr_array_add(out, d);
+	}
+	return g_steal_pointer(&out);
+}
+
+const char *
+md_agent_digest_from(const MdConfig *config)
+{
+	const char *from = md_config_address_of(config,
+	    config->default_queue);
+
+	if (from == NULL && config->addresses->len > 0)
+		from = ((MdAddress *)g_ptr_array_index(config->addresses,
+		    0))->address;
+	return from;
+}
+
+char *
+md_agent_digest_age(gint64 seconds)
+{
+	gint64 m = seconds < 0 ? 0 : seconds / 60;
+
+	if (m >= 24 * 60)
+		return g_strdup_printf("%" G_GINT64_FORMAT "d %" G_GINT64_FORMAT
+		    "h", m / (24 * 60), m / 60 % 24);
+	if (m >= 60)
+		return g_strdup_printf("%" G_GINT64_FORMAT "h %" G_GINT64_FORMAT
+		    "m", m / 60, m % 60);
+	return g_strdup_printf("%" G_GINT64_FORMAT "m", m);
+}
+
+static char *
+local_time(gint64 t)
+{
+	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local(t);
+
+	return dt ? g_date_time_format(dt, "%Y-%m-%d %H:%M") : g_strdup("-");
+}
+
+static char *
+customer_label(MdTxn *txn, guint64 id)
+{
+	g_autoptr(MdCustomer) c = id ? md_customer_load(txn, id, NULL) : NULL;
+
+	if (c == NULL)
+		return g_strdup("-");
+	if (c->first_name != NULL || c->last_name != NULL)
+		return g_strdup_printf("%s%s%s <%s>",
+		    c->first_name ? c->first_name : "",
+		    c->first_name && c->last_name ? " " : "",
+		    c->last_name ? c->last_name : "", c->email);
+	return g_strdup(c->email);
+}
+
+/*
+ * mailto: the agent's own signed reply address of the ticket, with the
+ * ticket's subject: what a mail client answers with.
+ */
+static char *
+reply_link(const MdConfig *config, GBytes *secret, const MdTicket *t,
+    const char *agent, gint64 now)
+{
+	const char *ours = md_config_address_of(config, t->queue);
+	g_autofree char *to = NULL, *subject = NULL, *esc = NULL;
+
+	if (ours == NULL)
+		ours = md_agent_digest_from(config);
+	if (ours == NULL)
+		return NULL;
+	to = md_token_reply_address(secret, ours,
+	    md_config_reply_delimiter(config), t->number, agent, now);
+	subject = g_strdup_printf("Re: [%s%" G_GUINT64_FORMAT "] %s",
+	    config->tag, t->number, t->subject);
+	esc = g_uri_escape_string(subject, NULL, FALSE);
+	return g_strdup_printf("mailto:%s?subject=%s", to, esc);
+}
+
+static gboolean
+render_item(MdTxn *txn, const MdConfig *config, GBytes *secret,
+    const char *agent, const MdDigestItem *it, gint64 now, GString *out,
+    GError **error)
+{
+	g_autoptr(MdTicket) t = md_ticket_load(txn, it->number, error);
+	g_autofree char *who = NULL, *age = NULL, *link = NULL;
+	g_autofree char *subject = NULL;
+
+	if (t == NULL)
+		return FALSE;
+	who = customer_label(txn, t->customer_id);
+	age = md_agent_digest_age(now - t->created_at);
+	link = reply_link(config, secret, t, agent, now);
+	subject = md_compose_clean_header(t->subject[0] ? t->subject :
+	    "(no subject)");
+	g_string_append_printf(out, "#%" G_GUINT64_FORMAT "  %s\n  %s\n"
+	    "  %s, age %s", t->number, subject, who, t->queue, age);
+	if (it->due_at != 0) {
+		g_autofree char *due = local_time(it->due_at);
+
+		g_string_append_printf(out, ", due %s%s", due,
+		    it->due_at <= now ? " (overdue)" : "");
+	}
+	g_string_append_c(out, '\n');
+	if (link != NULL)
+		g_string_append_printf(out, "  %s\n", link);
+	g_string_append_c(out, '\n');
+	return TRUE;
+}
+
+char *
+md_agent_digest_render(MdTxn *txn, const MdConfig *config, GBytes *secret,
+    const MdAgentDigest *d, gint64 now, char **subject, GError **error)
+{
+	g_autoptr(GString) out = g_string_new(NULL);
+	g_autofree char *day = NULL;
+	guint all = 0, shown = 0;
+	int section = -1;
+
+	for (int s = 0; s < MD_DIGEST_SECTIONS; s++)
+		all += d->total[s];
+	{
+		g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local(now);
+
+		day = dt ? g_date_time_format(dt, "%Y-%m-%d") : g_strdup("-");
+	}
+	g_string_append_printf(out, "Tickets waiting for you on %s: %u.\n"
+	    "Answer a ticket by writing to the link below it.\n\n", day,
+	    all);
+	for (guint i = 0; i < d->items->len; i++) {
+		const MdDigestItem *it = &g_array_index(d->items, MdDigestItem,
+		    i);
+
+		if ((int)it->section != section) {
+			section = it->section;
+			g_string_append_printf(out, "== %s (%u) ==\n\n",
+			    section_titles[section], d->total[section]);
+		}
+		if (!render_item(txn, config, secret, d->agent, it, now, out,
+		    error))
+			return NULL;
+		shown++;
+	}
+	if (shown < all)
+		g_string_append_printf(out, "... and %u more: maildesk ticket "
+		    "list shows them all.\n", all - shown);
+	*subject = g_strdup_printf("Your tickets on %s: %u waiting", day, all);
+	return g_string_free(g_steal_pointer(&out), FALSE);
+}
