@@ -1,0 +1,359 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reports.  One walk over the ticket records in one read transaction;
+ * the messages of a ticket are read only when it was opened or resolved
+ * in the period, to find its first agent answer.  The backlog of a past
+ * day is what the records say now: a ticket reopened since counts as
+ * open from its creation until its last resolution.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "maildesk/error.h"
+#include "maildesk/message.h"
+#include "maildesk/report.h"
+#include "maildesk/ticket.h"
+
+static MdReportGroup *
+group_new(const char *name)
+{
+	MdReportGroup *g = g_new0(MdReportGroup, 1);
+
+	g->name = g_strdup(name);
+	g->first_response_s = g_array_new(FALSE, FALSE, sizeof(gint64));
+	g->resolution_s = g_array_new(FALSE, FALSE, sizeof(gint64));
+	return g;
+}
+
+static void
+group_free(gpointer p)
+{
+	MdReportGroup *g = p;
+
+	if (g == NULL)
+		return;
+	g_free(g->name);
+	g_array_unref(g->first_response_s);
+	g_array_unref(g->resolution_s);
+	g_free(g);
+}
+
+void
+md_report_free(MdReport *r)
+{
+	if (r == NULL)
+		return;
+	g_free(r->queue);
+	group_free(r->total);
+	g_ptr_array_unref(r->queues);
+	g_ptr_array_unref(r->agents);
+	g_array_unref(r->days);
+	g_free(r);
+}
+
+static gint
+cmp_gint64(gconstpointer a, gconstpointer b)
+{
+	gint64 x = *(const gint64 *)a, y = *(const gint64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+gint64
+md_report_percentile(const GArray *values, guint pct)
+{
+	g_autoptr(GArray) v = NULL;
+	guint rank;
+
+	g_return_val_if_fail(pct <= 100, -1);
+	if (values->len == 0)
+		return -1;
+	v = g_array_sized_new(FALSE, FALSE, sizeof(gint64), values->len);
+	g_array_append_vals(v, values->data, values->len);
+	g_array_sort(v, cmp_gint64);
+	/* Nearest rank: ceil(pct / 100 * n), at least 1. */
+	rank = (pct * v->len + 99) / 100;
+	if (rank == 0)
+		rank = 1;
+	return g_array_index(v, gint64, rank - 1);
+}
+
+void
+md_report_backlog(const gint64 *created, const gint64 *closed, gsize n,
+    const gint64 *ends, gsize n_ends, guint *out)
+{
+	for (gsize d = 0; d < n_ends; d++) {
+		out[d] = 0;
+		for (gsize i = 0; i < n; i++)
+			if (created[i] <= ends[d] &&
+			    (closed[i] == 0 || closed[i] > ends[d]))
+				out[d]++;
+	}
+}
+
+void
+md_report_csv_field(GString *line, const char *field)
+{
+	if (field == NULL)
+		field = "";
+	if (strpbrk(field, ",\"\r\n") == NULL) {
+		g_string_append(line, field);
+		return;
+	}
+	g_string_append_c(line, '"');
+	for (const char *p = field; *p != '\0'; p++) {
+		if (*p == '"')
+			g_string_append_c(line, '"');
+		g_string_append_c(line, *p);
+	}
+	g_string_append_c(line, '"');
+}
+
+gboolean
+md_report_parse_day(const char *s, const char *what, gint64 *out,
+    GError **error)
+{
+	g_autoptr(GDateTime) dt = NULL;
+	int y, m, d;
+	char end;
+
+	if (s != NULL && strlen(s) == 10 && strspn(s, "0123456789-") == 10 &&
+	    s[4] == '-' && s[7] == '-' &&
+	    sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &end) == 3 &&
+	    g_date_valid_dmy(d, m, y))
+		dt = g_date_time_new_local(y, m, d, 0, 0, 0);
+	if (dt == NULL) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "%s: \"%s\" is no "
+		    "date (YYYY-MM-DD)", what, s ? s : "");
+		return FALSE;
+	}
+	*out = g_date_time_to_unix(dt);
+	return TRUE;
+}
+
+/*
+ * Business seconds between @from and @to for @queue.  Until working
+ * hours are configured, every second counts.
+ */
+static gint64
+business_between(const MdConfig *config, const char *queue, gint64 from,
+    gint64 to)
+{
+	(void)config;
+	(void)queue;
+	return to > from ? to - from : 0;
+}
+
+typedef struct {
+	MdTxn *txn;
+	const MdConfig *config;
+	MdReport *r;
+	GHashTable *queues;	/* name -> MdReportGroup (borrowed) */
+	GHashTable *agents;
+	GArray *created;	/* of gint64, for the backlog */
+	GArray *closed;
+	GError *error;
+} Walk;
+
+static MdReportGroup *
+group_of(GHashTable *h, GPtrArray *all, const char *name)
+{
+	MdReportGroup *g = g_hash_table_lookup(h, name);
+
+	if (g == NULL) {
+		g = group_new(name);
+		g_ptr_array_add(all, g);
+		g_hash_table_insert(h, g->name, g);
+	}
+	return g;
+}
+
+/* The first agent answer in @t: when and by whom (transfer full). */
+static gboolean
+first_answer(MdTxn *txn, const MdTicket *t, gint64 *at, char **by,
+    GError **error)
+{
+	*at = 0;
+	*by = NULL;
+	for (guint32 s = 1; s <= t->message_count; s++) {
+		g_autoptr(GError) e = NULL;
+		g_autoptr(MdMessage) m = md_ticket_load_message(txn,
+		    t->number, s, &e);
+
+		if (m == NULL) {
+			/* An erased message leaves a gap, not an error. */
+			if (g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND))
+				continue;
+			g_propagate_error(error, g_steal_pointer(&e));
+			return FALSE;
+		}
+		if (m->kind != MD_KIND_AGENT || m->direction != MD_DIR_OUT)
+			continue;
+		*at = m->received_at;
+		if (m->from != NULL && m->from->email != NULL)
+			*by = g_ascii_strdown(m->from->email, -1);
+		return TRUE;
+	}
+	return TRUE;
+}
+
+static MdReportDay *
+day_of(MdReport *r, gint64 t)
+{
+	for (guint i = 0; i < r->days->len; i++) {
+		MdReportDay *d = &g_array_index(r->days, MdReportDay, i);
+
+		if (t >= d->start && t < d->end)
+			return d;
+	}
+	return NULL;
+}
+
+static void
+add_value(GArray *a, gint64 v)
+{
+	g_array_append_val(a, v);
+}
+
+static gboolean
+walk_one(MdTicket *t, gpointer user_data)
+{
+	Walk *w = user_data;
+	MdReport *r = w->r;
+	gboolean done = t->status == MD_STATUS_RESOLVED ||
+	    t->status == MD_STATUS_CLOSED;
+	gint64 closed = done ? t->closed_at : 0;
+	gboolean opened = t->created_at >= r->since && t->created_at < r->until;
+	gboolean resolved = done && closed >= r->since && closed < r->until;
+	gboolean open = t->created_at < r->until &&
+	    (closed == 0 || closed >= r->until);
+	MdReportGroup *q;
+	g_autofree char *by = NULL;
+	gint64 answered = 0;
+
+	if (r->queue != NULL && g_strcmp0(t->queue, r->queue) != 0)
+		return TRUE;
+	if (t->created_at >= r->until || (done && closed < r->since))
+		return TRUE;
+	g_array_append_val(w->created, t->created_at);
+	g_array_append_val(w->closed, closed);
+	q = group_of(w->queues, r->queues, t->queue ? t->queue : "");
+	if ((opened || resolved) &&
+	    !first_answer(w->txn, t, &answered, &by, &w->error))
+		return FALSE;
+	if (opened) {
+		MdReportDay *d = day_of(r, t->created_at);
+
+		r->total->opened++;
+		q->opened++;
+		if (d != NULL)
+			d->opened++;
+		if (answered != 0) {
+			gint64 s = business_between(w->config, t->queue,
+			    t->created_at, answered);
+
+			add_value(r->total->first_response_s, s);
+			add_value(q->first_response_s, s);
+			if (by != NULL)
+				add_value(group_of(w->agents, r->agents,
+				    by)->first_response_s, s);
+		}
+	}
+	if (resolved) {
+		MdReportDay *d = day_of(r, closed);
+		gint64 s = business_between(w->config, t->queue,
+		    t->created_at, closed);
+		const char *who = t->owner ? t->owner : by;
+
+		r->total->resolved++;
+		q->resolved++;
+		if (d != NULL)
+			d->resolved++;
+		add_value(r->total->resolution_s, s);
+		add_value(q->resolution_s, s);
+		if (who != NULL) {
+			MdReportGroup *a = group_of(w->agents, r->agents, who);
+
+			a->resolved++;
+			add_value(a->resolution_s, s);
+		}
+	}
+	if (open) {
+		r->total->open++;
+		q->open++;
+		if (t->owner != NULL)
+			group_of(w->agents, r->agents, t->owner)->open++;
+	}
+	return TRUE;
+}
+
+static gint
+cmp_group(gconstpointer a, gconstpointer b)
+{
+	const MdReportGroup *x = *(MdReportGroup *const *)a;
+	const MdReportGroup *y = *(MdReportGroup *const *)b;
+
+	return strcmp(x->name, y->name);
+}
+
+/* The days of [@since, @until), local midnight to local midnight. */
+static GArray *
+days_of(gint64 since, gint64 until)
+{
+	GArray *days = g_array_new(FALSE, TRUE, sizeof(MdReportDay));
+	g_autoptr(GDateTime) at = g_date_time_new_from_unix_local(since);
+
+	while (at != NULL && g_date_time_to_unix(at) < until) {
+		GDateTime *next = g_date_time_add_days(at, 1);
+		MdReportDay d = { 0 };
+
+		d.start = g_date_time_to_unix(at);
+		d.end = MIN(g_date_time_to_unix(next), until);
+		g_array_append_val(days, d);
+		g_date_time_unref(at);
+		at = next;
+	}
+	return days;
+}
+
+MdReport *
+md_report_compute(MdTxn *txn, const MdConfig *config, gint64 since,
+    gint64 until, const char *queue, GError **error)
+{
+	g_autoptr(MdReport) r = g_new0(MdReport, 1);
+	g_autoptr(GHashTable) queues = g_hash_table_new(g_str_hash,
+	    g_str_equal);
+	g_autoptr(GHashTable) agents = g_hash_table_new(g_str_hash,
+	    g_str_equal);
+	g_autoptr(GArray) created = g_array_new(FALSE, FALSE, sizeof(gint64));
+	g_autoptr(GArray) closed = g_array_new(FALSE, FALSE, sizeof(gint64));
+	g_autofree gint64 *ends = NULL;
+	g_autofree guint *backlog = NULL;
+	Walk w = { txn, config, r, queues, agents, created, closed, NULL };
+
+	r->since = since;
+	r->until = until;
+	r->queue = g_strdup(queue);
+	r->total = group_new("");
+	r->queues = g_ptr_array_new_with_free_func(group_free);
+	r->agents = g_ptr_array_new_with_free_func(group_free);
+	r->days = days_of(since, until);
+	if (!md_ticket_foreach(txn, walk_one, &w, error))
+		return NULL;
+	if (w.error != NULL) {
+		g_propagate_error(error, w.error);
+		return NULL;
+	}
+	g_ptr_array_sort(r->queues, cmp_group);
+	g_ptr_array_sort(r->agents, cmp_group);
+	ends = g_new(gint64, r->days->len + 1);
+	backlog = g_new0(guint, r->days->len + 1);
+	/* Open at the day's end: created before its last second. */
+	for (guint i = 0; i < r->days->len; i++)
+		ends[i] = g_array_index(r->days, MdReportDay, i).end - 1;
+	md_report_backlog((gint64 *)created->data, (gint64 *)closed->data,
+	    created->len, ends, r->days->len, backlog);
+	for (guint i = 0; i < r->days->len; i++)
+		g_array_index(r->days, MdReportDay, i).backlog = backlog[i];
+	return g_steal_pointer(&r);
+}
