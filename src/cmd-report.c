@@ -7,6 +7,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "maildesk/calendar.h"
 #include "maildesk/cmd.h"
 #include "maildesk/error.h"
 #include "maildesk/json-out.h"
@@ -14,9 +15,11 @@
 #include "maildesk/term.h"
 
 static char *
-day_name(gint64 t)
+day_name(GTimeZone *tz, gint64 t)
 {
-	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local(t);
+	g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(t);
+	g_autoptr(GDateTime) dt = utc ? g_date_time_to_timezone(utc, tz) :
+	    NULL;
 
 	return dt ? g_date_time_format(dt, "%Y-%m-%d") : g_strdup("-");
 }
@@ -51,6 +54,23 @@ json_times(JsonBuilder *b, const char *name, const GArray *v)
 }
 
 static void
+json_share(JsonBuilder *b, const char *name, guint targeted, guint within)
+{
+	json_builder_set_member_name(b, name);
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "tickets");
+	json_builder_add_int_value(b, targeted);
+	json_builder_set_member_name(b, "within");
+	json_builder_add_int_value(b, within);
+	json_builder_set_member_name(b, "share");
+	if (targeted > 0)
+		json_builder_add_double_value(b, (double)within / targeted);
+	else
+		json_builder_add_null_value(b);
+	json_builder_end_object(b);
+}
+
+static void
 json_group(JsonBuilder *b, const MdReportGroup *g, gboolean named)
 {
 	if (named) {
@@ -65,6 +85,12 @@ json_group(JsonBuilder *b, const MdReportGroup *g, gboolean named)
 	json_builder_add_int_value(b, g->open);
 	json_times(b, "first_response", g->first_response_s);
 	json_times(b, "resolution", g->resolution_s);
+	json_builder_set_member_name(b, "sla");
+	json_builder_begin_object(b);
+	json_share(b, "first_response", g->first_response_targeted,
+	    g->first_response_within);
+	json_share(b, "solution", g->solution_targeted, g->solution_within);
+	json_builder_end_object(b);
 }
 
 static void
@@ -84,8 +110,8 @@ static void
 print_json(const MdReport *r)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
-	g_autofree char *since = day_name(r->since);
-	g_autofree char *until = day_name(r->until - 1);
+	g_autofree char *since = day_name(r->tz, r->since);
+	g_autofree char *until = day_name(r->tz, r->until - 1);
 
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "since");
@@ -102,7 +128,7 @@ print_json(const MdReport *r)
 	json_builder_begin_array(b);
 	for (guint i = 0; i < r->days->len; i++) {
 		const MdReportDay *d = &g_array_index(r->days, MdReportDay, i);
-		g_autofree char *day = day_name(d->start);
+		g_autofree char *day = day_name(r->tz, d->start);
 
 		json_builder_begin_object(b);
 		json_builder_set_member_name(b, "date");
@@ -152,6 +178,10 @@ csv_group(const char *scope, const MdReportGroup *g)
 	g_string_append_c(line, ',');
 	csv_times(line, g->first_response_s);
 	csv_times(line, g->resolution_s);
+	csv_number(line, g->first_response_targeted);
+	csv_number(line, g->first_response_within);
+	csv_number(line, g->solution_targeted);
+	csv_number(line, g->solution_within);
 	/* Written as it is: md_out would clean the quoting's characters. */
 	fputs(line->str, stdout);
 	fputs("\r\n", stdout);
@@ -163,7 +193,9 @@ print_csv(const MdReport *r)
 	fputs("scope,name,date,opened,resolved,open,backlog,"
 	    "first_response_count,first_response_median_s,"
 	    "first_response_p90_s,resolution_count,resolution_median_s,"
-	    "resolution_p90_s\r\n", stdout);
+	    "resolution_p90_s,first_response_sla_tickets,"
+	    "first_response_sla_within,solution_sla_tickets,"
+	    "solution_sla_within\r\n", stdout);
 	csv_group("total", r->total);
 	for (guint i = 0; i < r->queues->len; i++)
 		csv_group("queue", g_ptr_array_index(r->queues, i));
@@ -171,9 +203,10 @@ print_csv(const MdReport *r)
 		csv_group("agent", g_ptr_array_index(r->agents, i));
 	for (guint i = 0; i < r->days->len; i++) {
 		const MdReportDay *d = &g_array_index(r->days, MdReportDay, i);
-		g_autofree char *day = day_name(d->start);
+		g_autofree char *day = day_name(r->tz, d->start);
 
-		fprintf(stdout, "day,,%s,%u,%u,,%u,,,,,,\r\n", day, d->opened,
+		fprintf(stdout, "day,,%s,%u,%u,,%u,,,,,,,,,,\r\n", day,
+		    d->opened,
 		    d->resolved, d->backlog);
 	}
 }
@@ -191,15 +224,20 @@ text_group(const MdReportGroup *g, const char *name)
 	g_autofree char *rp = duration(md_report_percentile(
 	    g->resolution_s, 90));
 
-	md_out("%s %6u %8u %6u  %9s %9s  %9s %9s\n", n, g->opened,
+	md_out("%s %6u %8u %6u  %9s %9s  %9s %9s", n, g->opened,
 	    g->resolved, g->open, fm, fp, rm, rp);
+	if (g->first_response_targeted + g->solution_targeted > 0)
+		md_out("  %u/%u %u/%u", g->first_response_within,
+		    g->first_response_targeted, g->solution_within,
+		    g->solution_targeted);
+	md_out("\n");
 }
 
 static void
 print_text(const MdReport *r)
 {
-	g_autofree char *since = day_name(r->since);
-	g_autofree char *until = day_name(r->until - 1);
+	g_autofree char *since = day_name(r->tz, r->since);
+	g_autofree char *until = day_name(r->tz, r->until - 1);
 	g_autofree char *head = md_term_pad("", 28);
 
 	md_out("Report %s to %s%s%s\n\n", since, until,
@@ -209,13 +247,14 @@ print_text(const MdReport *r)
 	md_out("DATE        OPENED  RESOLVED  BACKLOG\n");
 	for (guint i = 0; i < r->days->len; i++) {
 		const MdReportDay *d = &g_array_index(r->days, MdReportDay, i);
-		g_autofree char *day = day_name(d->start);
+		g_autofree char *day = day_name(r->tz, d->start);
 
 		md_out("%s  %6u  %8u  %7u\n", day, d->opened, d->resolved,
 		    d->backlog);
 	}
 	md_out("\nBusiness hours: first response and resolution, median and "
-	    "90th percentile\n");
+	    "90th percentile;\nwithin the service-level targets (first "
+	    "response, solution), where set\n");
 	md_out("%s %6s %8s %6s  %9s %9s  %9s %9s\n", head, "OPENED",
 	    "RESOLVED", "OPEN", "1ST MED", "1ST P90", "RES MED", "RES P90");
 	text_group(r->total, "all");
@@ -253,6 +292,8 @@ md_cmd_report(MdContext *ctx, int argc, char **argv, GError **error)
 	g_auto(MdTxn) txn = MD_TXN_INIT;
 	g_autoptr(MdReport) r = NULL;
 	g_autoptr(GDateTime) last = NULL, first = NULL, after = NULL;
+	g_autoptr(MdCalendar) cal = NULL;
+	GTimeZone *tz;
 	gint64 day;
 
 	g_option_context_add_main_entries(oc, entries, NULL);
@@ -275,22 +316,33 @@ md_cmd_report(MdContext *ctx, int argc, char **argv, GError **error)
 		    "is not a queue of the config (%s)", queue, known);
 		return FALSE;
 	}
+	/* Days begin at midnight in the zone of the business hours. */
+	cal = md_calendar_new(ctx->config, queue, error);
+	if (cal == NULL)
+		return FALSE;
+	tz = md_calendar_time_zone(cal);
 	if (until_s != NULL) {
-		if (!md_report_parse_day(until_s, "--until", &day, error))
-			return FALSE;
-		last = g_date_time_new_from_unix_local(day);
-	} else {
-		g_autoptr(GDateTime) now = g_date_time_new_now_local();
+		g_autoptr(GDateTime) utc = NULL;
 
-		last = g_date_time_new_local(g_date_time_get_year(now),
+		if (!md_report_parse_day(until_s, tz, "--until", &day, error))
+			return FALSE;
+		utc = g_date_time_new_from_unix_utc(day);
+		last = g_date_time_to_timezone(utc, tz);
+	} else {
+		g_autoptr(GDateTime) now = g_date_time_new_now(tz);
+
+		last = g_date_time_new(tz, g_date_time_get_year(now),
 		    g_date_time_get_month(now),
 		    g_date_time_get_day_of_month(now), 0, 0, 0);
 	}
 	after = g_date_time_add_days(last, 1);
 	if (since_s != NULL) {
-		if (!md_report_parse_day(since_s, "--since", &day, error))
+		g_autoptr(GDateTime) utc = NULL;
+
+		if (!md_report_parse_day(since_s, tz, "--since", &day, error))
 			return FALSE;
-		first = g_date_time_new_from_unix_local(day);
+		utc = g_date_time_new_from_unix_utc(day);
+		first = g_date_time_to_timezone(utc, tz);
 	} else
 		first = g_date_time_add_days(last, -6);
 	if (g_date_time_compare(first, after) >= 0) {
@@ -299,7 +351,7 @@ md_cmd_report(MdContext *ctx, int argc, char **argv, GError **error)
 		return FALSE;
 	}
 	if (!md_store_begin(ctx->store, MD_TXN_READ, &txn, error) ||
-	    (r = md_report_compute(&txn, ctx->config,
+	    (r = md_report_compute(&txn, ctx->config, tz,
 	    g_date_time_to_unix(first), g_date_time_to_unix(after), queue,
 	    error)) == NULL)
 		return FALSE;

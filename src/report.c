@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "maildesk/calendar.h"
 #include "maildesk/error.h"
 #include "maildesk/message.h"
 #include "maildesk/report.h"
@@ -44,6 +45,8 @@ md_report_free(MdReport *r)
 	if (r == NULL)
 		return;
 	g_free(r->queue);
+	if (r->tz != NULL)
+		g_time_zone_unref(r->tz);
 	group_free(r->total);
 	g_ptr_array_unref(r->queues);
 	g_ptr_array_unref(r->agents);
@@ -110,8 +113,8 @@ md_report_csv_field(GString *line, const char *field)
 }
 
 gboolean
-md_report_parse_day(const char *s, const char *what, gint64 *out,
-    GError **error)
+md_report_parse_day(const char *s, GTimeZone *tz, const char *what,
+    gint64 *out, GError **error)
 {
 	g_autoptr(GDateTime) dt = NULL;
 	int y, m, d;
@@ -121,7 +124,7 @@ md_report_parse_day(const char *s, const char *what, gint64 *out,
 	    s[4] == '-' && s[7] == '-' &&
 	    sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &end) == 3 &&
 	    g_date_valid_dmy(d, m, y))
-		dt = g_date_time_new_local(y, m, d, 0, 0, 0);
+		dt = g_date_time_new(tz, y, m, d, 0, 0, 0);
 	if (dt == NULL) {
 		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "%s: \"%s\" is no "
 		    "date (YYYY-MM-DD)", what, s ? s : "");
@@ -131,29 +134,70 @@ md_report_parse_day(const char *s, const char *what, gint64 *out,
 	return TRUE;
 }
 
-/*
- * Business seconds between @from and @to for @queue.  Until working
- * hours are configured, every second counts.
- */
-static gint64
-business_between(const MdConfig *config, const char *queue, gint64 from,
-    gint64 to)
-{
-	(void)config;
-	(void)queue;
-	return to > from ? to - from : 0;
-}
-
 typedef struct {
 	MdTxn *txn;
 	const MdConfig *config;
 	MdReport *r;
 	GHashTable *queues;	/* name -> MdReportGroup (borrowed) */
 	GHashTable *agents;
+	GHashTable *calendars;	/* queue -> MdCalendar */
 	GArray *created;	/* of gint64, for the backlog */
 	GArray *closed;
 	GError *error;
 } Walk;
+
+/* Business seconds between @from and @to in @queue's calendar. */
+static gboolean
+business_between(Walk *w, const char *queue, gint64 from, gint64 to,
+    gint64 *out)
+{
+	MdCalendar *cal = g_hash_table_lookup(w->calendars, queue);
+
+	if (cal == NULL) {
+		cal = md_calendar_new(w->config, queue, &w->error);
+		if (cal == NULL)
+			return FALSE;
+		g_hash_table_insert(w->calendars, g_strdup(queue), cal);
+	}
+	*out = md_calendar_between(cal, from, to);
+	return TRUE;
+}
+
+/*
+ * Counts @s against @queue's target @target into *@targeted and
+ * *@within.  The figure is the business time the report measured, from
+ * creation, pending time included.
+ */
+static void
+count_target(const MdConfig *config, const char *queue, MdSlaTarget target,
+    gint64 s, guint *targeted, guint *within)
+{
+	gint64 limit = md_config_sla_seconds(config, queue, target);
+
+	if (limit <= 0)
+		return;
+	(*targeted)++;
+	if (s <= limit)
+		(*within)++;
+}
+
+static void
+add_first_response(const MdConfig *config, const char *queue,
+    MdReportGroup *g, gint64 s)
+{
+	g_array_append_val(g->first_response_s, s);
+	count_target(config, queue, MD_SLA_FIRST_RESPONSE, s,
+	    &g->first_response_targeted, &g->first_response_within);
+}
+
+static void
+add_resolution(const MdConfig *config, const char *queue, MdReportGroup *g,
+    gint64 s)
+{
+	g_array_append_val(g->resolution_s, s);
+	count_target(config, queue, MD_SLA_SOLUTION, s, &g->solution_targeted,
+	    &g->solution_within);
+}
 
 static MdReportGroup *
 group_of(GHashTable *h, GPtrArray *all, const char *name)
@@ -209,12 +253,6 @@ day_of(MdReport *r, gint64 t)
 	return NULL;
 }
 
-static void
-add_value(GArray *a, gint64 v)
-{
-	g_array_append_val(a, v);
-}
-
 static gboolean
 walk_one(MdTicket *t, gpointer user_data)
 {
@@ -229,7 +267,8 @@ walk_one(MdTicket *t, gpointer user_data)
 	    (closed == 0 || closed >= r->until);
 	MdReportGroup *q;
 	g_autofree char *by = NULL;
-	gint64 answered = 0;
+	gint64 answered = 0, s;
+	const char *queue = t->queue ? t->queue : "";
 
 	if (r->queue != NULL && g_strcmp0(t->queue, r->queue) != 0)
 		return TRUE;
@@ -237,7 +276,7 @@ walk_one(MdTicket *t, gpointer user_data)
 		return TRUE;
 	g_array_append_val(w->created, t->created_at);
 	g_array_append_val(w->closed, closed);
-	q = group_of(w->queues, r->queues, t->queue ? t->queue : "");
+	q = group_of(w->queues, r->queues, queue);
 	if ((opened || resolved) &&
 	    !first_answer(w->txn, t, &answered, &by, &w->error))
 		return FALSE;
@@ -249,33 +288,33 @@ walk_one(MdTicket *t, gpointer user_data)
 		if (d != NULL)
 			d->opened++;
 		if (answered != 0) {
-			gint64 s = business_between(w->config, t->queue,
-			    t->created_at, answered);
-
-			add_value(r->total->first_response_s, s);
-			add_value(q->first_response_s, s);
+			if (!business_between(w, queue, t->created_at,
+			    answered, &s))
+				return FALSE;
+			add_first_response(w->config, queue, r->total, s);
+			add_first_response(w->config, queue, q, s);
 			if (by != NULL)
-				add_value(group_of(w->agents, r->agents,
-				    by)->first_response_s, s);
+				add_first_response(w->config, queue,
+				    group_of(w->agents, r->agents, by), s);
 		}
 	}
 	if (resolved) {
 		MdReportDay *d = day_of(r, closed);
-		gint64 s = business_between(w->config, t->queue,
-		    t->created_at, closed);
 		const char *who = t->owner ? t->owner : by;
 
+		if (!business_between(w, queue, t->created_at, closed, &s))
+			return FALSE;
 		r->total->resolved++;
 		q->resolved++;
 		if (d != NULL)
 			d->resolved++;
-		add_value(r->total->resolution_s, s);
-		add_value(q->resolution_s, s);
+		add_resolution(w->config, queue, r->total, s);
+		add_resolution(w->config, queue, q, s);
 		if (who != NULL) {
 			MdReportGroup *a = group_of(w->agents, r->agents, who);
 
 			a->resolved++;
-			add_value(a->resolution_s, s);
+			add_resolution(w->config, queue, a, s);
 		}
 	}
 	if (open) {
@@ -296,12 +335,14 @@ cmp_group(gconstpointer a, gconstpointer b)
 	return strcmp(x->name, y->name);
 }
 
-/* The days of [@since, @until), local midnight to local midnight. */
+/* The days of [@since, @until), midnight to midnight in @tz. */
 static GArray *
-days_of(gint64 since, gint64 until)
+days_of(GTimeZone *tz, gint64 since, gint64 until)
 {
 	GArray *days = g_array_new(FALSE, TRUE, sizeof(MdReportDay));
-	g_autoptr(GDateTime) at = g_date_time_new_from_unix_local(since);
+	g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(since);
+	g_autoptr(GDateTime) at = utc ? g_date_time_to_timezone(utc, tz) :
+	    NULL;
 
 	while (at != NULL && g_date_time_to_unix(at) < until) {
 		GDateTime *next = g_date_time_add_days(at, 1);
@@ -317,27 +358,31 @@ days_of(gint64 since, gint64 until)
 }
 
 MdReport *
-md_report_compute(MdTxn *txn, const MdConfig *config, gint64 since,
-    gint64 until, const char *queue, GError **error)
+md_report_compute(MdTxn *txn, const MdConfig *config, GTimeZone *tz,
+    gint64 since, gint64 until, const char *queue, GError **error)
 {
 	g_autoptr(MdReport) r = g_new0(MdReport, 1);
 	g_autoptr(GHashTable) queues = g_hash_table_new(g_str_hash,
 	    g_str_equal);
 	g_autoptr(GHashTable) agents = g_hash_table_new(g_str_hash,
 	    g_str_equal);
+	g_autoptr(GHashTable) calendars = g_hash_table_new_full(g_str_hash,
+	    g_str_equal, g_free, (GDestroyNotify)md_calendar_free);
 	g_autoptr(GArray) created = g_array_new(FALSE, FALSE, sizeof(gint64));
 	g_autoptr(GArray) closed = g_array_new(FALSE, FALSE, sizeof(gint64));
 	g_autofree gint64 *ends = NULL;
 	g_autofree guint *backlog = NULL;
-	Walk w = { txn, config, r, queues, agents, created, closed, NULL };
+	Walk w = { txn, config, r, queues, agents, calendars, created, closed,
+	    NULL };
 
 	r->since = since;
 	r->until = until;
 	r->queue = g_strdup(queue);
+	r->tz = g_time_zone_ref(tz);
 	r->total = group_new("");
 	r->queues = g_ptr_array_new_with_free_func(group_free);
 	r->agents = g_ptr_array_new_with_free_func(group_free);
-	r->days = days_of(since, until);
+	r->days = days_of(tz, since, until);
 	if (!md_ticket_foreach(txn, walk_one, &w, error))
 		return NULL;
 	if (w.error != NULL) {

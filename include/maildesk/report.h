@@ -24,6 +24,9 @@ typedef struct {
 	GArray *resolution_s;	/* owned, of gint64: business seconds from
 				 * creation to resolution, of tickets
 				 * resolved in the period */
+	/* Of those, how many had a service-level target, and met it. */
+	guint first_response_targeted, first_response_within;
+	guint solution_targeted, solution_within;
 } MdReportGroup;
 
 typedef struct {
@@ -38,6 +41,7 @@ typedef struct {
 	gint64 since;		/* first second of the period */
 	gint64 until;		/* first second after it */
 	char *queue;		/* owned, nullable: only this queue */
+	GTimeZone *tz;		/* owned: the zone of the days */
 	MdReportGroup *total;	/* owned */
 	GPtrArray *queues;	/* owned, of MdReportGroup, by name */
 	GPtrArray *agents;	/* owned, of MdReportGroup, by address */
@@ -47,13 +51,14 @@ typedef struct {
 void md_report_free(MdReport *r);
 
 /*
- * The report of [@since, @until) (local midnights), only of @queue when
- * non-NULL (read txn).  An agent's figures: first response of the
- * tickets they answered first, resolution of the tickets they own (or
- * else answered first).
+ * The report of [@since, @until) (midnights in @tz, the zone of the
+ * calendar), only of @queue when non-NULL (read txn).  Times are business
+ * seconds of each queue's calendar.  An agent's figures: first response
+ * of the tickets they answered first, resolution of the tickets they own
+ * (or else answered first).  CONFIG when a calendar cannot be loaded.
  */
-MdReport *md_report_compute(MdTxn *txn, const MdConfig *config, gint64 since,
-    gint64 until, const char *queue, GError **error);
+MdReport *md_report_compute(MdTxn *txn, const MdConfig *config, GTimeZone *tz,
+    gint64 since, gint64 until, const char *queue, GError **error);
 
 /*
  * The @pct-th percentile of @values by nearest rank: the smallest value
@@ -74,10 +79,10 @@ void md_report_backlog(const gint64 *created, const gint64 *closed, gsize n,
 void md_report_csv_field(GString *line, const char *field);
 
 /*
- * Parses "YYYY-MM-DD" as that day's local midnight; USAGE with @what
+ * Parses "YYYY-MM-DD" as that day's midnight in @tz; USAGE with @what
  * (the option) when it is no date.
  */
-gboolean md_report_parse_day(const char *s, const char *what, gint64 *out,
-    GError **error);
+gboolean md_report_parse_day(const char *s, GTimeZone *tz, const char *what,
+    gint64 *out, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MdReport, md_report_free)

@@ -95,15 +95,17 @@ test_parse_day(void)
 	static const char *const bad[] = { "2026-02-30", "2026-3-1",
 	    "yesterday", "2026-03-01x", "", "2026-13-01" };
 
-	g_setenv("TZ", "Europe/Berlin", TRUE);
-	g_assert_true(md_report_parse_day("2026-03-02", "--since", &t,
+	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier("Europe/Berlin");
+
+	g_assert_nonnull(tz);
+	g_assert_true(md_report_parse_day("2026-03-02", tz, "--since", &t,
 	    &error));
 	g_assert_no_error(error);
 	/* Midnight in Berlin is 23:00 UTC the day before (winter). */
 	g_assert_cmpint(t, ==, 1772406000);
 	for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
 		g_clear_error(&error);
-		g_assert_false(md_report_parse_day(bad[i], "--since", &t,
+		g_assert_false(md_report_parse_day(bad[i], tz, "--since", &t,
 		    &error));
 		g_assert_error(error, MD_ERROR, MD_ERROR_USAGE);
 	}
