@@ -295,11 +295,13 @@ md_agent_digest_age(gint64 seconds)
 }
 
 static char *
-local_time(gint64 t)
+zoned_time(GTimeZone *tz, gint64 t, const char *format)
 {
-	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local(t);
+	g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(t);
+	g_autoptr(GDateTime) dt = utc ? g_date_time_to_timezone(utc, tz) :
+	    NULL;
 
-	return dt ? g_date_time_format(dt, "%Y-%m-%d %H:%M") : g_strdup("-");
+	return dt ? g_date_time_format(dt, format) : g_strdup("-");
 }
 
 static char *
@@ -342,7 +344,7 @@ reply_link(const MdConfig *config, GBytes *secret, const MdTicket *t,
 
 static gboolean
 render_item(MdTxn *txn, const MdConfig *config, GBytes *secret,
-    const char *agent, const MdDigestItem *it, gint64 now, GString *out,
+    GTimeZone *tz, const char *agent, const MdDigestItem *it, gint64 now, GString *out,
     GError **error)
 {
 	g_autoptr(MdTicket) t = md_ticket_load(txn, it->number, error);
@@ -359,7 +361,8 @@ render_item(MdTxn *txn, const MdConfig *config, GBytes *secret,
 	g_string_append_printf(out, "#%" G_GUINT64_FORMAT "  %s\n  %s\n"
 	    "  %s, age %s", t->number, subject, who, t->queue, age);
 	if (it->due_at != 0) {
-		g_autofree char *due = local_time(it->due_at);
+		g_autofree char *due = zoned_time(tz, it->due_at,
+		    "%Y-%m-%d %H:%M");
 
 		g_string_append_printf(out, ", due %s%s", due,
 		    it->due_at <= now ? " (overdue)" : "");
@@ -373,7 +376,8 @@ render_item(MdTxn *txn, const MdConfig *config, GBytes *secret,
 
 char *
 md_agent_digest_render(MdTxn *txn, const MdConfig *config, GBytes *secret,
-    const MdAgentDigest *d, gint64 now, char **subject, GError **error)
+    GTimeZone *tz, const MdAgentDigest *d, gint64 now, char **subject,
+    GError **error)
 {
 	g_autoptr(GString) out = g_string_new(NULL);
 	g_autofree char *day = NULL;
@@ -382,11 +386,7 @@ md_agent_digest_render(MdTxn *txn, const MdConfig *config, GBytes *secret,
 
 	for (int s = 0; s < MD_DIGEST_SECTIONS; s++)
 		all += d->total[s];
-	{
-		g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local(now);
-
-		day = dt ? g_date_time_format(dt, "%Y-%m-%d") : g_strdup("-");
-	}
+	day = zoned_time(tz, now, "%Y-%m-%d");
 	g_string_append_printf(out, "Tickets waiting for you on %s: %u.\n"
 	    "Answer a ticket by writing to the link below it.\n\n", day,
 	    all);
@@ -399,8 +399,8 @@ md_agent_digest_render(MdTxn *txn, const MdConfig *config, GBytes *secret,
 			g_string_append_printf(out, "== %s (%u) ==\n\n",
 			    section_titles[section], d->total[section]);
 		}
-		if (!render_item(txn, config, secret, d->agent, it, now, out,
-		    error))
+		if (!render_item(txn, config, secret, tz, d->agent, it, now,
+		    out, error))
 			return NULL;
 		shown++;
 	}

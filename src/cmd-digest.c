@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "maildesk/agent-digest.h"
+#include "maildesk/calendar.h"
 #include "maildesk/cmd.h"
 #include "maildesk/compose.h"
 #include "maildesk/error.h"
@@ -37,8 +38,8 @@ mail_free(gpointer p)
 
 /* The digests due at @now as mail texts (transfer full, of Mail). */
 static GPtrArray *
-make_mails(MdContext *ctx, const char *only, gint64 now, GBytes **secret,
-    GError **error)
+make_mails(MdContext *ctx, const char *only, GTimeZone *tz, gint64 now,
+    GBytes **secret, GError **error)
 {
 	g_auto(MdTxn) txn = MD_TXN_INIT;
 	g_autoptr(GPtrArray) digests = NULL;
@@ -55,8 +56,8 @@ make_mails(MdContext *ctx, const char *only, gint64 now, GBytes **secret,
 
 		g_ptr_array_add(mails, m);
 		m->to = g_strdup(d->agent);
-		m->body = md_agent_digest_render(&txn, ctx->config, *secret, d,
-		    now, &m->subject, error);
+		m->body = md_agent_digest_render(&txn, ctx->config, *secret, tz,
+		    d, now, &m->subject, error);
 		if (m->body == NULL)
 			return NULL;
 	}
@@ -132,6 +133,7 @@ md_cmd_digest(MdContext *ctx, int argc, char **argv, GError **error)
 	    "- mail each agent the tickets waiting for them");
 	g_autoptr(GPtrArray) mails = NULL;
 	g_autoptr(GBytes) secret = NULL;
+	g_autoptr(MdCalendar) cal = NULL;
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
 	guint queued = 0;
 
@@ -143,7 +145,12 @@ md_cmd_digest(MdContext *ctx, int argc, char **argv, GError **error)
 		    "unexpected argument \"%s\"", argv[1]);
 		return FALSE;
 	}
-	mails = make_mails(ctx, agent, now, &secret, error);
+	/* Dates as the business hours' zone has them. */
+	cal = md_calendar_new(ctx->config, NULL, error);
+	if (cal == NULL)
+		return FALSE;
+	mails = make_mails(ctx, agent, md_calendar_time_zone(cal), now,
+	    &secret, error);
 	if (mails == NULL)
 		return FALSE;
 	if (dry_run) {
@@ -157,6 +164,12 @@ md_cmd_digest(MdContext *ctx, int argc, char **argv, GError **error)
 		}
 		if (mails->len == 0 && agent != NULL)
 			md_out("digest: nothing waits for %s\n", agent);
+		return TRUE;
+	}
+	/* The timer runs on weekdays; a holiday is no working day either. */
+	if (md_calendar_is_holiday(cal, now)) {
+		md_out("digest: today is a holiday of the calendar: nothing "
+		    "queued\n");
 		return TRUE;
 	}
 	if (!queue_mails(ctx, mails, secret, now, &queued, error))

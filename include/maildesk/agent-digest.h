@@ -53,13 +53,13 @@ const char *md_agent_digest_from(const MdConfig *config);
 
 /*
  * The digest as mail text for its agent (transfer full): per ticket its
- * number, customer, subject, age, due time and a signed mailto: link that
- * answers it.  *@subject gets the mail's subject (transfer full).
- * Reads tickets and customers (read txn).
+ * number, customer, subject, age, due time (in @tz) and a signed mailto:
+ * link that answers it.  *@subject gets the mail's subject (transfer
+ * full).  Reads tickets and customers (read txn).
  */
 char *md_agent_digest_render(MdTxn *txn, const MdConfig *config,
-    GBytes *secret, const MdAgentDigest *d, gint64 now, char **subject,
-    GError **error);
+    GBytes *secret, GTimeZone *tz, const MdAgentDigest *d, gint64 now,
+    char **subject, GError **error);
 
 /* "3d 4h", "5h 10m", "7m" (transfer full). */
 char *md_agent_digest_age(gint64 seconds);

@@ -8,7 +8,8 @@
 # with customer, subject, age and a signed mailto: link.  The agent of a
 # queue with nothing open gets nothing.  Answering through a link reaches
 # the ticket and, relayed, its customer.  `--agent ADDR --dry-run` prints
-# the same list and queues nothing.
+# the same list and queues nothing; on a holiday of the calendar nothing
+# is queued.
 . "$(dirname "$0")/lib.sh"
 
 . "$(dirname "$0")/agent-lib.sh"
@@ -70,7 +71,8 @@ like "$(grep -A3 '^#5 ' "$T/d1.txt")" "Quote for 40 seats" \
     "ticket 5: its subject"
 like "$(grep -A3 '^#5 ' "$T/d1.txt")" "gus@example.net" \
     "ticket 5: its customer"
-like "$(grep -A3 '^#5 ' "$T/d1.txt")" "age 4d" "ticket 5: its age, 4 days"
+like "$(grep -A3 "^#5 " "$T/d1.txt")" "age (4d 0h|3d 23h)" \
+    "ticket 5: its age, 4 days"
 like "$(grep -A3 '^#1 ' "$T/d1.txt")" \
     'mailto:support\+1\.[0-9]+\.[0-9a-f]+@example\.com\?subject=' \
     "ticket 1: a signed mailto: link"
@@ -134,5 +136,13 @@ md check --repair > /dev/null 2>&1
 md digest --agent agent1@example.com --dry-run > "$T/d1.txt" 2> "$T/err"
 is "$(numbers "$T/d1.txt")" "5 2 3" \
     "after check --repair (which rebuilds the index): agent1 lists 5, 2, 3"
+
+# A holiday of the calendar is no working day: nothing is queued.
+conf "[calendar]" "holidays = $(date +%F)"
+before=$(md outbox --json | jq length)
+md digest > "$T/out" 2> "$T/err"
+is "$?" 0 "digest on a holiday exits 0"
+like "$(cat "$T/out")" "holiday" "and says today is a holiday"
+is "$(md outbox --json | jq length)" "$before" "and queues nothing"
 
 finish

@@ -27,12 +27,13 @@ md agent add agent1@example.com --name "Agent One" --queue support \
 md agent add agent3@example.com --name "Agent Three" --queue sales \
     > /dev/null || bail "agent add agent3 failed"
 
-# at TIME ARGS...: maildesk with its clock at TIME (Europe/Berlin).
+# at TIME ARGS...: maildesk with its clock at TIME (Europe/Berlin), and
+# standing still there ("x0"), so that a slow run cannot pass a second.
 at() {
 	_t=$1
 	shift
 	ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
-	FAKETIME_DONT_FAKE_MONOTONIC=1 faketime "$_t" \
+	FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "@$_t x0" \
 	    "$MAILDESK" -c "$T/maildesk.conf" "$@"
 }
 n=0
