@@ -11,7 +11,6 @@
 
 #include "maildesk/calendar.h"
 #include "maildesk/error.h"
-#include "maildesk/message.h"
 #include "maildesk/report.h"
 #include "maildesk/ticket.h"
 
@@ -212,32 +211,58 @@ group_of(GHashTable *h, GPtrArray *all, const char *name)
 	return g;
 }
 
-/* The first agent answer in @t: when and by whom (transfer full). */
+typedef struct {
+	gint64 at;
+	char *by;
+} Answer;
+
+/*
+ * Whether message record @data is an agent's answer, and when and by whom.
+ * Reads three fields of the record in place (the report reads one record
+ * of every ticket it counts; parsing the whole message would dominate).
+ */
+static gboolean
+answer_one(const MDB_val *key, const MDB_val *data, gpointer user_data)
+{
+	Answer *a = user_data;
+	g_autoptr(GVariant) v = NULL;
+	g_autoptr(GVariant) dict = NULL;
+	const char *kind = NULL, *dir = NULL, *name = NULL, *email = NULL;
+
+	if (key->mv_size != 12)
+		return TRUE;
+	v = g_variant_ref_sink(g_variant_new_from_data(
+	    G_VARIANT_TYPE("(ya{sv})"), data->mv_data, data->mv_size, FALSE,
+	    NULL, NULL));
+	dict = g_variant_get_child_value(v, 1);
+	if (!g_variant_lookup(dict, "kind", "&s", &kind) ||
+	    strcmp(kind, "agent") != 0 ||
+	    !g_variant_lookup(dict, "direction", "&s", &dir) ||
+	    strcmp(dir, "out") != 0 ||
+	    !g_variant_lookup(dict, "received", "x", &a->at))
+		return TRUE;
+	if (g_variant_lookup(dict, "from", "(&s&s)", &name, &email) &&
+	    email[0] != '\0')
+		a->by = g_ascii_strdown(email, -1);
+	return FALSE;
+}
+
+/* The first agent answer in @t: when (0: none) and by whom. */
 static gboolean
 first_answer(MdTxn *txn, const MdTicket *t, gint64 *at, char **by,
     GError **error)
 {
-	*at = 0;
-	*by = NULL;
-	for (guint32 s = 1; s <= t->message_count; s++) {
-		g_autoptr(GError) e = NULL;
-		g_autoptr(MdMessage) m = md_ticket_load_message(txn,
-		    t->number, s, &e);
+	Answer a = { 0, NULL };
+	guint8 prefix[8];
 
-		if (m == NULL) {
-			/* An erased message leaves a gap, not an error. */
-			if (g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND))
-				continue;
-			g_propagate_error(error, g_steal_pointer(&e));
-			return FALSE;
-		}
-		if (m->kind != MD_KIND_AGENT || m->direction != MD_DIR_OUT)
-			continue;
-		*at = m->received_at;
-		if (m->from != NULL && m->from->email != NULL)
-			*by = g_ascii_strdown(m->from->email, -1);
-		return TRUE;
+	md_key_be64(prefix, t->number);
+	if (!md_store_foreach(txn, MD_DB_MESSAGES, prefix, 8, answer_one, &a,
+	    error)) {
+		g_free(a.by);
+		return FALSE;
 	}
+	*at = a.at;
+	*by = a.by;
 	return TRUE;
 }
 
