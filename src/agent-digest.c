@@ -304,21 +304,6 @@ zoned_time(GTimeZone *tz, gint64 t, const char *format)
 	return dt ? g_date_time_format(dt, format) : g_strdup("-");
 }
 
-static char *
-customer_label(MdTxn *txn, guint64 id)
-{
-	g_autoptr(MdCustomer) c = id ? md_customer_load(txn, id, NULL) : NULL;
-
-	if (c == NULL)
-		return g_strdup("-");
-	if (c->first_name != NULL || c->last_name != NULL)
-		return g_strdup_printf("%s%s%s <%s>",
-		    c->first_name ? c->first_name : "",
-		    c->first_name && c->last_name ? " " : "",
-		    c->last_name ? c->last_name : "", c->email);
-	return g_strdup(c->email);
-}
-
 /*
  * mailto: the agent's own signed reply address of the ticket, with the
  * ticket's subject: what a mail client answers with.
@@ -353,7 +338,13 @@ render_item(MdTxn *txn, const MdConfig *config, GBytes *secret,
 
 	if (t == NULL)
 		return FALSE;
-	who = customer_label(txn, t->customer_id);
+	if (t->customer_id != 0) {
+		g_autoptr(MdCustomer) c = md_customer_load(txn,
+		    t->customer_id, NULL);
+
+		who = md_customer_label(c);
+	} else
+		who = md_customer_label(NULL);
 	age = md_agent_digest_age(now - t->created_at);
 	link = reply_link(config, secret, t, agent, now);
 	subject = md_compose_clean_header(t->subject[0] ? t->subject :

@@ -49,6 +49,9 @@ check_ticket(MdTicket *t, gpointer user_data)
 	c->tickets++;
 	if (t->number > c->max_ticket)
 		c->max_ticket = t->number;
+	if (!md_open_tickets_is_current(c->txn, t))
+		problem(c, "ticket %" G_GUINT64_FORMAT ": open-tickets index "
+		    "out of step", t->number);
 	for (guint32 s = 1; s <= t->message_count; s++) {
 		g_autoptr(GError) e = NULL;
 		g_autoptr(MdMessage) m = md_ticket_load_message(c->txn,
@@ -101,6 +104,20 @@ check_ticket(MdTicket *t, gpointer user_data)
 			problem(c, "ticket %" G_GUINT64_FORMAT ": not in its "
 			    "customer's ticket list", t->number);
 	}
+	return TRUE;
+}
+
+/* An open-tickets entry must have its ticket. */
+static gboolean
+check_open(const MdOpenTicket *o, gpointer user_data)
+{
+	Check *c = user_data;
+	guint8 key[8];
+
+	md_key_be64(key, o->number);
+	if (!exists(c->txn, MD_DB_TICKETS, key, 8))
+		problem(c, "open-tickets index: ticket %" G_GUINT64_FORMAT
+		    " does not exist", o->number);
 	return TRUE;
 }
 
@@ -174,6 +191,7 @@ md_check_store(MdStore *store, GPtrArray *problems, guint64 *tickets,
 	if (!md_store_begin(store, MD_TXN_READ, &txn, error))
 		return FALSE;
 	if (!md_ticket_foreach(&txn, check_ticket, &c, error) ||
+	    !md_open_tickets_foreach(&txn, check_open, &c, error) ||
 	    !md_store_foreach(&txn, MD_DB_MSGID, NULL, 0, check_pointer, &c,
 	    error) ||
 	    !md_store_foreach(&txn, MD_DB_DEDUPE, NULL, 0, check_pointer, &c,

@@ -24,19 +24,6 @@ short_time(gint64 t)
 	return dt ? g_date_time_format(dt, "%Y-%m-%d %H:%M") : g_strdup("-");
 }
 
-static char *
-customer_label(const MdCustomer *c)
-{
-	if (c == NULL)
-		return g_strdup("-");
-	if (c->first_name != NULL || c->last_name != NULL)
-		return g_strdup_printf("%s%s%s <%s>",
-		    c->first_name ? c->first_name : "",
-		    c->first_name && c->last_name ? " " : "",
-		    c->last_name ? c->last_name : "", c->email);
-	return g_strdup(c->email);
-}
-
 typedef struct {
 	MdTxn *txn;
 	const char *status;
@@ -128,7 +115,7 @@ print_one(MdTicket *t, ListState *s)
 		md_json_add_ticket(s->json, t, c);
 		json_builder_end_object(s->json);
 	} else {
-		g_autofree char *label = customer_label(c);
+		g_autofree char *label = md_customer_label(c);
 		g_autofree char *who = md_term_fit(label, 32);
 		g_autofree char *subj = md_term_fit(t->subject, 40);
 		g_autofree char *upd = short_time(t->updated_at);
@@ -334,7 +321,7 @@ ticket_links(MdTxn *txn, const MdTicket *t, GPtrArray *participants,
 
 		if (p == NULL)
 			return FALSE;
-		g_ptr_array_add(participants, customer_label(p));
+		g_ptr_array_add(participants, md_customer_label(p));
 	}
 	*continued = md_ticket_continued_in(txn, t->number, error);
 	return *continued != NULL;
@@ -386,7 +373,7 @@ md_cmd_ticket_show(MdContext *ctx, int argc, char **argv, GError **error)
 		json_builder_set_member_name(b, "messages");
 		json_builder_begin_array(b);
 	} else {
-		g_autofree char *label = customer_label(c);
+		g_autofree char *label = md_customer_label(c);
 		g_autofree char *created = short_time(t->created_at);
 
 		g_string_append_printf(out, "Ticket %" G_GUINT64_FORMAT

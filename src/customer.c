@@ -348,3 +348,16 @@ md_customer_has_ticket(MdTxn *txn, guint64 id, guint64 ticket,
 	g_propagate_error(error, g_steal_pointer(&e));
 	return FALSE;
 }
+
+char *
+md_customer_label(const MdCustomer *c)
+{
+	if (c == NULL)
+		return g_strdup("-");
+	if (c->first_name != NULL || c->last_name != NULL)
+		return g_strdup_printf("%s%s%s <%s>",
+		    c->first_name ? c->first_name : "",
+		    c->first_name && c->last_name ? " " : "",
+		    c->last_name ? c->last_name : "", c->email);
+	return g_strdup(c->email);
+}

@@ -73,21 +73,42 @@ md_open_tickets_remove(MdTxn *txn, guint64 number, GError **error)
 	return md_store_del(txn, MD_DB_OPEN_TICKETS, key, 8, NULL, 0, error);
 }
 
+/* TRUE if the stored entry of @t is @entry (NULL: there is none). */
+static gboolean
+stored_is(MdTxn *txn, const MdTicket *t, const GByteArray *entry)
+{
+	guint8 key[8];
+	MDB_val v;
+	gboolean has;
+
+	md_key_be64(key, t->number);
+	has = md_store_get(txn, MD_DB_OPEN_TICKETS, key, 8, &v, NULL);
+	if (entry == NULL)
+		return !has;
+	return has && v.mv_size == entry->len &&
+	    memcmp(v.mv_data, entry->data, entry->len) == 0;
+}
+
+gboolean
+md_open_tickets_is_current(MdTxn *txn, const MdTicket *t)
+{
+	g_autoptr(GByteArray) entry = is_open(t->status) ? entry_of(t) : NULL;
+
+	return stored_is(txn, t, entry);
+}
+
 gboolean
 md_open_tickets_update(MdTxn *txn, const MdTicket *t, GError **error)
 {
 	g_autoptr(GByteArray) entry = NULL;
 	guint8 key[8];
-	MDB_val v;
 
 	if (!is_open(t->status))
 		return md_open_tickets_remove(txn, t->number, error);
 	entry = entry_of(t);
-	md_key_be64(key, t->number);
-	if (md_store_get(txn, MD_DB_OPEN_TICKETS, key, 8, &v, NULL) &&
-	    v.mv_size == entry->len &&
-	    memcmp(v.mv_data, entry->data, entry->len) == 0)
+	if (stored_is(txn, t, entry))
 		return TRUE;
+	md_key_be64(key, t->number);
 	return md_store_put(txn, MD_DB_OPEN_TICKETS, key, 8, entry->data,
 	    entry->len, 0, error);
 }

@@ -55,6 +55,9 @@ gboolean md_customer_check_field(const char *field, const char *value,
 char *md_customer_address_key(const char *email);
 
 MdCustomer *md_customer_load(MdTxn *txn, guint64 id, GError **error);
+
+/* "First Last <address>", or the address, or "-" for NULL (transfer full). */
+char *md_customer_label(const MdCustomer *c);
 /* NOT_FOUND when nobody has @email. */
 MdCustomer *md_customer_find_by_email(MdTxn *txn, const char *email,
     GError **error);

@@ -32,6 +32,9 @@ typedef struct {
 gboolean md_open_tickets_update(MdTxn *txn, const MdTicket *t,
     GError **error);
 
+/* TRUE if @t's entry is as its record says (present, right, or absent). */
+gboolean md_open_tickets_is_current(MdTxn *txn, const MdTicket *t);
+
 /* Removes the entry of ticket @number (write txn); missing is fine. */
 gboolean md_open_tickets_remove(MdTxn *txn, guint64 number, GError **error);
 

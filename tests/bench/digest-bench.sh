@@ -3,6 +3,7 @@
 # The digest and the report over a big store.
 #
 #   tests/bench/digest-bench.sh [-m TICKETS] [-r RUNS] [-b BINARY] [-s DIR]
+#       [-k DIR [-F]]
 #
 # Fills a store with TICKETS (default 1000000) tickets with `maildesk
 # import` as import-bench.sh does (smaller mails: the digest reads no
@@ -15,16 +16,18 @@
 # (queues them), beside the same on a store of 210 tickets made in the same
 # run (the baseline), and one `report` of the last week.
 # -s DIR uses the store DIR (config DIR.conf) kept by an earlier run (or
-# by import-bench.sh -k) instead of filling one; -k DIR keeps the store.
+# by import-bench.sh -k) instead of filling one; -k DIR keeps the store,
+# and -F stops once it is filled (to time it later with -s, for instance
+# under a lock that keeps other benchmarks off the machine).
 # A script, not a test: timings are never asserted.
 set -eu
 
-M=1000000 RUNS=5 REUSE="" KEEP=""
+M=1000000 RUNS=5 REUSE="" KEEP="" FILL_ONLY=""
 MD=$(cd "$(dirname "$0")/../.." && pwd)/build/maildesk
-while getopts m:r:b:s:k: opt; do
+while getopts m:r:b:s:k:F opt; do
 	case $opt in
 	m) M=$OPTARG ;; r) RUNS=$OPTARG ;; b) MD=$OPTARG ;; s) REUSE=$OPTARG ;;
-	k) KEEP=$OPTARG ;;
+	k) KEEP=$OPTARG ;; F) FILL_ONLY=1 ;;
 	*) exit 64 ;;
 	esac
 done
@@ -97,6 +100,10 @@ else
 	done
 	rm -rf "$W/chunk"
 	assign "$BIG"
+	if [ -n "$FILL_ONLY" ]; then
+		echo "digest-bench: store kept in $BIG" >&2
+		exit 0
+	fi
 fi
 open=$("$MD" -c "$BIG.conf" -v digest --agent agent1@example.com \
     --dry-run | grep -c '^#' || true)
