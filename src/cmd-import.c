@@ -4,6 +4,7 @@
  * the parsing and threading of deliver but many mails per transaction and
  * no automatic mail.  A rerun skips what is there already (the dedupe
  * keys of deliver), so an interrupted import is simply started again.
+ * Each batch is indexed for search as soon as it is committed.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include "maildesk/cmd.h"
 #include "maildesk/deliver.h"
 #include "maildesk/error.h"
+#include "maildesk/search.h"
 
 #define BATCH_MESSAGES 1000
 #define BATCH_BYTES (64u << 20)
@@ -33,7 +35,8 @@ flush_batch(Import *im, GError **error)
 {
 	if (im->txn.txn == NULL)
 		return TRUE;
-	if (!md_store_commit(&im->txn, error))
+	if (!md_store_commit(&im->txn, error) ||
+	    !md_search_catch_up(im->ctx->store, im->ctx->config, NULL, error))
 		return FALSE;
 	im->in_batch = 0;
 	im->batch_bytes = 0;

@@ -13,6 +13,7 @@
 #include "maildesk/outbox.h"
 #include "maildesk/privacy.h"
 #include "maildesk/record.h"
+#include "maildesk/search-queue.h"
 #include "maildesk/ticket.h"
 
 void
@@ -305,7 +306,9 @@ drop_ticket(MdTxn *txn, const MdTicket *t, Sweep *s, MdEraseReport *r,
 		r->messages++;
 	}
 	md_key_be64(key, t->number);
-	if (!md_store_del(txn, MD_DB_TICKETS, key, 8, NULL, 0, error))
+	/* The search index drops its documents when it catches up. */
+	if (!md_store_del(txn, MD_DB_TICKETS, key, 8, NULL, 0, error) ||
+	    !md_search_queue_mark(txn, t->number, error))
 		return FALSE;
 	g_array_append_val(r->tickets, t->number);
 	return TRUE;
@@ -340,7 +343,8 @@ tombstone_theirs(MdTxn *txn, const MdTicket *t, const MdCustomer *c,
 		md_key_ticket_seq(key, t->number, seq);
 		if (!md_store_put(txn, MD_DB_MESSAGES, key, 12, data, len, 0,
 		    error) ||
-		    !md_store_put(txn, MD_DB_RAW, key, 12, "", 0, 0, error))
+		    !md_store_put(txn, MD_DB_RAW, key, 12, "", 0, 0, error) ||
+		    !md_search_queue_mark(txn, t->number, error))
 			return FALSE;
 		g_hash_table_add(s->messages, g_strdup_printf("%"
 		    G_GUINT64_FORMAT ":%u", t->number, seq));
@@ -387,6 +391,33 @@ sweep_indexes(MdTxn *txn, Sweep *s, MdEraseReport *r, const MdCustomer *c,
 		for (char **rc = o->recipients; !theirs && c && *rc; rc++)
 			theirs = md_customer_has_address(c, *rc);
 		if (!theirs)
+			continue;
+		md_key_be64(key, o->id);
+		if (!md_store_del(txn, MD_DB_OUTBOX, key, 8, NULL, 0, error))
+			return FALSE;
+		r->outbox_entries++;
+	}
+	return TRUE;
+}
+
+/*
+ * Searches by mail in flight, and their answers waiting in the outbox,
+ * may quote the person: they go (an agent asks again).
+ */
+static gboolean
+drop_searches(MdTxn *txn, MdEraseReport *r, GError **error)
+{
+	g_autoptr(GPtrArray) outbox = md_outbox_list(txn, error);
+	guint requests = 0;
+
+	if (outbox == NULL ||
+	    !md_search_queue_drop_requests(txn, &requests, error))
+		return FALSE;
+	for (guint i = 0; i < outbox->len; i++) {
+		MdOutboxEntry *o = g_ptr_array_index(outbox, i);
+		guint8 key[8];
+
+		if (g_strcmp0(o->kind, "search") != 0)
 			continue;
 		md_key_be64(key, o->id);
 		if (!md_store_del(txn, MD_DB_OUTBOX, key, 8, NULL, 0, error))
@@ -467,6 +498,7 @@ md_privacy_erase(MdTxn *txn, const MdCustomer *c, gint64 now,
 			goto out;
 	}
 	ok = sweep_indexes(txn, &s, report, c, error) &&
+	    drop_searches(txn, report, error) &&
 	    drop_customer(txn, c, &s, report, error);
 out:
 	sweep_clear(&s);

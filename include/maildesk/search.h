@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Full-text search over every ticket, kept in step with the store.  The
+ * index lives in the store directory (search.db naming the current
+ * database directory search-N, search.lock); it is derived from the store
+ * alone and can always be rebuilt from it.  Every change to a ticket
+ * marks it due (search-queue.h); whoever searches, flushes, imports or
+ * erases first indexes what is due, so a search never misses a committed
+ * mail.  Erasure compacts the index into a fresh directory, so removed
+ * terms leave no bytes behind.
+ *
+ * Locks: search.lock is held shared while a search reads the index and
+ * exclusively while the index is written, rebuilt or compacted.
+ */
+#pragma once
+#include <glib.h>
+
+#include "maildesk/config.h"
+#include "maildesk/store.h"
+
+/*
+ * Indexes every ticket marked due, and builds the whole index first when
+ * there is none (a new or upgraded store).  Sets *@tickets (nullable) to
+ * how many tickets it indexed.  Opens read and write transactions.
+ */
+gboolean md_search_catch_up(MdStore *store, const MdConfig *config,
+    guint64 *tickets, GError **error);
+
+/*
+ * Rebuilds the index from the store into a fresh database and puts it in
+ * place of the old one; searches wait meanwhile.  Sets *@documents
+ * (nullable).
+ */
+gboolean md_search_reindex(MdStore *store, const MdConfig *config,
+    guint64 *documents, GError **error);
+
+/*
+ * Indexes what is due, then rewrites the index without free blocks into
+ * a fresh database and removes the old one: after an erasure or expiry,
+ * no file holds the removed terms any more.
+ */
+gboolean md_search_compact(MdStore *store, const MdConfig *config,
+    GError **error);
+
+typedef struct {
+	guint64 ticket;
+	guint32 seq;		/* the message that matched best */
+	int percent;		/* relevance */
+	char *status;		/* owned */
+	char *queue;		/* owned */
+	char *subject;		/* owned: the ticket's */
+	char *customer;		/* owned, nullable: address */
+	char *customer_name;	/* owned, nullable */
+	gint64 date;		/* the message's */
+	gint32 date_offset_s;
+	char *snippet;		/* owned: text around the match */
+	gboolean restricted;	/* the customer is restricted */
+} MdSearchResult;
+
+void md_search_result_free(MdSearchResult *r);
+
+/*
+ * Catches up, then runs @query (the syntax of maildesk(8), SEARCH):
+ * at most @limit tickets, best first, restricted customers' only with
+ * @include_restricted.  *@estimate (nullable): about how many tickets
+ * match.  USAGE when the query cannot be parsed (transfer full, of
+ * MdSearchResult).
+ */
+GPtrArray *md_search_run(MdStore *store, const MdConfig *config,
+    const char *query, gboolean include_restricted, guint limit,
+    guint64 *estimate, GError **error);
+
+/*
+ * Compares the index with the store: appends a line to @problems for each
+ * message indexed but not stored or stored but not indexed (tickets
+ * still due are skipped).  Sets *@documents and *@due.
+ */
+gboolean md_search_check(MdStore *store, const MdConfig *config,
+    GPtrArray *problems, guint64 *documents, guint64 *due, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MdSearchResult, md_search_result_free)
