@@ -111,22 +111,33 @@ static const MdCommand commands[] = {
 	{ NULL, NULL, 0, NULL, NULL }
 };
 
-#ifdef MAILDESK_LEAN
-/*
- * Runs maildesk-full with our arguments: from beside this binary (a build
- * tree) or from the libexec directory (an installed system).
- */
-static void
-exec_full(char **argv, GError **error)
+char *
+md_cmd_full_path(void)
 {
+#ifdef MAILDESK_LEAN
+	/* Beside this binary (a build tree), or in libexec (installed). */
 	g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
 	g_autofree char *dir = self ? g_path_get_dirname(self) : NULL;
 	g_autofree char *near = dir ? g_build_filename(dir, "maildesk-full",
 	    NULL) : NULL;
-	const char *path = near;
 
-	if (path == NULL || access(path, X_OK) != 0)
-		path = MAILDESK_LIBEXECDIR "/maildesk-full";
+	if (near != NULL && access(near, X_OK) == 0)
+		return g_steal_pointer(&near);
+	return g_strdup(MAILDESK_LIBEXECDIR "/maildesk-full");
+#else
+	char *self = g_file_read_link("/proc/self/exe", NULL);
+
+	return self ? self : g_strdup("maildesk");
+#endif
+}
+
+#ifdef MAILDESK_LEAN
+/* Runs maildesk-full with our arguments. */
+static void
+exec_full(char **argv, GError **error)
+{
+	g_autofree char *path = md_cmd_full_path();
+
 	execv(path, argv);
 	g_set_error(error, MD_ERROR, MD_ERROR_INTERNAL, "cannot run %s: %s",
 	    path, g_strerror(errno));

@@ -53,6 +53,12 @@ gboolean md_cmd_deliver_composed(MdContext *ctx, MdComposeSpec *spec,
     const char *prefix, const MdDeliverOptions *opts, MdDeliverResult *r,
     GError **error);
 
+/*
+ * The binary that carries every command: maildesk-full beside the lean
+ * binary or in libexec, else this one (transfer full).
+ */
+char *md_cmd_full_path(void);
+
 /* Arms deliver's watchdog: exit 75 after @seconds. */
 void md_cmd_deliver_arm(unsigned seconds);
 
