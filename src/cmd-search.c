@@ -24,8 +24,8 @@ add_json(JsonBuilder *b, const MdSearchResult *r)
 	json_builder_add_int_value(b, (gint64)r->ticket);
 	json_builder_set_member_name(b, "message");
 	json_builder_add_int_value(b, r->seq);
-	json_builder_set_member_name(b, "relevance");
-	json_builder_add_int_value(b, r->percent);
+	json_builder_set_member_name(b, "score");
+	json_builder_add_double_value(b, r->score);
 	json_builder_set_member_name(b, "status");
 	json_builder_add_string_value(b, r->status);
 	json_builder_set_member_name(b, "queue");
@@ -112,7 +112,6 @@ md_cmd_search(MdContext *ctx, int argc, char **argv, GError **error)
 	    "QUERY - search every ticket");
 	g_autoptr(GPtrArray) results = NULL;
 	g_autofree char *query = NULL;
-	guint64 estimate = 0;
 
 	g_option_context_add_main_entries(oc, entries, NULL);
 	if (!md_cmd_parse_options(oc, &argc, &argv, error))
@@ -136,7 +135,7 @@ md_cmd_search(MdContext *ctx, int argc, char **argv, GError **error)
 		return FALSE;
 	}
 	results = md_search_run(ctx->store, ctx->config, query, restricted,
-	    (guint)limit, &estimate, error);
+	    (guint)limit, error);
 	if (results == NULL)
 		return FALSE;
 	if (restricted && !audit(ctx, results, error))

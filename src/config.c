@@ -72,8 +72,6 @@ static const KeySpec keys[] = {
 	{ "forms", "senders", KEY_STRING, "", 0, 0, OFF(form_senders) },
 	{ "tickets", "retention-days", KEY_UINT, "0", 0, 36500,
 	  OFF(retention_days) },
-	{ "search", "language", KEY_STRING, "auto", 1, 0,
-	  OFF(search_language) },
 	{ "search", "mail-results", KEY_UINT, "10", 0, 100,
 	  OFF(search_mail_results) },
 };
@@ -85,7 +83,6 @@ queue_free(gpointer p)
 
 	g_free(q->name);
 	g_free(q->language);
-	g_free(q->search_language);
 	g_strfreev(q->agents);
 	g_free(q);
 }
@@ -121,7 +118,6 @@ md_config_free(MdConfig *config)
 	g_free(config->language);
 	g_free(config->authserv_id);
 	g_free(config->form_senders);
-	g_free(config->search_language);
 	g_clear_pointer(&config->queues, g_ptr_array_unref);
 	g_free(config);
 }
@@ -200,13 +196,6 @@ valid_address(const char *a)
 	    strchr(at + 1, '@') == NULL && strpbrk(a, " \t<>,;\"") == NULL;
 }
 
-static gboolean
-valid_search_language(const char *v)
-{
-	return strcmp(v, "auto") == 0 || strcmp(v, "en") == 0 ||
-	    strcmp(v, "de") == 0;
-}
-
 /* A "[queue NAME]" group: language = en|de, agents = a@x;b@y */
 static gboolean
 load_queue(MdConfig *config, GKeyFile *kf, const char *group,
@@ -238,15 +227,6 @@ load_queue(MdConfig *config, GKeyFile *kf, const char *group,
 			}
 			g_free(q->language);
 			q->language = g_steal_pointer(&v);
-		} else if (strcmp(*k, "search-language") == 0) {
-			if (!valid_search_language(v)) {
-				g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
-				    "[%s] search-language: \"%s\" is not auto, "
-				    "en or de", group, v);
-				return FALSE;
-			}
-			g_free(q->search_language);
-			q->search_language = g_steal_pointer(&v);
 		} else if (strcmp(*k, "retention-days") == 0) {
 			guint64 days;
 
@@ -358,12 +338,6 @@ validate(MdConfig *config, GError **error)
 		g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
 		    "[templates] language: \"%s\" is not en or de",
 		    config->language);
-		return FALSE;
-	}
-	if (!valid_search_language(config->search_language)) {
-		g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
-		    "[search] language: \"%s\" is not auto, en or de",
-		    config->search_language);
 		return FALSE;
 	}
 	for (guint i = 0; i < config->queues->len; i++) {
@@ -484,7 +458,7 @@ const MdQueue *
 md_config_queue(const MdConfig *config, const char *name)
 {
 	static const char *const none[] = { NULL };
-	static MdQueue defaults = { NULL, NULL, NULL, (char **)none, -1 };
+	static MdQueue defaults = { NULL, NULL, (char **)none, -1 };
 
 	for (guint i = 0; i < config->queues->len; i++) {
 		MdQueue *q = g_ptr_array_index(config->queues, i);
@@ -522,15 +496,6 @@ md_config_is_agent(const MdConfig *config, const char *queue,
 		if (strcmp(*a, lower) == 0)
 			return TRUE;
 	return FALSE;
-}
-
-const char *
-md_config_search_language(const MdConfig *config, const char *queue)
-{
-	const MdQueue *q = md_config_queue(config, queue);
-
-	return q->name != NULL && q->search_language != NULL ?
-	    q->search_language : config->search_language;
 }
 
 guint

@@ -72,7 +72,7 @@ put(GHashTable *vars, const char *name, char *value)
 static GBytes *
 compose_answer(const MdConfig *config, GBytes *secret,
     const MdSearchRequest *r, const char *from, const char *message_id,
-    GPtrArray *results, guint64 estimate, const GError *failure, gint64 now)
+    GPtrArray *results, const GError *failure, gint64 now)
 {
 	const MdQueue *q = md_config_queue(config, r->queue);
 	g_autoptr(GHashTable) vars = g_hash_table_new_full(g_str_hash,
@@ -85,8 +85,6 @@ compose_answer(const MdConfig *config, GBytes *secret,
 	put(vars, "agent", g_strdup(r->agent));
 	put(vars, "count", g_strdup_printf("%u",
 	    results ? results->len : 0));
-	put(vars, "estimate", g_strdup_printf("%"
-	    G_GUINT64_FORMAT, estimate));
 	if (failure != NULL)
 		put(vars, "results", g_strdup_printf(
 		    "(%s)\n", failure->message));
@@ -126,14 +124,13 @@ answer(MdStore *store, const MdConfig *config, GBytes *secret,
 	g_auto(MdTxn) txn = MD_TXN_INIT;
 	const char *from = md_config_our_address(config, r->recipient);
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
-	guint64 estimate = 0;
 	gboolean taken;
 
 	*queued = FALSE;
 	if (from == NULL)
 		from = md_config_address_of(config, r->queue);
 	results = md_search_run(store, config, r->query, FALSE,
-	    config->search_mail_results, &estimate, &failure);
+	    config->search_mail_results, &failure);
 	if (results == NULL && !g_error_matches(failure, MD_ERROR,
 	    MD_ERROR_USAGE)) {
 		/* The index, not the query: try again on the next flush. */
@@ -143,7 +140,7 @@ answer(MdStore *store, const MdConfig *config, GBytes *secret,
 	if (from != NULL) {
 		msgid = md_token_message_id(secret, 0, from);
 		data = compose_answer(config, secret, r, from, msgid, results,
-		    estimate, failure, now);
+		    failure, now);
 	}
 	if (!md_store_begin(store, MD_TXN_WRITE, &txn, error) ||
 	    !md_search_queue_take_request(&txn, r->id, &taken, error))

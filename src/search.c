@@ -4,9 +4,9 @@
  * records only (search.h), so a rebuild gives the same index.  A due mark
  * is deleted only after the engine committed the ticket it marks, and only
  * if nothing marked it again meanwhile: a crash indexes twice, never not
- * at all.  The current database is named by the stub file search.db,
- * replaced by rename(2), so a rebuild or compaction swaps atomically and a
- * crash leaves the old or the new database, never neither.
+ * at all.  The current index file is named by search.current, replaced
+ * by rename(2), so a rebuild or compaction swaps atomically and a crash
+ * leaves the old or the new index, never neither.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,19 +20,20 @@
 #include "maildesk/error.h"
 #include "maildesk/search.h"
 #include "maildesk/search-engine.h"
+#include "maildesk/search-query.h"
 #include "maildesk/search-queue.h"
-#include "maildesk/search-text.h"
 #include "maildesk/ticket.h"
 
-#define STUB_FILE "search.db"
+#define CURRENT_FILE "search.current"
 #define LOCK_FILE "search.lock"
-#define DIR_PREFIX "search-"
+#define GEN_PREFIX "search-"
+#define GEN_SUFFIX ".sqlite"
 
 /* Tickets per engine commit while catching up. */
 #define BATCH_TICKETS 2000
 /* Text of one message indexed at most: a huge log pasted in a mail. */
 #define MAX_TEXT_BYTES (256 * 1024)
-#define SNIPPET_BYTES 200
+#define SNIPPET_WORDS 24
 
 void
 md_search_result_free(MdSearchResult *r)
@@ -57,10 +58,10 @@ store_file(MdStore *store, const char *name)
 }
 
 static char *
-generation_dir(MdStore *store, guint64 gen)
+generation_file(MdStore *store, guint64 gen)
 {
-	g_autofree char *name = g_strdup_printf(DIR_PREFIX "%" G_GUINT64_FORMAT,
-	    gen);
+	g_autofree char *name = g_strdup_printf(GEN_PREFIX "%" G_GUINT64_FORMAT
+	    GEN_SUFFIX, gen);
 
 	return store_file(store, name);
 }
@@ -80,39 +81,52 @@ refuse_symlink(const char *path, GError **error)
 	return TRUE;
 }
 
+/* N of a name "search-N.sqlite", or 0. */
+static guint64
+generation_of(const char *name)
+{
+	g_autofree char *num = NULL;
+	guint64 gen;
+
+	if (!g_str_has_prefix(name, GEN_PREFIX) ||
+	    !g_str_has_suffix(name, GEN_SUFFIX))
+		return 0;
+	num = g_strndup(name + strlen(GEN_PREFIX), strlen(name) -
+	    strlen(GEN_PREFIX) - strlen(GEN_SUFFIX));
+	if (!g_ascii_string_to_unsigned(num, 10, 1, G_MAXUINT64, &gen, NULL))
+		return 0;
+	return gen;
+}
+
 /*
- * The generation the stub names ("auto search-N"), or 0 when there is no
- * stub: no index yet.
+ * The generation search.current names ("search-N.sqlite"), or 0 when
+ * there is none: no index yet.
  */
 static gboolean
 current_generation(MdStore *store, guint64 *gen, GError **error)
 {
-	g_autofree char *stub = store_file(store, STUB_FILE);
-	g_autofree char *text = NULL, *dir = NULL, *num = NULL;
+	g_autofree char *current = store_file(store, CURRENT_FILE);
+	g_autofree char *text = NULL;
 	g_autoptr(GError) e = NULL;
-	const char *p;
 
 	*gen = 0;
-	if (!refuse_symlink(stub, error))
+	if (!refuse_symlink(current, error))
 		return FALSE;
-	if (!g_file_get_contents(stub, &text, NULL, &e)) {
+	if (!g_file_get_contents(current, &text, NULL, &e)) {
 		if (g_error_matches(e, G_FILE_ERROR, G_FILE_ERROR_NOENT))
 			return TRUE;
 		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
 		    "search index: %s", e->message);
 		return FALSE;
 	}
-	p = strstr(text, DIR_PREFIX);
-	num = p ? g_strstrip(g_strdup(p + strlen(DIR_PREFIX))) : NULL;
-	if (!g_str_has_prefix(text, "auto ") || num == NULL ||
-	    !g_ascii_string_to_unsigned(num, 10, 1, G_MAXUINT64, gen, NULL)) {
+	*gen = generation_of(g_strstrip(text));
+	if (*gen == 0) {
 		g_set_error(error, MD_ERROR, MD_ERROR_CORRUPT,
-		    "search index: %s names no database (run maildesk "
-		    "reindex)", stub);
+		    "search index: %s names no index (run maildesk reindex)",
+		    current);
 		return FALSE;
 	}
-	dir = generation_dir(store, *gen);
-	return refuse_symlink(dir, error);
+	return TRUE;
 }
 
 static void
@@ -126,29 +140,14 @@ sync_path(const char *path, int flags)
 	}
 }
 
-/* Every file of database directory @dir on disk, and the directory. */
-static void
-sync_dir(const char *dir)
-{
-	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-	const char *name;
-
-	while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
-		g_autofree char *path = g_build_filename(dir, name, NULL);
-
-		sync_path(path, 0);
-	}
-	sync_path(dir, O_DIRECTORY);
-}
-
-/* Makes the stub name generation @gen, atomically and durably. */
+/* Makes search.current name generation @gen, atomically and durably. */
 static gboolean
 set_generation(MdStore *store, guint64 gen, GError **error)
 {
-	g_autofree char *stub = store_file(store, STUB_FILE);
-	g_autofree char *tmp = store_file(store, STUB_FILE ".tmp");
-	g_autofree char *text = g_strdup_printf("auto " DIR_PREFIX "%"
-	    G_GUINT64_FORMAT "\n", gen);
+	g_autofree char *current = store_file(store, CURRENT_FILE);
+	g_autofree char *tmp = store_file(store, CURRENT_FILE ".tmp");
+	g_autofree char *text = g_strdup_printf(GEN_PREFIX "%" G_GUINT64_FORMAT
+	    GEN_SUFFIX "\n", gen);
 	gsize len = strlen(text);
 	int fd;
 
@@ -166,35 +165,34 @@ set_generation(MdStore *store, guint64 gen, GError **error)
 		return FALSE;
 	}
 	close(fd);
-	if (rename(tmp, stub) != 0) {
+	if (rename(tmp, current) != 0) {
 		int saved = errno;
 
 		unlink(tmp);
 		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
-		    "search index: %s: %s", stub, g_strerror(saved));
+		    "search index: %s: %s", current, g_strerror(saved));
 		return FALSE;
 	}
 	sync_path(md_store_path(store), O_DIRECTORY);
 	return TRUE;
 }
 
-/* Removes database directory @dir (its files are flat). */
+/* Removes index file @path with the journal files SQLite keeps by it. */
 static void
-remove_dir(const char *dir)
+remove_index(const char *path)
 {
-	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-	const char *name;
+	static const char *const sides[] = { "-wal", "-shm", "-journal" };
 
-	while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
-		g_autofree char *path = g_build_filename(dir, name, NULL);
+	for (gsize i = 0; i < G_N_ELEMENTS(sides); i++) {
+		g_autofree char *side = g_strconcat(path, sides[i], NULL);
 
-		unlink(path);
+		unlink(side);
 	}
-	rmdir(dir);
+	unlink(path);
 }
 
 /*
- * Removes every database directory but generation @keep: the one just
+ * Removes every index file but generation @keep's: the one just
  * replaced, and any a crash left behind.  Called with the lock held
  * exclusively, so nobody reads them.
  */
@@ -205,17 +203,13 @@ remove_other_generations(MdStore *store, guint64 keep)
 	const char *name;
 
 	while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
-		guint64 gen;
+		guint64 gen = generation_of(name);
 		g_autofree char *path = NULL;
-		struct stat st;
 
-		if (!g_str_has_prefix(name, DIR_PREFIX) ||
-		    !g_ascii_string_to_unsigned(name + strlen(DIR_PREFIX), 10,
-		    1, G_MAXUINT64, &gen, NULL) || gen == keep)
+		if (gen == 0 || gen == keep)
 			continue;
 		path = store_file(store, name);
-		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-			remove_dir(path);
+		remove_index(path);
 	}
 	sync_path(md_store_path(store), O_DIRECTORY);
 }
@@ -228,13 +222,13 @@ static MdSearchEngine *
 open_current(MdStore *store, MdSearchEngineMode mode, guint64 *gen,
     GError **error)
 {
-	g_autofree char *dir = NULL;
+	g_autofree char *file = NULL;
 	MdSearchEngine *e;
 
 	if (!current_generation(store, gen, error) || *gen == 0)
 		return NULL;
-	dir = generation_dir(store, *gen);
-	e = md_search_engine_open(dir, mode, error);
+	file = generation_file(store, *gen);
+	e = md_search_engine_open(file, mode, error);
 	if (e == NULL)
 		g_prefix_error(error, "run maildesk reindex: ");
 	return e;
@@ -268,8 +262,9 @@ add_mailbox(GString *s, const MdMailbox *mb)
 		g_string_append_printf(s, "%s\n", mb->email);
 }
 
+/* @text, at most @max bytes of it, cut on a character boundary. */
 static char *
-fold(const char *text, gsize max)
+cut(const char *text, gsize max)
 {
 	gsize len;
 
@@ -277,20 +272,19 @@ fold(const char *text, gsize max)
 		return NULL;
 	len = strlen(text);
 	if (len > max) {
-		/* Cut on a character boundary. */
 		const char *end = g_utf8_find_prev_char(text, text + max + 1);
 
 		len = end ? (gsize)(end - text) : 0;
 	}
-	return md_search_text_fold(text, (gssize)len, TRUE);
+	return g_strndup(text, len);
 }
 
 static char *
-fold_string(GString *s)
+cut_string(GString *s)
 {
 	g_autofree char *text = g_string_free(s, FALSE);
 
-	return fold(text, MAX_TEXT_BYTES);
+	return cut(text, MAX_TEXT_BYTES);
 }
 
 /* yyyymmdd of the day the mail was written, where it was written. */
@@ -336,7 +330,7 @@ customer_text(const MdCustomer *c)
 	for (guint i = 0; i < c->former->len; i++)
 		g_string_append_printf(s, " %s",
 		    (char *)g_ptr_array_index(c->former, i));
-	return fold_string(s);
+	return cut_string(s);
 }
 
 static gboolean
@@ -347,9 +341,7 @@ index_message(Indexer *ix, const MdTicket *t, const MdCustomer *c,
 	g_autoptr(MdMessage) m = md_ticket_load_message(ix->txn, t->number,
 	    seq, &e);
 	g_autofree char *subject = NULL, *text = NULL, *from = NULL;
-	g_autofree char *to = NULL, *att = NULL, *status = NULL;
-	g_autofree char *queue = NULL, *owner = NULL;
-	const char *language;
+	g_autofree char *to = NULL, *att = NULL;
 	GString *s;
 	MdSearchDoc doc = { 0 };
 
@@ -362,19 +354,19 @@ index_message(Indexer *ix, const MdTicket *t, const MdCustomer *c,
 	if (m == NULL || !indexable(m))
 		return md_search_engine_remove(ix->engine, t->number, seq,
 		    error);
-	subject = fold(m->subject, MAX_TEXT_BYTES);
-	text = fold(m->text, MAX_TEXT_BYTES);
+	subject = cut(m->subject, MAX_TEXT_BYTES);
+	text = cut(m->text, MAX_TEXT_BYTES);
 	s = g_string_new(NULL);
 	add_mailbox(s, m->from);
 	if (m->from == NULL)
 		add_mailbox(s, md_message_sender_mailbox(m));
-	from = fold_string(s);
+	from = cut_string(s);
 	s = g_string_new(NULL);
 	for (guint i = 0; i < m->to->len; i++)
 		add_mailbox(s, g_ptr_array_index(m->to, i));
 	for (guint i = 0; i < m->cc->len; i++)
 		add_mailbox(s, g_ptr_array_index(m->cc, i));
-	to = fold_string(s);
+	to = cut_string(s);
 	s = g_string_new(NULL);
 	for (guint i = 0; i < m->attachments->len; i++) {
 		MdAttachment *a = g_ptr_array_index(m->attachments, i);
@@ -382,18 +374,9 @@ index_message(Indexer *ix, const MdTicket *t, const MdCustomer *c,
 		if (a->filename != NULL)
 			g_string_append_printf(s, "%s\n", a->filename);
 	}
-	att = fold_string(s);
-	status = fold(md_ticket_status_name(t->status), 64);
-	queue = fold(t->queue, 1024);
-	owner = fold(t->owner, 1024);
-
-	language = md_config_search_language(ix->config, t->queue);
-	if (strcmp(language, "auto") == 0)
-		language = md_search_text_language(subject, text,
-		    md_config_queue(ix->config, t->queue)->language);
+	att = cut_string(s);
 	doc.ticket = t->number;
 	doc.seq = seq;
-	doc.language = language;
 	doc.day = day_of(m);
 	doc.subject = subject;
 	doc.text = text;
@@ -401,9 +384,9 @@ index_message(Indexer *ix, const MdTicket *t, const MdCustomer *c,
 	doc.to = to;
 	doc.attachments = att;
 	doc.customer = customer;
-	doc.status = status;
-	doc.queue = queue;
-	doc.owner = owner;
+	doc.status = md_ticket_status_name(t->status);
+	doc.queue = t->queue;
+	doc.owner = t->owner;
 	doc.restricted = is_restricted(ix, m, c);
 	if (!md_search_engine_put(ix->engine, &doc, error))
 		return FALSE;
@@ -458,7 +441,7 @@ static gboolean
 rebuild_locked(MdStore *store, const MdConfig *config, guint64 gen,
     guint64 *documents, GError **error)
 {
-	g_autofree char *dir = generation_dir(store, gen);
+	g_autofree char *file = generation_file(store, gen);
 	g_autoptr(MdSearchEngine) engine = NULL;
 	g_autoptr(GArray) due = g_array_new(FALSE, FALSE,
 	    sizeof(MdSearchDue));
@@ -466,10 +449,10 @@ rebuild_locked(MdStore *store, const MdConfig *config, guint64 gen,
 	Indexer ix = { NULL, config, NULL, 0 };
 	Build b = { &ix, NULL };
 
-	if (!refuse_symlink(dir, error))
+	if (!refuse_symlink(file, error))
 		return FALSE;
-	remove_dir(dir);	/* a crashed rebuild's */
-	engine = md_search_engine_open(dir, MD_SEARCH_ENGINE_BUILD, error);
+	remove_index(file);	/* a crashed rebuild's */
+	engine = md_search_engine_open(file, MD_SEARCH_ENGINE_BUILD, error);
 	if (engine == NULL)
 		return FALSE;
 	ix.engine = engine;
@@ -487,7 +470,7 @@ rebuild_locked(MdStore *store, const MdConfig *config, guint64 gen,
 	if (!md_search_engine_commit(engine, error))
 		goto fail;
 	g_clear_pointer(&engine, md_search_engine_close);
-	sync_dir(dir);
+	sync_path(file, 0);
 	if (!set_generation(store, gen, error))
 		goto fail;
 	remove_other_generations(store, gen);
@@ -499,7 +482,7 @@ rebuild_locked(MdStore *store, const MdConfig *config, guint64 gen,
 fail:
 	md_txn_clear(&txn);
 	g_clear_pointer(&engine, md_search_engine_close);
-	remove_dir(dir);
+	remove_index(file);
 	return FALSE;
 }
 
@@ -621,7 +604,7 @@ md_search_reindex(MdStore *store, const MdConfig *config,
 
 	if (fd < 0)
 		return FALSE;
-	/* A broken stub is what a rebuild is for: start after it. */
+	/* A broken search.current is what a rebuild is for. */
 	if (!current_generation(store, &gen, NULL))
 		gen = (guint64)g_get_real_time();
 	ok = rebuild_locked(store, config, gen + 1, documents, error);
@@ -633,7 +616,7 @@ gboolean
 md_search_compact(MdStore *store, const MdConfig *config, GError **error)
 {
 	g_autoptr(MdSearchEngine) e = NULL;
-	g_autofree char *dir = NULL;
+	g_autofree char *file = NULL;
 	guint64 gen;
 	gboolean ok = FALSE;
 	int fd = md_store_lock(store, LOCK_FILE, LOCK_EX, error);
@@ -643,23 +626,23 @@ md_search_compact(MdStore *store, const MdConfig *config, GError **error)
 	/* What the erasure removed must leave the index first. */
 	if (!catch_up_locked(store, config, NULL, error))
 		goto out;
-	e = open_current(store, MD_SEARCH_ENGINE_READ, &gen, error);
+	e = open_current(store, MD_SEARCH_ENGINE_WRITE, &gen, error);
 	if (e == NULL) {
 		ok = gen == 0;	/* nothing to compact */
 		goto out;
 	}
-	dir = generation_dir(store, gen + 1);
-	if (!refuse_symlink(dir, error))
+	file = generation_file(store, gen + 1);
+	if (!refuse_symlink(file, error))
 		goto out;
-	remove_dir(dir);
-	if (!md_search_engine_compact(e, dir, error)) {
-		remove_dir(dir);
+	remove_index(file);
+	if (!md_search_engine_compact(e, file, error)) {
+		remove_index(file);
 		goto out;
 	}
 	g_clear_pointer(&e, md_search_engine_close);
-	sync_dir(dir);
+	sync_path(file, 0);
 	if (!set_generation(store, gen + 1, error)) {
-		remove_dir(dir);
+		remove_index(file);
 		goto out;
 	}
 	remove_other_generations(store, gen + 1);
@@ -701,7 +684,7 @@ make_result(MdTxn *txn, MdSearchHits *hits, guint i,
 	g_autoptr(MdMessage) m = NULL;
 	g_autofree char *snippet = NULL;
 
-	md_search_hits_get(hits, i, &r->ticket, &r->seq, &r->percent);
+	md_search_hits_get(hits, i, &r->ticket, &r->seq, &r->score);
 	/* Gone since it was indexed: a concurrent erasure. */
 	t = md_ticket_load(txn, r->ticket, NULL);
 	if (t == NULL)
@@ -726,30 +709,26 @@ make_result(MdTxn *txn, MdSearchHits *hits, guint i,
 	}
 	r->date = m->has_date ? m->date : m->received_at;
 	r->date_offset_s = m->has_date ? m->date_offset_s : 0;
-	snippet = md_search_hits_snippet(hits, i, m->text && m->text[0] ?
-	    m->text : m->subject, SNIPPET_BYTES);
+	snippet = md_search_hits_snippet(hits, i, SNIPPET_WORDS);
 	r->snippet = one_line(snippet);
 	return g_steal_pointer(&r);
 }
 
 GPtrArray *
 md_search_run(MdStore *store, const MdConfig *config, const char *query,
-    gboolean include_restricted, guint limit, guint64 *estimate,
-    GError **error)
+    gboolean include_restricted, guint limit, GError **error)
 {
 	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)md_search_result_free);
 	g_autoptr(MdSearchEngine) e = NULL;
 	g_autoptr(MdSearchHits) hits = NULL;
-	g_autofree char *prepared = md_search_text_query(query);
+	g_autofree char *expr = md_search_query_to_fts5(query, error);
 	g_auto(MdTxn) txn = MD_TXN_INIT;
 	g_autoptr(GError) oe = NULL;
 	guint64 gen;
 	int fd;
 
-	if (estimate != NULL)
-		*estimate = 0;
-	if (!md_search_catch_up(store, config, NULL, error))
+	if (expr == NULL || !md_search_catch_up(store, config, NULL, error))
 		return NULL;
 	fd = md_store_lock(store, LOCK_FILE, LOCK_SH, error);
 	if (fd < 0)
@@ -762,8 +741,8 @@ md_search_run(MdStore *store, const MdConfig *config, const char *query,
 	if (oe != NULL)
 		g_propagate_error(error, g_steal_pointer(&oe));
 	if (e != NULL)
-		hits = md_search_engine_query(e, prepared, include_restricted,
-		    0, limit, error);
+		hits = md_search_engine_query(e, expr, include_restricted,
+		    limit, error);
 	if (hits != NULL && md_store_begin(store, MD_TXN_READ, &txn, error)) {
 		for (guint i = 0; i < md_search_hits_count(hits); i++) {
 			MdSearchResult *r = make_result(&txn, hits, i,
@@ -772,8 +751,6 @@ md_search_run(MdStore *store, const MdConfig *config, const char *query,
 			if (r != NULL)
 				g_ptr_array_add(out, r);
 		}
-		if (estimate != NULL)
-			*estimate = md_search_hits_estimate(hits);
 		md_txn_clear(&txn);
 	} else
 		g_clear_pointer(&out, g_ptr_array_unref);

@@ -14,7 +14,6 @@ typedef struct {
 typedef struct {
 	char *name;		/* owned */
 	char *language;		/* owned: template language, "en", "de" */
-	char *search_language;	/* owned: "auto", "en", "de" */
 	char **agents;		/* owned, lower-cased addresses */
 	gint retention_days;	/* -1: the [tickets] default */
 } MdQueue;
@@ -54,7 +53,6 @@ typedef struct {
 	char *authserv_id;	/* owned, may be empty: trust no A-R header */
 	char *form_senders;	/* owned: contact-form senders, ";"-separated */
 	guint retention_days;	/* 0: keep closed tickets for ever */
-	char *search_language;	/* owned: stemming, "auto", "en" or "de" */
 	guint search_mail_results;	/* 0: no search by mail */
 } MdConfig;
 
@@ -83,10 +81,6 @@ const char *md_config_address_of(const MdConfig *config, const char *queue);
 /* TRUE if @address is an agent of @queue. */
 gboolean md_config_is_agent(const MdConfig *config, const char *queue,
     const char *address);
-
-/* The stemming language of @queue: "auto", "en" or "de" (borrowed). */
-const char *md_config_search_language(const MdConfig *config,
-    const char *queue);
 
 /* Days closed tickets of @queue are kept; 0: for ever. */
 guint md_config_retention_days(const MdConfig *config, const char *queue);

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The full-text engine, Xapian, behind a C interface: one document per
- * message, terms and positions for its words, prefixed terms for the
- * fields, the day as a value for date ranges, the ticket as the value
- * results are collapsed on.  It knows neither the store nor its locks
- * (search.h owns both); it is never linked into the lean deliver binary.
+ * The full-text engine, SQLite FTS5, with a tokenizer of ours: words are
+ * folded (search-text.h) and stemmed with Snowball (libstemmer) in
+ * English and in German, each stem indexed at the word's position beside
+ * the word.  One row per message; columns for the fields, and a meta
+ * column of tokens for ticket, status, queue, owner, day and restriction
+ * (search-query.h).  It knows neither the store nor its locks (search.h
+ * owns both); it is never linked into the lean deliver binary.
  */
 #pragma once
 #include <glib.h>
@@ -16,38 +18,39 @@ typedef struct MdSearchEngine MdSearchEngine;
 typedef enum {
 	MD_SEARCH_ENGINE_READ,
 	MD_SEARCH_ENGINE_WRITE,
-	MD_SEARCH_ENGINE_BUILD,	/* a new database, each message put once */
+	MD_SEARCH_ENGINE_BUILD,	/* a new file, written in one go, synced
+				 * and put in place by the caller */
 } MdSearchEngineMode;
 
 /*
- * Opens the database at @path (a directory, or a stub file naming one)
- * for @mode; BUILD creates it.  TEMPFAIL when it cannot be opened,
- * CORRUPT when it is damaged.
+ * Opens the index file @path for @mode; BUILD creates it, and refuses
+ * one that exists.  Never follows a symbolic link.  TEMPFAIL when it
+ * cannot be opened, CORRUPT when it is damaged.
  */
 MdSearchEngine *md_search_engine_open(const char *path,
     MdSearchEngineMode mode, GError **error);
+/* Closes; uncommitted changes are dropped. */
 void md_search_engine_close(MdSearchEngine *e);
 
-/*
- * One message as the index sees it.  Every text is folded and
- * lower-cased already (md_search_text_fold()); each may be NULL.
- */
+/* One message as the index sees it, as stored (the engine folds). */
 typedef struct {
 	guint64 ticket;
-	guint32 seq;
-	const char *language;	/* "en" or "de": the stemmer */
+	guint32 seq;		/* below MD_SEARCH_ENGINE_MAX_SEQ */
 	gint64 day;		/* yyyymmdd of the mail's date, 0: none */
 	const char *subject;
 	const char *text;
 	const char *from;	/* name and address */
 	const char *to;		/* names and addresses of To and Cc */
 	const char *attachments;	/* file names */
-	const char *customer;	/* name and address of the ticket's customer */
+	const char *customer;	/* name and addresses of the customer */
 	const char *status;
 	const char *queue;
-	const char *owner;
+	const char *owner;	/* nullable */
 	gboolean restricted;	/* found only when asked to include them */
 } MdSearchDoc;
+
+/* Messages of a ticket past this one are not indexed. */
+#define MD_SEARCH_ENGINE_MAX_SEQ ((1u << 20) - 1)
 
 /* Adds or replaces the document of message @doc->seq of @doc->ticket. */
 gboolean md_search_engine_put(MdSearchEngine *e, const MdSearchDoc *doc,
@@ -61,15 +64,16 @@ gboolean md_search_engine_remove(MdSearchEngine *e, guint64 ticket,
 gboolean md_search_engine_remove_ticket(MdSearchEngine *e, guint64 ticket,
     GError **error);
 
-/* Makes the changes durable (fsync). */
+/* Makes the changes since the last commit durable (fsync). */
 gboolean md_search_engine_commit(MdSearchEngine *e, GError **error);
 
-/* How many documents the database holds. */
+/* How many documents the index holds. */
 guint64 md_search_engine_count(MdSearchEngine *e);
 
 /*
- * Writes a compacted copy (no free blocks, so no removed terms) to the
- * new directory @dest.
+ * Merges the index into one segment and writes a copy without free
+ * pages to the new file @dest (not yet synced), so that no removed word
+ * is left in it.  Needs WRITE.
  */
 gboolean md_search_engine_compact(MdSearchEngine *e, const char *dest,
     GError **error);
@@ -86,30 +90,28 @@ gboolean md_search_engine_foreach(MdSearchEngine *e,
 typedef struct MdSearchHits MdSearchHits;
 
 /*
- * Runs @query (made by md_search_text_query()) and returns hits
- * @offset.. @offset + @limit, one per ticket (its best message), best
- * first.  Documents of restricted customers only with
- * @include_restricted.  USAGE when the query cannot be parsed.
+ * Runs the FTS5 expression @expr (md_search_query_to_fts5()) and returns
+ * at most @limit hits, one per ticket (its best message), best first.
+ * Ranking (bm25) takes in the newest matching messages only, as many as
+ * a window of at least 2,000: a word in half the mail costs no more than
+ * a rare one.  Restricted customers' documents only with
+ * @include_restricted.  USAGE when FTS5 refuses the expression.
  */
-MdSearchHits *md_search_engine_query(MdSearchEngine *e, const char *query,
-    gboolean include_restricted, guint offset, guint limit,
-    GError **error);
+MdSearchHits *md_search_engine_query(MdSearchEngine *e, const char *expr,
+    gboolean include_restricted, guint limit, GError **error);
 void md_search_hits_free(MdSearchHits *h);
 
-/* Hits in @h; an estimate of all matching tickets. */
 guint md_search_hits_count(const MdSearchHits *h);
-guint64 md_search_hits_estimate(const MdSearchHits *h);
 
-/* Ticket, message and relevance (percent) of hit @i. */
+/* Ticket, message and score (bm25, higher is better) of hit @i. */
 void md_search_hits_get(const MdSearchHits *h, guint i, guint64 *ticket,
-    guint32 *seq, int *percent);
+    guint32 *seq, double *score);
 
 /*
- * About @length characters of @text (the message as stored, unfolded)
- * around what hit @i matched (transfer full).
+ * About @tokens words of hit @i's text around what matched (the subject
+ * when the text has none) (transfer full).
  */
-char *md_search_hits_snippet(MdSearchHits *h, guint i, const char *text,
-    gsize length);
+char *md_search_hits_snippet(MdSearchHits *h, guint i, guint tokens);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MdSearchEngine, md_search_engine_close)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MdSearchHits, md_search_hits_free)

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Full-text search over every ticket, kept in step with the store.  The
- * index lives in the store directory (search.db naming the current
- * database directory search-N, search.lock); it is derived from the store
+ * index lives in the store directory (search.current naming the current
+ * index file search-N.sqlite, search.lock); it is derived from the store
  * alone and can always be rebuilt from it.  Every change to a ticket
  * marks it due (search-queue.h); whoever searches, flushes, imports or
  * erases first indexes what is due, so a search never misses a committed
- * mail.  Erasure compacts the index into a fresh directory, so removed
- * terms leave no bytes behind.
+ * mail.  Erasure compacts the index into a fresh file, so removed words
+ * leave no bytes behind.
  *
  * Locks: search.lock is held shared while a search reads the index and
  * exclusively while the index is written, rebuilt or compacted.
@@ -35,9 +35,9 @@ gboolean md_search_reindex(MdStore *store, const MdConfig *config,
     guint64 *documents, GError **error);
 
 /*
- * Indexes what is due, then rewrites the index without free blocks into
- * a fresh database and removes the old one: after an erasure or expiry,
- * no file holds the removed terms any more.
+ * Indexes what is due, then rewrites the index without free pages into
+ * a fresh file and removes the old one: after an erasure or expiry, no
+ * file holds the removed words any more.
  */
 gboolean md_search_compact(MdStore *store, const MdConfig *config,
     GError **error);
@@ -45,7 +45,7 @@ gboolean md_search_compact(MdStore *store, const MdConfig *config,
 typedef struct {
 	guint64 ticket;
 	guint32 seq;		/* the message that matched best */
-	int percent;		/* relevance */
+	double score;		/* relevance (bm25): higher is better */
 	char *status;		/* owned */
 	char *queue;		/* owned */
 	char *subject;		/* owned: the ticket's */
@@ -62,13 +62,12 @@ void md_search_result_free(MdSearchResult *r);
 /*
  * Catches up, then runs @query (the syntax of maildesk(8), SEARCH):
  * at most @limit tickets, best first, restricted customers' only with
- * @include_restricted.  *@estimate (nullable): about how many tickets
- * match.  USAGE when the query cannot be parsed (transfer full, of
- * MdSearchResult).
+ * @include_restricted.  USAGE when the query says nothing searchable
+ * (transfer full, of MdSearchResult).
  */
 GPtrArray *md_search_run(MdStore *store, const MdConfig *config,
     const char *query, gboolean include_restricted, guint limit,
-    guint64 *estimate, GError **error);
+    GError **error);
 
 /*
  * Compares the index with the store: appends a line to @problems for each

@@ -22,7 +22,7 @@
 #   is written in the erasure's transaction);
 # - the store directory holds the store and at most one temporary copy
 #   (compact.tmp/data.mdb, no larger than data.mdb), the search index
-#   search.db names and at most one copy of it, nothing else; an erasure
+#   search.current names and at most one copy of it, nothing else; an erasure
 #   that finished left none of the person's bytes in any of these files.
 # Finally every person still there is erased, and one more erasure runs to
 # completion: no file of the store holds any of their markers or addresses
@@ -189,17 +189,18 @@ store_files() {
 	(cd "$S" && find . -mindepth 1) | sed 's|^\./||' | grep -v -x \
 	    -e data.mdb -e lock.mdb -e maildesk.lock -e maildesk.gate \
 	    -e compact.tmp -e compact.tmp/data.mdb \
-	    -e search.db -e search.lock -e search.db.tmp \
-	    -e 'search-[0-9][0-9]*' -e 'search-[0-9][0-9]*/[a-z]*\.glass' \
-	    -e 'search-[0-9][0-9]*/iamglass' -e 'search-[0-9][0-9]*/flintlock'
-	# The search index: the database search.db names, and at most the
+	    -e search.current -e search.lock -e search.current.tmp \
+	    -e 'search-[0-9][0-9]*\.sqlite' -e 'search-[0-9][0-9]*\.sqlite-wal' \
+	    -e 'search-[0-9][0-9]*\.sqlite-shm' \
+	    -e 'search-[0-9][0-9]*\.sqlite-journal'
+	# The search index: the file search.current names, and at most the
 	# copy a killed compaction or rebuild was writing.
-	_cur=$(sed -n 's/^auto //p' "$S/search.db" 2> /dev/null)
-	if [ -e "$S/search.db" ] && [ ! -f "$S/$_cur/iamglass" ]; then
-		echo "search.db names no index"
+	_cur=$(cat "$S/search.current" 2> /dev/null)
+	if [ -e "$S/search.current" ] && [ ! -f "$S/$_cur" ]; then
+		echo "search.current names no index"
 	fi
-	_n=$(find "$S" -mindepth 1 -maxdepth 1 -name 'search-*' | wc -l)
-	[ "$_n" -le 2 ] || echo "$_n search index directories"
+	_n=$(find "$S" -maxdepth 1 -name 'search-*.sqlite' | wc -l)
+	[ "$_n" -le 2 ] || echo "$_n search index files"
 	if [ -e "$S/compact.tmp/data.mdb" ] &&
 	    [ "$(wc -c < "$S/compact.tmp/data.mdb")" -gt \
 	    "$(wc -c < "$S/data.mdb")" ]; then

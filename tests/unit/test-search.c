@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The search modules below the commands: folding, language guessing and
- * query preparation (search-text.c), the due marks and requests in the
- * store (search-queue.c), and the engine (search-engine.cc): fields,
- * stemming per document language, removal, order, compaction.
+ * The search modules below the commands: folding (search-text.c), the
+ * query language (search-query.c), the due marks and requests in the
+ * store (search-queue.c), and the engine (search-engine.c): fields,
+ * stemming in both languages, removal, order, compaction.
  */
 #include <string.h>
 
@@ -12,6 +12,7 @@
 #include "test-util.h"
 #include "maildesk/error.h"
 #include "maildesk/search-engine.h"
+#include "maildesk/search-query.h"
 #include "maildesk/search-queue.h"
 #include "maildesk/search-text.h"
 #include "maildesk/store.h"
@@ -48,44 +49,76 @@ test_fold(void)
 }
 
 static void
-test_language(void)
-{
-	g_assert_cmpstr(md_search_text_language("Drucker defekt",
-	    "Sehr geehrte Damen und Herren, der Drucker ist leider nicht "
-	    "mehr zu gebrauchen. Mit freundlichen Grüßen", "en"), ==, "de");
-	g_assert_cmpstr(md_search_text_language("Printer broken",
-	    "Dear team, the printer is not working and we have a deadline. "
-	    "Thank you for your help.", "de"), ==, "en");
-	/* Nothing to go by: the queue's language. */
-	g_assert_cmpstr(md_search_text_language(NULL, "LIC-4711", "de"), ==,
-	    "de");
-	g_assert_cmpstr(md_search_text_language("", NULL, "en"), ==, "en");
-}
-
-static void
 test_query(void)
 {
 	static const struct {
 		const char *in;
-		const char *out;
+		const char *out;	/* NULL: a usage error */
 	} cases[] = {
-		{ "Drucker AND Müller", "drucker AND mueller" },
-		{ "Hamburg OR NOT Berlin", "hamburg OR NOT berlin" },
-		{ "\"Broken Printer\" NEAR/3 Toner", "\"broken printer\" NEAR/3 toner" },
-		{ "Subject:Drucker owner:Agent@Example.COM",
-		  "subject:drucker owner:agent@example.com" },
-		{ "date:2026-03-01", "date:2026-03-01..2026-03-01" },
-		{ "(date:2026-03-01)", "(date:2026-03-01..2026-03-01)" },
-		{ "date:2026-03-01..2026-03-31", "date:2026-03-01..2026-03-31" },
-		{ "date:2026-03-01..", "date:2026-03-01.." },
-		{ "and or not", "and or not" },	/* words, not operators */
+		{ "Drucker", "(\"Drucker\")" },
+		{ "Drucker AND Müller", "(\"Drucker\" AND \"Müller\")" },
+		{ "printer OR toner", "(\"printer\") OR (\"toner\")" },
+		{ "printer -toner", "((\"printer\") NOT (\"toner\"))" },
+		{ "NOT toner", "((meta : \"0a\") NOT (\"toner\"))" },
+		{ "a NOT (b OR c)",
+		  "((\"a\") NOT (((\"b\") OR (\"c\"))))" },
+		{ "druck*", "(\"druck\" *)" },
+		{ "\"broken printer\" toner",
+		  "(\"broken printer\" AND \"toner\")" },
+		{ "subject:printer", "(subject : \"printer\")" },
+		{ "From:hans.mueller@example.de",
+		  "(sender : \"hans.mueller@example.de\")" },
+		{ "to:\"Hans Müller\"", "(recipients : \"Hans Müller\")" },
+		{ "subject:(a OR b)",
+		  "(subject : ((\"a\") OR (\"b\")))" },
+		{ "attachment:rechnung*", "(attachment : \"rechnung\" *)" },
+		{ "status:Open", "(meta : \"0sopen\")" },
+		{ "ticket:42", "(meta : \"0t42\")" },
+		{ "owner:none", "(meta : \"0onone\")" },
+		{ "owner:A@B.c", "(meta : \"0o6140622e63\")" },
+		{ "date:2026-03-02", "((meta : \"0d20260302\"))" },
+		{ "date:2026-03", "((meta : \"0m202603\"))" },
+		{ "date:2026-02-27..2026-04-02",
+		  "((meta : \"0d20260227\" OR meta : \"0d20260228\" OR "
+		  "meta : \"0m202603\" OR meta : \"0d20260401\" OR "
+		  "meta : \"0d20260402\"))" },
+		{ "date:2025-12-31..2027-01-01",
+		  "((meta : \"0d20251231\" OR meta : \"0y2026\" OR "
+		  "meta : \"0d20270101\"))" },
+		{ "date:20270102..20270101", "(meta : \"0none\")" },
+		{ "foo:bar", "(\"foo:bar\")" },	/* no field: words */
+		{ "say \"hi \"\"there", "(\"say\" AND \"hi \" AND \"there\")" },
+		{ "hello)", "(\"hello\")" },
+		{ "status:maybe", NULL },
+		{ "ticket:x", NULL },
+		{ "date:yesterday", NULL },
+		{ "!!! \"\" ()", NULL },
+		{ "", NULL },
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
-		g_autofree char *q = md_search_text_query(cases[i].in);
+		g_autoptr(GError) error = NULL;
+		g_autofree char *q = md_search_query_to_fts5(cases[i].in,
+		    &error);
 
-		g_assert_cmpstr(q, ==, cases[i].out);
+		if (cases[i].out == NULL) {
+			g_assert_null(q);
+			g_assert_error(error, MD_ERROR, MD_ERROR_USAGE);
+		} else {
+			g_assert_no_error(error);
+			g_assert_cmpstr(q, ==, cases[i].out);
+		}
 	}
+}
+
+static void
+test_meta(void)
+{
+	g_autofree char *m = md_search_query_meta(42, "open", "Support",
+	    NULL, 20260302, TRUE);
+
+	g_assert_cmpstr(m, ==, "0a 0t42 0sopen 0q737570706f7274 0onone "
+	    "0y2026 0m202603 0d20260302 0r");
 }
 
 static void
@@ -274,19 +307,20 @@ static char *
 hits(MdSearchEngine *e, const char *query, gboolean restricted)
 {
 	g_autoptr(GError) error = NULL;
-	g_autofree char *q = md_search_text_query(query);
-	g_autoptr(MdSearchHits) h = md_search_engine_query(e, q, restricted, 0,
-	    100, &error);
+	g_autofree char *q = md_search_query_to_fts5(query, &error);
+	g_autoptr(MdSearchHits) h = NULL;
 	g_autoptr(GArray) n = g_array_new(FALSE, FALSE, sizeof(guint64));
 	GString *s = g_string_new(NULL);
 
 	g_assert_no_error(error);
+	h = md_search_engine_query(e, q, restricted, 100, &error);
+	g_assert_no_error(error);
 	for (guint i = 0; i < md_search_hits_count(h); i++) {
 		guint64 t;
 		guint32 seq;
-		int pct;
+		double score;
 
-		md_search_hits_get(h, i, &t, &seq, &pct);
+		md_search_hits_get(h, i, &t, &seq, &score);
 		g_array_append_val(n, t);
 	}
 	g_array_sort(n, by_number);
@@ -297,20 +331,18 @@ hits(MdSearchEngine *e, const char *query, gboolean restricted)
 }
 
 static void
-put(MdSearchEngine *e, guint64 ticket, guint32 seq, const char *lang,
-    const char *subject, const char *text, gboolean restricted)
+put(MdSearchEngine *e, guint64 ticket, guint32 seq, const char *subject,
+    const char *text, gboolean restricted)
 {
 	g_autoptr(GError) error = NULL;
-	g_autofree char *fs = md_search_text_fold(subject, -1, TRUE);
-	g_autofree char *ft = md_search_text_fold(text, -1, TRUE);
 	MdSearchDoc d = { 0 };
 
 	d.ticket = ticket;
 	d.seq = seq;
-	d.language = lang;
 	d.day = 20260302;
-	d.subject = fs;
-	d.text = ft;
+	d.subject = subject;
+	d.text = text;
+	d.from = "Hans Müller hans.mueller@example.de";
 	d.status = "open";
 	d.queue = "support";
 	d.restricted = restricted;
@@ -331,44 +363,75 @@ each_doc(guint64 ticket, guint32 seq, gpointer user_data)
 	return TRUE;
 }
 
+/* @s is in the file @path, byte for byte. */
+static gboolean
+file_has(const char *path, const char *s)
+{
+	g_autofree char *data = NULL;
+	gsize len;
+
+	if (!g_file_get_contents(path, &data, &len, NULL))
+		return FALSE;
+	for (gsize i = 0; i + strlen(s) <= len; i++)
+		if (memcmp(data + i, s, strlen(s)) == 0)
+			return TRUE;
+	return FALSE;
+}
+
 static void
 test_engine(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
-	g_autofree char *dir = g_build_filename(f->dir, "ix", NULL);
-	g_autofree char *copy = g_build_filename(f->dir, "ix2", NULL);
-	g_autoptr(MdSearchEngine) e = md_search_engine_open(dir,
+	g_autofree char *path = g_build_filename(f->dir, "ix.sqlite", NULL);
+	g_autofree char *copy = g_build_filename(f->dir, "ix2.sqlite", NULL);
+	g_autoptr(MdSearchEngine) e = md_search_engine_open(path,
 	    MD_SEARCH_ENGINE_BUILD, &error);
 	g_autoptr(MdSearchEngine) c = NULL;
 	char *h;
 	Order o = { g_string_new(NULL) };
 
 	g_assert_no_error(error);
-	put(e, 10, 1, "de", "Drucker", "Der Drucker druckt nicht.", FALSE);
-	put(e, 2, 1, "en", "Printer", "The printer is printing nothing.",
-	    FALSE);
-	put(e, 2, 3, "en", "Printer", "Still printing nothing.", FALSE);
-	put(e, 300, 1, "en", "Secret", "Restricted printer words.", TRUE);
+	put(e, 10, 1, "Drucker", "Der Drucker druckt nicht. Grüße", FALSE);
+	put(e, 2, 1, "Printer", "The printer is printing nothing.", FALSE);
+	put(e, 2, 3, "Printer", "Still printing nothing, Zq9Gone.", FALSE);
+	put(e, 300, 1, "Secret", "Restricted printer words.", TRUE);
 	g_assert_true(md_search_engine_commit(e, &error));
 	g_clear_pointer(&e, md_search_engine_close);
-	e = md_search_engine_open(dir, MD_SEARCH_ENGINE_WRITE, &error);
+	/* BUILD refuses a file that is there. */
+	e = md_search_engine_open(path, MD_SEARCH_ENGINE_BUILD, &error);
+	g_assert_error(error, MD_ERROR, MD_ERROR_INTERNAL);
+	g_clear_error(&error);
+	e = md_search_engine_open(path, MD_SEARCH_ENGINE_WRITE, &error);
 	g_assert_no_error(error);
 
-	/* Each document is stemmed in its own language. */
-	h = hits(e, "druckers", FALSE);
+	/* German and English stems, folding, one hit per ticket. */
+	h = hits(e, "Druckers", FALSE);
+	g_assert_cmpstr(h, ==, "10");
+	g_free(h);
+	h = hits(e, "GRÜSSE", FALSE);
 	g_assert_cmpstr(h, ==, "10");
 	g_free(h);
 	h = hits(e, "printed", FALSE);
-	g_assert_cmpstr(h, ==, "2");	/* one hit per ticket */
+	g_assert_cmpstr(h, ==, "2");
 	g_free(h);
 	h = hits(e, "printer", TRUE);
-	g_assert_true(strstr(h, "300") != NULL);
+	g_assert_cmpstr(h, ==, "2 300");
 	g_free(h);
 	h = hits(e, "subject:drucker", FALSE);
 	g_assert_cmpstr(h, ==, "10");
 	g_free(h);
 	h = hits(e, "ticket:2 nothing", FALSE);
 	g_assert_cmpstr(h, ==, "2");
+	g_free(h);
+	h = hits(e, "from:hans.mueller@example.de status:open date:2026-03",
+	    FALSE);
+	g_assert_cmpstr(h, ==, "2 10");
+	g_free(h);
+	h = hits(e, "\"printer is printing\"", FALSE);
+	g_assert_cmpstr(h, ==, "2");
+	g_free(h);
+	h = hits(e, "\"printer still\"", FALSE);
+	g_assert_cmpstr(h, ==, "");
 	g_free(h);
 
 	/* Ticket and message order, whatever the order of indexing. */
@@ -379,14 +442,18 @@ test_engine(Fixture *f, gconstpointer data)
 	g_assert_true(md_search_engine_remove(e, 2, 3, &error));
 	g_assert_true(md_search_engine_remove_ticket(e, 10, &error));
 	g_assert_true(md_search_engine_commit(e, &error));
+	g_assert_no_error(error);
 	g_assert_cmpuint(md_search_engine_count(e), ==, 2);
 	h = hits(e, "drucker", FALSE);
 	g_assert_cmpstr(h, ==, "");
 	g_free(h);
 
-	/* The compacted copy holds the same documents. */
+	/* The compacted copy holds the rest, and nothing of the removed. */
 	g_assert_true(md_search_engine_compact(e, copy, &error));
 	g_assert_no_error(error);
+	g_assert_false(file_has(copy, "Zq9Gone"));
+	g_assert_false(file_has(copy, "druckt"));
+	g_assert_true(file_has(copy, "Restricted printer words"));
 	c = md_search_engine_open(copy, MD_SEARCH_ENGINE_READ, &error);
 	g_assert_no_error(error);
 	g_assert_true(md_search_engine_foreach(c, each_doc, &o, &error));
@@ -399,8 +466,8 @@ main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/search/fold", test_fold);
-	g_test_add_func("/search/language", test_language);
 	g_test_add_func("/search/query", test_query);
+	g_test_add_func("/search/meta", test_meta);
 	g_test_add_func("/search/request-query", test_request_query);
 	g_test_add("/search/queue-stamps", Fixture, NULL, set_up,
 	    test_queue_stamps, tear_down);
