@@ -49,7 +49,12 @@ struct MdSearchHits {
 typedef struct {
 	struct sb_stemmer *english;
 	struct sb_stemmer *german;
+	GHashTable *stems;	/* word -> "english\0german\0", "" for the
+				 * word itself: Zipf's law makes it pay */
 } Tokenizer;
+
+/* Words whose stems are remembered, at most; then it starts afresh. */
+#define STEM_CACHE 200000
 
 static int
 tok_create(void *ctx, const char **args, int nargs, Fts5Tokenizer **out)
@@ -66,6 +71,8 @@ tok_create(void *ctx, const char **args, int nargs, Fts5Tokenizer **out)
 		g_free(t);
 		return SQLITE_ERROR;
 	}
+	t->stems = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    g_free);
 	*out = (Fts5Tokenizer *)t;
 	return SQLITE_OK;
 }
@@ -77,12 +84,66 @@ tok_delete(Fts5Tokenizer *p)
 
 	sb_stemmer_delete(t->english);
 	sb_stemmer_delete(t->german);
+	g_hash_table_unref(t->stems);
 	g_free(t);
 }
 
-static gboolean
-is_word_char(gunichar c)
+/* The English and the German stem of folded @word, "" where it is @word. */
+static const char *
+stems_of(Tokenizer *t, const char *word, int n)
 {
+	const char *v = g_hash_table_lookup(t->stems, word);
+	const char *en, *de;
+	GString *s;
+
+	if (v != NULL)
+		return v;
+	s = g_string_sized_new(2 * n + 2);
+	en = (const char *)sb_stemmer_stem(t->english, (const sb_symbol *)word,
+	    n);
+	if (en != NULL && strcmp(en, word) != 0)
+		g_string_append(s, en);
+	g_string_append_c(s, '\0');
+	/* @en stays valid: only the German stemmer runs now. */
+	de = (const char *)sb_stemmer_stem(t->german, (const sb_symbol *)word,
+	    n);
+	if (de != NULL && strcmp(de, word) != 0 &&
+	    (en == NULL || strcmp(de, en) != 0))
+		g_string_append(s, de);
+	g_string_append_c(s, '\0');
+	if (g_hash_table_size(t->stems) >= STEM_CACHE)
+		g_hash_table_remove_all(t->stems);
+	v = s->str;
+	g_hash_table_insert(t->stems, g_strndup(word, n), g_string_free(s,
+	    FALSE));
+	return v;
+}
+
+/* The character at @s (before @end), and where the next one starts. */
+static gunichar
+next_char(const char *s, const char *end, const char **next)
+{
+	gunichar c;
+
+	if ((guchar)*s < 0x80) {
+		*next = s + 1;
+		return (guchar)*s;
+	}
+	c = g_utf8_get_char_validated(s, end - s);
+	if (c == (gunichar)-1 || c == (gunichar)-2) {
+		/* Invalid UTF-8 is no word: skipped byte by byte. */
+		*next = s + 1;
+		return 0;
+	}
+	*next = g_utf8_next_char(s);
+	return c;
+}
+
+static gboolean
+word_char(gunichar c)
+{
+	if (c < 0x80)
+		return g_ascii_isalnum((char)c);
 	return g_unichar_isalnum(c) || g_unichar_ismark(c);
 }
 
@@ -99,64 +160,56 @@ tok_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *text,
     int len, int (*emit)(void *, int, const char *, int, int, int))
 {
 	Tokenizer *t = (Tokenizer *)p;
-	const char *end = text + len, *s = text;
+	const char *end = text + len, *s = text, *next;
+	gboolean stem = !(flags & (FTS5_TOKENIZE_PREFIX | FTS5_TOKENIZE_AUX));
 
 	while (s < end) {
-		const char *w, *next;
+		char ascii[MAX_WORD_BYTES + 1];
 		g_autofree char *folded = NULL;
-		const char *en, *de;
+		const char *w, *word, *stems;
+		gboolean plain = TRUE;
 		int rc, n;
 
-		/* Invalid UTF-8 ends no word: it is skipped byte by byte. */
-		while (s < end) {
-			gunichar c = g_utf8_get_char_validated(s, end - s);
-
-			if (c != (gunichar)-1 && c != (gunichar)-2 &&
-			    is_word_char(c))
-				break;
-			next = (c == (gunichar)-1 || c == (gunichar)-2) ? s + 1 :
-			    g_utf8_next_char(s);
+		while (s < end && !word_char(next_char(s, end, &next)))
 			s = next;
-		}
 		w = s;
 		while (s < end) {
-			gunichar c = g_utf8_get_char_validated(s, end - s);
+			gunichar c = next_char(s, end, &next);
 
-			if (c == (gunichar)-1 || c == (gunichar)-2 ||
-			    !is_word_char(c))
+			if (!word_char(c))
 				break;
-			s = g_utf8_next_char(s);
+			plain = plain && c < 0x80;
+			s = next;
 		}
 		if (s == w || s - w > MAX_WORD_BYTES)
 			continue;
-		folded = md_search_text_fold(w, s - w, TRUE);
-		n = (int)strlen(folded);
-		rc = emit(ctx, 0, folded, n, (int)(w - text), (int)(s - text));
+		/* Most words are ASCII: lower-cased in place, no allocation. */
+		if (plain) {
+			for (n = 0; n < s - w; n++)
+				ascii[n] = g_ascii_tolower(w[n]);
+			ascii[n] = '\0';
+			word = ascii;
+		} else {
+			folded = md_search_text_fold(w, s - w, TRUE);
+			word = folded;
+			n = (int)strlen(folded);
+		}
+		rc = emit(ctx, 0, word, n, (int)(w - text), (int)(s - text));
 		if (rc != SQLITE_OK)
 			return rc;
-		if ((flags & FTS5_TOKENIZE_PREFIX) || (flags & FTS5_TOKENIZE_AUX) ||
-		    g_ascii_isdigit(folded[0]))
+		if (!stem || g_ascii_isdigit(word[0]))
 			continue;
-		/* A stem is valid until the stemmer's next call: emit at once. */
-		en = (const char *)sb_stemmer_stem(t->english,
-		    (const sb_symbol *)folded, n);
-		if (en != NULL && strcmp(en, folded) != 0) {
-			rc = emit(ctx, FTS5_TOKEN_COLOCATED, en,
-			    sb_stemmer_length(t->english), (int)(w - text),
-			    (int)(s - text));
-			if (rc != SQLITE_OK)
-				return rc;
-		}
-		de = (const char *)sb_stemmer_stem(t->german,
-		    (const sb_symbol *)folded, n);
-		/* @en stays valid: only the German stemmer ran since. */
-		if (de != NULL && strcmp(de, folded) != 0 &&
-		    (en == NULL || strcmp(de, en) != 0)) {
-			rc = emit(ctx, FTS5_TOKEN_COLOCATED, de,
-			    sb_stemmer_length(t->german), (int)(w - text),
-			    (int)(s - text));
-			if (rc != SQLITE_OK)
-				return rc;
+		stems = stems_of(t, word, n);
+		for (int i = 0; i < 2; i++) {
+			gsize sl = strlen(stems);
+
+			if (sl > 0) {
+				rc = emit(ctx, FTS5_TOKEN_COLOCATED, stems,
+				    (int)sl, (int)(w - text), (int)(s - text));
+				if (rc != SQLITE_OK)
+					return rc;
+			}
+			stems += sl + 1;
 		}
 	}
 	return SQLITE_OK;
