@@ -486,10 +486,16 @@ fail:
 	return FALSE;
 }
 
-/* Indexes one batch of due tickets after @after; sets *@n, *@last. */
+/*
+ * Indexes one batch of due tickets after @after, those in @skip (ticket
+ * -> stamp, nullable) with the same stamp left out, and commits the
+ * engine; appends the marks it indexed to @done.  Sets *@n (marks read)
+ * and *@last.
+ */
 static gboolean
-catch_up_batch(MdStore *store, const MdConfig *config, MdSearchEngine *e,
-    guint64 after, guint *n, guint64 *last, GError **error)
+index_batch(MdStore *store, const MdConfig *config, MdSearchEngine *e,
+    guint64 after, GHashTable *skip, GArray *done, guint *n, guint64 *last,
+    GError **error)
 {
 	g_autoptr(GArray) due = g_array_new(FALSE, FALSE,
 	    sizeof(MdSearchDue));
@@ -503,8 +509,14 @@ catch_up_batch(MdStore *store, const MdConfig *config, MdSearchEngine *e,
 	for (guint i = 0; i < due->len; i++) {
 		MdSearchDue *d = &g_array_index(due, MdSearchDue, i);
 		g_autoptr(GError) te = NULL;
-		g_autoptr(MdTicket) t = md_ticket_load(&txn, d->ticket, &te);
+		g_autoptr(MdTicket) t = NULL;
+		gpointer stamp;
 
+		if (skip != NULL && g_hash_table_lookup_extended(skip,
+		    &d->ticket, NULL, &stamp) &&
+		    *(guint64 *)stamp == d->stamp)
+			continue;
+		t = md_ticket_load(&txn, d->ticket, &te);
 		if (t == NULL && !g_error_matches(te, MD_ERROR,
 		    MD_ERROR_NOT_FOUND)) {
 			g_propagate_error(error, g_steal_pointer(&te));
@@ -512,19 +524,71 @@ catch_up_batch(MdStore *store, const MdConfig *config, MdSearchEngine *e,
 		}
 		if (!index_ticket(&ix, d->ticket, t, error))
 			return FALSE;
+		g_array_append_val(done, *d);
 	}
 	md_txn_clear(&txn);
-	if (due->len == 0)
-		return TRUE;
-	/* Durable in the index before the marks go. */
-	if (!md_search_engine_commit(e, error) ||
-	    !md_store_begin(store, MD_TXN_WRITE, &txn, error) ||
-	    !md_search_queue_done(&txn, (MdSearchDue *)(void *)due->data,
-	    due->len, error) || !md_store_commit(&txn, error))
+	/* Durable in the index before any mark goes. */
+	if (due->len > 0 && !md_search_engine_commit(e, error))
 		return FALSE;
 	*n = due->len;
-	*last = g_array_index(due, MdSearchDue, due->len - 1).ticket;
+	if (due->len > 0)
+		*last = g_array_index(due, MdSearchDue, due->len - 1).ticket;
 	return TRUE;
+}
+
+/* index_batch(), then the marks of what it indexed go. */
+static gboolean
+catch_up_batch(MdStore *store, const MdConfig *config, MdSearchEngine *e,
+    guint64 after, guint *n, guint64 *last, GError **error)
+{
+	g_autoptr(GArray) done = g_array_new(FALSE, FALSE,
+	    sizeof(MdSearchDue));
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+
+	if (!index_batch(store, config, e, after, NULL, done, n, last, error))
+		return FALSE;
+	if (done->len == 0)
+		return TRUE;
+	return md_store_begin(store, MD_TXN_WRITE, &txn, error) &&
+	    md_search_queue_done(&txn, (MdSearchDue *)(void *)done->data,
+	    done->len, error) && md_store_commit(&txn, error);
+}
+
+gboolean
+md_search_index_due(MdStore *store, const MdConfig *config,
+    GHashTable *skip, GArray *done, GError **error)
+{
+	g_autoptr(MdSearchEngine) e = NULL;
+	guint64 gen, after = 0, last = 0;
+	gboolean ok = TRUE;
+	guint n;
+	int fd = md_store_lock(store, LOCK_FILE, LOCK_EX, error);
+
+	if (fd < 0)
+		return FALSE;
+	e = open_current(store, MD_SEARCH_ENGINE_WRITE, &gen, error);
+	if (e == NULL) {
+		if (gen == 0)
+			g_set_error(error, MD_ERROR, MD_ERROR_INTERNAL,
+			    "search index: none to index into yet");
+		close(fd);
+		return FALSE;
+	}
+	do {
+		guint from = done->len;
+
+		ok = index_batch(store, config, e, after, skip, done, &n, &last,
+		    error);
+		for (guint i = from; ok && skip != NULL && i < done->len; i++) {
+			MdSearchDue *d = &g_array_index(done, MdSearchDue, i);
+
+			g_hash_table_insert(skip, g_memdup2(&d->ticket, 8),
+			    g_memdup2(&d->stamp, 8));
+		}
+		after = last;
+	} while (ok && n > 0);
+	close(fd);
+	return ok;
 }
 
 static gboolean

@@ -27,6 +27,18 @@ gboolean md_search_catch_up(MdStore *store, const MdConfig *config,
     guint64 *tickets, GError **error);
 
 /*
+ * Indexes the tickets due now as md_search_catch_up() does, but leaves
+ * their marks: appends what it indexed (MdSearchDue) to @done, for the
+ * caller to clear with md_search_queue_done() in a write transaction of
+ * its own, and adds it to @skip (nullable; guint64 * ticket -> guint64 *
+ * stamp, both g_free()d), whose marks with the same stamp it leaves
+ * out.  For import, whose own transaction holds the writer lock.
+ * INTERNAL when there is no index yet (md_search_catch_up() makes one).
+ */
+gboolean md_search_index_due(MdStore *store, const MdConfig *config,
+    GHashTable *skip, GArray *done, GError **error);
+
+/*
  * Rebuilds the index from the store into a fresh database and puts it in
  * place of the old one; searches wait meanwhile.  Sets *@documents
  * (nullable).
