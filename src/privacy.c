@@ -387,6 +387,9 @@ sweep_indexes(MdTxn *txn, Sweep *s, MdEraseReport *r, const MdCustomer *c,
 		/* A notification about one of their erased mails. */
 		md_key_ticket_seq(key, o->ticket, o->seq);
 		theirs = theirs || points_into(s, key, 12);
+		/* An answer to a search by mail may quote them. */
+		theirs = theirs || (c != NULL && g_strcmp0(o->kind,
+		    "search") == 0);
 
 		for (char **rc = o->recipients; !theirs && c && *rc; rc++)
 			theirs = md_customer_has_address(c, *rc);
@@ -401,30 +404,15 @@ sweep_indexes(MdTxn *txn, Sweep *s, MdEraseReport *r, const MdCustomer *c,
 }
 
 /*
- * Searches by mail in flight, and their answers waiting in the outbox,
- * may quote the person: they go (an agent asks again).
+ * Searches by mail in flight may name the person: they go (an agent asks
+ * again).  Their answers waiting in the outbox go in sweep_indexes().
  */
 static gboolean
-drop_searches(MdTxn *txn, MdEraseReport *r, GError **error)
+drop_searches(MdTxn *txn, GError **error)
 {
-	g_autoptr(GPtrArray) outbox = md_outbox_list(txn, error);
 	guint requests = 0;
 
-	if (outbox == NULL ||
-	    !md_search_queue_drop_requests(txn, &requests, error))
-		return FALSE;
-	for (guint i = 0; i < outbox->len; i++) {
-		MdOutboxEntry *o = g_ptr_array_index(outbox, i);
-		guint8 key[8];
-
-		if (g_strcmp0(o->kind, "search") != 0)
-			continue;
-		md_key_be64(key, o->id);
-		if (!md_store_del(txn, MD_DB_OUTBOX, key, 8, NULL, 0, error))
-			return FALSE;
-		r->outbox_entries++;
-	}
-	return TRUE;
+	return md_search_queue_drop_requests(txn, &requests, error);
 }
 
 static gboolean
@@ -498,7 +486,7 @@ md_privacy_erase(MdTxn *txn, const MdCustomer *c, gint64 now,
 			goto out;
 	}
 	ok = sweep_indexes(txn, &s, report, c, error) &&
-	    drop_searches(txn, report, error) &&
+	    drop_searches(txn, error) &&
 	    drop_customer(txn, c, &s, report, error);
 out:
 	sweep_clear(&s);

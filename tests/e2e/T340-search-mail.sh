@@ -8,7 +8,8 @@
 # subject, a snippet and a signed reply link, which threads the agent's
 # answer into that ticket.  deliver answers through a flush it starts
 # after its commit.  A redelivery is answered once; a restricted
-# customer's ticket is never listed; a forged agent gets no answer.
+# customer's ticket is never listed; a forged agent gets no answer; an
+# erasure drops an answer still waiting in the outbox.
 . "$(dirname "$0")/lib.sh"
 
 . "$(dirname "$0")/agent-lib.sh"
@@ -162,6 +163,24 @@ sink_reset
 dlv "$T/m1.eml" --sender mallory@example.org --recipient support@example.com
 settle
 is "$(answers | wc -l | tr -d ' ')" 0 "a stranger's #search gets no results"
+
+# --- An erasure drops answers still waiting: they may quote the person --
+stop_sink
+search_mail s2 "$AR"
+dlv "$T/s2.eml" --sender agent1@example.com --recipient support@example.com
+settle
+sleep 1
+settle
+is "$(md outbox --json | jq '[.[] | select(.kind == "search")] | length')" 1 \
+    "with the relay down, the answer waits in the outbox"
+md customer erase paula@example.net --yes > /dev/null 2>&1 ||
+    not_ok "customer erase paula"
+is "$(md outbox --json | jq '[.[] | select(.kind == "search")] | length')" 0 \
+    "erasing the customer it names drops the waiting answer"
+for w in Hamburg paula@example.net; do
+	is "$(find "$T/store" -type f -exec cat {} + | grep -a -c -F "$w")" 0 \
+	    "no file of the store holds \"$w\" any more"
+done
 
 md check > /dev/null 2>&1
 is "$?" 0 "the store and the search index check clean"
