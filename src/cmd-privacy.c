@@ -387,12 +387,12 @@ print_report(const MdEraseReport *r, gboolean dry_run)
 }
 
 /*
- * After an erase or expire: out of the search index at once, then (unless
- * @no_compact) the compacting copies of the index and the store, which
- * take the removed bytes out of the files.
+ * After an erase, expire or replay: out of the search index at once, then
+ * (unless @no_compact) the compacting copies of the index and the store,
+ * which take the removed bytes out of the files.
  */
-static gboolean
-compact_after(MdContext *ctx, gboolean no_compact, GError **error)
+gboolean
+md_cmd_compact_after(MdContext *ctx, gboolean no_compact, GError **error)
 {
 	if (no_compact) {
 		if (!md_search_catch_up(ctx->store, ctx->config, NULL, error)) {
@@ -429,7 +429,7 @@ pay_owed(MdContext *ctx, gboolean no_compact)
 	    !owed)
 		return e == NULL;
 	md_out("an earlier erasure was not compacted; compacting now\n");
-	if (!compact_after(ctx, FALSE, &e)) {
+	if (!md_cmd_compact_after(ctx, FALSE, &e)) {
 		md_warn("%s", e->message);
 		return FALSE;
 	}
@@ -489,7 +489,8 @@ md_cmd_customer_erase(MdContext *ctx, int argc, char **argv, GError **error)
 	if (!md_store_owe_compaction(&txn, error) ||
 	    !md_store_commit(&txn, error))
 		return FALSE;
-	return compact_after(ctx, no_compact, error);
+	md_cmd_copy_ledger(ctx);
+	return md_cmd_compact_after(ctx, no_compact, error);
 }
 
 gboolean
@@ -537,13 +538,14 @@ md_cmd_expire(MdContext *ctx, int argc, char **argv, GError **error)
 	if (!md_store_owe_compaction(&txn, error) ||
 	    !md_store_commit(&txn, error))
 		return FALSE;
-	return compact_after(ctx, no_compact, error);
+	md_cmd_copy_ledger(ctx);
+	return md_cmd_compact_after(ctx, no_compact, error);
 }
 
 gboolean
 md_cmd_compact(MdContext *ctx, int argc, char **argv, GError **error)
 {
-	return compact_after(ctx, FALSE, error);
+	return md_cmd_compact_after(ctx, FALSE, error);
 }
 
 typedef struct {

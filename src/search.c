@@ -24,7 +24,7 @@
 #include "maildesk/search-queue.h"
 #include "maildesk/ticket.h"
 
-#define CURRENT_FILE "search.current"
+#define CURRENT_FILE MD_SEARCH_CURRENT_FILE
 #define LOCK_FILE "search.lock"
 #define GEN_PREFIX "search-"
 #define GEN_SUFFIX ".sqlite"

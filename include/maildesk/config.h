@@ -54,6 +54,12 @@ typedef struct {
 	char *form_senders;	/* owned: contact-form senders, ";"-separated */
 	guint retention_days;	/* 0: keep closed tickets for ever */
 	guint search_mail_results;	/* 0: no search by mail */
+	char *backup_encrypt_to;	/* owned, may be empty: OpenPGP keys,
+					 * ";"-separated */
+	char *backup_gnupg_home;	/* owned, may be empty: GNUPGHOME */
+	char *backup_ledger_copy;	/* owned, may be empty: a file the
+					 * erasure ledger is copied to after
+					 * each erase, expire and backup */
 } MdConfig;
 
 /*

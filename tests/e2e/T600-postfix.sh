@@ -24,65 +24,13 @@
 # $T/mail/paula (a delivery to a file, run as default_privs = nobody).  No
 # Unix account is needed for her, and nothing is written outside $T.
 . "$(dirname "$0")/lib.sh"
-
-if [ "$(id -u)" -ne 0 ]; then
-	echo "1..0 # SKIP needs root (a private Postfix, a maildesk user)"
-	exit 0
-fi
-PATH=$PATH:/usr/sbin:/sbin
-for c in postfix postconf postmap postalias postqueue sendmail runuser \
-    setsid jq; do
-	command -v "$c" > /dev/null 2>&1 ||
-	    bail "$c not found (CI installs postfix, jq, util-linux)"
-done
-
-PF=$T/pf			# config_directory
-PFQ=$T/pf-queue			# queue_directory
-PFD=$T/pf-data			# data_directory
-PF_LOG=$T/postfix.log		# maillog_file
+. "$(dirname "$0")/pf-lib.sh"
 MBOX=$T/mail/paula		# the customer's mailbox
-PF_STARTED=""
-PF_GUARD=""
-
-# pf_stop: stops the instance (if it runs) and the guard.
-pf_stop() {
-	if [ -n "$PF_STARTED" ]; then
-		postfix -c "$PF" stop > /dev/null 2>&1
-		PF_STARTED=""
-	fi
-	if [ -n "$PF_GUARD" ]; then
-		kill -- "-$PF_GUARD" 2> /dev/null
-		PF_GUARD=""
-	fi
-}
-trap 'pf_stop; _lib_cleanup' EXIT
-trap 'pf_stop; _lib_cleanup; exit 130' INT
-trap 'pf_stop; _lib_cleanup; exit 143' TERM
-
-# pf_guard: a process outside this shell's process tree (so that a test
-# timeout killing the tree leaves it alone) that stops the instance once
-# this shell is gone without running its trap.
-pf_guard() {
-	(
-		trap - EXIT INT TERM
-		setsid sh -c 'while kill -0 "$1" 2> /dev/null; do sleep 1; done
-		    postfix -c "$2" stop' sh "$$" "$PF" \
-		    < /dev/null > /dev/null 2>&1 &
-		echo "$!"
-	) > "$T/guard.pid"
-	PF_GUARD=$(cat "$T/guard.pid")
-}
 
 # ---------------------------------------------------------------------
 # The maildesk user and an installed maildesk.
 
-if ! id maildesk > /dev/null 2>&1; then
-	# Another test may be creating it at the same time.
-	useradd --system --user-group --no-create-home \
-	    --home-dir /nonexistent --shell /usr/sbin/nologin maildesk \
-	    > "$T/useradd.log" 2>&1 || id maildesk > /dev/null 2>&1 ||
-	    bail "cannot create the maildesk user: $(cat "$T/useradd.log")"
-fi
+maildesk_user
 # Postfix's daemons, the maildesk user and nobody (local(8) delivering to
 # a file) all need to reach into $T.
 chmod 755 "$T"
@@ -143,38 +91,7 @@ install -d -o maildesk -g maildesk -m 0750 "$T/store"
 # ---------------------------------------------------------------------
 # The Postfix instance.
 
-mkdir -p "$PF" "$PFQ" "$PFD" "$T/mail"
-: > "$PF/master.cf"
-chown postfix "$PFD"
-chown nobody "$T/mail"
-
-if [ -r /usr/share/postfix/main.cf.debian ]; then
-	cp /usr/share/postfix/main.cf.debian "$PF/main.cf"
-else
-	: > "$PF/main.cf"
-fi
-postconf -c "$PF" -e \
-    "compatibility_level = 3.6" \
-    "config_directory = $PF" \
-    "queue_directory = $PFQ" \
-    "data_directory = $PFD" \
-    "maillog_file_prefixes = $T" \
-    "maillog_file = $PF_LOG" \
-    "syslog_name = postfix-maildesk-test" \
-    "myhostname = mx.example.com" \
-    "mydomain = example.com" \
-    "myorigin = example.com" \
-    "mydestination = example.com, example.net" \
-    "inet_interfaces = loopback-only" \
-    "inet_protocols = ipv4" \
-    "mynetworks = 127.0.0.0/8" \
-    "smtpd_peername_lookup = no" \
-    "default_transport = error:this test instance delivers nowhere else" \
-    "relay_transport = error:this test instance delivers nowhere else" \
-    "alias_maps = hash:$PF/aliases" \
-    "alias_database = hash:$PF/aliases" \
-    "delay_warning_time = 0" \
-    "biff = no" || bail "postconf -e failed"
+pf_main_cf
 # The installed maildesk reads its config from $MAILDESK_CONFIG, which
 # pipe(8) passes on (export_environment); a system install would use
 # /etc/maildesk/maildesk.conf without it.
@@ -207,26 +124,8 @@ postalias -c "$PF" "$PF/aliases" || bail "postalias failed"
 write_master() {
 	cat > "$PF/master.cf" <<EOM
 127.0.0.1:$1 inet n - n - - smtpd
-pickup    unix  n       -       n       60      1       pickup
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-verify    unix  -       -       n       -       1       verify
-flush     unix  n       -       n       1000?   0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-proxywrite unix -       -       n       -       1       proxymap
-showq     unix  n       -       n       -       -       showq
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-discard   unix  -       -       n       -       -       discard
-local     unix  -       n       n       -       -       local
-anvil     unix  -       -       n       -       1       anvil
-scache    unix  -       -       n       -       1       scache
-postlog   unix-dgram n  -       n       -       1       postlogd
 EOM
+	pf_daemons >> "$PF/master.cf"
 	sed "s|/usr/local/bin/maildesk|$BIN|g" \
 	    "$SRCDIR/contrib/postfix/master.cf" >> "$PF/master.cf"
 }
@@ -246,10 +145,7 @@ is "$(postconf -c "$PF" -h maildesk_destination_recipient_limit recipient_delimi
 is "$(postmap -c "$PF" -q support@example.com "hash:$PF/transport")" \
     "maildesk:" "transport map: support@example.com goes to maildesk:"
 
-# Start-up from a fresh state: "postfix check" creates the queue
-# directories with their owners and modes (post-install create-missing).
-postfix -c "$PF" check > "$T/check.log" 2>&1 ||
-    bail "postfix check failed: $(cat "$T/check.log"; tail -n 5 "$PF_LOG")"
+pf_check
 
 # The port: a random free one; start again on another should it be taken
 # between the look and the bind.
@@ -260,16 +156,14 @@ while [ "$tries" -lt 10 ]; do
 	p=$(_sink_random_port)
 	_sink_busy "$p" && continue
 	write_master "$p"
-	if postfix -c "$PF" start > "$T/start.log" 2>&1; then
+	if pf_start; then
 		PORT=$p
-		PF_STARTED=1
 		break
 	fi
 	postfix -c "$PF" stop > /dev/null 2>&1
 done
 [ -n "$PORT" ] ||
     bail "Postfix did not start: $(cat "$T/start.log"; tail -n 5 "$PF_LOG")"
-pf_guard
 MASTER_PID=$(sed -n '1s/[^0-9]//gp' "$PFQ/pid/master.pid")
 ok "a private Postfix runs (master $MASTER_PID, smtpd on 127.0.0.1:$PORT)"
 if command -v ss > /dev/null 2>&1; then
@@ -290,21 +184,6 @@ tickets() {
 
 show() {
 	jqr "$2" ticket show "$1" --json
-}
-
-# wait_for SECONDS COMMAND...: runs COMMAND until it succeeds, flushing the
-# queue every few seconds; 1 when it never did.
-wait_for() {
-	_n=$(($1 * 4))
-	shift
-	_i=0
-	while [ "$_i" -lt "$_n" ]; do
-		"$@" && return 0
-		sleep 0.25
-		_i=$((_i + 1))
-		[ $((_i % 12)) -eq 0 ] && postqueue -c "$PF" -f > /dev/null 2>&1
-	done
-	"$@"
 }
 
 tickets_are() {
@@ -359,24 +238,6 @@ addr_of() {
 	printf '%s\n' "$1" | sed -n '1{s/.*<\([^>]*\)>.*/\1/;p;}'
 }
 
-# qids: the queue ids in the Postfix queue, one a line.
-qids() {
-	postqueue -c "$PF" -j 2> /dev/null | jq -r '.queue_id'
-}
-
-queue_deferred() {
-	[ "$(postqueue -c "$PF" -j 2> /dev/null |
-	    jq -r 'select(.queue_name == "deferred") | .queue_id' |
-	    wc -l | tr -d ' ')" = "$1" ]
-}
-
-queue_empty() {
-	[ -z "$(qids)" ]
-}
-
-log_has() {
-	grep -Eq -- "$1" "$PF_LOG" 2> /dev/null
-}
 
 # submit FILE RECIPIENT: sendmail(1) of this instance, as the customer.
 submit() {
@@ -577,15 +438,6 @@ grep -Eq '(fatal|panic):' "$PF_LOG" &&
 # ---------------------------------------------------------------------
 # Stop Postfix; nothing of it runs any more.  Its processes are found by
 # their working directory: every Postfix daemon works in queue_directory.
-
-# pf_procs: the ids of the processes working in this instance's queue.
-pf_procs() {
-	for d in /proc/[0-9]*; do
-		case $(readlink "$d/cwd" 2> /dev/null) in
-		"$PFQ"|"$PFQ"/*) printf ' %s' "${d#/proc/}" ;;
-		esac
-	done
-}
 
 like "$(pf_procs)" " $MASTER_PID( |\$)" \
     "before the stop, the master is found among this instance's processes"

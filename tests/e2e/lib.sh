@@ -77,6 +77,28 @@ bail() {
 	exit 1
 }
 
+# maildesk_user: the system user "maildesk" exists (root only).
+maildesk_user() {
+	id maildesk > /dev/null 2>&1 && return 0
+	# Another test may be creating it at the same time.
+	useradd --system --user-group --no-create-home \
+	    --home-dir /nonexistent --shell /usr/sbin/nologin maildesk \
+	    > "$T/useradd.log" 2>&1 || id maildesk > /dev/null 2>&1 ||
+	    bail "cannot create the maildesk user: $(cat "$T/useradd.log")"
+}
+
+# copy_maildesk: copies that other users (the maildesk user) can run and
+# read: $T/bin/maildesk, with maildesk-full beside it when the build has
+# one, and the templates in $T/templates.
+copy_maildesk() {
+	mkdir -p "$T/bin" "$T/templates"
+	cp "$MAILDESK" "$T/bin/maildesk" || bail "cannot copy $MAILDESK"
+	_b=$(dirname "$MAILDESK")
+	[ -x "$_b/maildesk-full" ] && cp "$_b/maildesk-full" "$T/bin/"
+	cp "$SRCDIR"/contrib/templates/*.txt "$T/templates/"
+	chmod -R a+rX "$T/bin" "$T/templates"
+}
+
 # jq over a command's JSON: jqr FILTER COMMAND...
 jqr() {
 	filter=$1
@@ -84,14 +106,16 @@ jqr() {
 	md "$@" | jq -r "$filter"
 }
 
-# A snapshot of everything the store holds, for "unchanged" checks.
+# A snapshot of everything the store holds, for "unchanged" checks;
+# arguments go to maildesk before the command (--store DIR: another store).
 store_dump() {
 	# A legal hold is not content: setting one changes nothing stored.
-	md ticket list --json | jq -S 'map(del(.hold))'
-	n=$(md ticket list --json | jq length)
+	md "$@" ticket list --json | jq -S 'map(del(.hold))'
+	n=$(md "$@" ticket list --json | jq length)
 	i=1
 	while [ "$i" -le "$n" ]; do
-		md ticket show "$i" --json | jq -S 'del(.messages[].received) | del(.hold)'
+		md "$@" ticket show "$i" --json |
+		    jq -S 'del(.messages[].received) | del(.hold)'
 		i=$((i + 1))
 	done
 }
