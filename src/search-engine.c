@@ -46,33 +46,50 @@ struct MdSearchHits {
 
 /* --- The tokenizer ----------------------------------------------------- */
 
-typedef struct {
-	struct sb_stemmer *english;
-	struct sb_stemmer *german;
-	GHashTable *stems;	/* word -> "english\0german\0", "" for the
-				 * word itself: Zipf's law makes it pay */
-} Tokenizer;
+/*
+ * Stems of recent words, one slot per hash: the frequent words of a
+ * language (Zipf's law) are found here instead of stemmed again.
+ */
+#define STEM_SLOTS 4096
+#define SLOT_BYTES 24
 
-/* Words whose stems are remembered, at most; then it starts afresh. */
-#define STEM_CACHE 200000
+typedef struct {
+	guint8 len;		/* of the word; 0: empty slot */
+	guint8 stem_len;	/* 0: the stem is the word */
+	char word[SLOT_BYTES];
+	char stem[SLOT_BYTES];
+} StemSlot;
+
+typedef struct {
+	struct sb_stemmer *stemmer;
+	StemSlot *slots;	/* owned, STEM_SLOTS */
+	char out[SLOT_BYTES + 1];	/* the stem last returned from a slot */
+} Stemmer;
+
+typedef struct {
+	Stemmer english;
+	Stemmer german;
+	char *stem;		/* owned: the English stem while the German
+				 * one is made */
+} Tokenizer;
 
 static int
 tok_create(void *ctx, const char **args, int nargs, Fts5Tokenizer **out)
 {
 	Tokenizer *t = g_new0(Tokenizer, 1);
 
-	t->english = sb_stemmer_new("english", "UTF_8");
-	t->german = sb_stemmer_new("german", "UTF_8");
-	if (t->english == NULL || t->german == NULL) {
-		if (t->english != NULL)
-			sb_stemmer_delete(t->english);
-		if (t->german != NULL)
-			sb_stemmer_delete(t->german);
+	t->english.stemmer = sb_stemmer_new("english", "UTF_8");
+	t->german.stemmer = sb_stemmer_new("german", "UTF_8");
+	if (t->english.stemmer == NULL || t->german.stemmer == NULL) {
+		if (t->english.stemmer != NULL)
+			sb_stemmer_delete(t->english.stemmer);
+		if (t->german.stemmer != NULL)
+			sb_stemmer_delete(t->german.stemmer);
 		g_free(t);
 		return SQLITE_ERROR;
 	}
-	t->stems = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-	    g_free);
+	t->english.slots = g_new0(StemSlot, STEM_SLOTS);
+	t->german.slots = g_new0(StemSlot, STEM_SLOTS);
 	*out = (Fts5Tokenizer *)t;
 	return SQLITE_OK;
 }
@@ -82,41 +99,130 @@ tok_delete(Fts5Tokenizer *p)
 {
 	Tokenizer *t = (Tokenizer *)p;
 
-	sb_stemmer_delete(t->english);
-	sb_stemmer_delete(t->german);
-	g_hash_table_unref(t->stems);
+	sb_stemmer_delete(t->english.stemmer);
+	sb_stemmer_delete(t->german.stemmer);
+	g_free(t->english.slots);
+	g_free(t->german.slots);
+	g_free(t->stem);
 	g_free(t);
 }
 
-/* The English and the German stem of folded @word, "" where it is @word. */
+/*
+ * The stem of folded @word (@n bytes) by @s, or NULL where it is @word;
+ * valid until the next call with @s.
+ */
 static const char *
-stems_of(Tokenizer *t, const char *word, int n)
+stem_of(Stemmer *s, const char *word, int n)
 {
-	const char *v = g_hash_table_lookup(t->stems, word);
-	const char *en, *de;
-	GString *s;
+	guint32 h = 2166136261u;
+	StemSlot *slot;
+	const char *st;
+	int len;
 
-	if (v != NULL)
-		return v;
-	s = g_string_sized_new(2 * n + 2);
-	en = (const char *)sb_stemmer_stem(t->english, (const sb_symbol *)word,
+	for (int i = 0; i < n; i++)
+		h = (h ^ (guchar)word[i]) * 16777619u;
+	slot = &s->slots[h % STEM_SLOTS];
+	if (n < SLOT_BYTES && slot->len == n && memcmp(slot->word, word,
+	    n) == 0) {
+		if (slot->stem_len == 0)
+			return NULL;
+		memcpy(s->out, slot->stem, slot->stem_len);
+		s->out[slot->stem_len] = '\0';
+		return s->out;
+	}
+	st = (const char *)sb_stemmer_stem(s->stemmer, (const sb_symbol *)word,
 	    n);
-	if (en != NULL && strcmp(en, word) != 0)
-		g_string_append(s, en);
-	g_string_append_c(s, '\0');
-	/* @en stays valid: only the German stemmer runs now. */
-	de = (const char *)sb_stemmer_stem(t->german, (const sb_symbol *)word,
-	    n);
-	if (de != NULL && strcmp(de, word) != 0 &&
-	    (en == NULL || strcmp(de, en) != 0))
-		g_string_append(s, de);
-	g_string_append_c(s, '\0');
-	if (g_hash_table_size(t->stems) >= STEM_CACHE)
-		g_hash_table_remove_all(t->stems);
-	v = s->str;
-	g_hash_table_insert(t->stems, g_strndup(word, n), g_string_free(s,
-	    FALSE));
-	return v;
+	len = st ? sb_stemmer_length(s->stemmer) : 0;
+	if (st != NULL && len == n && memcmp(st, word, n) == 0)
+		st = NULL;
+	if (n < SLOT_BYTES && len < SLOT_BYTES && n > 0) {
+		slot->len = (guint8)n;
+		memcpy(slot->word, word, n);
+		slot->stem_len = st ? (guint8)len : 0;
+		if (st != NULL)
+			memcpy(slot->stem, st, len);
+	}
+	return st;
+}
+
+typedef enum { STEM_BOTH, STEM_ENGLISH, STEM_GERMAN } Stemming;
+
+/*
+ * Short, frequent words that belong to one language only.  A text in
+ * either has a dozen of them in its first lines.
+ */
+static const char *const german_words[] = {
+	"der", "die", "das", "und", "ist", "nicht", "ich", "sie", "wir",
+	"mit", "fuer", "auf", "ein", "eine", "einen", "zu", "von", "den",
+	"dem", "des", "bitte", "danke", "ihr", "ihre", "ihnen", "sehr",
+	"geehrte", "geehrter", "bei", "auch", "noch", "wie", "aber", "oder",
+	"wenn", "dass", "kann", "haben", "hat", "wird", "sind", "mein",
+	"meine", "leider", "schon", "nach", "vielen", "gruss", NULL
+};
+static const char *const english_words[] = {
+	"the", "and", "is", "not", "you", "we", "with", "for", "on", "an",
+	"to", "of", "please", "thanks", "thank", "your", "are", "this",
+	"that", "have", "has", "was", "will", "can", "my", "our", "dear",
+	"regards", "would", "could", "be", "it", "at", "from", "but", "if",
+	"there", "what", "when", "which", "they", "all", "been", "do",
+	"does", "did", "no", "yes", "hello", NULL
+};
+
+static gpointer
+build_common(gpointer unused)
+{
+	GHashTable *h = g_hash_table_new(g_str_hash, g_str_equal);
+
+	for (const char *const *w = german_words; *w != NULL; w++)
+		g_hash_table_insert(h, (gpointer)*w,
+		    GINT_TO_POINTER(STEM_GERMAN));
+	for (const char *const *w = english_words; *w != NULL; w++)
+		g_hash_table_insert(h, (gpointer)*w,
+		    GINT_TO_POINTER(STEM_ENGLISH));
+	return h;
+}
+
+/*
+ * The language of a text by its common words in the first 2 KB: English,
+ * German, or both when it has too few to tell (a subject, a name) or as
+ * many of each.  Cheap: ASCII words only, no allocation.
+ */
+static Stemming
+guess(const char *text, int len)
+{
+	static GOnce once = G_ONCE_INIT;
+	GHashTable *common = g_once(&once, build_common, NULL);
+	int end = MIN(len, 2048), en = 0, de = 0;
+
+	for (int i = 0; i < end;) {
+		char w[10];
+		int n = 0;
+
+		while (i < end && !g_ascii_isalpha(text[i]))
+			i++;
+		while (i < end && g_ascii_isalpha(text[i])) {
+			if (n < (int)sizeof(w) - 1)
+				w[n] = g_ascii_tolower(text[i]);
+			n++;
+			i++;
+		}
+		if (n < 2 || n >= (int)sizeof(w))
+			continue;
+		w[n] = '\0';
+		switch (GPOINTER_TO_INT(g_hash_table_lookup(common, w))) {
+		case STEM_ENGLISH:
+			en++;
+			break;
+		case STEM_GERMAN:
+			de++;
+			break;
+		default:
+			break;
+		}
+	}
+	if (en + de < 3 || en == de)
+		return STEM_BOTH;
+	return en > de ? STEM_ENGLISH : STEM_GERMAN;
 }
 
 /* The character at @s (before @end), and where the next one starts. */
@@ -148,12 +254,16 @@ word_char(gunichar c)
 }
 
 /*
- * Words: runs of letters, digits and marks.  Each is folded and
- * lower-cased; its English and German stems, where they differ, follow at
- * the same position, so a query word (stemmed alike, each stem a synonym)
- * meets every form in either language.  Words that start with a digit
- * are numbers or meta tokens: not stemmed.  A prefix query is not stemmed
- * either: "druck*" means words that start with "druck".
+ * Words: runs of letters, digits and marks, each folded and lower-cased.
+ * In a text that is plainly English or German, a word is indexed as its
+ * stem in that language (the word where the stemmer leaves it alone); in
+ * a short or mixed text (a subject, names) as the word and both stems at
+ * one position.  A query word is the word and both its stems, each a
+ * synonym, so it meets every form in either language.  A prefix is the
+ * prefix and its stems, so that "drucke*" still finds "Drucker", indexed
+ * as "druck".  Words that start with a digit are numbers or meta tokens:
+ * never stemmed.  One token a word where that is enough: each costs FTS5
+ * about as much as the word itself.
  */
 static int
 tok_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *text,
@@ -161,12 +271,14 @@ tok_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *text,
 {
 	Tokenizer *t = (Tokenizer *)p;
 	const char *end = text + len, *s = text, *next;
-	gboolean stem = !(flags & (FTS5_TOKENIZE_PREFIX | FTS5_TOKENIZE_AUX));
+	gboolean stem = !(flags & FTS5_TOKENIZE_AUX);
+	Stemming lang = stem && (flags & FTS5_TOKENIZE_DOCUMENT) ?
+	    guess(text, len) : STEM_BOTH;
 
 	while (s < end) {
 		char ascii[MAX_WORD_BYTES + 1];
 		g_autofree char *folded = NULL;
-		const char *w, *word, *stems;
+		const char *w, *word;
 		gboolean plain = TRUE;
 		int rc, n;
 
@@ -194,23 +306,44 @@ tok_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *text,
 			word = folded;
 			n = (int)strlen(folded);
 		}
+		if (!stem || g_ascii_isdigit(word[0])) {
+			rc = emit(ctx, 0, word, n, (int)(w - text),
+			    (int)(s - text));
+			if (rc != SQLITE_OK)
+				return rc;
+			continue;
+		}
+		if (lang != STEM_BOTH) {
+			const char *st = stem_of(lang == STEM_GERMAN ?
+			    &t->german : &t->english, word, n);
+
+			rc = emit(ctx, 0, st ? st : word, (int)strlen(st ?
+			    st : word), (int)(w - text), (int)(s - text));
+			if (rc != SQLITE_OK)
+				return rc;
+			continue;
+		}
 		rc = emit(ctx, 0, word, n, (int)(w - text), (int)(s - text));
+		if (rc == SQLITE_OK) {
+			const char *en = stem_of(&t->english, word, n);
+			const char *de;
+
+			/* Kept: the German stemmer's buffer is its own. */
+			g_free(t->stem);
+			t->stem = en ? g_strdup(en) : NULL;
+			de = stem_of(&t->german, word, n);
+			if (t->stem != NULL)
+				rc = emit(ctx, FTS5_TOKEN_COLOCATED, t->stem,
+				    (int)strlen(t->stem), (int)(w - text),
+				    (int)(s - text));
+			if (rc == SQLITE_OK && de != NULL &&
+			    g_strcmp0(de, t->stem) != 0)
+				rc = emit(ctx, FTS5_TOKEN_COLOCATED, de,
+				    (int)strlen(de), (int)(w - text),
+				    (int)(s - text));
+		}
 		if (rc != SQLITE_OK)
 			return rc;
-		if (!stem || g_ascii_isdigit(word[0]))
-			continue;
-		stems = stems_of(t, word, n);
-		for (int i = 0; i < 2; i++) {
-			gsize sl = strlen(stems);
-
-			if (sl > 0) {
-				rc = emit(ctx, FTS5_TOKEN_COLOCATED, stems,
-				    (int)sl, (int)(w - text), (int)(s - text));
-				if (rc != SQLITE_OK)
-					return rc;
-			}
-			stems += sl + 1;
-		}
 	}
 	return SQLITE_OK;
 }

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The full-text engine, SQLite FTS5, with a tokenizer of ours: words are
- * folded (search-text.h) and stemmed with Snowball (libstemmer) in
- * English and in German, each stem indexed at the word's position beside
- * the word.  One row per message; columns for the fields, and a meta
+ * folded (search-text.h) and stemmed with Snowball (libstemmer), in the
+ * language of the text where it is plainly English or German, else in
+ * both beside the word; a query word is the word and both stems.  One row per message; columns for the fields, and a meta
  * column of tokens for ticket, status, queue, owner, day and restriction
  * (search-query.h).  It knows neither the store nor its locks (search.h
  * owns both); it is never linked into the lean deliver binary.

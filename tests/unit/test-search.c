@@ -391,7 +391,9 @@ test_engine(Fixture *f, gconstpointer data)
 	Order o = { g_string_new(NULL) };
 
 	g_assert_no_error(error);
-	put(e, 10, 1, "Drucker", "Der Drucker druckt nicht. Grüße", FALSE);
+	/* Plainly German: indexed in German stems only. */
+	put(e, 10, 1, "Drucker", "Sehr geehrte Damen und Herren, der Drucker "
+	    "druckt nicht mehr, und die Lampe ist aus. Mit Grüßen", FALSE);
 	put(e, 2, 1, "Printer", "The printer is printing nothing.", FALSE);
 	put(e, 2, 3, "Printer", "Still printing nothing, Zq9Gone.", FALSE);
 	put(e, 300, 1, "Secret", "Restricted printer words.", TRUE);
@@ -409,6 +411,13 @@ test_engine(Fixture *f, gconstpointer data)
 	g_assert_cmpstr(h, ==, "10");
 	g_free(h);
 	h = hits(e, "GRÜSSE", FALSE);
+	g_assert_cmpstr(h, ==, "10");
+	g_free(h);
+	/* A prefix longer than the stem a word is indexed as. */
+	h = hits(e, "drucke*", FALSE);
+	g_assert_cmpstr(h, ==, "10");
+	g_free(h);
+	h = hits(e, "\"drucker druckt\"", FALSE);
 	g_assert_cmpstr(h, ==, "10");
 	g_free(h);
 	h = hits(e, "printed", FALSE);
