@@ -162,25 +162,6 @@ md_agentmail_cut_quote(const char *text)
 	return g_string_free(out, FALSE);
 }
 
-/* The queue names this installation knows. */
-static gboolean
-known_queue(const MdConfig *config, const char *name)
-{
-	for (guint i = 0; i < config->addresses->len; i++) {
-		MdAddress *a = g_ptr_array_index(config->addresses, i);
-
-		if (strcmp(a->queue, name) == 0)
-			return TRUE;
-	}
-	for (guint i = 0; i < config->queues->len; i++) {
-		MdQueue *q = g_ptr_array_index(config->queues, i);
-
-		if (strcmp(q->name, name) == 0)
-			return TRUE;
-	}
-	return strcmp(config->default_queue, name) == 0;
-}
-
 typedef struct {
 	gboolean note;
 	gboolean has_status;
@@ -223,7 +204,7 @@ parse_commands(const MdConfig *config, const MdAgent *agent,
 			c->owner = g_ascii_strdown(strcmp(arg, "me") == 0 ?
 			    agent->email : arg, -1);
 		} else if (verb != NULL && strcmp(verb, "queue") == 0 &&
-		    n == 2 && known_queue(config, arg)) {
+		    n == 2 && md_config_has_queue(config, arg)) {
 			g_free(c->queue);
 			c->queue = g_strdup(arg);
 		} else if (verb != NULL && strcmp(verb, "customer") == 0 &&
@@ -254,6 +235,8 @@ variables(MdAgentMail *a, const MdCustomer *c, const char *text)
 		name = g_strstrip(g_strjoin(" ", c->first_name ?
 		    c->first_name : "", c->last_name ? c->last_name : "", NULL));
 	put(v, "ticket", n);
+	g_hash_table_insert(v, (gpointer)"tag", g_strdup_printf("[%s%s]",
+	    a->config->tag, n));
 	put(v, "subject", a->ticket->subject);
 	put(v, "queue", a->ticket->queue);
 	put(v, "name", name ? name : c ? c->email : "-");
@@ -317,12 +300,34 @@ last_customer_message(MdAgentMail *a, GError **error)
 	return NULL;
 }
 
+/*
+ * The From name of an answer: "Alice Agent via Support", so that the
+ * customer sees who wrote while replies still go to the queue's address.
+ * The queue's name has its first letter made upper case; an agent without
+ * a name is shown as the queue alone (their address stays ours to know).
+ */
+static char *
+relay_name(const MdAgent *agent, const char *queue)
+{
+	g_autofree char *team = NULL;
+	char first[8];
+	int n;
+
+	if (queue == NULL || queue[0] == '\0')
+		return g_strdup(agent->name);
+	n = g_unichar_to_utf8(g_unichar_totitle(g_utf8_get_char(queue)), first);
+	team = g_strdup_printf("%.*s%s", n, first, g_utf8_next_char(queue));
+	if (agent->name == NULL || agent->name[0] == '\0')
+		return g_steal_pointer(&team);
+	return g_strdup_printf("%s via %s", agent->name, team);
+}
+
 static gboolean
 relay(MdAgentMail *a, const MdCustomer *c, const char *text, GError **error)
 {
 	g_autoptr(MdMessage) last = NULL;
 	g_autoptr(GError) e = NULL;
-	g_autofree char *subject = NULL, *reply_to = NULL;
+	g_autofree char *subject = NULL, *reply_to = NULL, *from_name = NULL;
 	g_autoptr(GPtrArray) refs = g_ptr_array_new_with_free_func(g_free);
 	const char *from = our_address(a);
 	MdComposeSpec spec = { 0 };
@@ -346,7 +351,9 @@ relay(MdAgentMail *a, const MdCustomer *c, const char *text, GError **error)
 	    a->config->tag, a->ticket->number, a->ticket->subject);
 	reply_to = md_token_reply_address(a->secret, from,
 	    md_config_reply_delimiter(a->config), a->ticket->number, NULL);
+	from_name = relay_name(a->agent, a->ticket->queue);
 	spec.from_address = from;
+	spec.from_name = from_name;
 	spec.to_address = c->email;
 	spec.to_name = c->first_name || c->last_name ? g_strjoin(" ",
 	    c->first_name ? c->first_name : "", c->last_name ?

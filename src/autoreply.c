@@ -10,6 +10,7 @@
 #include "maildesk/agent.h"
 #include "maildesk/autoreply.h"
 #include "maildesk/compose.h"
+#include "maildesk/language.h"
 #include "maildesk/log.h"
 #include "maildesk/outbox.h"
 #include "maildesk/template.h"
@@ -58,6 +59,8 @@ variables(const MdAutoreply *a)
 		    c->last_name ? c->last_name : "", NULL);
 	put(v, "ticket", g_strdup_printf("%" G_GUINT64_FORMAT,
 	    a->ticket->number));
+	put(v, "tag", g_strdup_printf("[%s%" G_GUINT64_FORMAT "]",
+	    a->config->tag, a->ticket->number));
 	put(v, "subject", g_strdup(a->ticket->subject));
 	put(v, "name", name ? g_strstrip(g_strdup(name)) :
 	    g_strdup(c->email));
@@ -125,6 +128,7 @@ queue_ack(MdAutoreply *a, const char *from, const MdQueue *q,
 	g_autofree char *msgid = NULL;
 	g_autoptr(GBytes) data = NULL;
 	MdComposeSpec spec = { 0 };
+	const char *language;
 	gboolean allowed;
 
 	if (!md_outbox_ratelimit(a->txn, a->config, a->customer->email,
@@ -135,7 +139,12 @@ queue_ack(MdAutoreply *a, const char *from, const MdQueue *q,
 		    "reason=rate-limit", a->ticket->number);
 		return TRUE;
 	}
-	text = md_template_render(a->config, "ack", q->language, vars, &e);
+	/* The customer's language where we can tell, else the queue's. */
+	language = md_language_choose(g_hash_table_lookup(a->customer->fields,
+	    "language"), md_message_header(a->message, "Content-Language"),
+	    a->message->text, q->language);
+	text = md_template_render(a->config, "ack", language ? language :
+	    q->language, vars, &e);
 	if (text == NULL) {
 		note(a, "acknowledgement", e);
 		return TRUE;

@@ -55,7 +55,7 @@ md_cmd_backup(MdContext *ctx, int argc, char **argv, GError **error)
 	}
 	stream = strcmp(argv[1], "-") == 0;
 	if (stream && isatty(STDOUT_FILENO)) {
-		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "backup -: "
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "-: "
 		    "standard output is a terminal; redirect it to a file "
 		    "or a pipe");
 		return FALSE;

@@ -6,10 +6,12 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "maildesk/config.h"
 #include "maildesk/error.h"
+#include "maildesk/language.h"
 #include "maildesk/log.h"
 
 typedef enum { KEY_STRING, KEY_UINT, KEY_BOOL } KeyType;
@@ -196,6 +198,21 @@ find_key(const char *group, const char *key)
 	return NULL;
 }
 
+/* A language we ship templates for. */
+static gboolean
+check_language(const char *group, const char *code, GError **error)
+{
+	g_autofree char *list = NULL;
+
+	if (md_language_find(code) != NULL && strcmp(md_language_find(code),
+	    code) == 0)
+		return TRUE;
+	list = g_strjoinv(", ", (char **)md_language_codes());
+	g_set_error(error, MD_ERROR, MD_ERROR_CONFIG, "[%s] language: \"%s\" "
+	    "is not one of %s", group, code, list);
+	return FALSE;
+}
+
 static gboolean
 valid_address(const char *a)
 {
@@ -205,6 +222,25 @@ valid_address(const char *a)
 	    strchr(at + 1, '@') == NULL && strpbrk(a, " \t<>,;\"") == NULL;
 }
 
+gboolean
+md_config_valid_queue_name(const char *name)
+{
+	gsize n = name ? strlen(name) : 0;
+
+	return n > 0 && n <= 64 && strspn(name, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
+static gboolean
+check_queue_name(const char *where, const char *name, GError **error)
+{
+	if (md_config_valid_queue_name(name))
+		return TRUE;
+	g_set_error(error, MD_ERROR, MD_ERROR_CONFIG, "%s: queue name \"%s\" "
+	    "is not 1 to 64 letters, digits, '.', '_' or '-'", where, name);
+	return FALSE;
+}
+
 /* A "[queue NAME]" group: language = en|de, agents = a@x;b@y */
 static gboolean
 load_queue(MdConfig *config, GKeyFile *kf, const char *group,
@@ -212,13 +248,11 @@ load_queue(MdConfig *config, GKeyFile *kf, const char *group,
 {
 	g_autofree char *name = g_strstrip(g_strdup(group + 6));
 	g_auto(GStrv) keys_of = g_key_file_get_keys(kf, group, NULL, NULL);
+	g_autofree char *where = g_strdup_printf("[%s]", group);
 	MdQueue *q;
 
-	if (name[0] == '\0') {
-		g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
-		    "[%s]: queue name is empty", group);
+	if (!check_queue_name(where, name, error))
 		return FALSE;
-	}
 	q = g_new0(MdQueue, 1);
 	q->name = g_steal_pointer(&name);
 	q->retention_days = -1;
@@ -228,12 +262,8 @@ load_queue(MdConfig *config, GKeyFile *kf, const char *group,
 
 		g_strstrip(v);
 		if (strcmp(*k, "language") == 0) {
-			if (strcmp(v, "en") != 0 && strcmp(v, "de") != 0) {
-				g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
-				    "[%s] language: \"%s\" is not en or de",
-				    group, v);
+			if (!check_language(group, v, error))
 				return FALSE;
-			}
 			g_free(q->language);
 			q->language = g_steal_pointer(&v);
 		} else if (strcmp(*k, "retention-days") == 0) {
@@ -274,6 +304,39 @@ load_queue(MdConfig *config, GKeyFile *kf, const char *group,
 	return TRUE;
 }
 
+static const MdAddress *find_address(const MdConfig *config,
+    const char *address);
+
+/*
+ * "[addresses] ADDRESS = QUEUE".  GKeyFile keys are case-sensitive, our
+ * addresses are not: the same address written twice must not name two
+ * queues, as only the first would ever be used.
+ */
+static gboolean
+add_address(MdConfig *config, const char *address, const char *queue,
+    GError **error)
+{
+	g_autofree char *lower = g_ascii_strdown(address, -1);
+	const MdAddress *seen = find_address(config, lower);
+	MdAddress *a;
+
+	if (!check_queue_name("[addresses]", queue, error))
+		return FALSE;
+	if (seen != NULL && strcmp(seen->queue, queue) != 0) {
+		g_set_error(error, MD_ERROR, MD_ERROR_CONFIG, "[addresses] %s "
+		    "is given twice (letter case does not count), for queues "
+		    "%s and %s", lower, seen->queue, queue);
+		return FALSE;
+	}
+	if (seen != NULL)
+		return TRUE;
+	a = g_new0(MdAddress, 1);
+	a->address = g_steal_pointer(&lower);
+	a->queue = g_strdup(queue);
+	g_ptr_array_add(config->addresses, a);
+	return TRUE;
+}
+
 static gboolean
 load_file(MdConfig *config, GKeyFile *kf, GError **error)
 {
@@ -295,8 +358,6 @@ load_file(MdConfig *config, GKeyFile *kf, GError **error)
 			const KeySpec *k;
 
 			if (is_addresses) {
-				MdAddress *a;
-
 				if (!valid_address(*n)) {
 					g_set_error(error, MD_ERROR,
 					    MD_ERROR_CONFIG,
@@ -305,17 +366,8 @@ load_file(MdConfig *config, GKeyFile *kf, GError **error)
 					return FALSE;
 				}
 				g_strstrip(v);
-				if (v[0] == '\0') {
-					g_set_error(error, MD_ERROR,
-					    MD_ERROR_CONFIG,
-					    "[addresses] %s: queue name is "
-					    "empty", *n);
+				if (!add_address(config, *n, v, error))
 					return FALSE;
-				}
-				a = g_new0(MdAddress, 1);
-				a->address = g_ascii_strdown(*n, -1);
-				a->queue = g_strdup(v);
-				g_ptr_array_add(config->addresses, a);
 				continue;
 			}
 			k = find_key(*g, *n);
@@ -342,12 +394,21 @@ validate(MdConfig *config, GError **error)
 		    "[smtp] starttls: \"%s\" is not no, try or required", tls);
 		return FALSE;
 	}
-	if (strcmp(config->language, "en") != 0 &&
-	    strcmp(config->language, "de") != 0) {
-		g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
-		    "[templates] language: \"%s\" is not en or de",
-		    config->language);
+	if (!check_language("templates", config->language, error) ||
+	    !check_queue_name("[tickets] default-queue",
+	    config->default_queue, error))
 		return FALSE;
+	{
+		g_auto(GStrv) list = g_strsplit_set(config->form_senders,
+		    ";, \t", -1);
+
+		for (char **f = list; *f != NULL; f++)
+			if ((*f)[0] != '\0' && !valid_address(*f)) {
+				g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
+				    "[forms] senders: \"%s\" is not a mail "
+				    "address", *f);
+				return FALSE;
+			}
 	}
 	for (guint i = 0; i < config->queues->len; i++) {
 		MdQueue *q = g_ptr_array_index(config->queues, i);
@@ -538,39 +599,101 @@ md_config_is_form_sender(const MdConfig *config, const char *address)
 }
 
 gboolean
+md_config_has_queue(const MdConfig *config, const char *name)
+{
+	if (name == NULL)
+		return FALSE;
+	for (guint i = 0; i < config->addresses->len; i++) {
+		MdAddress *a = g_ptr_array_index(config->addresses, i);
+
+		if (strcmp(a->queue, name) == 0)
+			return TRUE;
+	}
+	for (guint i = 0; i < config->queues->len; i++) {
+		MdQueue *q = g_ptr_array_index(config->queues, i);
+
+		if (strcmp(q->name, name) == 0)
+			return TRUE;
+	}
+	return strcmp(config->default_queue, name) == 0;
+}
+
+char *
+md_config_queue_names(const MdConfig *config)
+{
+	g_autoptr(GPtrArray) names = g_ptr_array_new();
+
+	for (guint i = 0; i < config->addresses->len; i++)
+		g_ptr_array_add(names, ((MdAddress *)g_ptr_array_index(
+		    config->addresses, i))->queue);
+	for (guint i = 0; i < config->queues->len; i++)
+		g_ptr_array_add(names, ((MdQueue *)g_ptr_array_index(
+		    config->queues, i))->name);
+	g_ptr_array_add(names, config->default_queue);
+	{
+		GString *s = g_string_new(NULL);
+
+		for (guint i = 0; i < names->len; i++) {
+			gboolean again = FALSE;
+
+			for (guint j = 0; j < i && !again; j++)
+				again = strcmp(g_ptr_array_index(names, j),
+				    g_ptr_array_index(names, i)) == 0;
+			if (!again)
+				g_string_append_printf(s, "%s%s", s->len ?
+				    ", " : "", (char *)g_ptr_array_index(
+				    names, i));
+		}
+		return g_string_free(s, FALSE);
+	}
+}
+
+gboolean
 md_config_is_ours(const MdConfig *config, const char *address)
 {
 	return md_config_queue_for(config, address) != NULL;
+}
+
+static void
+dump_value(GString *s, const MdConfig *config, const KeySpec *k)
+{
+	const char *field = (const char *)config + k->offset;
+
+	g_string_append_printf(s, "%s = ", k->key);
+	if (k->type == KEY_STRING)
+		g_string_append(s, *(char *const *)field);
+	else if (k->type == KEY_BOOL)
+		g_string_append(s, *(const gboolean *)field ? "true" : "false");
+	else if (k->max <= G_MAXUINT)
+		g_string_append_printf(s, "%u", *(const guint *)field);
+	else
+		g_string_append_printf(s, "%" G_GUINT64_FORMAT,
+		    *(const guint64 *)field);
+	g_string_append_c(s, '\n');
 }
 
 char *
 md_config_dump(const MdConfig *config)
 {
 	GString *s = g_string_new(NULL);
-	const char *group = NULL;
 
 	g_string_append_printf(s, "# from %s\n",
 	    config->source ? config->source : "built-in defaults");
+	/*
+	 * Each group once, in the order the table first names it, with all
+	 * its keys: the table is ordered by when keys came, not by group.
+	 */
 	for (gsize i = 0; i < G_N_ELEMENTS(keys); i++) {
-		const KeySpec *k = &keys[i];
-		const char *field = (const char *)config + k->offset;
+		gboolean seen = FALSE;
 
-		if (g_strcmp0(group, k->group) != 0) {
-			group = k->group;
-			g_string_append_printf(s, "[%s]\n", group);
-		}
-		g_string_append_printf(s, "%s = ", k->key);
-		if (k->type == KEY_STRING)
-			g_string_append(s, *(char *const *)field);
-		else if (k->type == KEY_BOOL)
-			g_string_append(s, *(const gboolean *)field ?
-			    "true" : "false");
-		else if (k->max <= G_MAXUINT)
-			g_string_append_printf(s, "%u", *(const guint *)field);
-		else
-			g_string_append_printf(s, "%" G_GUINT64_FORMAT,
-			    *(const guint64 *)field);
-		g_string_append_c(s, '\n');
+		for (gsize j = 0; j < i && !seen; j++)
+			seen = strcmp(keys[j].group, keys[i].group) == 0;
+		if (seen)
+			continue;
+		g_string_append_printf(s, "[%s]\n", keys[i].group);
+		for (gsize j = i; j < G_N_ELEMENTS(keys); j++)
+			if (strcmp(keys[j].group, keys[i].group) == 0)
+				dump_value(s, config, &keys[j]);
 	}
 	g_string_append(s, "[addresses]\n");
 	for (guint i = 0; i < config->addresses->len; i++) {
@@ -578,5 +701,40 @@ md_config_dump(const MdConfig *config)
 
 		g_string_append_printf(s, "%s = %s\n", a->address, a->queue);
 	}
+	for (guint i = 0; i < config->queues->len; i++) {
+		MdQueue *q = g_ptr_array_index(config->queues, i);
+		g_autofree char *agents = g_strjoinv(";", q->agents);
+
+		g_string_append_printf(s, "[queue %s]\nlanguage = %s\n"
+		    "agents = %s\n", q->name, q->language, agents);
+		if (q->retention_days >= 0)
+			g_string_append_printf(s, "retention-days = %d\n",
+			    q->retention_days);
+	}
 	return g_string_free(s, FALSE);
+}
+
+void
+md_config_check(const MdConfig *config, GPtrArray *problems)
+{
+	const char *dir = config->template_dir;
+
+	/*
+	 * The loader checks what the file says; this checks what it points
+	 * at.  The English and German templates are compiled in, so a
+	 * template the directory lacks is no problem, and neither is the
+	 * default directory missing (a binary run from its build tree).  A
+	 * directory named in the file that is not there is a typo.
+	 */
+	if (strcmp(dir, MAILDESK_TEMPLATEDIR) == 0 &&
+	    !g_file_test(dir, G_FILE_TEST_EXISTS))
+		return;
+	if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
+		g_ptr_array_add(problems, g_strdup_printf("[templates] dir: "
+		    "%s is not a directory", dir));
+		return;
+	}
+	if (access(dir, R_OK | X_OK) != 0)
+		g_ptr_array_add(problems, g_strdup_printf("[templates] dir: "
+		    "%s: %s", dir, g_strerror(errno)));
 }

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "maildesk/error.h"
 #include "maildesk/export.h"
@@ -23,8 +24,48 @@ write_file(const char *path, const void *data, gsize len, GError **error)
 	g_autoptr(GError) e = NULL;
 
 	if (!g_file_set_contents(path, data, (gssize)len, &e)) {
-		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL, "export: %s",
+		g_set_error(error, MD_ERROR, MD_ERROR_CANTCREAT, "%s",
 		    e->message);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/*
+ * The directory an export goes to must be new, or an empty directory (a
+ * symbolic link to one will do): never mix two people's files, never
+ * write through a link that points nowhere.
+ */
+static gboolean
+check_target(const char *dir, GError **error)
+{
+	struct stat st;
+	g_autoptr(GDir) d = NULL;
+
+	if (lstat(dir, &st) != 0) {
+		if (errno == ENOENT)
+			return TRUE;
+		g_set_error(error, MD_ERROR, MD_ERROR_CANTCREAT, "%s: %s", dir,
+		    g_strerror(errno));
+		return FALSE;
+	}
+	if (S_ISLNK(st.st_mode) && stat(dir, &st) != 0) {
+		g_set_error(error, MD_ERROR, MD_ERROR_CANTCREAT, "%s: a "
+		    "symbolic link to nothing (%s); give a new or empty "
+		    "directory", dir, g_strerror(errno));
+		return FALSE;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		g_set_error(error, MD_ERROR, MD_ERROR_CANTCREAT, "%s: exists "
+		    "and is not a directory; give a new or empty directory",
+		    dir);
+		return FALSE;
+	}
+	d = g_dir_open(dir, 0, NULL);
+	if (d == NULL || g_dir_read_name(d) != NULL) {
+		g_set_error(error, MD_ERROR, MD_ERROR_CANTCREAT, "%s: not "
+		    "empty%s; give a new or empty directory", dir, d == NULL ?
+		    " or not readable" : "");
 		return FALSE;
 	}
 	return TRUE;
@@ -121,20 +162,10 @@ md_export_customer(MdTxn *txn, const MdCustomer *c, const char *dir,
 	g_autofree char *when = md_json_time(now, 0);
 	AuditExport audit = { b, NULL };
 
-	if (tickets == NULL)
+	if (tickets == NULL || !check_target(dir, error))
 		return FALSE;
-	/* Never mix two people's data: the directory must be new or empty. */
-	{
-		g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-
-		if (d != NULL && g_dir_read_name(d) != NULL) {
-			g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
-			    "export: %s is not empty", dir);
-			return FALSE;
-		}
-	}
 	if (g_mkdir_with_parents(rawdir, 0700) != 0) {
-		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL, "export: %s: %s",
+		g_set_error(error, MD_ERROR, MD_ERROR_CANTCREAT, "%s: %s",
 		    rawdir, g_strerror(errno));
 		return FALSE;
 	}

@@ -67,7 +67,7 @@ hand_one(Handover *h, guint64 ticket, guint32 seq, gint64 received)
 		if (fd >= 0)
 			close(fd);
 		g_set_error(&h->error, MD_ERROR, MD_ERROR_TEMPFAIL,
-		    "handover: %s: %s", tmp, g_strerror(saved));
+		    "%s: %s", tmp, g_strerror(saved));
 		return FALSE;
 	}
 	h->count++;

@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "maildesk/error.h"
+#include "maildesk/language.h"
 #include "maildesk/search-engine.h"
 #include "maildesk/search-query.h"
 #include "maildesk/search-text.h"
@@ -148,81 +149,21 @@ stem_of(Stemmer *s, const char *word, int n)
 typedef enum { STEM_BOTH, STEM_ENGLISH, STEM_GERMAN } Stemming;
 
 /*
- * Short, frequent words that belong to one language only.  A text in
- * either has a dozen of them in its first lines.
- */
-static const char *const german_words[] = {
-	"der", "die", "das", "und", "ist", "nicht", "ich", "sie", "wir",
-	"mit", "fuer", "auf", "ein", "eine", "einen", "zu", "von", "den",
-	"dem", "des", "bitte", "danke", "ihr", "ihre", "ihnen", "sehr",
-	"geehrte", "geehrter", "bei", "auch", "noch", "wie", "aber", "oder",
-	"wenn", "dass", "kann", "haben", "hat", "wird", "sind", "mein",
-	"meine", "leider", "schon", "nach", "vielen", "gruss", NULL
-};
-static const char *const english_words[] = {
-	"the", "and", "is", "not", "you", "we", "with", "for", "on", "an",
-	"to", "of", "please", "thanks", "thank", "your", "are", "this",
-	"that", "have", "has", "was", "will", "can", "my", "our", "dear",
-	"regards", "would", "could", "be", "it", "at", "from", "but", "if",
-	"there", "what", "when", "which", "they", "all", "been", "do",
-	"does", "did", "no", "yes", "hello", NULL
-};
-
-static gpointer
-build_common(gpointer unused)
-{
-	GHashTable *h = g_hash_table_new(g_str_hash, g_str_equal);
-
-	for (const char *const *w = german_words; *w != NULL; w++)
-		g_hash_table_insert(h, (gpointer)*w,
-		    GINT_TO_POINTER(STEM_GERMAN));
-	for (const char *const *w = english_words; *w != NULL; w++)
-		g_hash_table_insert(h, (gpointer)*w,
-		    GINT_TO_POINTER(STEM_ENGLISH));
-	return h;
-}
-
-/*
- * The language of a text by its common words in the first 2 KB: English,
- * German, or both when it has too few to tell (a subject, a name) or as
- * many of each.  Cheap: ASCII words only, no allocation.
+ * The language of a text to stem it in: what md_language_guess() makes of
+ * its first 4 KB, or both when that cannot tell (a subject, a name, a
+ * mail of both languages).
  */
 static Stemming
 guess(const char *text, int len)
 {
-	static GOnce once = G_ONCE_INIT;
-	GHashTable *common = g_once(&once, build_common, NULL);
-	int end = MIN(len, 2048), en = 0, de = 0;
+	g_autofree char *head = g_strndup(text, MIN(len, 4096));
+	const char *lang = md_language_guess(head);
 
-	for (int i = 0; i < end;) {
-		char w[10];
-		int n = 0;
-
-		while (i < end && !g_ascii_isalpha(text[i]))
-			i++;
-		while (i < end && g_ascii_isalpha(text[i])) {
-			if (n < (int)sizeof(w) - 1)
-				w[n] = g_ascii_tolower(text[i]);
-			n++;
-			i++;
-		}
-		if (n < 2 || n >= (int)sizeof(w))
-			continue;
-		w[n] = '\0';
-		switch (GPOINTER_TO_INT(g_hash_table_lookup(common, w))) {
-		case STEM_ENGLISH:
-			en++;
-			break;
-		case STEM_GERMAN:
-			de++;
-			break;
-		default:
-			break;
-		}
-	}
-	if (en + de < 3 || en == de)
-		return STEM_BOTH;
-	return en > de ? STEM_ENGLISH : STEM_GERMAN;
+	if (g_strcmp0(lang, "de") == 0)
+		return STEM_GERMAN;
+	if (g_strcmp0(lang, "en") == 0)
+		return STEM_ENGLISH;
+	return STEM_BOTH;
 }
 
 /* The character at @s (before @end), and where the next one starts. */

@@ -288,3 +288,61 @@ md_ticket_foreach(MdTxn *txn, MdTicketFunc fn, gpointer user_data,
 	}
 	return TRUE;
 }
+
+typedef struct {
+	guint64 number;
+	guint64 skip;	/* the ticket's own customer */
+	GArray *found;
+} Links;
+
+static gboolean
+participant_one(const MDB_val *key, const MDB_val *data, gpointer user_data)
+{
+	Links *l = user_data;
+	guint64 customer;
+
+	if (key->mv_size != 16 ||
+	    md_key_read_be64((const guint8 *)key->mv_data + 8) != l->number)
+		return TRUE;
+	customer = md_key_read_be64(key->mv_data);
+	if (customer != l->skip)
+		g_array_append_val(l->found, customer);
+	return TRUE;
+}
+
+GArray *
+md_ticket_participants(MdTxn *txn, const MdTicket *t, GError **error)
+{
+	Links l = { t->number, t->customer_id, g_array_new(FALSE, FALSE,
+	    sizeof(guint64)) };
+
+	/* customer_tickets is keyed by customer: every entry is read. */
+	if (!md_store_foreach(txn, MD_DB_CUSTOMER_TICKETS, NULL, 0,
+	    participant_one, &l, error)) {
+		g_array_unref(l.found);
+		return NULL;
+	}
+	return l.found;
+}
+
+static gboolean
+continued_one(MdTicket *t, gpointer user_data)
+{
+	Links *l = user_data;
+
+	if (t->linked_to == l->number)
+		g_array_append_val(l->found, t->number);
+	return TRUE;
+}
+
+GArray *
+md_ticket_continued_in(MdTxn *txn, guint64 number, GError **error)
+{
+	Links l = { number, 0, g_array_new(FALSE, FALSE, sizeof(guint64)) };
+
+	if (!md_ticket_foreach(txn, continued_one, &l, error)) {
+		g_array_unref(l.found);
+		return NULL;
+	}
+	return l.found;
+}

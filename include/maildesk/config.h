@@ -100,7 +100,27 @@ gboolean md_config_is_form_sender(const MdConfig *config, const char *address);
 /* TRUE if @address (any case, extension allowed) is one of ours. */
 gboolean md_config_is_ours(const MdConfig *config, const char *address);
 
-/* Writes every effective value as a GKeyFile text to @out. */
+/* TRUE if @name is a queue the config names (an address's, a [queue]
+ * group's or the default queue). */
+gboolean md_config_has_queue(const MdConfig *config, const char *name);
+
+/* The queue names the config knows, ", "-separated (transfer full). */
+char *md_config_queue_names(const MdConfig *config);
+
+/* TRUE if @name can be a queue's name: 1 to 64 of A-Z a-z 0-9 . _ - */
+gboolean md_config_valid_queue_name(const char *name);
+
+/*
+ * Every effective value as GKeyFile text, each group once (transfer
+ * full).
+ */
 char *md_config_dump(const MdConfig *config);
+
+/*
+ * Checks what the loaded config points at (the templates directory and
+ * its English templates); appends one line per problem to @problems (of
+ * char *, owned by the array).  Reads the file system; no store.
+ */
+void md_config_check(const MdConfig *config, GPtrArray *problems);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MdConfig, md_config_free)

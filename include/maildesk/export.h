@@ -11,6 +11,10 @@
 
 #define MD_EXPORT_VERSION 1
 
-/* Writes the export of @c into @dir (created if missing). */
+/*
+ * Writes the export of @c into @dir (created if missing).  CANTCREAT when
+ * @dir exists and is no empty directory (a dangling link, a file, another
+ * export) or a file cannot be written.
+ */
 gboolean md_export_customer(MdTxn *txn, const MdCustomer *c, const char *dir,
     gint64 now, GError **error);

@@ -91,4 +91,17 @@ typedef gboolean (*MdTicketFunc)(MdTicket *t, gpointer user_data);
 gboolean md_ticket_foreach(MdTxn *txn, MdTicketFunc fn, gpointer user_data,
     GError **error);
 
+/*
+ * The customers linked to @t besides its customer (people who wrote in
+ * it or were named in it), as customer ids in id order (transfer full).
+ * Reads the whole customer_tickets table: for people, not for deliver.
+ */
+GArray *md_ticket_participants(MdTxn *txn, const MdTicket *t, GError **error);
+
+/*
+ * The tickets that continue ticket @number (whose linked_to it is), in
+ * number order (transfer full).  Reads every ticket: not for deliver.
+ */
+GArray *md_ticket_continued_in(MdTxn *txn, guint64 number, GError **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MdTicket, md_ticket_free)

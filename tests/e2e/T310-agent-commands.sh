@@ -432,8 +432,8 @@ cmail 'Quentin Query <quentin@example.net>' q1@example.net 'Invoice wrong' \
 sink_reset
 dlv "$T/q1.eml" --sender quentin@example.net --recipient support@example.com
 settle
-TQ=$(jqr '.[0].number' ticket list --customer quentin@example.net --json)
-is "$(jqr 'length' ticket list --customer quentin@example.net --json)" 1 \
+TQ=$(jqr '.[0].number' ticket list --all --customer quentin@example.net --json)
+is "$(jqr 'length' ticket list --all --customer quentin@example.net --json)" 1 \
     "quentin's mail opens a ticket"
 [ -n "$TQ" ] && [ "$TQ" != null ] || TQ=999
 is "$(show "$TQ" .status)" new "quentin's ticket: new"
@@ -463,7 +463,7 @@ md ticket set "$TQ" status closed > /dev/null 2>&1
 is "$?" 0 "ticket set N status closed exits 0"
 is "$(show "$TQ" .status)" closed "quentin's ticket closed"
 qreply q3
-is "$(jqr 'length' ticket list --customer quentin@example.net --json)" 1 \
+is "$(jqr 'length' ticket list --all --customer quentin@example.net --json)" 1 \
     "a reply within the reopen window opens no ticket"
 is "$(show "$TQ" .status)" open "it reopens quentin's ticket"
 is "$(msg "$TQ" q3@example.net .kind)" customer "the reply is in that ticket"
@@ -473,7 +473,7 @@ md ticket set "$TQ" status closed > /dev/null 2>&1
 is "$(show "$TQ" .status)" closed "closed again (reopen-days = 0)"
 sleep 2
 qreply q4
-is "$(jqr 'length' ticket list --customer quentin@example.net --json)" 2 \
+is "$(jqr 'length' ticket list --all --customer quentin@example.net --json)" 2 \
     "a reply after the window opens a new ticket"
 TN=$(jqr "map(select(.number != $TQ)) | .[0].number" ticket list \
     --customer quentin@example.net --json)

@@ -16,7 +16,13 @@ tap_fail=0
 
 # Writes $T/maildesk.conf with our two addresses plus any extra lines given
 # as arguments ("[group]" and "key = value" lines), and initialises the store.
+# A test that names no [templates] or [ack] group sends no acknowledgement:
+# the templates compiled into the binary would otherwise answer every mail.
 setup_store() {
+	_ack=off
+	for _l in "$@"; do
+		case $_l in "[templates]"|"[ack]") _ack=on ;; esac
+	done
 	{
 		printf '[store]\npath = %s\nmap-size-bytes = %s\n' \
 		    "$T/store" "${MAP_SIZE:-268435456}"
@@ -26,6 +32,7 @@ setup_store() {
 		# as its own user (maildesk(8)).
 		printf '[deliver]\nallow-root = true\n'
 		for line in "$@"; do printf '%s\n' "$line"; done
+		[ "$_ack" = on ] || printf '[ack]\nenabled = false\n'
 	} > "$T/maildesk.conf"
 	md init > /dev/null || bail "maildesk init failed"
 }
@@ -110,8 +117,8 @@ jqr() {
 # arguments go to maildesk before the command (--store DIR: another store).
 store_dump() {
 	# A legal hold is not content: setting one changes nothing stored.
-	md "$@" ticket list --json | jq -S 'map(del(.hold))'
-	n=$(md "$@" ticket list --json | jq length)
+	md "$@" ticket list --all --json | jq -S 'map(del(.hold))'
+	n=$(md "$@" ticket list --all --json | jq length)
 	i=1
 	while [ "$i" -le "$n" ]; do
 		md "$@" ticket show "$i" --json |
@@ -421,4 +428,32 @@ elif what == "filenames":
         if p.get_filename() is not None:
             out.write(p.get_filename() + "\n")
 ' "$2" ${3+"$3"}
+}
+
+# ---------------------------------------------------------------------
+# One mail on its own: `alone FILE [ARGS...]` delivers FILE into a new
+# store and keeps ticket 1 as JSON in $J; `get FILTER` reads from it.
+alone() {
+	_f=$1
+	shift
+	rm -rf "$T/store"
+	md init > /dev/null || bail "maildesk init failed"
+	deliver "$_f" "$@"
+	is "$rc" 0 "deliver $(basename "$_f") exits 0"
+	if [ -s "$T/out" ] || [ -s "$T/err" ]; then
+		not_ok "deliver $(basename "$_f") is silent" \
+		    "$(cat "$T/out" "$T/err")"
+	fi
+	J=$(md ticket show 1 --json)
+}
+
+get() {
+	printf '%s\n' "$J" | jq -r "$1"
+}
+
+# No U+FFFD, no C1 control and no ESC in anything the ticket shows: the
+# signs of a missing or wrong charset conversion.
+clean_text() {
+	is "$(get '[.. | strings | select(test("[\u001b\u0080-\u009f\ufffd]"))] |
+	    length')" 0 "$1: no U+FFFD, C1 control or escape"
 }

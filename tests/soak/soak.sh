@@ -1001,7 +1001,7 @@ SINK_MAILS=$(wc -l < "$W/sink.tsv")
     fail "$((SINK_FILES - SINK_MAILS)) dumps at the relay without a complete header"
 
 # Everything the store holds.
-md ticket list --json > "$W/tickets.json" 2> "$W/log/list.err" ||
+md ticket list --all --json > "$W/tickets.json" 2> "$W/log/list.err" ||
     fail "ticket list --json failed: $(cat "$W/log/list.err")"
 jq -r '.[].number' "$W/tickets.json" > "$W/numbers"
 TICKETS=$(wc -l < "$W/numbers")
