@@ -18,6 +18,7 @@
 #include "maildesk/message.h"
 #include "maildesk/thread.h"
 #include "maildesk/ticket.h"
+#include "maildesk/trace.h"
 
 void
 md_deliver_result_clear(MdDeliverResult *r)
@@ -254,6 +255,7 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 	key = dedupe_key(config, m);
 	form = form_person(config, m);
 	who = form ? form : md_message_sender_mailbox(m);
+	md_trace("parse");
 
 	if (opts->txn == NULL && !md_store_begin(store, MD_TXN_WRITE, tx,
 	    error))
@@ -412,8 +414,10 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 	if (!md_ticket_save(tx, ticket, error))
 		return FALSE;
 commit:
+	md_trace("store");
 	if (opts->txn == NULL && !md_store_commit(tx, error))
 		return FALSE;
+	md_trace("commit");
 
 	result->ticket = ticket->number;
 	result->customer = customer ? customer->id : 0;

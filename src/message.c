@@ -10,6 +10,7 @@
 #include <gmime/gmime.h>
 
 #include "maildesk/autocleanups.h"
+#include "maildesk/digest.h"
 #include "maildesk/message.h"
 #include "maildesk/mime-text.h"
 
@@ -364,7 +365,7 @@ digest_object(GMimeObject *obj, GMimePart *part, MdAttachment *a)
 {
 	GMimeStream *null = g_mime_stream_null_new();
 	GMimeStream *filtered = g_mime_stream_filter_new(null);
-	GMimeFilter *sum = g_mime_filter_checksum_new(G_CHECKSUM_SHA256);
+	GMimeFilter *sum = md_digest_filter_new();
 
 	g_mime_stream_filter_add(GMIME_STREAM_FILTER(filtered), sum);
 	if (part != NULL) {
@@ -376,8 +377,7 @@ digest_object(GMimeObject *obj, GMimePart *part, MdAttachment *a)
 		g_mime_object_write_to_stream(obj, NULL, filtered);
 	g_mime_stream_flush(filtered);
 	a->size = GMIME_STREAM_NULL(null)->written;
-	a->sha256 = g_mime_filter_checksum_get_string(
-	    GMIME_FILTER_CHECKSUM(sum));
+	a->sha256 = md_digest_filter_hex(sum);
 	g_object_unref(sum);
 	g_object_unref(filtered);
 	g_object_unref(null);
@@ -576,8 +576,7 @@ digest_thread(gpointer data)
 {
 	DigestJob *job = data;
 
-	return g_compute_checksum_for_data(G_CHECKSUM_SHA256, job->raw,
-	    job->len);
+	return md_digest_sha256_hex(job->raw, job->len);
 }
 
 /*

@@ -15,6 +15,7 @@ typedef enum {
 	MD_CMD_STORE = 1 << 0,	/* open the store before calling */
 	MD_CMD_MTA = 1 << 1,	/* deliver mode: exit codes for the MTA */
 	MD_CMD_SYSLOG = 1 << 2,	/* timer jobs: events go to syslog too */
+	MD_CMD_NO_LOCALE = 1 << 3,	/* the MTA's: no setlocale() */
 } MdCommandFlags;
 
 typedef struct {
