@@ -72,6 +72,14 @@ static const KeySpec keys[] = {
 	{ "forms", "senders", KEY_STRING, "", 0, 0, OFF(form_senders) },
 	{ "tickets", "retention-days", KEY_UINT, "0", 0, 36500,
 	  OFF(retention_days) },
+	{ "lmtp", "listen", KEY_STRING, "", 0, 0, OFF(lmtp_listen) },
+	{ "lmtp", "clients", KEY_STRING, "127.0.0.1 ::1", 0, 0,
+	  OFF(lmtp_clients) },
+	{ "lmtp", "workers", KEY_UINT, "0", 0, 256, OFF(lmtp_workers) },
+	{ "lmtp", "max-connections", KEY_UINT, "64", 1, 10000,
+	  OFF(lmtp_max_connections) },
+	{ "lmtp", "timeout-seconds", KEY_UINT, "300", 1, 3600,
+	  OFF(lmtp_timeout_s) },
 };
 
 static void
@@ -116,6 +124,8 @@ md_config_free(MdConfig *config)
 	g_free(config->language);
 	g_free(config->authserv_id);
 	g_free(config->form_senders);
+	g_free(config->lmtp_listen);
+	g_free(config->lmtp_clients);
 	g_clear_pointer(&config->queues, g_ptr_array_unref);
 	g_free(config);
 }

@@ -169,7 +169,8 @@ md_deliver(MdStore *store, const MdConfig *config, const guint8 *raw,
     gsize len, const char *sender, const char *recipient, gint64 now,
     MdDeliverResult *result, GError **error)
 {
-	MdDeliverOptions opts = { sender, recipient, NULL, 0, NULL, FALSE };
+	MdDeliverOptions opts = { sender, recipient, NULL, 0, NULL, FALSE,
+		NULL };
 
 	return md_deliver_opts(store, config, raw, len, &opts, now, result,
 	    error);
@@ -207,39 +208,13 @@ form_person(const MdConfig *config, MdMessage *m)
 	return NULL;
 }
 
-gboolean
-md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
-    gsize len, const MdDeliverOptions *opts, gint64 now,
-    MdDeliverResult *result, GError **error)
+MdMessage *
+md_deliver_prepare(const MdConfig *config, const guint8 *raw, gsize len,
+    const char *sender, const char *recipient, gint64 now)
 {
-	const char *sender = opts->sender;
-	const char *recipient = opts->recipient;
-	g_autoptr(MdAgent) agent = NULL;
-	g_autoptr(MdMailbox) form = NULL;
-	g_autoptr(MdMessage) m = NULL;
-	g_autoptr(MdCustomer) customer = NULL;
-	g_autoptr(MdTicket) ticket = NULL;
-	g_auto(MdTxn) own = MD_TXN_INIT;
-	MdTxn *tx = opts->txn ? opts->txn : &own;
-	g_autofree char *key = NULL, *store_key = NULL;
-	g_autoptr(GError) e = NULL;
-	const MdMailbox *who;
-	MdThreadMatch match;
-	g_autoptr(GBytes) secret = NULL;
-	MDB_val v;
+	MdMessage *m = md_message_parse(raw, len);
 	const char *queue;
 
-	memset(result, 0, sizeof(*result));
-	result->outbox_ids = g_array_new(FALSE, FALSE, sizeof(guint64));
-	if (len > config->max_size_bytes) {
-		g_set_error(error, MD_ERROR, MD_ERROR_REJECT,
-		    "message of %" G_GSIZE_FORMAT " bytes is over the limit "
-		    "of %" G_GUINT64_FORMAT, len, config->max_size_bytes);
-		return FALSE;
-	}
-
-	/* Outside the lock: parse, classify, decide where it goes. */
-	m = md_message_parse(raw, len);
 	m->received_at = now;
 	/* The envelope comes from the MTA as bytes; records hold UTF-8. */
 	m->envelope_sender = sender ? g_utf8_make_valid(sender, -1) : NULL;
@@ -252,6 +227,43 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 	queue = md_config_queue_for(config, m->recipient);
 	m->queue = g_strdup(queue ? queue : config->default_queue);
 	md_classify(m, config);
+	return m;
+}
+
+gboolean
+md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
+    gsize len, const MdDeliverOptions *opts, gint64 now,
+    MdDeliverResult *result, GError **error)
+{
+	g_autoptr(MdAgent) agent = NULL;
+	g_autoptr(MdMailbox) form = NULL;
+	g_autoptr(MdMessage) own_m = NULL;
+	MdMessage *m;
+	g_autoptr(MdCustomer) customer = NULL;
+	g_autoptr(MdTicket) ticket = NULL;
+	g_auto(MdTxn) own = MD_TXN_INIT;
+	MdTxn *tx = opts->txn ? opts->txn : &own;
+	g_autofree char *key = NULL, *store_key = NULL;
+	g_autoptr(GError) e = NULL;
+	const MdMailbox *who;
+	MdThreadMatch match;
+	g_autoptr(GBytes) secret = NULL;
+	MDB_val v;
+
+	memset(result, 0, sizeof(*result));
+	result->outbox_ids = g_array_new(FALSE, FALSE, sizeof(guint64));
+	if (len > config->max_size_bytes) {
+		g_set_error(error, MD_ERROR, MD_ERROR_REJECT,
+		    "message of %" G_GSIZE_FORMAT " bytes is over the limit "
+		    "of %" G_GUINT64_FORMAT, len, config->max_size_bytes);
+		return FALSE;
+	}
+
+	/* Outside the lock: parse, classify, decide where it goes. */
+	m = opts->message;
+	if (m == NULL)
+		m = own_m = md_deliver_prepare(config, raw, len, opts->sender,
+		    opts->recipient, now);
 	key = dedupe_key(config, m);
 	form = form_person(config, m);
 	who = form ? form : md_message_sender_mailbox(m);

@@ -77,6 +77,9 @@ static const MdCommand commands[] = {
 	  "move an existing mailbox into tickets (no mail is sent)" },
 	{ "flush", md_cmd_flush, MD_CMD_STORE | MD_CMD_SYSLOG, "",
 	  "send what the outbox holds and is due" },
+	{ "lmtpd", FULL(md_cmd_lmtpd), MD_CMD_STORE | MD_CMD_SYSLOG |
+	  MD_CMD_NO_LOCALE, "[--listen unix:PATH|inet:HOST:PORT ...]",
+	  "serve LMTP (RFC 2033) until SIGTERM" },
 	{ "outbox", FULL(md_cmd_outbox_list), MD_CMD_STORE, "[--json]",
 	  "list queued and failed outgoing mail" },
 	{ "customer list", FULL(md_cmd_customer_list), MD_CMD_STORE,

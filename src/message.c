@@ -167,7 +167,8 @@ md_message_header(const MdMessage *m, const char *name)
 const MdMailbox *
 md_message_sender_mailbox(const MdMessage *m)
 {
-	static MdMailbox envelope;
+	/* One per thread: several threads parse at once (lmtpd, import). */
+	static _Thread_local MdMailbox envelope;
 
 	if (m->from != NULL && m->from->email != NULL)
 		return m->from;
@@ -549,8 +550,10 @@ static GMimeParserOptions *
 parser_options(void)
 {
 	static GMimeParserOptions *options;
+	static gsize once;
 
-	if (options == NULL) {
+	/* Once, whichever thread parses first (lmtpd, import). */
+	if (g_once_init_enter(&once)) {
 		static const char *fallback[] = { "utf-8", "windows-1252",
 			NULL };
 
@@ -562,6 +565,7 @@ parser_options(void)
 		    GMIME_RFC_COMPLIANCE_LOOSE);
 		g_mime_parser_options_set_parameter_compliance_mode(options,
 		    GMIME_RFC_COMPLIANCE_LOOSE);
+		g_once_init_leave(&once, 1);
 	}
 	return options;
 }

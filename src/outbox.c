@@ -326,6 +326,68 @@ note_failure(MdTxn *txn, const MdOutboxEntry *e, const char *reply,
 	}
 }
 
+gboolean
+md_outbox_settle(MdTxn *txn, const MdConfig *config, MdOutboxEntry *e,
+    MdSmtpOutcome outcome, const char *reply, gint64 now,
+    MdFlushResult *result, GError **error)
+{
+	guint8 key[8];
+	guint64 delay;
+	gboolean gone;
+	MDB_val v;
+
+	md_key_be64(key, e->id);
+	/* Erased while we talked SMTP (customer erase, expire)? */
+	gone = !md_store_get(txn, MD_DB_OUTBOX, key, 8, &v, NULL);
+	e->attempts++;
+	e->lease_until = 0;
+	g_free(e->last_error);
+	e->last_error = g_strdup(reply);
+	switch (outcome) {
+	case MD_SMTP_SENT:
+		result->sent++;
+		md_info("outbox id=%" G_GUINT64_FORMAT " ticket=%"
+		    G_GUINT64_FORMAT " kind=%s result=sent",
+		    e->id, e->ticket, e->kind);
+		return md_store_del(txn, MD_DB_OUTBOX, key, 8, NULL, 0, error);
+	case MD_SMTP_PERMFAIL:
+		e->state = MD_OUTBOX_FAILED;
+		if (!gone)
+			note_failure(txn, e, reply, now);
+		result->failed++;
+		break;
+	case MD_SMTP_TEMPFAIL:
+	default:
+		if (now - e->created_at >
+		    (gint64)config->give_up_hours * 3600) {
+			g_autofree char *why = g_strdup_printf(
+			    "gave up after %u attempts: %s",
+			    e->attempts, reply);
+
+			e->state = MD_OUTBOX_FAILED;
+			if (!gone)
+				note_failure(txn, e, why, now);
+			result->failed++;
+			break;
+		}
+		/* Exponential back-off, capped. */
+		delay = config->retry_base_s;
+		for (guint32 a = 1; a < e->attempts &&
+		    delay < config->retry_max_s; a++)
+			delay *= 2;
+		delay = MIN(delay, config->retry_max_s);
+		e->next_attempt_at = now + (gint64)delay;
+		result->deferred++;
+		break;
+	}
+	md_info("outbox id=%" G_GUINT64_FORMAT " ticket=%"
+	    G_GUINT64_FORMAT " kind=%s result=%s attempts=%u", e->id,
+	    e->ticket, e->kind, md_outbox_state_name(e->state),
+	    e->attempts);
+	/* Saving an erased entry would bring the mail back. */
+	return gone || save(txn, e, error);
+}
+
 /*
  * Step 3: record what SMTP said about due[from..to), in one transaction,
  * skipping what is recorded already (settled[i]).
@@ -339,71 +401,11 @@ settle(MdStore *store, const MdConfig *config, GPtrArray *due,
 
 	if (!md_store_begin(store, MD_TXN_WRITE, &txn, error))
 		return FALSE;
-	for (guint i = from; i < to; i++) {
-		MdOutboxEntry *e = g_ptr_array_index(due, i);
-		MdSmtpJob *j = &jobs[i];
-		guint8 key[8];
-		guint64 delay;
-		gboolean gone;
-		MDB_val v;
-
-		if (settled[i])
-			continue;
-		md_key_be64(key, e->id);
-		/* Erased while we talked SMTP (customer erase, expire)? */
-		gone = !md_store_get(&txn, MD_DB_OUTBOX, key, 8, &v, NULL);
-		e->attempts++;
-		e->lease_until = 0;
-		g_free(e->last_error);
-		e->last_error = g_strdup(j->reply);
-		switch (j->outcome) {
-		case MD_SMTP_SENT:
-			result->sent++;
-			md_info("outbox id=%" G_GUINT64_FORMAT " ticket=%"
-			    G_GUINT64_FORMAT " kind=%s result=sent",
-			    e->id, e->ticket, e->kind);
-			if (!md_store_del(&txn, MD_DB_OUTBOX, key, 8, NULL, 0,
-			    error))
-				return FALSE;
-			continue;
-		case MD_SMTP_PERMFAIL:
-			e->state = MD_OUTBOX_FAILED;
-			if (!gone)
-				note_failure(&txn, e, j->reply, now);
-			result->failed++;
-			break;
-		case MD_SMTP_TEMPFAIL:
-		default:
-			if (now - e->created_at >
-			    (gint64)config->give_up_hours * 3600) {
-				g_autofree char *why = g_strdup_printf(
-				    "gave up after %u attempts: %s",
-				    e->attempts, j->reply);
-
-				e->state = MD_OUTBOX_FAILED;
-				if (!gone)
-					note_failure(&txn, e, why, now);
-				result->failed++;
-				break;
-			}
-			/* Exponential back-off, capped. */
-			delay = config->retry_base_s;
-			for (guint32 a = 1; a < e->attempts &&
-			    delay < config->retry_max_s; a++)
-				delay *= 2;
-			delay = MIN(delay, config->retry_max_s);
-			e->next_attempt_at = now + (gint64)delay;
-			result->deferred++;
-			break;
-		}
-		md_info("outbox id=%" G_GUINT64_FORMAT " ticket=%"
-		    G_GUINT64_FORMAT " kind=%s result=%s attempts=%u", e->id,
-		    e->ticket, e->kind, md_outbox_state_name(e->state),
-		    e->attempts);
-		/* Saving an erased entry would bring the mail back. */
-		if (!gone && !save(&txn, e, error))
+	for (guint i = from; i < to; i++)
+		if (!settled[i] && !md_outbox_settle(&txn, config,
+		    g_ptr_array_index(due, i), jobs[i].outcome, jobs[i].reply,
+		    now, result, error))
 			return FALSE;
-	}
 	if (!md_store_commit(&txn, error))
 		return FALSE;
 	for (guint i = from; i < to; i++)
@@ -437,29 +439,46 @@ settle_one(MdSmtpJob *job, guint i, gpointer data)
 		    e->message);
 }
 
+GPtrArray *
+md_outbox_load(MdTxn *txn, GArray *ids, GError **error)
+{
+	g_autoptr(GPtrArray) due = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)md_outbox_entry_free);
+
+	for (guint i = 0; i < ids->len; i++) {
+		guint8 key[8];
+		MDB_val v;
+		g_autoptr(GError) e = NULL;
+		MdOutboxEntry *entry;
+
+		md_key_be64(key, g_array_index(ids, guint64, i));
+		if (!md_store_get(txn, MD_DB_OUTBOX, key, 8, &v, &e)) {
+			if (g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND))
+				continue;	/* sent or erased meanwhile */
+			g_propagate_error(error, g_steal_pointer(&e));
+			return NULL;
+		}
+		entry = from_record(v.mv_data, v.mv_size, error);
+		if (entry == NULL)
+			return NULL;
+		if (entry->state != MD_OUTBOX_QUEUED) {
+			md_outbox_entry_free(entry);
+			continue;
+		}
+		g_ptr_array_add(due, entry);
+	}
+	return g_steal_pointer(&due);
+}
+
 /* The entries @ids, leased to us when they were queued. */
 static GPtrArray *
 preleased(MdStore *store, GArray *ids, GError **error)
 {
 	g_auto(MdTxn) txn = MD_TXN_INIT;
-	g_autoptr(GPtrArray) all = NULL;
-	GPtrArray *due = g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)md_outbox_entry_free);
 
-	if (!md_store_begin(store, MD_TXN_READ, &txn, error) ||
-	    (all = md_outbox_list(&txn, error)) == NULL) {
-		g_ptr_array_unref(due);
+	if (!md_store_begin(store, MD_TXN_READ, &txn, error))
 		return NULL;
-	}
-	for (guint i = 0; i < all->len; i++) {
-		MdOutboxEntry *e = g_ptr_array_index(all, i);
-
-		if (e->state != MD_OUTBOX_QUEUED || !wanted(ids, e->id))
-			continue;
-		g_ptr_array_add(due, g_ptr_array_steal_index(all, i));
-		i--;
-	}
-	return due;
+	return md_outbox_load(&txn, ids, error);
 }
 
 gboolean

@@ -83,4 +83,5 @@ gboolean md_cmd_customer_show(MdContext *, int, char **, GError **);
 gboolean md_cmd_check(MdContext *, int, char **, GError **);
 gboolean md_cmd_config_check(MdContext *, int, char **, GError **);
 gboolean md_cmd_flush(MdContext *, int, char **, GError **);
+gboolean md_cmd_lmtpd(MdContext *, int, char **, GError **);
 gboolean md_cmd_outbox_list(MdContext *, int, char **, GError **);

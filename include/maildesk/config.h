@@ -53,6 +53,11 @@ typedef struct {
 	char *authserv_id;	/* owned, may be empty: trust no A-R header */
 	char *form_senders;	/* owned: contact-form senders, ";"-separated */
 	guint retention_days;	/* 0: keep closed tickets for ever */
+	char *lmtp_listen;	/* owned: unix:PATH, inet:HOST:PORT, ... */
+	char *lmtp_clients;	/* owned: addresses allowed over TCP */
+	guint lmtp_workers;	/* 0: one per CPU */
+	guint lmtp_max_connections;
+	guint lmtp_timeout_s;
 } MdConfig;
 
 /*

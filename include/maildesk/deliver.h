@@ -6,6 +6,7 @@
  */
 #pragma once
 #include "maildesk/config.h"
+#include "maildesk/message.h"
 #include "maildesk/store.h"
 #include "maildesk/store.h"
 
@@ -32,7 +33,20 @@ typedef struct {
 	MdTxn *txn;		/* nullable: store in this write txn and
 				 * leave the commit to the caller (import) */
 	gboolean no_autoreply;	/* queue no acknowledgement/notification */
+	MdMessage *message;	/* nullable, borrowed: @raw as
+				 * md_deliver_prepare() made it (with the
+				 * same sender, recipient and time); the
+				 * delivery changes it */
 } MdDeliverOptions;
+
+/*
+ * What a delivery does before it takes the writer lock: parses @raw
+ * (borrowed), fills in the envelope, our address it reached, its queue,
+ * and classifies it.  Needs no store, so several threads can prepare
+ * mails while one stores them (import, lmtpd).  Transfer full.
+ */
+MdMessage *md_deliver_prepare(const MdConfig *config, const guint8 *raw,
+    gsize len, const char *sender, const char *recipient, gint64 now);
 
 /* md_deliver() with every option. */
 gboolean md_deliver_opts(MdStore *store, const MdConfig *config,

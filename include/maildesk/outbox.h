@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "maildesk/config.h"
+#include "maildesk/smtp.h"
 #include "maildesk/store.h"
 
 typedef enum {
@@ -59,6 +60,13 @@ gboolean md_outbox_queue(MdTxn *txn, const MdConfig *config,
 /* Every entry, in id order (transfer full, of MdOutboxEntry). */
 GPtrArray *md_outbox_list(MdTxn *txn, GError **error);
 
+/*
+ * The entries among @ids (guint64) that are still queued, in the order of
+ * @ids; those sent, failed or erased meanwhile are left out (transfer
+ * full, of MdOutboxEntry).
+ */
+GPtrArray *md_outbox_load(MdTxn *txn, GArray *ids, GError **error);
+
 typedef struct {
 	guint sent;
 	guint deferred;
@@ -75,6 +83,16 @@ typedef struct {
  */
 gboolean md_outbox_flush(MdStore *store, const MdConfig *config,
     GArray *ids, gboolean leased, guint timeout_s, gint64 now,
+    MdFlushResult *result, GError **error);
+
+/*
+ * Records in @txn (write) what the relay said about @e: sent (the entry
+ * goes), failed for good (noted in the ticket, the customer marked
+ * bouncing), or to be tried again after a back-off.  Counts it in
+ * @result.  An entry erased meanwhile stays erased.
+ */
+gboolean md_outbox_settle(MdTxn *txn, const MdConfig *config,
+    MdOutboxEntry *e, MdSmtpOutcome outcome, const char *reply, gint64 now,
     MdFlushResult *result, GError **error);
 
 /*
