@@ -3,6 +3,8 @@
  * lmtpd: the LMTP server, for mail in volume (lmtpd.c).  Runs in the
  * foreground until SIGTERM, as systemd or any supervisor expects.
  */
+#include <unistd.h>
+
 #include "maildesk/cmd.h"
 #include "maildesk/error.h"
 #include "maildesk/lmtpd.h"
@@ -27,6 +29,13 @@ md_cmd_lmtpd(MdContext *ctx, int argc, char **argv, GError **error)
 	if (argc > 1) {
 		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
 		    "unexpected argument \"%s\"", argv[1]);
+		return FALSE;
+	}
+	/* As deliver: the store's user, never root (maildesk(8)). */
+	if (geteuid() == 0 && !ctx->config->allow_root) {
+		g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
+		    "refusing to run as root: run lmtpd as the maildesk user "
+		    "(or set [deliver] allow-root = true)");
 		return FALSE;
 	}
 	if (listen != NULL)
