@@ -66,6 +66,59 @@ md_mime_init(void)
 	g_mime_charset_map_init();
 	gmime_gpgme_error_quark = g_quark_from_static_string("gmime-gpgme");
 	gmime_error_quark = g_quark_from_static_string("gmime");
+	/*
+	 * GMime registers a type on the first call of its get_type
+	 * function, unguarded: two threads parsing their first mail at once
+	 * (lmtpd, import) would both register it.  So every type is
+	 * registered here, as g_mime_init() does, but for those left out
+	 * on purpose (GIO's stream, the OpenPGP and S/MIME contexts) and
+	 * the gzip filter (zlib), which maildesk never makes.
+	 */
+	g_mime_crypto_context_get_type();
+	g_mime_decrypt_result_get_type();
+	g_mime_certificate_list_get_type();
+	g_mime_signature_list_get_type();
+	g_mime_certificate_get_type();
+	g_mime_signature_get_type();
+	g_mime_filter_get_type();
+	g_mime_filter_basic_get_type();
+	g_mime_filter_best_get_type();
+	g_mime_filter_charset_get_type();
+	g_mime_filter_checksum_get_type();
+	g_mime_filter_dos2unix_get_type();
+	g_mime_filter_enriched_get_type();
+	g_mime_filter_from_get_type();
+	g_mime_filter_html_get_type();
+	g_mime_filter_smtp_data_get_type();
+	g_mime_filter_strip_get_type();
+	g_mime_filter_unix2dos_get_type();
+	g_mime_filter_windows_get_type();
+	g_mime_filter_yenc_get_type();
+	g_mime_stream_get_type();
+	g_mime_stream_buffer_get_type();
+	g_mime_stream_cat_get_type();
+	g_mime_stream_file_get_type();
+	g_mime_stream_filter_get_type();
+	g_mime_stream_fs_get_type();
+	g_mime_stream_mem_get_type();
+	g_mime_stream_mmap_get_type();
+	g_mime_stream_null_get_type();
+	g_mime_stream_pipe_get_type();
+	g_mime_format_options_get_type();
+	g_mime_parser_options_get_type();
+	g_mime_parser_get_type();
+	g_mime_message_get_type();
+	g_mime_data_wrapper_get_type();
+	internet_address_get_type();
+	internet_address_list_get_type();
+	internet_address_group_get_type();
+	internet_address_mailbox_get_type();
+	g_mime_param_get_type();
+	g_mime_header_get_type();
+	g_mime_param_list_get_type();
+	g_mime_header_list_get_type();
+	g_mime_content_type_get_type();
+	g_mime_content_disposition_get_type();
 	g_mime_object_type_registry_init();
 	g_mime_object_register_type("*", "*", g_mime_part_get_type());
 	g_mime_object_register_type("text", "*", g_mime_text_part_get_type());
