@@ -263,7 +263,6 @@ main(int argc, char **argv)
 	int first, words = 0, status;
 	const char *name = "maildesk";
 
-	md_trace_start();
 	/* Everything we create holds personal data: the user's alone. */
 	umask(077);
 	first = parse_globals(argc, argv, &g, &error);
@@ -275,6 +274,9 @@ main(int argc, char **argv)
 				mode = MD_MODE_DELIVER;
 		}
 	}
+	/* deliver's phases, with MAILDESK_TRACE=1; one thread only. */
+	if (mode == MD_MODE_DELIVER)
+		md_trace_start();
 	/*
 	 * The locale is for people: what a command prints and the
 	 * arguments typed.  The MTA's commands read bytes and write
