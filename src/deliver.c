@@ -415,6 +415,7 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 	if (m->kind == MD_KIND_BOUNCE && !mark_bouncing(tx, ticket, m, now,
 	    error))
 		return FALSE;
+	md_trace("store");
 	if (!opts->no_autoreply) {
 		MdAutoreply a = { tx, config, secret, ticket, customer, m,
 			result->seq, raw, len, result->new_ticket, now,
@@ -425,8 +426,8 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 	}
 	if (!md_ticket_save(tx, ticket, error))
 		return FALSE;
+	md_trace("ack");
 commit:
-	md_trace("store");
 	if (opts->txn == NULL && !md_store_commit(tx, error))
 		return FALSE;
 	md_trace("commit");

@@ -24,7 +24,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
-#include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -87,7 +86,7 @@ gboolean
 md_sender_start(const MdConfig *config, GArray *ids, GError **error)
 {
 	g_autofree char *path = md_sender_lock_path(config->store_path);
-	int lock, status;
+	int lock;
 	pid_t pid;
 
 	lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -118,14 +117,12 @@ md_sender_start(const MdConfig *config, GArray *ids, GError **error)
 		detach_descriptors(lock);
 		run(config, ids);
 	}
-	/* Our copy of the lock goes; the grandchild's stays. */
+	/*
+	 * Our copy of the lock goes; the grandchild's stays.  The child
+	 * exits at once; it is not waited for here, so that the MTA does
+	 * not wait for the second fork either: the caller exits soon, and
+	 * init reaps it.
+	 */
 	close(lock);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
-		    "sender: fork failed in the child");
-		return FALSE;
-	}
 	return TRUE;
 }

@@ -13,9 +13,11 @@
  * Starts a detached process (double fork, own session, no descriptor of
  * ours but the sender lock) that opens the store @config names afresh and
  * sends the outbox entries @ids (guint64; leased to us when queued).
- * Returns at once.  FALSE (a TEMPFAIL error) when no process could be
- * started: the entries then wait for `maildesk flush` once their lease
- * ends.  Must not be called while a transaction is open.
+ * Returns at once, leaving a child that exits at once for the caller's
+ * end (or its own waitpid) to reap: for processes about to exit.  FALSE
+ * (a TEMPFAIL error) when no process could be started: the entries then
+ * wait for `maildesk flush` once their lease ends.  Must not be called
+ * while a transaction is open.
  */
 gboolean md_sender_start(const MdConfig *config, GArray *ids,
     GError **error);
