@@ -136,8 +136,11 @@ md_cmd_deliver_raw(MdContext *ctx, const guint8 *raw, gsize len,
     const MdDeliverOptions *opts, MdDeliverResult *r, GError **error)
 {
 	g_autoptr(GError) e = NULL;
+	MdDeliverOptions o = *opts;
 
-	if (!md_deliver_opts(ctx->store, ctx->config, raw, len, opts,
+	/* A sender follows the commit: leave the ack to it. */
+	o.defer_ack = ctx->config->deliver_flush_s > 0;
+	if (!md_deliver_opts(ctx->store, ctx->config, raw, len, &o,
 	    g_get_real_time() / G_USEC_PER_SEC, r, error))
 		return FALSE;
 	/*

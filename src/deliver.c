@@ -170,7 +170,7 @@ md_deliver(MdStore *store, const MdConfig *config, const guint8 *raw,
     MdDeliverResult *result, GError **error)
 {
 	MdDeliverOptions opts = { sender, recipient, NULL, 0, NULL, FALSE,
-		NULL };
+		NULL, FALSE };
 
 	return md_deliver_opts(store, config, raw, len, &opts, now, result,
 	    error);
@@ -419,7 +419,7 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 	if (!opts->no_autoreply) {
 		MdAutoreply a = { tx, config, secret, ticket, customer, m,
 			result->seq, raw, len, result->new_ticket, now,
-			result->outbox_ids };
+			result->outbox_ids, opts->defer_ack };
 
 		if (!md_autoreply_queue(&a, error))
 			return FALSE;

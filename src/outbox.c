@@ -69,6 +69,8 @@ to_record(const MdOutboxEntry *e)
 	g_variant_dict_insert(&d, "attempts", "u", e->attempts);
 	if (e->last_error != NULL)
 		g_variant_dict_insert(&d, "error", "s", e->last_error);
+	if (e->owed)
+		g_variant_dict_insert(&d, "owed", "b", TRUE);
 	return md_record_close(&d);
 }
 
@@ -103,6 +105,7 @@ from_record(const void *data, gsize len, GError **error)
 	g_variant_dict_lookup(d, "lease", "x", &e->lease_until);
 	g_variant_dict_lookup(d, "attempts", "u", &e->attempts);
 	g_variant_dict_lookup(d, "error", "s", &e->last_error);
+	g_variant_dict_lookup(d, "owed", "b", &e->owed);
 	if (e->kind == NULL || e->envelope_from == NULL ||
 	    e->recipients == NULL || e->message_id == NULL || e->data == NULL) {
 		g_set_error(error, MD_ERROR, MD_ERROR_CORRUPT,
@@ -163,6 +166,65 @@ md_outbox_queue(MdTxn *txn, const MdConfig *config, const char *kind,
 		return FALSE;
 	g_array_append_val(ids, e->id);
 	return TRUE;
+}
+
+gboolean
+md_outbox_queue_owed(MdTxn *txn, const MdConfig *config, const char *kind,
+    guint64 ticket, guint32 seq, guint64 customer_id, const char *from,
+    const char *to, gint64 now, GArray *ids, GError **error)
+{
+	g_autoptr(MdOutboxEntry) e = md_outbox_entry_new();
+	char *rcpts[] = { (char *)to, NULL };
+
+	e->kind = g_strdup(kind);
+	e->ticket = ticket;
+	e->seq = seq;
+	e->customer_id = customer_id;
+	e->state = MD_OUTBOX_QUEUED;
+	e->owed = TRUE;
+	e->envelope_from = g_strdup(from);
+	e->recipients = g_strdupv(rcpts);
+	e->message_id = g_strdup("");
+	e->data = g_bytes_new_static("", 0);
+	e->created_at = now;
+	e->next_attempt_at = now;
+	if (config->deliver_flush_s > 0)
+		e->lease_until = now + config->lease_s;
+	if (!md_outbox_add(txn, e, error))
+		return FALSE;
+	g_array_append_val(ids, e->id);
+	return TRUE;
+}
+
+gboolean
+md_outbox_fill(MdTxn *txn, MdOutboxEntry *e, GBytes *data,
+    const char *message_id, guint32 seq, GError **error)
+{
+	g_autofree char *k = md_store_key_text(message_id);
+	/* @data and @message_id may be e's own. */
+	GBytes *d = g_bytes_ref(data);
+	char *id = g_strdup(message_id);
+	guint8 key[12];
+
+	g_bytes_unref(e->data);
+	e->data = d;
+	g_free(e->message_id);
+	e->message_id = id;
+	md_key_ticket_seq(key, e->ticket, seq);
+	if (!md_store_put(txn, MD_DB_MSGID, k, strlen(k), key, 12, 0, error))
+		return FALSE;
+	e->seq = seq;
+	e->owed = FALSE;
+	return save(txn, e, error);
+}
+
+gboolean
+md_outbox_remove(MdTxn *txn, guint64 id, GError **error)
+{
+	guint8 key[8];
+
+	md_key_be64(key, id);
+	return md_store_del(txn, MD_DB_OUTBOX, key, 8, NULL, 0, error);
 }
 
 typedef struct {
@@ -284,8 +346,10 @@ lease(MdStore *store, const MdConfig *config, GArray *ids, gint64 now,
 	for (guint i = 0; i < all->len; i++) {
 		MdOutboxEntry *e = g_ptr_array_index(all, i);
 
-		if (e->state != MD_OUTBOX_QUEUED || !wanted(ids, e->id) ||
-		    e->next_attempt_at > now || e->lease_until > now)
+		/* Owed mail is composed before it is due (cmd-flush.c). */
+		if (e->state != MD_OUTBOX_QUEUED || e->owed ||
+		    !wanted(ids, e->id) || e->next_attempt_at > now ||
+		    e->lease_until > now)
 			continue;
 		e->lease_until = now + config->lease_s;
 		if (!save(&txn, e, error)) {
@@ -470,15 +534,20 @@ md_outbox_load(MdTxn *txn, GArray *ids, GError **error)
 	return g_steal_pointer(&due);
 }
 
-/* The entries @ids, leased to us when they were queued. */
+/* The entries @ids, leased to us when they were queued, and composed. */
 static GPtrArray *
 preleased(MdStore *store, GArray *ids, GError **error)
 {
 	g_auto(MdTxn) txn = MD_TXN_INIT;
+	GPtrArray *due;
 
 	if (!md_store_begin(store, MD_TXN_READ, &txn, error))
 		return NULL;
-	return md_outbox_load(&txn, ids, error);
+	due = md_outbox_load(&txn, ids, error);
+	for (guint i = 0; due != NULL && i < due->len; i++)
+		if (((MdOutboxEntry *)g_ptr_array_index(due, i))->owed)
+			g_ptr_array_remove_index(due, i--);
+	return due;
 }
 
 gboolean

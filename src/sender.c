@@ -16,8 +16,12 @@
  * moment in which a sender runs unseen; whoever wants to wait for the
  * senders takes that lock exclusively (the tests do, with flock(1)).
  *
+ * The delivery leaves the acknowledgement to the sender: it records that
+ * one is owed, and the sender composes it (template, GMime, the ack's
+ * record), so that the MTA does not wait for that either.
+ *
  * Nothing is lost if the sender dies: the entries are leased to it, and
- * `maildesk flush` sends them once the lease has ended.
+ * `maildesk flush` composes and sends them once the lease has ended.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,10 +31,12 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "maildesk/autoreply.h"
 #include "maildesk/error.h"
 #include "maildesk/log.h"
 #include "maildesk/outbox.h"
 #include "maildesk/sender.h"
+#include "maildesk/smtp.h"
 #include "maildesk/store.h"
 
 #define LOCK_NAME "maildesk.send"
@@ -61,23 +67,81 @@ detach_descriptors(int keep)
 	close_range((unsigned)MAX(keep + 1, 3), ~0U, 0);
 }
 
+/*
+ * In the grandchild: a fresh store; the owed acknowledgements composed
+ * (a read transaction: the mail sent is built from what is stored); one
+ * SMTP session; then one write transaction that keeps each ack in its
+ * ticket and records every outcome.  Killed after sending and before
+ * recording, the entries are sent again by flush once their lease has
+ * run out (a recomposed ack then has a Message-ID of its own).
+ */
+static gboolean
+send_queued(MdStore *store, const MdConfig *config, GArray *ids,
+    GError **error)
+{
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	g_autoptr(GPtrArray) due = NULL;
+	g_autofree MdSmtpJob *jobs = NULL;
+	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+	MdFlushResult r = { 0 };
+	guint n = 0;
+	gboolean ok = TRUE;
+
+	if (!md_store_begin(store, MD_TXN_READ, &txn, error) ||
+	    (due = md_outbox_load(&txn, ids, error)) == NULL)
+		return FALSE;
+	for (guint i = 0; i < due->len; i++) {
+		MdOutboxEntry *e = g_ptr_array_index(due, i);
+
+		if (e->owed && !md_autoreply_compose(&txn, config, e, now,
+		    error))
+			return FALSE;
+	}
+	md_txn_clear(&txn);
+	jobs = g_new0(MdSmtpJob, due->len);
+	for (guint i = 0; i < due->len; i++) {
+		MdOutboxEntry *e = g_ptr_array_index(due, i);
+
+		if (g_bytes_get_size(e->data) == 0)
+			continue;	/* nothing to send: kept below */
+		jobs[n].from = e->envelope_from;
+		jobs[n].recipients = e->recipients;
+		jobs[n].data = e->data;
+		n++;
+	}
+	md_smtp_send(config, jobs, n, config->deliver_flush_s, NULL, NULL);
+	now = g_get_real_time() / G_USEC_PER_SEC;
+	if (!md_store_begin(store, MD_TXN_WRITE, &txn, error))
+		ok = FALSE;
+	for (guint i = 0, j = 0; ok && i < due->len; i++) {
+		MdOutboxEntry *e = g_ptr_array_index(due, i);
+		gboolean sendable = g_bytes_get_size(e->data) > 0;
+		MdSmtpJob *job = sendable ? &jobs[j++] : NULL;
+
+		if (e->owed)
+			ok = md_autoreply_keep(&txn, config, e, now, &sendable,
+			    error);
+		if (ok && sendable && job != NULL)
+			ok = md_outbox_settle(&txn, config, e, job->outcome,
+			    job->reply, now, &r, error);
+	}
+	for (guint i = 0; i < n; i++)
+		g_free(jobs[i].reply);
+	return ok && md_store_commit(&txn, error);
+}
+
 /* In the grandchild: a fresh store, one send, the outcome recorded. */
 static void G_GNUC_NORETURN
 run(const MdConfig *config, GArray *ids)
 {
 	g_autoptr(GError) e = NULL;
 	g_autoptr(MdStore) store = NULL;
-	MdFlushResult fr;
 
 	/* Bounded: a relay that never answers must not keep us for ever. */
 	signal(SIGALRM, SIG_DFL);
 	alarm(config->deliver_flush_s * 3 + 1);
 	store = md_store_open(config->store_path, config->map_size_bytes, &e);
-	if (store == NULL)
-		md_info("sender result=error reason=\"%s\"", e->message);
-	else if (!md_outbox_flush(store, config, ids, TRUE,
-	    config->deliver_flush_s, g_get_real_time() / G_USEC_PER_SEC, &fr,
-	    &e))
+	if (store == NULL || !send_queued(store, config, ids, &e))
 		md_info("sender result=error reason=\"%s\"", e->message);
 	_exit(0);
 }

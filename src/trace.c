@@ -64,6 +64,7 @@ void
 md_trace_report(void)
 {
 	double total = 0;
+	struct timespec cpu;
 
 	if (!tr.on || tr.reported)
 		return;
@@ -73,6 +74,8 @@ md_trace_report(void)
 		fprintf(stderr, " %s=%.3f", tr.phase[i], tr.ms[i]);
 		total += tr.ms[i];
 	}
-	fprintf(stderr, " main-total=%.3f\n", total);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
+	fprintf(stderr, " main-total=%.3f cpu-total=%.3f\n", total,
+	    (double)cpu.tv_sec * 1e3 + (double)cpu.tv_nsec / 1e6);
 	fflush(stderr);
 }

@@ -37,6 +37,9 @@ typedef struct {
 				 * md_deliver_prepare() made it (with the
 				 * same sender, recipient and time); the
 				 * delivery changes it */
+	gboolean defer_ack;	/* only record that an acknowledgement is
+				 * owed: the sender that follows the commit
+				 * composes it (autoreply.h) */
 } MdDeliverOptions;
 
 /*

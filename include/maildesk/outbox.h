@@ -34,6 +34,9 @@ typedef struct {
 	gint64 lease_until;
 	guint32 attempts;
 	char *last_error;	/* owned, nullable */
+	gboolean owed;		/* queued before it was composed: data and
+				 * message_id are empty until the sender or
+				 * flush composes it (autoreply.c) */
 } MdOutboxEntry;
 
 MdOutboxEntry *md_outbox_entry_new(void);
@@ -56,6 +59,28 @@ gboolean md_outbox_queue(MdTxn *txn, const MdConfig *config,
     const char *kind, guint64 ticket, guint32 seq, guint64 customer_id,
     const char *from, const char *to, const char *message_id, GBytes *data,
     gint64 now, GArray *ids, GError **error);
+
+/*
+ * Queues an entry that is owed but not yet composed: its kind, ticket,
+ * @seq (the message it answers), addressee and sender, leased like those
+ * of md_outbox_queue().  Composing the mail is left to whoever sends it;
+ * until then no flush sends the entry.  Appends its id to @ids.
+ */
+gboolean md_outbox_queue_owed(MdTxn *txn, const MdConfig *config,
+    const char *kind, guint64 ticket, guint32 seq, guint64 customer_id,
+    const char *from, const char *to, gint64 now, GArray *ids,
+    GError **error);
+
+/*
+ * Makes the owed entry @e an ordinary one: its mail @data (CRLF), with
+ * @message_id, kept as message @seq of its ticket; indexes the
+ * Message-ID as md_outbox_queue() does and saves @e (write txn).
+ */
+gboolean md_outbox_fill(MdTxn *txn, MdOutboxEntry *e, GBytes *data,
+    const char *message_id, guint32 seq, GError **error);
+
+/* Removes entry @id (write txn); missing is fine. */
+gboolean md_outbox_remove(MdTxn *txn, guint64 id, GError **error);
 
 /* Every entry, in id order (transfer full, of MdOutboxEntry). */
 GPtrArray *md_outbox_list(MdTxn *txn, GError **error);

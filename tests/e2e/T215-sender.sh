@@ -2,15 +2,18 @@
 # SPDX-License-Identifier: MIT
 # deliver's sender process: deliver exits once its commit is on disk, with
 # its standard output and error closed, while a process of its own still
-# sends the acknowledgement; that process records the outcome, and
-# `flock -x` on maildesk.send waits for it.  The relay here answers the
-# data only after 5 seconds.
+# composes and sends the acknowledgement; that process records the
+# outcome, and `flock -x` on maildesk.send waits for it.  A sender killed
+# before it recorded anything leaves the ack owed: flush composes and sends
+# it once the lease has run out.  The relay here answers the data only
+# after 5 seconds.
 . "$(dirname "$0")/lib.sh"
 
 command -v flock > /dev/null 2>&1 || bail "flock not found (util-linux)"
 start_sink -w 5
 setup_store "[smtp]" "host = 127.0.0.1" "port = $SINK_PORT" \
-    "[templates]" "dir = $SRCDIR/contrib/templates"
+    "[templates]" "dir = $SRCDIR/contrib/templates" \
+    "[outbox]" "lease-seconds = 1"
 
 cat > "$T/m1.eml" <<'EOM'
 From: Carla Customer <carla@example.net>
@@ -41,4 +44,32 @@ like "$(mail_header "$(sink_mails | head -n 1)" Subject)" '^\[Ticket#1\]' \
 is "$(md outbox --json | jq length)" 0 "and records it as sent: the outbox is empty"
 md flush > "$T/flush" 2>&1
 like "$(cat "$T/flush")" '^flush: 0 sent' "flush finds nothing left to send"
+is "$(md ticket show 1 --json | jq -r '[.messages[].kind] | join(" ")')" \
+    "customer ack" "the sender kept the ack in the ticket"
+
+# senders: the processes holding maildesk.send open.
+senders() {
+	for _p in /proc/[0-9]*; do
+		ls -l "$_p/fd" 2> /dev/null | grep -q "$T/store/maildesk.send" &&
+		    echo "${_p#/proc/}"
+	done
+}
+sed 's/sender-1@/sender-2@/; s/carla@/carmen@/' "$T/m1.eml" > "$T/m2.eml"
+"$MAILDESK" -c "$T/maildesk.conf" deliver < "$T/m2.eml" > /dev/null 2>&1
+pids=$(senders)
+like "$pids" '^[0-9]+$' "the second delivery's sender runs"
+kill -9 $pids
+senders_wait
+is "$(md outbox --json | jq -r '.[] | [.kind, .state, .message_id] | join(",")')" \
+    "ack,queued," "killed while it talked SMTP: the ack is still owed, uncomposed"
+is "$(md ticket show 2 --json | jq -r '[.messages[].kind] | join(" ")')" \
+    "customer" "and not yet in its ticket"
+sleep 2	# the lease (lease-seconds = 1) runs out
+md flush > "$T/flush" 2>&1
+like "$(cat "$T/flush")" '^flush: 1 sent' "flush composes it and sends it"
+is "$(md ticket show 2 --json | jq -r '[.messages[].kind] | join(" ")')" \
+    "customer ack" "the ack is kept in ticket 2"
+like "$(mail_header "$(sink_find Subject 'Ticket#2')" Subject)" '^\[Ticket#2\]' \
+    "the relay has the acknowledgement of ticket 2"
+is "$(md outbox --json | jq length)" 0 "the outbox is empty"
 finish
