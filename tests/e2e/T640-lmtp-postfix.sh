@@ -20,7 +20,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 command -v setpriv > /dev/null 2>&1 || bail "setpriv not found (util-linux)"
 . "$(dirname "$0")/postfix-lib.sh"
-[ -n "$FULL" ] || bail "no maildesk-full in the install: lmtpd lives there"
+# lmtpd lives in maildesk-full beside a lean maildesk, else in maildesk.
+[ -n "$FULL" ] || FULL=$BIN
 
 SOCK=$T/lmtp/sock
 LMTPD_PID=""
