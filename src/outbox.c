@@ -135,25 +135,22 @@ md_outbox_add(MdTxn *txn, MdOutboxEntry *e, GError **error)
 	return save(txn, e, error);
 }
 
-gboolean
-md_outbox_queue(MdTxn *txn, const MdConfig *config, const char *kind,
+/* A new queued entry, born leased when deliver's sender will follow. */
+static gboolean
+queue_entry(MdTxn *txn, const MdConfig *config, const char *kind,
     guint64 ticket, guint32 seq, guint64 customer_id, const char *from,
-    const char *to, const char *message_id, GBytes *data, gint64 now,
-    GArray *ids, GError **error)
+    const char *to, const char *message_id, GBytes *data, gboolean owed,
+    gint64 now, GArray *ids, GError **error)
 {
 	g_autoptr(MdOutboxEntry) e = md_outbox_entry_new();
-	g_autofree char *k = md_store_key_text(message_id);
 	char *rcpts[] = { (char *)to, NULL };
-	guint8 key[12];
 
-	md_key_ticket_seq(key, ticket, seq);
-	if (!md_store_put(txn, MD_DB_MSGID, k, strlen(k), key, 12, 0, error))
-		return FALSE;
 	e->kind = g_strdup(kind);
 	e->ticket = ticket;
 	e->seq = seq;
 	e->customer_id = customer_id;
 	e->state = MD_OUTBOX_QUEUED;
+	e->owed = owed;
 	e->envelope_from = g_strdup(from);
 	e->recipients = g_strdupv(rcpts);
 	e->message_id = g_strdup(message_id);
@@ -169,31 +166,30 @@ md_outbox_queue(MdTxn *txn, const MdConfig *config, const char *kind,
 }
 
 gboolean
+md_outbox_queue(MdTxn *txn, const MdConfig *config, const char *kind,
+    guint64 ticket, guint32 seq, guint64 customer_id, const char *from,
+    const char *to, const char *message_id, GBytes *data, gint64 now,
+    GArray *ids, GError **error)
+{
+	g_autofree char *k = md_store_key_text(message_id);
+	guint8 key[12];
+
+	md_key_ticket_seq(key, ticket, seq);
+	if (!md_store_put(txn, MD_DB_MSGID, k, strlen(k), key, 12, 0, error))
+		return FALSE;
+	return queue_entry(txn, config, kind, ticket, seq, customer_id, from,
+	    to, message_id, data, FALSE, now, ids, error);
+}
+
+gboolean
 md_outbox_queue_owed(MdTxn *txn, const MdConfig *config, const char *kind,
     guint64 ticket, guint32 seq, guint64 customer_id, const char *from,
     const char *to, gint64 now, GArray *ids, GError **error)
 {
-	g_autoptr(MdOutboxEntry) e = md_outbox_entry_new();
-	char *rcpts[] = { (char *)to, NULL };
+	g_autoptr(GBytes) none = g_bytes_new_static("", 0);
 
-	e->kind = g_strdup(kind);
-	e->ticket = ticket;
-	e->seq = seq;
-	e->customer_id = customer_id;
-	e->state = MD_OUTBOX_QUEUED;
-	e->owed = TRUE;
-	e->envelope_from = g_strdup(from);
-	e->recipients = g_strdupv(rcpts);
-	e->message_id = g_strdup("");
-	e->data = g_bytes_new_static("", 0);
-	e->created_at = now;
-	e->next_attempt_at = now;
-	if (config->deliver_flush_s > 0)
-		e->lease_until = now + config->lease_s;
-	if (!md_outbox_add(txn, e, error))
-		return FALSE;
-	g_array_append_val(ids, e->id);
-	return TRUE;
+	return queue_entry(txn, config, kind, ticket, seq, customer_id, from,
+	    to, "", none, TRUE, now, ids, error);
 }
 
 gboolean
