@@ -139,6 +139,8 @@ run(const MdConfig *config, GArray *ids)
 
 	/* Bounded: a relay that never answers must not keep us for ever. */
 	signal(SIGALRM, SIG_DFL);
+	/* A relay that hangs up is an outcome to record, not our end. */
+	signal(SIGPIPE, SIG_IGN);
 	alarm(config->deliver_flush_s * 3 + 1);
 	store = md_store_open(config->store_path, config->map_size_bytes, &e);
 	if (store == NULL || !send_queued(store, config, ids, &e))
