@@ -26,7 +26,7 @@ md_cmd_flush(MdContext *ctx, int argc, char **argv, GError **error)
 	if (!md_autoreply_compose_due(ctx->store, ctx->config,
 	    g_get_real_time() / G_USEC_PER_SEC, error))
 		return FALSE;
-	if (!md_outbox_flush(ctx->store, ctx->config, NULL, FALSE,
+	if (!md_outbox_flush(ctx->store, ctx->config, NULL,
 	    ctx->config->smtp_timeout_s, g_get_real_time() / G_USEC_PER_SEC,
 	    &r, error))
 		return FALSE;

@@ -530,26 +530,9 @@ md_outbox_load(MdTxn *txn, GArray *ids, GError **error)
 	return g_steal_pointer(&due);
 }
 
-/* The entries @ids, leased to us when they were queued, and composed. */
-static GPtrArray *
-preleased(MdStore *store, GArray *ids, GError **error)
-{
-	g_auto(MdTxn) txn = MD_TXN_INIT;
-	GPtrArray *due;
-
-	if (!md_store_begin(store, MD_TXN_READ, &txn, error))
-		return NULL;
-	due = md_outbox_load(&txn, ids, error);
-	for (guint i = 0; due != NULL && i < due->len; i++)
-		if (((MdOutboxEntry *)g_ptr_array_index(due, i))->owed)
-			g_ptr_array_remove_index(due, i--);
-	return due;
-}
-
 gboolean
 md_outbox_flush(MdStore *store, const MdConfig *config, GArray *ids,
-    gboolean leased, guint timeout_s, gint64 now, MdFlushResult *result,
-    GError **error)
+    guint timeout_s, gint64 now, MdFlushResult *result, GError **error)
 {
 	g_autoptr(GPtrArray) due = NULL;
 	MdSmtpJob *jobs;
@@ -557,8 +540,7 @@ md_outbox_flush(MdStore *store, const MdConfig *config, GArray *ids,
 	guint first;
 
 	memset(result, 0, sizeof(*result));
-	due = leased && ids != NULL ? preleased(store, ids, error) :
-	    lease(store, config, ids, now, error);
+	due = lease(store, config, ids, now, error);
 	if (due == NULL)
 		return FALSE;
 	if (due->len == 0)

@@ -50,10 +50,10 @@ gboolean md_outbox_add(MdTxn *txn, MdOutboxEntry *e, GError **error);
  * Queues mail @data (CRLF, Message-ID @message_id) from @from to @to about
  * message @seq of @ticket (write txn), and indexes the Message-ID so that
  * a reply to it finds the ticket.  @customer_id: the addressee when a
- * customer, else 0.  Appends the new id to @ids.  When deliver will try
- * to send right after its commit, the entry is born leased to this
- * process: no second transaction to take the lease, and no concurrent
- * flush can take it meanwhile.
+ * customer, else 0.  Appends the new id to @ids.  When a sender will try
+ * to send right after the commit (deliver's sender process, lmtpd's
+ * sender thread), the entry is born leased to it: no second transaction
+ * to take the lease, and no concurrent flush can take it meanwhile.
  */
 gboolean md_outbox_queue(MdTxn *txn, const MdConfig *config,
     const char *kind, guint64 ticket, guint32 seq, guint64 customer_id,
@@ -101,14 +101,15 @@ typedef struct {
 /*
  * Sends what is due (only @ids when non-NULL) through the configured
  * relay, at most @timeout_s per SMTP step; records the outcome.  Leases
- * the entries in a write transaction first, unless @leased says that
- * @ids were queued leased to this process; settles in another.  Never a
+ * the entries in a write transaction first; records each outcome in a
+ * transaction of its own as soon as the relay answered.  Never a
  * transaction open while talking SMTP.  SMTP trouble is not an error: it
- * defers the entries.
+ * defers the entries.  Owed entries are left alone: compose them first
+ * (md_autoreply_compose_due).
  */
 gboolean md_outbox_flush(MdStore *store, const MdConfig *config,
-    GArray *ids, gboolean leased, guint timeout_s, gint64 now,
-    MdFlushResult *result, GError **error);
+    GArray *ids, guint timeout_s, gint64 now, MdFlushResult *result,
+    GError **error);
 
 /*
  * Records in @txn (write) what the relay said about @e: sent (the entry
