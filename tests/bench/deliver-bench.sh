@@ -466,6 +466,7 @@ phase_medians() {
 		}'
 }
 
+LOAD0=$(cut -d' ' -f1 /proc/loadavg)
 declare -A MED RSS ACK PHASES
 for size in "${SIZES[@]}"; do
 	n=${NRUNS[$size]}
@@ -522,6 +523,7 @@ report() {
 	echo "- work dir file system: $fstype ($(df -P "$WORKBASE" | awk 'NR == 2 { print $1 }')); deliveries run as $run_as"
 	echo "- maildesk $MAILDESK_SRC (git $rev, binary sha256 $maildesk_sum); $(procmail -v 2>&1 | head -n 1); dovecot $(dovecot --version 2>/dev/null || echo '?')"
 	echo "- timed runs: ${N_SMALL} (4 KB, 200 KB), ${N_LARGE} (10 MB), after 1 warm-up; peak RSS = max over $RSS_RUNS further runs under GNU time (%M)"
+	echo "- load average (1 min) at the start: $LOAD0, at the end: $(cut -d' ' -f1 /proc/loadavg) (other work on the machine shares its $(nproc) CPUs and disk)"
 	echo "- every delivery has its own Message-ID; all three agents fsync the stored mail; maildesk acknowledges every mail through an smtp-sink on loopback (sent by its sender process after deliver exits)"
 	echo
 	echo "| size | tool | median ms | ratio vs procmail | peak RSS MB |"

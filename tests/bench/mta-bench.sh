@@ -206,6 +206,7 @@ run() {
 		}'
 }
 
+LOAD0=$(cut -d' ' -f1 /proc/loadavg)
 declare -A R
 for c in $CONNS; do
 	for v in $VARIANTS; do
@@ -295,6 +296,7 @@ report() {
 	echo
 	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); host: $(uname -sr), $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), $(nproc) CPUs; file system $(stat -f -c %T "$T")"
 	echo "- maildesk git $(git -C "$SRCDIR" rev-parse --short HEAD 2>/dev/null); $(postconf -d -h mail_version | sed 's/^/Postfix /'); dovecot $(dovecot --version | cut -d' ' -f1)"
+	echo "- load average (1 min) at the start: $LOAD0, at the end: $(cut -d' ' -f1 /proc/loadavg) (other work on the machine shares its $(nproc) CPUs and disk)"
 	echo "- $N mails of 4 KB per run (smtp-source -l 4096), every maildesk mail acknowledged through an smtp-sink on loopback"
 	echo "- mails/s: from the start of smtp-source to Postfix's log of the last delivery; p50/p99: Postfix's delay (arrival to the agent's answer, 10 ms resolution)"
 	echo
