@@ -47,13 +47,27 @@ like "$(cat "$T/flush")" '^flush: 0 sent' "flush finds nothing left to send"
 is "$(md ticket show 1 --json | jq -r '[.messages[].kind] | join(" ")')" \
     "customer ack" "the sender kept the ack in the ticket"
 
-# senders: the processes holding maildesk.send open.
+# senders: the processes holding maildesk.send open.  The sender forks
+# twice after deliver has gone: look again while the forks are under way.
 senders() {
-	for _p in /proc/[0-9]*; do
-		ls -l "$_p/fd" 2> /dev/null | grep -q "$T/store/maildesk.send" &&
-		    echo "${_p#/proc/}"
+	_i=0
+	while [ "$_i" -lt 50 ]; do
+		_s=$(find /proc/[0-9]*/fd -lname "$T/store/maildesk.send" \
+		    2> /dev/null | cut -d/ -f3 | sort -u)
+		[ -n "$_s" ] && break
+		sleep 0.1
+		_i=$((_i + 1))
 	done
+	echo "$_s"
 }
+# relay PORT: the relay maildesk.conf names.
+relay() {
+	sed -i "s/^port = .*/port = $1/" "$T/maildesk.conf"
+}
+# A relay that keeps the second sender waiting longer than its budget.
+stop_sink
+start_sink -w 60
+relay "$SINK_PORT"
 sed 's/sender-1@/sender-2@/; s/carla@/carmen@/' "$T/m1.eml" > "$T/m2.eml"
 "$MAILDESK" -c "$T/maildesk.conf" deliver < "$T/m2.eml" > /dev/null 2>&1
 pids=$(senders)
@@ -64,6 +78,9 @@ is "$(md outbox --json | jq -r '.[] | [.kind, .state, .message_id] | join(",")')
     "ack,queued," "killed while it talked SMTP: the ack is still owed, uncomposed"
 is "$(md ticket show 2 --json | jq -r '[.messages[].kind] | join(" ")')" \
     "customer" "and not yet in its ticket"
+stop_sink
+start_sink
+relay "$SINK_PORT"
 sleep 2	# the lease (lease-seconds = 1) runs out
 md flush > "$T/flush" 2>&1
 like "$(cat "$T/flush")" '^flush: 1 sent' "flush composes it and sends it"
