@@ -108,20 +108,30 @@ compose_ack(const MdConfig *config, GBytes *secret, const MdTicket *t,
 	return md_compose(&spec, now);
 }
 
-/* The acknowledgement @data, sent from @from, kept in ticket @t. */
-static gboolean
-keep_ack(MdTxn *txn, MdTicket *t, GBytes *data, const char *from,
-    gint64 now, guint32 *seq, GError **error)
+/* The acknowledgement @data, sent from @from, as kept in its ticket. */
+static MdMessage *
+ack_message(GBytes *data, const char *queue, const char *from, gint64 now)
 {
 	gsize len;
 	const guint8 *bytes = g_bytes_get_data(data, &len);
-	g_autoptr(MdMessage) out = md_message_parse(bytes, len);
+	MdMessage *out = md_message_parse(bytes, len);
 
 	out->direction = MD_DIR_OUT;
 	out->kind = MD_KIND_ACK;
 	out->received_at = now;
-	out->queue = g_strdup(t->queue);
+	out->queue = g_strdup(queue);
 	out->envelope_sender = g_strdup(from);
+	return out;
+}
+
+/* The acknowledgement @out, whose mail is @data, kept in ticket @t. */
+static gboolean
+keep_ack(MdTxn *txn, MdTicket *t, const MdMessage *out, GBytes *data,
+    guint32 *seq, GError **error)
+{
+	gsize len;
+	const guint8 *bytes = g_bytes_get_data(data, &len);
+
 	return md_ticket_append_message(txn, t, out, bytes, len, NULL, seq,
 	    error);
 }
@@ -141,9 +151,13 @@ enqueue(MdAutoreply *a, const char *kind, const char *from,
 		return TRUE;
 	}
 	/* The customer sees an ack: it belongs to the conversation. */
-	if (strcmp(kind, "ack") == 0 && !keep_ack(a->txn, a->ticket, data,
-	    from, a->now, &seq, error))
-		return FALSE;
+	if (strcmp(kind, "ack") == 0) {
+		g_autoptr(MdMessage) out = ack_message(data, a->ticket->queue,
+		    from, a->now);
+
+		if (!keep_ack(a->txn, a->ticket, out, data, &seq, error))
+			return FALSE;
+	}
 	return md_outbox_queue(a->txn, a->config, kind, a->ticket->number, seq,
 	    to_customer ? a->customer->id : 0, from, to, message_id, data,
 	    a->now, a->outbox_ids, error);
@@ -276,7 +290,7 @@ md_autoreply_queue(MdAutoreply *a, GError **error)
 
 gboolean
 md_autoreply_compose(MdTxn *txn, const MdConfig *config, MdOutboxEntry *e,
-    gint64 now, GError **error)
+    gint64 now, MdMessage **ack, GError **error)
 {
 	g_autoptr(MdTicket) t = NULL;
 	g_autoptr(MdCustomer) c = NULL;
@@ -285,6 +299,7 @@ md_autoreply_compose(MdTxn *txn, const MdConfig *config, MdOutboxEntry *e,
 	g_autoptr(GError) problem = NULL;
 	g_autofree char *msgid = NULL;
 
+	*ack = NULL;
 	g_clear_pointer(&e->last_error, g_free);
 	secret = md_store_secret(txn, error);
 	if (secret == NULL)
@@ -309,12 +324,13 @@ md_autoreply_compose(MdTxn *txn, const MdConfig *config, MdOutboxEntry *e,
 	e->data = g_steal_pointer(&data);
 	g_free(e->message_id);
 	e->message_id = g_steal_pointer(&msgid);
+	*ack = ack_message(e->data, t->queue, e->envelope_from, now);
 	return TRUE;
 }
 
 gboolean
 md_autoreply_keep(MdTxn *txn, const MdConfig *config, MdOutboxEntry *e,
-    gint64 now, gboolean *sendable, GError **error)
+    const MdMessage *ack, gint64 now, gboolean *sendable, GError **error)
 {
 	g_autoptr(MdTicket) t = NULL;
 	g_autoptr(GError) gone = NULL;
@@ -331,7 +347,7 @@ md_autoreply_keep(MdTxn *txn, const MdConfig *config, MdOutboxEntry *e,
 		return FALSE;
 	}
 	t = md_ticket_load(txn, e->ticket, NULL);
-	if (t == NULL || g_bytes_get_size(e->data) == 0) {
+	if (t == NULL || ack == NULL || g_bytes_get_size(e->data) == 0) {
 		/* Nothing to send: say why in the ticket, and let it go. */
 		if (t != NULL) {
 			g_autofree char *text = g_strdup_printf(
@@ -346,7 +362,7 @@ md_autoreply_keep(MdTxn *txn, const MdConfig *config, MdOutboxEntry *e,
 		}
 		return md_outbox_remove(txn, e->id, error);
 	}
-	if (!keep_ack(txn, t, e->data, e->envelope_from, now, &seq, error) ||
+	if (!keep_ack(txn, t, ack, e->data, &seq, error) ||
 	    !md_outbox_fill(txn, e, e->data, e->message_id, seq, error) ||
 	    !md_ticket_save(txn, t, error))
 		return FALSE;
@@ -382,13 +398,15 @@ md_autoreply_compose_due(MdStore *store, const MdConfig *config, gint64 now,
 		return FALSE;
 	for (guint i = 0; i < all->len; i++) {
 		MdOutboxEntry *e = g_ptr_array_index(all, i);
+		g_autoptr(MdMessage) ack = NULL;
 		gboolean sendable;
 
 		if (!e->owed || e->state != MD_OUTBOX_QUEUED ||
 		    e->lease_until > now)
 			continue;
-		if (!md_autoreply_compose(&txn, config, e, now, error) ||
-		    !md_autoreply_keep(&txn, config, e, now, &sendable, error))
+		if (!md_autoreply_compose(&txn, config, e, now, &ack, error) ||
+		    !md_autoreply_keep(&txn, config, e, ack, now, &sendable,
+		    error))
 			return FALSE;
 	}
 	return md_store_commit(&txn, error);

@@ -17,13 +17,21 @@
  * The acknowledgements and notifications the deliveries queued go to a
  * sender thread, which sends each group's in one SMTP session; the writer
  * records the outcomes in its next transaction, so sending costs no
- * commit of its own.  Killed after sending and before recording, the
- * group is sent again by `maildesk flush` once its lease runs out.
+ * commit of its own.  Acknowledgements are queued owed, as deliver does:
+ * the sender thread composes them from the store (a read transaction,
+ * beside the writer's), and the writer keeps them in their tickets when
+ * it records the outcome, so composing costs the writer nothing.  Killed
+ * after sending and before recording, the group is sent again by
+ * `maildesk flush` once its lease runs out.
  *
- * Only the writer thread touches the store.
+ * Only the writer thread writes to the store; the sender thread reads.
+ * Leaving the store for a compaction closes it: the writer does that only
+ * while it holds store_lock for writing, the sender reads only while it
+ * holds it for reading.
  */
 #include <string.h>
 
+#include "maildesk/autoreply.h"
 #include "maildesk/deliver.h"
 #include "maildesk/error.h"
 #include "maildesk/group-commit.h"
@@ -58,12 +66,18 @@ typedef struct {
 /* A sender's session, to be recorded by the writer. */
 typedef struct {
 	GPtrArray *entries;	/* MdOutboxEntry */
-	MdSmtpJob *jobs;	/* one per entry: the outcomes */
+	GPtrArray *acks;	/* MdMessage or NULL, one per entry: an owed
+				 * ack as composed, to keep in its ticket */
+	gboolean *composed;	/* one per entry: FALSE when composing an
+				 * owed one failed (left to flush) */
+	MdSmtpJob *jobs;	/* one per entry: the outcomes; data NULL
+				 * when nothing was sent */
 } Sent;
 
 struct MdGroupCommit {
 	MdStore *store;
 	const MdConfig *config;
+	GRWLock store_lock;	/* written: the store may be closed */
 	GMutex lock;
 	GCond work;		/* the writer waits for jobs or results */
 	GCond done;		/* connection threads wait for outcomes */
@@ -74,7 +88,6 @@ struct MdGroupCommit {
 	GPtrArray *to_send;	/* MdOutboxEntry, waiting to be sent */
 	guint parsing, workers;
 	gboolean storing;	/* the writer has a group in hand */
-	gboolean sending;	/* the sender has a session in hand */
 	gboolean stop_sender, stop_writer;
 	GThread *writer, *sender;
 };
@@ -85,8 +98,23 @@ sent_free(Sent *s)
 	for (guint i = 0; i < s->entries->len; i++)
 		g_free(s->jobs[i].reply);
 	g_free(s->jobs);
+	g_free(s->composed);
+	g_ptr_array_unref(s->acks);
 	g_ptr_array_unref(s->entries);
 	g_free(s);
+}
+
+/* Leaves the store for a waiting compaction, if one waits. */
+static void
+step_aside(MdGroupCommit *gc)
+{
+	g_autoptr(GError) e = NULL;
+	gboolean yielded;
+
+	g_rw_lock_writer_lock(&gc->store_lock);
+	if (!md_store_yield(gc->store, &yielded, &e))
+		md_warn("lmtpd: %s", e->message);
+	g_rw_lock_writer_unlock(&gc->store_lock);
 }
 
 /* Records what the sender's sessions achieved; their entries go. */
@@ -101,10 +129,21 @@ record_sent(MdGroupCommit *gc, MdTxn *parent, GQueue *sent, gint64 now)
 		MdFlushResult r = { 0 };
 		gboolean ok = md_store_begin_nested(parent, &txn, &e);
 
-		for (guint i = 0; ok && i < s->entries->len; i++)
-			ok = md_outbox_settle(&txn, gc->config,
-			    g_ptr_array_index(s->entries, i),
-			    s->jobs[i].outcome, s->jobs[i].reply, now, &r, &e);
+		for (guint i = 0; ok && i < s->entries->len; i++) {
+			MdOutboxEntry *o = g_ptr_array_index(s->entries, i);
+			gboolean sendable = s->jobs[i].data != NULL;
+
+			if (!s->composed[i])
+				continue;	/* still owed, leased */
+			if (o->owed)
+				ok = md_autoreply_keep(&txn, gc->config, o,
+				    g_ptr_array_index(s->acks, i), now,
+				    &sendable, &e);
+			if (ok && sendable && s->jobs[i].data != NULL)
+				ok = md_outbox_settle(&txn, gc->config, o,
+				    s->jobs[i].outcome, s->jobs[i].reply, now,
+				    &r, &e);
+		}
 		if (ok)
 			ok = md_store_commit(&txn, &e);
 		/* Unrecorded, the entries are sent again after the lease. */
@@ -140,6 +179,8 @@ store_one(MdGroupCommit *gc, MdTxn *parent, Job *j, GArray *ids)
 	opts.recipient = j->recipient;
 	opts.message = j->message;
 	opts.txn = &txn;
+	/* The sender thread composes the ack (see above). */
+	opts.defer_ack = gc->config->deliver_flush_s > 0;
 	ok = md_store_begin_nested(parent, &txn, &e) &&
 	    md_deliver_opts(gc->store, gc->config, j->raw, j->len, &opts,
 	    j->now, &r, &e) && md_store_commit(&txn, &e);
@@ -169,11 +210,10 @@ store_group(MdGroupCommit *gc, GPtrArray *group, GQueue *sent)
 	g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(guint64));
 	g_autoptr(GPtrArray) entries = NULL;
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
-	gboolean yielded;
 
 	/* Between transactions: let a waiting compaction go first. */
-	if (!md_store_yield(gc->store, &yielded, &e) ||
-	    !md_store_begin(gc->store, MD_TXN_WRITE, &txn, &e)) {
+	step_aside(gc);
+	if (!md_store_begin(gc->store, MD_TXN_WRITE, &txn, &e)) {
 		for (guint i = 0; i < group->len; i++) {
 			Job *j = g_ptr_array_index(group, i);
 
@@ -229,9 +269,6 @@ writer_thread(gpointer data)
 
 		if (g_queue_is_empty(&gc->jobs) &&
 		    g_queue_is_empty(&gc->sent)) {
-			gboolean yielded;
-			g_autoptr(GError) e = NULL;
-
 			if (gc->stop_writer)
 				break;
 			if (g_cond_wait_until(&gc->work, &gc->lock,
@@ -239,8 +276,7 @@ writer_thread(gpointer data)
 				continue;
 			/* Idle: a compaction must not wait for us. */
 			g_mutex_unlock(&gc->lock);
-			if (!md_store_yield(gc->store, &yielded, &e))
-				md_warn("lmtpd: %s", e->message);
+			step_aside(gc);
 			g_mutex_lock(&gc->lock);
 			continue;
 		}
@@ -269,6 +305,63 @@ writer_thread(gpointer data)
 	return NULL;
 }
 
+/* The owed acks of @s, composed in a read transaction beside the writer. */
+static void
+compose_acks(MdGroupCommit *gc, Sent *s)
+{
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	g_autoptr(GError) e = NULL;
+	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+	gboolean ok;
+
+	s->acks = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)md_message_free);
+	s->composed = g_new0(gboolean, s->entries->len);
+	g_rw_lock_reader_lock(&gc->store_lock);
+	ok = md_store_begin(gc->store, MD_TXN_READ, &txn, &e);
+	for (guint i = 0; i < s->entries->len; i++) {
+		MdOutboxEntry *o = g_ptr_array_index(s->entries, i);
+		MdMessage *ack = NULL;
+
+		if (o->owed)
+			s->composed[i] = ok && md_autoreply_compose(&txn,
+			    gc->config, o, now, &ack, &e);
+		else
+			s->composed[i] = TRUE;
+		g_ptr_array_add(s->acks, ack);
+	}
+	md_txn_clear(&txn);
+	g_rw_lock_reader_unlock(&gc->store_lock);
+	/* Still owed and leased: flush composes them after the lease. */
+	if (e != NULL)
+		md_warn("lmtpd: composing acknowledgements: %s", e->message);
+}
+
+/* One SMTP session for what of @s has something to send. */
+static void
+send_session(MdGroupCommit *gc, Sent *s)
+{
+	guint n = s->entries->len, k = 0;
+	g_autofree MdSmtpJob *batch = g_new0(MdSmtpJob, n);
+	g_autofree guint *index = g_new0(guint, n);
+
+	s->jobs = g_new0(MdSmtpJob, n);
+	for (guint i = 0; i < n; i++) {
+		MdOutboxEntry *o = g_ptr_array_index(s->entries, i);
+
+		if (!s->composed[i] || g_bytes_get_size(o->data) == 0)
+			continue;
+		batch[k].from = o->envelope_from;
+		batch[k].recipients = o->recipients;
+		batch[k].data = o->data;
+		index[k++] = i;
+	}
+	md_smtp_send(gc->config, batch, k, gc->config->deliver_flush_s, NULL,
+	    NULL);
+	for (guint j = 0; j < k; j++)
+		s->jobs[index[j]] = batch[j];
+}
+
 static gpointer
 sender_thread(gpointer data)
 {
@@ -288,22 +381,12 @@ sender_thread(gpointer data)
 		while (s->entries->len < MAX_SEND && gc->to_send->len > 0)
 			g_ptr_array_add(s->entries, g_ptr_array_steal_index(
 			    gc->to_send, 0));
-		gc->sending = TRUE;
 		g_mutex_unlock(&gc->lock);
 
-		s->jobs = g_new0(MdSmtpJob, s->entries->len);
-		for (guint i = 0; i < s->entries->len; i++) {
-			MdOutboxEntry *e = g_ptr_array_index(s->entries, i);
-
-			s->jobs[i].from = e->envelope_from;
-			s->jobs[i].recipients = e->recipients;
-			s->jobs[i].data = e->data;
-		}
-		md_smtp_send(gc->config, s->jobs, s->entries->len,
-		    gc->config->deliver_flush_s, NULL, NULL);
+		compose_acks(gc, s);
+		send_session(gc, s);
 
 		g_mutex_lock(&gc->lock);
-		gc->sending = FALSE;
 		g_queue_push_tail(&gc->sent, s);
 		g_cond_signal(&gc->work);
 	}
@@ -319,6 +402,7 @@ md_group_commit_new(MdStore *store, const MdConfig *config, guint workers)
 	gc->store = store;
 	gc->config = config;
 	gc->workers = workers > 0 ? workers : g_get_num_processors();
+	g_rw_lock_init(&gc->store_lock);
 	g_mutex_init(&gc->lock);
 	g_cond_init(&gc->work);
 	g_cond_init(&gc->done);
@@ -400,6 +484,7 @@ md_group_commit_free(MdGroupCommit *gc)
 	g_mutex_unlock(&gc->lock);
 	g_thread_join(gc->writer);
 	g_ptr_array_unref(gc->to_send);
+	g_rw_lock_clear(&gc->store_lock);
 	g_mutex_clear(&gc->lock);
 	g_cond_clear(&gc->work);
 	g_cond_clear(&gc->done);

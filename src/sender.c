@@ -82,6 +82,8 @@ send_queued(MdStore *store, const MdConfig *config, GArray *ids,
 	g_auto(MdTxn) txn = MD_TXN_INIT;
 	g_autoptr(GPtrArray) due = NULL;
 	g_autofree MdSmtpJob *jobs = NULL;
+	g_autoptr(GPtrArray) acks = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)md_message_free);
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
 	MdFlushResult r = { 0 };
 	guint n = 0;
@@ -92,10 +94,12 @@ send_queued(MdStore *store, const MdConfig *config, GArray *ids,
 		return FALSE;
 	for (guint i = 0; i < due->len; i++) {
 		MdOutboxEntry *e = g_ptr_array_index(due, i);
+		MdMessage *ack = NULL;
 
 		if (e->owed && !md_autoreply_compose(&txn, config, e, now,
-		    error))
+		    &ack, error))
 			return FALSE;
+		g_ptr_array_add(acks, ack);
 	}
 	md_txn_clear(&txn);
 	jobs = g_new0(MdSmtpJob, due->len);
@@ -119,8 +123,8 @@ send_queued(MdStore *store, const MdConfig *config, GArray *ids,
 		MdSmtpJob *job = sendable ? &jobs[j++] : NULL;
 
 		if (e->owed)
-			ok = md_autoreply_keep(&txn, config, e, now, &sendable,
-			    error);
+			ok = md_autoreply_keep(&txn, config, e,
+			    g_ptr_array_index(acks, i), now, &sendable, error);
 		if (ok && sendable && job != NULL)
 			ok = md_outbox_settle(&txn, config, e, job->outcome,
 			    job->reply, now, &r, error);

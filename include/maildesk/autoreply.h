@@ -45,22 +45,25 @@ gboolean md_autoreply_queue(MdAutoreply *a, GError **error);
 
 /*
  * Composes the owed acknowledgement @e (read from @txn, which may be a
- * read transaction): fills in its data and Message-ID.  When there is
+ * read transaction): fills in its data and Message-ID, and sets *@ack to
+ * the ack as its ticket will keep it (transfer full).  When there is
  * nothing to send (its ticket, customer or message gone, the template
- * unreadable) leaves the data empty and says why in e->last_error.
- * Writes nothing; FALSE only on store errors.
+ * unreadable) leaves the data empty, *@ack NULL, and says why in
+ * e->last_error.  Writes nothing, so it may run beside the writer; FALSE
+ * only on store errors.
  */
 gboolean md_autoreply_compose(MdTxn *txn, const MdConfig *config,
-    MdOutboxEntry *e, gint64 now, GError **error);
+    MdOutboxEntry *e, gint64 now, MdMessage **ack, GError **error);
 
 /*
- * Records what md_autoreply_compose() made of @e (write txn): the ack
- * kept in its ticket and @e filled in (*@sendable TRUE), or, when there
- * was nothing to send, an event in the ticket and @e removed.  An entry
- * erased meanwhile stays erased.
+ * Records what md_autoreply_compose() made of @e (write txn): @ack
+ * (nullable) kept in the ticket and @e filled in (*@sendable TRUE), or,
+ * when there was nothing to send, an event in the ticket and @e removed.
+ * An entry erased meanwhile stays erased.
  */
 gboolean md_autoreply_keep(MdTxn *txn, const MdConfig *config,
-    MdOutboxEntry *e, gint64 now, gboolean *sendable, GError **error);
+    MdOutboxEntry *e, const MdMessage *ack, gint64 now, gboolean *sendable,
+    GError **error);
 
 /*
  * Composes and keeps every owed entry whose sender is gone (its lease

@@ -9,6 +9,10 @@
 #   lmtpd     maildesk lmtpd through lmtp(8)
 #   dovecot   dovecot's LMTP server into a Maildir (mail_fsync = optimized)
 #
+# and, without Postfix, smtp-source speaking LMTP straight to the two
+# servers (lmtpd-direct, dovecot-direct): what the agents take by
+# themselves, where Postfix is the limit.
+#
 # at C = 1, 4 and 16 connections, Postfix's delivery concurrency set to C
 # as well.  Printed per run: mails per second from the start of
 # smtp-source until Postfix has logged the last delivery, and the median
@@ -21,7 +25,8 @@
 # lifted) through an smtp-sink on loopback.
 #
 #   flock /work/notes/bench.lock tests/bench/mta-bench.sh [-n N] [-c "1 4 16"]
-#       [-r R] [-v "discard pipe lmtpd dovecot"] [-o FILE]
+#       [-r R] [-v "discard pipe lmtpd dovecot lmtpd-direct dovecot-direct"]
+#       [-o FILE]
 #
 # Needs root, postfix (smtp-source), procmail, dovecot-lmtpd, python3,
 # jq, util-linux (setpriv).  Timings are never asserted: a script, not a
@@ -31,7 +36,7 @@ set -u
 N=1000
 CONNS="1 4 16"
 LONE=50
-VARIANTS="discard pipe lmtpd dovecot"
+VARIANTS="discard pipe lmtpd dovecot lmtpd-direct dovecot-direct"
 OUT=
 while getopts n:c:r:v:o: opt; do
 	case $opt in
@@ -176,9 +181,25 @@ sent_count() {  # ADDRESS
 	grep -c "to=<$1>.*status=sent" "$PF_LOG"
 }
 
+# direct AGENT SOCKET C: N mails straight into an LMTP server, smtp-source
+# speaking LMTP with C connections, no Postfix: the agent's own capacity.
+# Prints "rate - -" (smtp-source ends when every mail got its 250).
+direct() {
+	local t0 t1
+	t0=$EPOCHREALTIME
+	smtp-source -L -s "$3" -m "$N" -l 4096 -f customer@example.net \
+	    -t "$1@example.com" -S "Direct at $3" "unix:$2"
+	t1=$EPOCHREALTIME
+	echo "$N / ($t1 - $t0)" | bc -l | awk '{ printf "%.0f - -\n", $1 }'
+}
+
 # run VARIANT C: N mails with C connections; prints "rate p50 p99".
 run() {
 	local v=$1 c=$2 before t0 t1 n
+	case $v in
+	lmtpd-direct) direct lmtpd "$T/lmtp/sock" "$c"; return ;;
+	dovecot-direct) direct dovecot "$T/dovecot/lmtp" "$c"; return ;;
+	esac
 	postconf -c "$PF" -e "initial_destination_concurrency = $c" \
 	    "default_destination_concurrency_limit = $c" \
 	    "maildesk_destination_concurrency_limit = $c" \
@@ -298,17 +319,19 @@ report() {
 	echo "- maildesk git $(git -C "$SRCDIR" rev-parse --short HEAD 2>/dev/null); $(postconf -d -h mail_version | sed 's/^/Postfix /'); dovecot $(dovecot --version | cut -d' ' -f1)"
 	echo "- load average (1 min) at the start: $LOAD0, at the end: $(cut -d' ' -f1 /proc/loadavg) (other work on the machine shares its $(nproc) CPUs and disk)"
 	echo "- $N mails of 4 KB per run (smtp-source -l 4096), every maildesk mail acknowledged through an smtp-sink on loopback"
-	echo "- mails/s: from the start of smtp-source to Postfix's log of the last delivery; p50/p99: Postfix's delay (arrival to the agent's answer, 10 ms resolution)"
+	echo "- mails/s: from the start of smtp-source to Postfix's log of the last delivery; p50/p99: Postfix's delay (arrival to the agent's answer, 10 ms resolution); *-direct: smtp-source -L straight into the LMTP server, no Postfix, until the last 250"
 	echo
 	echo "| connections | agent | mails/s | p50 ms | p99 ms | vs discard | vs dovecot |"
 	echo "|---:|---|---:|---:|---:|---:|---:|"
 	for c in $CONNS; do
 		for v in $VARIANTS; do
+			local dv=dovecot
+			case $v in *-direct) dv=dovecot-direct ;; esac
 			set -- ${R[$v,$c]}
 			printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$c" "$v" \
 			    "$1" "$2" "$3" \
 			    "$(ratio "$1" "$(echo ${R[discard,$c]:-0} | cut -d' ' -f1)")" \
-			    "$(ratio "$1" "$(echo ${R[dovecot,$c]:-0} | cut -d' ' -f1)")"
+			    "$(ratio "$1" "$(echo ${R[$dv,$c]:-0} | cut -d' ' -f1)")"
 		done
 	done
 	echo

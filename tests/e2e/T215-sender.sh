@@ -13,7 +13,7 @@ command -v flock > /dev/null 2>&1 || bail "flock not found (util-linux)"
 start_sink -w 5
 setup_store "[smtp]" "host = 127.0.0.1" "port = $SINK_PORT" \
     "[templates]" "dir = $SRCDIR/contrib/templates" \
-    "[outbox]" "lease-seconds = 1"
+    "[outbox]" "lease-seconds = 1" "deliver-flush-seconds = 60"
 
 cat > "$T/m1.eml" <<'EOM'
 From: Carla Customer <carla@example.net>
