@@ -54,6 +54,22 @@ tool_cmd() {  # TOOL SIZE -> array CMD
 	esac
 }
 
+# children_cpu: sets CPU_MS to the user + system time, in ms, of this
+# shell's waited-for children (the second line of the `times` builtin,
+# "XmY.YYYs XmY.YYYs").  Builtins only: a child would count itself.
+children_cpu() {
+	local line u sy m sec t=0
+	times > "$BW/res/times.$$"
+	{ read -r line; read -r u sy; } < "$BW/res/times.$$"
+	for line in "$u" "$sy"; do
+		m=${line%%m*}
+		sec=${line#*m}
+		sec=${sec%s}
+		t=$(( t + (m * 60 + ${sec%.*}) * 1000 + 10#${sec#*.} ))
+	done
+	CPU_MS=$t
+}
+
 measure() {  # TOOL SIZE N R
 	local tool=$1 size=$2 n=$3 r=$4
 	local mails=$BW/mails/$size err=$BW/log/$tool.$size.err
@@ -79,12 +95,21 @@ measure() {  # TOOL SIZE N R
 		: > "$trace"
 		export MAILDESK_TRACE=1
 	fi
+	# CPU time of the children (user + system), before and after: what
+	# the deliveries cost in CPU, which other work on the machine
+	# inflates less than it does wall time.  A sender process is no
+	# child of ours (it is reparented), so only the MTA's part counts.
+	local c0 cpu=0
 	for ((i = 1; i <= n; i++)); do
+		children_cpu
+		c0=$CPU_MS
 		t0=$EPOCHREALTIME
 		"${CMD[@]}" < "$mails/$i.eml" > /dev/null 2>> "$trace" || rc=$?
 		t1=$EPOCHREALTIME
 		[ "$rc" -eq 0 ] || { echo "$tool: delivery $i failed (exit $rc)" >> "$err"; return 1; }
 		us+=($(( ${t1/./} - ${t0/./} )))
+		children_cpu
+		cpu=$(( cpu + CPU_MS - c0 ))
 		if [ "$tool" = maildesk ]; then
 			[ ! -e "$lock" ] || flock -x "$lock" true
 			t2=$EPOCHREALTIME
@@ -92,6 +117,8 @@ measure() {  # TOOL SIZE N R
 		fi
 	done
 	unset MAILDESK_TRACE
+	awk -v a="$cpu" -v n="$n" 'BEGIN { printf "%.2f\n", a / n }' \
+		> "$BW/res/$tool.$size.cpu"
 	printf '%s\n' "${us[@]}" > "$BW/res/$tool.$size.us"
 	[ ${#ack[@]} -eq 0 ] || printf '%s\n' "${ack[@]}" > "$BW/res/$tool.$size.ack"
 
@@ -467,7 +494,7 @@ phase_medians() {
 }
 
 LOAD0=$(cut -d' ' -f1 /proc/loadavg)
-declare -A MED RSS ACK PHASES
+declare -A MED RSS ACK PHASES CPU
 for size in "${SIZES[@]}"; do
 	n=${NRUNS[$size]}
 	total=$(( n + RSS_RUNS + 1 ))
@@ -493,6 +520,7 @@ for size in "${SIZES[@]}"; do
 			sort "$BW/log/$tool.$size.err" | uniq -c | head -n 5 >&2 || true
 		fi
 		MED[$tool,$size]=$(median_ms "$BW/res/$tool.$size.us")
+		CPU[$tool,$size]=$(cat "$BW/res/$tool.$size.cpu")
 		if [ "$tool" = maildesk ]; then
 			ACK[$size]=$(median_ms "$BW/res/$tool.$size.ack")
 			PHASES[$size]=$(phase_medians "$BW/res/$tool.$size.trace")
@@ -526,13 +554,15 @@ report() {
 	echo "- load average (1 min) at the start: $LOAD0, at the end: $(cut -d' ' -f1 /proc/loadavg) (other work on the machine shares its $(nproc) CPUs and disk)"
 	echo "- every delivery has its own Message-ID; all three agents fsync the stored mail; maildesk acknowledges every mail through an smtp-sink on loopback (sent by its sender process after deliver exits)"
 	echo
-	echo "| size | tool | median ms | ratio vs procmail | peak RSS MB |"
-	echo "|---|---|---:|---:|---:|"
+	echo "| size | tool | median ms | ratio vs procmail | CPU ms per delivery | CPU ratio vs procmail | peak RSS MB |"
+	echo "|---|---|---:|---:|---:|---:|---:|"
 	for size in "${SIZES[@]}"; do
 		for tool in "${TOOLS[@]}"; do
-			printf '| %s (%s B) | %s | %s | %s | %s |\n' "$(label "$size")" "${BYTES[$size]}" \
+			printf '| %s (%s B) | %s | %s | %s | %s | %s | %s |\n' "$(label "$size")" "${BYTES[$size]}" \
 				"$(toolname "$tool")" "${MED[$tool,$size]}" \
-				"$(ratio "${MED[$tool,$size]}" "${MED[procmail,$size]}")" "${RSS[$tool,$size]}"
+				"$(ratio "${MED[$tool,$size]}" "${MED[procmail,$size]}")" \
+				"${CPU[$tool,$size]}" \
+				"$(ratio "${CPU[$tool,$size]}" "${CPU[procmail,$size]}")" "${RSS[$tool,$size]}"
 		done
 	done
 	echo
