@@ -284,6 +284,9 @@ queue_mail(MdAgentMail *a, const char *kind, const char *from,
 	    a->ticket->number, from);
 	g_autoptr(GBytes) data = NULL;
 
+	/* Imported mail was answered, relayed and copied long ago. */
+	if (a->no_mail)
+		return TRUE;
 	spec->message_id = msgid;
 	data = md_compose(spec, a->now);
 	if (data == NULL) {

@@ -9,6 +9,7 @@
 #include "maildesk/customer.h"
 #include "maildesk/error.h"
 #include "maildesk/record.h"
+#include "maildesk/replay.h"
 #include "maildesk/ticket.h"
 
 typedef struct {
@@ -185,6 +186,42 @@ md_check_store(MdStore *store, GPtrArray *problems, guint64 *tickets,
 		problem(&c, "ticket counter is behind the highest ticket");
 	*tickets = c.tickets;
 	*messages = c.messages;
+	return TRUE;
+}
+
+gboolean
+md_check_ledger(MdStore *store, GPtrArray *problems, guint *entries,
+    GError **error)
+{
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	g_autoptr(GPtrArray) ledger = NULL;
+	g_autoptr(GPtrArray) matches = NULL;
+
+	if (!md_store_begin(store, MD_TXN_READ, &txn, error))
+		return FALSE;
+	ledger = md_ledger_load(&txn, error);
+	if (ledger == NULL)
+		return FALSE;
+	matches = md_replay_match(&txn, ledger, error);
+	if (matches == NULL)
+		return FALSE;
+	*entries = ledger->len;
+	for (guint i = 0; i < matches->len; i++) {
+		MdReplayMatch *m = g_ptr_array_index(matches, i);
+		g_autoptr(GDateTime) t = NULL;
+		g_autofree char *when = NULL;
+
+		if (md_replay_match_is_empty(m))
+			continue;
+		t = g_date_time_new_from_unix_utc(m->entry->time);
+		when = t ? g_date_time_format(t, "%Y-%m-%d %H:%M:%SZ") : NULL;
+		g_ptr_array_add(problems, g_strdup_printf("erasure ledger "
+		    "entry %s (%s, %s) still matches data: %u customers, %u "
+		    "tickets, %u messages (restore a backup with maildesk "
+		    "restore, or replay the ledger)", m->entry->id,
+		    m->entry->action, when ? when : "?", m->customers->len,
+		    m->tickets->len, m->messages->len));
+	}
 	return TRUE;
 }
 

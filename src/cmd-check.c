@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * check: report store inconsistencies without changing anything.
+ * check: report store inconsistencies, and data an erasure recorded in the
+ * ledger should have removed, without changing anything.
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +17,7 @@ md_cmd_check(MdContext *ctx, int argc, char **argv, GError **error)
 	g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
 	gboolean owed;
 	guint64 tickets = 0, messages = 0;
+	guint ledger = 0;
 
 	if (argc == 2 && strcmp(argv[1], "--repair") == 0) {
 		guint64 entries = 0;
@@ -29,12 +31,15 @@ md_cmd_check(MdContext *ctx, int argc, char **argv, GError **error)
 		    "usage: check [--repair]");
 		return FALSE;
 	}
-	if (!md_check_store(ctx->store, problems, &tickets, &messages, error))
+	if (!md_check_store(ctx->store, problems, &tickets, &messages,
+	    error) ||
+	    !md_check_ledger(ctx->store, problems, &ledger, error))
 		return FALSE;
 	for (guint i = 0; i < problems->len; i++)
 		md_out("problem: %s\n", (char *)g_ptr_array_index(problems, i));
 	md_out("%" G_GUINT64_FORMAT " tickets, %" G_GUINT64_FORMAT
-	    " messages, %u problems\n", tickets, messages, problems->len);
+	    " messages, %u erasure ledger entries, %u problems\n", tickets,
+	    messages, ledger, problems->len);
 	/* Not a problem of consistency, but of erased bytes left behind. */
 	if (md_store_compaction_owed(ctx->store, &owed, NULL) && owed)
 		md_out("note: an erase or expire stopped before its "

@@ -380,8 +380,8 @@ print_report(const MdEraseReport *r, gboolean dry_run)
 		    (char *)g_ptr_array_index(r->kept, i));
 }
 
-static gboolean
-compact_after(MdContext *ctx, gboolean no_compact, GError **error)
+gboolean
+md_cmd_compact_after(MdContext *ctx, gboolean no_compact, GError **error)
 {
 	if (no_compact) {
 		md_out("not compacted: the removed bytes stay in the store "
@@ -411,7 +411,7 @@ pay_owed(MdContext *ctx, gboolean no_compact)
 	    !owed)
 		return e == NULL;
 	md_out("an earlier erasure was not compacted; compacting now\n");
-	if (!compact_after(ctx, FALSE, &e)) {
+	if (!md_cmd_compact_after(ctx, FALSE, &e)) {
 		md_warn("%s", e->message);
 		return FALSE;
 	}
@@ -471,7 +471,8 @@ md_cmd_customer_erase(MdContext *ctx, int argc, char **argv, GError **error)
 	if (!md_store_owe_compaction(&txn, error) ||
 	    !md_store_commit(&txn, error))
 		return FALSE;
-	return compact_after(ctx, no_compact, error);
+	md_cmd_copy_ledger(ctx);
+	return md_cmd_compact_after(ctx, no_compact, error);
 }
 
 gboolean
@@ -519,13 +520,14 @@ md_cmd_expire(MdContext *ctx, int argc, char **argv, GError **error)
 	if (!md_store_owe_compaction(&txn, error) ||
 	    !md_store_commit(&txn, error))
 		return FALSE;
-	return compact_after(ctx, no_compact, error);
+	md_cmd_copy_ledger(ctx);
+	return md_cmd_compact_after(ctx, no_compact, error);
 }
 
 gboolean
 md_cmd_compact(MdContext *ctx, int argc, char **argv, GError **error)
 {
-	return compact_after(ctx, FALSE, error);
+	return md_cmd_compact_after(ctx, FALSE, error);
 }
 
 typedef struct {

@@ -72,6 +72,12 @@ static const KeySpec keys[] = {
 	{ "forms", "senders", KEY_STRING, "", 0, 0, OFF(form_senders) },
 	{ "tickets", "retention-days", KEY_UINT, "0", 0, 36500,
 	  OFF(retention_days) },
+	{ "backup", "encrypt-to", KEY_STRING, "", 0, 0,
+	  OFF(backup_encrypt_to) },
+	{ "backup", "gnupg-home", KEY_STRING, "", 0, 0,
+	  OFF(backup_gnupg_home) },
+	{ "backup", "ledger-copy", KEY_STRING, "", 0, 0,
+	  OFF(backup_ledger_copy) },
 	{ "lmtp", "listen", KEY_STRING, "", 0, 0, OFF(lmtp_listen) },
 	{ "lmtp", "clients", KEY_STRING, "127.0.0.1 ::1", 0, 0,
 	  OFF(lmtp_clients) },
@@ -124,6 +130,9 @@ md_config_free(MdConfig *config)
 	g_free(config->language);
 	g_free(config->authserv_id);
 	g_free(config->form_senders);
+	g_free(config->backup_encrypt_to);
+	g_free(config->backup_gnupg_home);
+	g_free(config->backup_ledger_copy);
 	g_free(config->lmtp_listen);
 	g_free(config->lmtp_clients);
 	g_clear_pointer(&config->queues, g_ptr_array_unref);

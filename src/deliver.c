@@ -401,7 +401,7 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 		MdAgentMail a = { tx, config, secret, ticket, m, agent,
 			opts->agent != NULL || md_agentmail_verified(config, m,
 			&match, agent->email), raw, len, key, now,
-			result->outbox_ids, 0 };
+			result->outbox_ids, 0, opts->no_autoreply };
 
 		if (!md_agentmail_handle(&a, error) ||
 		    !md_ticket_save(tx, ticket, error))

@@ -224,6 +224,7 @@ md_json_add_message(JsonBuilder *b, const MdMessage *m)
 	add_string(b, "recipient", m->recipient);
 	add_string(b, "text", m->text);
 	add_string(b, "html", m->html);
+	add_string(b, "charset_detected", m->charset_detected);
 	json_builder_set_member_name(b, "attachments");
 	json_builder_begin_array(b);
 	for (guint i = 0; i < m->attachments->len; i++) {

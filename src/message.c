@@ -9,12 +9,14 @@
 
 #include <gmime/gmime.h>
 
+#include "maildesk/address.h"
 #include "maildesk/autocleanups.h"
+#include "maildesk/charset.h"
 #include "maildesk/digest.h"
+#include "maildesk/header-text.h"
+#include "maildesk/message-parts.h"
 #include "maildesk/message.h"
 #include "maildesk/mime-text.h"
-
-#define MAX_DEPTH 32
 
 void
 md_mailbox_free(MdMailbox *mb)
@@ -90,6 +92,8 @@ md_message_free(MdMessage *m)
 	g_free(m->recipient);
 	g_free(m->queue);
 	g_free(m->raw_sha256);
+	g_free(m->charset_detected);
+	g_free(m->return_path);
 	g_free(m);
 }
 
@@ -182,6 +186,12 @@ md_message_sender_mailbox(const MdMessage *m)
 		envelope.email = m->envelope_sender;
 		return &envelope;
 	}
+	/* The Return-Path an earlier hop wrote, when no envelope came. */
+	if (m->envelope_sender == NULL && m->return_path != NULL) {
+		envelope.name = NULL;
+		envelope.email = m->return_path;
+		return &envelope;
+	}
 	return NULL;
 }
 
@@ -230,8 +240,8 @@ md_message_base_subject(const char *subject)
 }
 
 /* Message-IDs without angle brackets and white space. */
-static char *
-clean_id(const char *id)
+char *
+md_message_clean_id(const char *id)
 {
 	g_autofree char *s = NULL;
 	gsize n;
@@ -262,288 +272,13 @@ add_id_list(GPtrArray *out, const char *value)
 	if (refs == NULL)
 		return;
 	for (int i = 0; i < g_mime_references_length(refs); i++) {
-		char *id = clean_id(g_mime_references_get_message_id(refs, i));
+		char *id = md_message_clean_id(
+		    g_mime_references_get_message_id(refs, i));
 
 		if (id != NULL)
 			g_ptr_array_add(out, id);
 	}
 	g_mime_references_free(refs);
-}
-
-/*
- * A header-derived value (subject, name, address, file name) as one line
- * of UTF-8: an encoded word can decode to a line break, which would let a
- * subject or a file name forge a line of what the CLI prints.
- */
-static char *
-valid_utf8(const char *s)
-{
-	char *r;
-
-	if (s == NULL)
-		return NULL;
-	r = g_utf8_validate(s, -1, NULL) ? g_strdup(s) :
-	    g_utf8_make_valid(s, -1);
-	return g_strdelimit(r, "\r\n", ' ');
-}
-
-static void
-collect_addresses(InternetAddressList *list, GPtrArray *out, int depth)
-{
-	if (list == NULL || depth > 4)
-		return;
-	for (int i = 0; i < internet_address_list_length(list) &&
-	    out->len < MD_MESSAGE_MAX_ADDRESSES; i++) {
-		InternetAddress *ia = internet_address_list_get_address(list,
-		    i);
-		g_autofree char *name = NULL;
-
-		if (INTERNET_ADDRESS_IS_GROUP(ia)) {
-			collect_addresses(internet_address_group_get_members(
-			    INTERNET_ADDRESS_GROUP(ia)), out, depth + 1);
-			continue;
-		}
-		if (!INTERNET_ADDRESS_IS_MAILBOX(ia))
-			continue;
-		name = valid_utf8(internet_address_get_name(ia));
-		if (name != NULL)
-			g_strstrip(name);
-		{
-			g_autofree char *email = valid_utf8(
-			    internet_address_mailbox_get_addr(
-			    INTERNET_ADDRESS_MAILBOX(ia)));
-
-			if (email == NULL || strchr(email, '@') == NULL)
-				continue;
-			g_ptr_array_add(out, md_mailbox_new(name, email));
-		}
-	}
-}
-
-static MdMailbox *
-first_mailbox(InternetAddressList *list)
-{
-	g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)md_mailbox_free);
-
-	collect_addresses(list, all, 0);
-	if (all->len == 0)
-		return NULL;
-	return g_ptr_array_steal_index(all, 0);
-}
-
-/* Decodes the transfer encoding of @part into memory. */
-static GByteArray *
-decoded_bytes(GMimePart *part)
-{
-	GMimeDataWrapper *content = g_mime_part_get_content(part);
-	GByteArray *bytes = g_byte_array_new();
-	GMimeStream *mem;
-
-	if (content == NULL)
-		return bytes;
-	mem = g_mime_stream_mem_new_with_byte_array(bytes);
-	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
-	g_mime_data_wrapper_write_to_stream(content, mem);
-	g_object_unref(mem);
-	return bytes;
-}
-
-static char *
-part_text(GMimePart *part)
-{
-	g_autoptr(GByteArray) bytes = decoded_bytes(part);
-	const char *charset = g_mime_object_get_content_type_parameter(
-	    GMIME_OBJECT(part), "charset");
-
-	return md_mime_text_to_utf8((const char *)bytes->data, bytes->len,
-	    charset);
-}
-
-/* Size and SHA-256 of what @write puts out, streamed, never stored. */
-static void
-digest_object(GMimeObject *obj, GMimePart *part, MdAttachment *a)
-{
-	GMimeStream *null = g_mime_stream_null_new();
-	GMimeStream *filtered = g_mime_stream_filter_new(null);
-	GMimeFilter *sum = md_digest_filter_new();
-
-	g_mime_stream_filter_add(GMIME_STREAM_FILTER(filtered), sum);
-	if (part != NULL) {
-		GMimeDataWrapper *content = g_mime_part_get_content(part);
-
-		if (content != NULL)
-			g_mime_data_wrapper_write_to_stream(content, filtered);
-	} else if (obj != NULL)
-		g_mime_object_write_to_stream(obj, NULL, filtered);
-	g_mime_stream_flush(filtered);
-	a->size = GMIME_STREAM_NULL(null)->written;
-	a->sha256 = md_digest_filter_hex(sum);
-	g_object_unref(sum);
-	g_object_unref(filtered);
-	g_object_unref(null);
-}
-
-static char *
-mime_type_of(GMimeObject *obj)
-{
-	GMimeContentType *ct = g_mime_object_get_content_type(obj);
-	g_autofree char *type = ct ? g_mime_content_type_get_mime_type(ct) :
-	    NULL;
-
-	return g_ascii_strdown(type ? type : "application/octet-stream", -1);
-}
-
-static char *
-part_filename(GMimeObject *obj)
-{
-	const char *name = NULL;
-	const char *location;
-
-	if (GMIME_IS_PART(obj))
-		name = g_mime_part_get_filename(GMIME_PART(obj));
-	if (name != NULL && name[0] != '\0')
-		return valid_utf8(name);
-	/* Some clients only name the part through Content-Location. */
-	location = g_mime_object_get_header(obj, "Content-Location");
-	if (location != NULL && location[0] != '\0') {
-		const char *slash = strrchr(location, '/');
-
-		return g_strstrip(valid_utf8(slash ? slash + 1 : location));
-	}
-	return NULL;
-}
-
-/* Message-ID lines of an embedded header block (text/rfc822-headers). */
-static void
-ids_from_header_text(MdMessage *m, const char *text)
-{
-	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-
-	for (char **l = lines; *l != NULL; l++)
-		if (g_ascii_strncasecmp(*l, "Message-ID:", 11) == 0) {
-			char *id = clean_id(*l + 11);
-
-			if (id != NULL)
-				g_ptr_array_add(m->original_ids, id);
-		}
-}
-
-static void walk(MdMessage *m, GMimeObject *obj, GMimeObject *parent,
-    int depth);
-
-static void
-add_attachment(MdMessage *m, GMimeObject *obj, const char *disposition)
-{
-	MdAttachment *a = g_new0(MdAttachment, 1);
-	const char *cid = g_mime_object_get_content_id(obj);
-
-	a->content_type = mime_type_of(obj);
-	a->filename = part_filename(obj);
-	a->disposition = g_strdup(disposition);
-	a->content_id = cid ? valid_utf8(cid) : NULL;
-	if (GMIME_IS_PART(obj))
-		digest_object(NULL, GMIME_PART(obj), a);
-	else if (GMIME_IS_MESSAGE_PART(obj)) {
-		GMimeMessage *inner = g_mime_message_part_get_message(
-		    GMIME_MESSAGE_PART(obj));
-
-		digest_object(GMIME_OBJECT(inner), NULL, a);
-		if (a->filename == NULL && inner != NULL &&
-		    g_mime_message_get_subject(inner) != NULL)
-			a->filename = g_strconcat(g_mime_message_get_subject(
-			    inner), ".eml", NULL);
-		if (a->filename != NULL && !g_utf8_validate(a->filename, -1,
-		    NULL)) {
-			char *v = g_utf8_make_valid(a->filename, -1);
-
-			g_free(a->filename);
-			a->filename = v;
-		}
-	}
-	g_ptr_array_add(m->attachments, a);
-}
-
-static void
-walk_part(MdMessage *m, GMimePart *part, GMimeObject *parent)
-{
-	GMimeObject *obj = GMIME_OBJECT(part);
-	GMimeContentType *ct = g_mime_object_get_content_type(obj);
-	gboolean attachment = g_mime_part_is_attachment(part);
-	GMimeContentDisposition *cd = g_mime_object_get_content_disposition(
-	    obj);
-	const char *disp = attachment ? "attachment" : "inline";
-
-	if (ct != NULL && !attachment &&
-	    g_mime_content_type_is_type(ct, "text", "plain") &&
-	    m->text == NULL) {
-		m->text = part_text(part);
-		return;
-	}
-	if (ct != NULL && !attachment &&
-	    g_mime_content_type_is_type(ct, "text", "html") &&
-	    m->html == NULL) {
-		m->html = part_text(part);
-		return;
-	}
-	if (ct != NULL && g_mime_content_type_is_type(ct, "text",
-	    "rfc822-headers")) {
-		g_autofree char *t = part_text(part);
-
-		ids_from_header_text(m, t);
-	}
-	(void)cd;
-	add_attachment(m, obj, disp);
-}
-
-static void
-walk(MdMessage *m, GMimeObject *obj, GMimeObject *parent, int depth)
-{
-	if (obj == NULL || depth > MAX_DEPTH)
-		return;
-	if (GMIME_IS_MULTIPART(obj)) {
-		GMimeMultipart *mp = GMIME_MULTIPART(obj);
-
-		for (int i = 0; i < g_mime_multipart_get_count(mp); i++)
-			walk(m, g_mime_multipart_get_part(mp, i), obj,
-			    depth + 1);
-		return;
-	}
-	if (GMIME_IS_MESSAGE_PART(obj)) {
-		GMimeMessage *inner = g_mime_message_part_get_message(
-		    GMIME_MESSAGE_PART(obj));
-
-		/* A DSN carries the original; remember what it reports on. */
-		if (inner != NULL && g_mime_message_get_message_id(inner)) {
-			char *id = clean_id(g_mime_message_get_message_id(
-			    inner));
-
-			if (id != NULL)
-				g_ptr_array_add(m->original_ids, id);
-		}
-		add_attachment(m, obj, "message");
-		return;
-	}
-	if (GMIME_IS_PART(obj))
-		walk_part(m, GMIME_PART(obj), parent);
-}
-
-static void
-read_headers(MdMessage *m, GMimeMessage *msg)
-{
-	GMimeHeaderList *list = g_mime_object_get_header_list(
-	    GMIME_OBJECT(msg));
-	int n = g_mime_header_list_get_count(list);
-
-	for (int i = 0; i < n; i++) {
-		GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
-		const char *value = g_mime_header_get_value(h);
-		char *v = valid_utf8(value ? value : "");
-
-		g_ptr_array_add(m->headers, valid_utf8(
-		    g_mime_header_get_name(h)));
-		g_ptr_array_add(m->headers, g_strstrip(v));
-	}
 }
 
 static GMimeParserOptions *
@@ -589,18 +324,22 @@ digest_thread(gpointer data)
  */
 #define DIGEST_THREAD_MIN_BYTES (256 * 1024)
 
-/* Where the header block of @raw ends: the offset of its blank line. */
-static gsize
-header_end(const guint8 *raw, gsize len)
+gsize
+md_message_header_end(const guint8 *raw, gsize len, gsize from, gsize *body)
 {
-	for (gsize i = 0; i + 1 < len; i++) {
+	for (gsize i = from; i + 1 < len; i++) {
 		if (raw[i] != '\n')
 			continue;
-		if (raw[i + 1] == '\n')
+		if (raw[i + 1] == '\n') {
+			*body = i + 2;
 			return i + 1;
-		if (raw[i + 1] == '\r' && i + 2 < len && raw[i + 2] == '\n')
+		}
+		if (raw[i + 1] == '\r' && i + 2 < len && raw[i + 2] == '\n') {
+			*body = i + 3;
 			return i + 1;
+		}
 	}
+	*body = len;
 	return len;
 }
 
@@ -614,12 +353,12 @@ header_end(const guint8 *raw, gsize len)
 static GByteArray *
 cut_headers(const guint8 *raw, gsize len)
 {
-	gsize end, cut;
+	gsize end, cut, body;
 	GByteArray *a;
 
 	if (len <= MD_MESSAGE_MAX_HEADER_BYTES)
 		return NULL;
-	end = header_end(raw, len);
+	end = md_message_header_end(raw, len, 0, &body);
 	if (end <= MD_MESSAGE_MAX_HEADER_BYTES)
 		return NULL;
 	for (cut = MD_MESSAGE_MAX_HEADER_BYTES; cut > 0 && raw[cut - 1] != '\n';
@@ -631,6 +370,287 @@ cut_headers(const guint8 *raw, gsize len)
 	return a;
 }
 
+
+/* "Name:" at the start of a line: a header field (RFC 5322 2.2). */
+static gboolean
+is_field_line(const guint8 *p, gsize n)
+{
+	gsize i = 0;
+
+	while (i < n && p[i] > 32 && p[i] < 127 && p[i] != ':')
+		i++;
+	if (i == 0)
+		return FALSE;
+	while (i < n && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	return i < n && p[i] == ':';
+}
+
+static gsize
+line_length(const guint8 *p, gsize n)
+{
+	const guint8 *nl = memchr(p, '\n', n);
+
+	return nl ? (gsize)(nl - p) + 1 : n;
+}
+
+#define LEADING_MAX_LINES 32
+
+/*
+ * Where parsing starts: past a UTF-8 byte order mark and past lines
+ * before the header block that are no header field (a forwarding
+ * banner, a ">From " line, a blank line, garbage), which would leave
+ * GMime with no headers at all.  Where no field follows, nothing is
+ * skipped.
+ */
+static gsize
+header_start(const guint8 *raw, gsize len)
+{
+	gsize start = 0, p;
+
+	if (len >= 3 && memcmp(raw, "\xef\xbb\xbf", 3) == 0)
+		start = 3;
+	if (is_field_line(raw + start, len - start))
+		return start;
+	p = start;
+	for (int i = 0; i < LEADING_MAX_LINES && p < len; i++) {
+		gsize n = line_length(raw + p, len - p);
+		gsize next = p + n;
+
+		/* A field, followed by another field or its folded line. */
+		if (is_field_line(raw + p, n) && next < len &&
+		    (is_field_line(raw + next, len - next) ||
+		    raw[next] == ' ' || raw[next] == '\t'))
+			return p;
+		p = next;
+	}
+	return start;
+}
+
+/*
+ * Old Mac mail ends its lines in a bare CR, which GMime reads as one
+ * long line.  Where bare CRs outnumber LFs, the copy for parsing gets
+ * LFs instead (byte for byte, so every offset stays); NULL otherwise.
+ */
+static GByteArray *
+cr_to_lf(const guint8 *raw, gsize len)
+{
+	gsize head = MIN(len, 65536), lf = 0, cr = 0;
+	GByteArray *a;
+
+	for (gsize i = 0; i < head; i++) {
+		if (raw[i] == '\n')
+			lf++;
+		else if (raw[i] == '\r' && (i + 1 >= len || raw[i + 1] != '\n'))
+			cr++;
+	}
+	if (cr <= lf)
+		return NULL;
+	a = g_byte_array_sized_new(len);
+	g_byte_array_append(a, raw, len);
+	for (gsize i = 0; i < len; i++)
+		if (a->data[i] == '\r' &&
+		    (i + 1 >= len || a->data[i + 1] != '\n'))
+			a->data[i] = '\n';
+	return a;
+}
+
+
+/* The charset the first text part declares, if it is not just ASCII. */
+static const char *
+declared_charset(GMimeObject *obj, int depth)
+{
+	if (obj == NULL || depth > 8)
+		return NULL;
+	if (GMIME_IS_MULTIPART(obj)) {
+		GMimeMultipart *mp = GMIME_MULTIPART(obj);
+
+		for (int i = 0; i < g_mime_multipart_get_count(mp); i++) {
+			const char *c = declared_charset(
+			    g_mime_multipart_get_part(mp, i), depth + 1);
+
+			if (c != NULL)
+				return c;
+		}
+		return NULL;
+	}
+	if (GMIME_IS_PART(obj)) {
+		const char *c = g_mime_object_get_content_type_parameter(obj,
+		    "charset");
+
+		if (c != NULL && g_ascii_strcasecmp(c, "us-ascii") != 0 &&
+		    g_ascii_strncasecmp(c, "utf", 3) != 0)
+			return c;
+	}
+	return NULL;
+}
+
+/*
+ * The charset for raw 8-bit bytes in the headers, for a mail that has
+ * bytes that are not UTF-8 there: a multi-byte charset the body declares
+ * (spam writes its GBK subject like its GB2312 body), else uchardet's
+ * guess from all such header bytes at once (more to go on than one
+ * header), else the single-byte charset the body declares.
+ */
+static const char *
+header_hint(GMimeMessage *msg)
+{
+	GMimeHeaderList *list = g_mime_object_get_header_list(
+	    GMIME_OBJECT(msg));
+	g_autoptr(GString) sample = NULL;
+	const char *declared, *detected;
+
+	for (int i = 0; i < g_mime_header_list_get_count(list); i++) {
+		const char *raw = g_mime_header_get_raw_value(
+		    g_mime_header_list_get_header_at(list, i));
+		gboolean high = FALSE;
+
+		for (const char *p = raw; p != NULL && *p != '\0'; p++)
+			high |= (guchar)*p >= 0x80;
+		if (!high || g_utf8_validate(raw, -1, NULL))
+			continue;
+		if (sample == NULL)
+			sample = g_string_new(NULL);
+		g_string_append(sample, raw);
+	}
+	if (sample == NULL)
+		return NULL;
+	declared = declared_charset(g_mime_message_get_mime_part(msg), 0);
+	if (declared != NULL && !md_charset_is_single_byte(declared))
+		return declared;
+	detected = md_charset_detect(sample->str, sample->len);
+	if (detected != NULL && !md_charset_is_single_byte(detected) &&
+	    g_ascii_strcasecmp(detected, "ascii") != 0)
+		return detected;
+	return declared != NULL ? declared : detected;
+}
+
+/* The address of a Return-Path header ("<a@b>"), or NULL for "<>". */
+static char *
+return_path(const char *raw)
+{
+	g_autofree char *s = NULL;
+	char *lt, *gt;
+
+	if (raw == NULL)
+		return NULL;
+	s = md_header_text_one_line(raw);
+	lt = strchr(s, '<');
+	gt = lt ? strchr(lt, '>') : NULL;
+	if (lt != NULL && gt != NULL) {
+		*gt = '\0';
+		memmove(s, lt + 1, strlen(lt + 1) + 1);
+		g_strstrip(s);
+	}
+	if (strchr(s, '@') == NULL || strpbrk(s, " \t<>\"") != NULL)
+		return NULL;
+	return g_steal_pointer(&s);
+}
+
+/*
+ * A mail with a header block: message headers, or at least MIME headers
+ * (a fragment a mailer sent with nothing but its Content-Type is still
+ * a mail with a body to read).
+ */
+static gboolean
+has_headers(GMimeMessage *msg)
+{
+	GMimeHeaderList *list = g_mime_object_get_header_list(
+	    GMIME_OBJECT(msg));
+	GMimeObject *body = g_mime_message_get_mime_part(msg);
+
+	if (list != NULL && g_mime_header_list_get_count(list) > 0)
+		return TRUE;
+	list = body ? g_mime_object_get_header_list(body) : NULL;
+	return list != NULL && g_mime_header_list_get_count(list) > 0;
+}
+
+typedef struct {
+	GMimeMessage *msg;
+	const char *hint;	/* for raw 8-bit header bytes */
+	const char *guessed;	/* first charset guessed in a header */
+} Headers;
+
+static void
+read_headers(MdMessage *m, Headers *h)
+{
+	GMimeHeaderList *list = g_mime_object_get_header_list(
+	    GMIME_OBJECT(h->msg));
+	int n = g_mime_header_list_get_count(list);
+
+	for (int i = 0; i < n; i++) {
+		GMimeHeader *hd = g_mime_header_list_get_header_at(list, i);
+		const char *raw = g_mime_header_get_raw_value(hd);
+		const char *value = g_mime_header_get_value(hd);
+		char *v;
+
+		if (md_header_text_is_plain(raw))
+			v = md_header_text_one_line(value ? value : "");
+		else
+			v = md_header_text_decode(raw, h->hint, &h->guessed);
+		g_ptr_array_add(m->headers, md_header_text_one_line(
+		    g_mime_header_get_name(hd)));
+		g_ptr_array_add(m->headers, g_strstrip(v));
+	}
+}
+
+/* TRUE if every header @name of @list needs no decoding of ours. */
+static gboolean
+all_plain(GMimeHeaderList *list, const char *name)
+{
+	for (int i = 0; i < g_mime_header_list_get_count(list); i++) {
+		GMimeHeader *hd = g_mime_header_list_get_header_at(list, i);
+
+		if (g_ascii_strcasecmp(g_mime_header_get_name(hd), name) == 0 &&
+		    !md_header_text_is_plain(g_mime_header_get_raw_value(hd)))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* To or Cc: GMime's lists where they are right, else header by header. */
+static void
+read_list(Headers *h, const char *name, InternetAddressList *parsed,
+    GPtrArray *out)
+{
+	GMimeHeaderList *list = g_mime_object_get_header_list(
+	    GMIME_OBJECT(h->msg));
+
+	if (all_plain(list, name)) {
+		md_address_collect(parsed, out);
+		return;
+	}
+	for (int i = 0; i < g_mime_header_list_get_count(list) &&
+	    out->len < MD_MESSAGE_MAX_ADDRESSES; i++) {
+		GMimeHeader *hd = g_mime_header_list_get_header_at(list, i);
+
+		if (g_ascii_strcasecmp(g_mime_header_get_name(hd), name) == 0)
+			md_address_parse_list(g_mime_header_get_raw_value(hd),
+			    parser_options(), h->hint, &h->guessed, out);
+	}
+}
+
+static void
+read_addresses(MdMessage *m, Headers *h)
+{
+	GMimeObject *obj = GMIME_OBJECT(h->msg);
+	GMimeParserOptions *options = parser_options();
+
+	m->from = md_address_parse_first(
+	    md_message_parts_raw_header(obj, "From"),
+	    g_mime_message_get_from(h->msg), options, h->hint, &h->guessed);
+	m->reply_to = md_address_parse_first(
+	    md_message_parts_raw_header(obj, "Reply-To"),
+	    g_mime_message_get_reply_to(h->msg), options, h->hint,
+	    &h->guessed);
+	m->sender = md_address_parse_first(
+	    md_message_parts_raw_header(obj, "Sender"),
+	    g_mime_message_get_sender(h->msg), options, h->hint,
+	    &h->guessed);
+	read_list(h, "To", g_mime_message_get_to(h->msg), m->to);
+	read_list(h, "Cc", g_mime_message_get_cc(h->msg), m->cc);
+}
+
 MdMessage *
 md_message_parse(const guint8 *raw, gsize len)
 {
@@ -639,9 +659,14 @@ md_message_parse(const guint8 *raw, gsize len)
 	g_autoptr(GMimeStream) stream = NULL;
 	g_autoptr(GMimeParser) parser = NULL;
 	g_autoptr(GMimeMessage) msg = NULL;
+	g_autoptr(GByteArray) lf = NULL;
 	g_autoptr(GByteArray) cut = NULL;
+	Headers h = { NULL, NULL, NULL };
+	MdPartWalk w;
+	const char *subject;
 	GDateTime *date;
 	GMimeObject *body;
+	gsize start;
 
 	DigestJob job = { raw, len };
 	GThread *hasher = NULL;
@@ -654,6 +679,15 @@ md_message_parse(const guint8 *raw, gsize len)
 	m->direction = MD_DIR_IN;
 	m->kind = MD_KIND_CUSTOMER;
 
+	/* The bytes GMime reads; the stored raw bytes stay as they came. */
+	lf = cr_to_lf(raw, len);
+	if (lf != NULL) {
+		raw = lf->data;
+		len = lf->len;
+	}
+	start = header_start(raw, len);
+	raw += start;
+	len -= start;
 	cut = cut_headers(raw, len);
 	if (cut != NULL) {
 		m->flags |= MD_MSG_HEADER_CUT;
@@ -673,9 +707,7 @@ md_message_parse(const guint8 *raw, gsize len)
 	/* The recursion trap in the corpus: bound what one mail can cost. */
 	msg = len > 0 ? g_mime_parser_construct_message(parser,
 	    parser_options()) : NULL;
-	if (msg == NULL || g_mime_object_get_header_list(GMIME_OBJECT(msg))
-	    == NULL || g_mime_header_list_get_count(
-	    g_mime_object_get_header_list(GMIME_OBJECT(msg))) == 0) {
+	if (msg == NULL || !has_headers(msg)) {
 		m->kind = MD_KIND_UNPARSED;
 		m->flags |= MD_MSG_UNPARSED;
 		g_clear_object(&msg);
@@ -685,8 +717,11 @@ md_message_parse(const guint8 *raw, gsize len)
 		goto done;
 	}
 
-	read_headers(m, msg);
-	m->message_id = clean_id(g_mime_message_get_message_id(msg));
+	h.msg = msg;
+	h.hint = header_hint(msg);
+	read_headers(m, &h);
+	m->message_id = md_message_clean_id(g_mime_message_get_message_id(
+	    msg));
 	{
 		g_autoptr(GPtrArray) irt = g_ptr_array_new_with_free_func(
 		    g_free);
@@ -698,14 +733,13 @@ md_message_parse(const guint8 *raw, gsize len)
 	}
 	add_id_list(m->references, g_mime_object_get_header(GMIME_OBJECT(msg),
 	    "References"));
-	m->from = first_mailbox(g_mime_message_get_from(msg));
-	m->reply_to = first_mailbox(g_mime_message_get_reply_to(msg));
-	m->sender = first_mailbox(g_mime_message_get_sender(msg));
-	collect_addresses(g_mime_message_get_to(msg), m->to, 0);
-	collect_addresses(g_mime_message_get_cc(msg), m->cc, 0);
-	if (g_mime_message_get_subject(msg) != NULL)
-		m->subject = g_strstrip(valid_utf8(
-		    g_mime_message_get_subject(msg)));
+	read_addresses(m, &h);
+	m->return_path = return_path(md_message_parts_raw_header(
+	    GMIME_OBJECT(msg), "Return-Path"));
+	subject = md_message_parts_raw_header(GMIME_OBJECT(msg), "Subject");
+	if (subject != NULL)
+		m->subject = md_header_text_decode(subject, h.hint,
+		    &h.guessed);
 	date = g_mime_message_get_date(msg);
 	if (date != NULL) {
 		m->has_date = TRUE;
@@ -717,16 +751,27 @@ md_message_parse(const guint8 *raw, gsize len)
 	if (body != NULL) {
 		GMimeContentType *ct = g_mime_object_get_content_type(body);
 
-		m->mime_type = mime_type_of(body);
+		m->mime_type = md_message_parts_mime_type(body);
 		if (ct != NULL && g_mime_content_type_get_parameter(ct,
 		    "report-type") != NULL)
 			m->report_type = g_ascii_strdown(
 			    g_mime_content_type_get_parameter(ct,
 			    "report-type"), -1);
 	}
-	walk(m, body, NULL, 0);
+	memset(&w, 0, sizeof w);
+	w.m = m;
+	w.buf = raw;
+	w.len = len;
+	w.options = parser_options();
+	w.hint = h.hint;
+	md_message_parts_walk(&w, body);
 	if (m->text == NULL && m->html != NULL)
 		m->text = md_html_to_text(m->html, strlen(m->html));
+	if (w.body_guess != NULL)
+		m->charset_detected = g_strdup(w.body_guess);
+	else if (h.guessed != NULL || w.name_guess != NULL)
+		m->charset_detected = g_strdup(h.guessed ? h.guessed :
+		    w.name_guess);
 
 	g_clear_object(&msg);
 	g_clear_object(&parser);

@@ -2,10 +2,10 @@
 /*
  * GMime's start-up, for the lean deliver binary (MAILDESK_LEAN) linked
  * statically against GMime.  g_mime_init() names GMime's GIO stream type
- * and its OpenPGP and S/MIME contexts, so linking it brings GIO (and with
- * it libmount, libblkid, libselinux) and GPGME (libassuan, libgpg-error)
- * into a process that uses none of them: about a millisecond of loading
- * and relocation per delivery.  md_mime_init() does what g_mime_init()
+ * and its OpenPGP and S/MIME contexts, so linking it brings GIO's streams
+ * and files and GPGME (libassuan, libgpg-error) into a process that uses
+ * none of them: about a millisecond of loading and relocation per
+ * delivery.  md_mime_init() does what g_mime_init()
  * does for parsing and composing (GMime 3.2: options, charset map,
  * quarks, the MIME type registry) and leaves those out; maildesk never
  * verifies or decrypts, and a multipart/signed mail is parsed into the

@@ -84,12 +84,26 @@ is_role(const char *w)
 }
 
 /*
- * Title case for a word written all in capitals or, with @force, for any
- * word.  "YANN" -> "Yann", "HANS-PETER" -> "Hans-Peter", "O'BRIEN" ->
- * "O'Brien"; mixed case stays as written.
+ * How a name is written, which decides what title case touches: all in
+ * lower case (every word is title-cased), all in capitals (every word),
+ * or mixed, where a word in capitals of up to three letters is an
+ * acronym or initials ("TJ Miller", "Hans Weber IT") and stays.
+ */
+typedef enum {
+	CASE_MIXED,
+	CASE_LOWER,
+	CASE_UPPER,
+} NameCase;
+
+#define ACRONYM_MAX_LETTERS 3
+
+/*
+ * Title case for a word written all in capitals or, in a name written
+ * all in lower case, for any word.  "YANN" -> "Yann", "HANS-PETER" ->
+ * "Hans-Peter", "O'BRIEN" -> "O'Brien"; mixed case stays as written.
  */
 static char *
-fix_case(const char *w, gboolean force)
+fix_case(const char *w, NameCase mode)
 {
 	GString *out;
 	gboolean start = TRUE;
@@ -101,9 +115,13 @@ fix_case(const char *w, gboolean force)
 
 		has_lower |= g_unichar_islower(c);
 		has_upper |= g_unichar_isupper(c);
+		letters += g_unichar_isalpha(c);
 	}
-	if (!force && !(has_upper && !has_lower))
+	if (mode != CASE_LOWER && !(has_upper && !has_lower))
 		return g_strdup(w);
+	if (mode == CASE_MIXED && letters <= ACRONYM_MAX_LETTERS)
+		return g_strdup(w);
+	letters = 0;
 	out = g_string_new(NULL);
 	for (const char *p = w; *p; p = g_utf8_next_char(p)) {
 		gunichar c = g_utf8_get_char(p);
@@ -177,6 +195,22 @@ all_lower(const char *s)
 	return lower;
 }
 
+/* TRUE if the letters of @s are all capitals (and there are some). */
+static gboolean
+all_upper(const char *s)
+{
+	gboolean upper = FALSE;
+
+	for (const char *p = s; *p; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		if (g_unichar_islower(c))
+			return FALSE;
+		upper |= g_unichar_isupper(c);
+	}
+	return upper;
+}
+
 /* Han, kana and Hangul: such names are written family name first. */
 static gboolean
 is_cjk_word(const char *w)
@@ -201,7 +235,7 @@ is_cjk_word(const char *w)
 
 /* Joins @words[from, to) with single spaces, fixing the case of each. */
 static char *
-join_words(char **words, guint from, guint to, gboolean force,
+join_words(char **words, guint from, guint to, NameCase force,
     gboolean lower_particles)
 {
 	GString *s;
@@ -225,7 +259,7 @@ join_words(char **words, guint from, guint to, gboolean force,
 }
 
 static void
-split_words(char **words, gboolean titled, gboolean force, char **first,
+split_words(char **words, gboolean titled, NameCase force, char **first,
     char **last)
 {
 	guint n = g_strv_length(words);
@@ -259,10 +293,32 @@ split_words(char **words, gboolean titled, gboolean force, char **first,
  * The words of @s without leading titles and later suffixes; *@titled
  * tells whether a title was dropped.
  */
+/* The words of @s, split at any Unicode white space (U+3000, the
+ * ideographic space between a Japanese family and given name, too). */
+static char **
+split_spaces(const char *s)
+{
+	GPtrArray *out = g_ptr_array_new();
+	const char *start = s;
+
+	for (const char *p = s; ; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		if (c == 0 || g_unichar_isspace(c)) {
+			g_ptr_array_add(out, g_strndup(start, p - start));
+			if (c == 0)
+				break;
+			start = g_utf8_next_char(p);
+		}
+	}
+	g_ptr_array_add(out, NULL);
+	return (char **)g_ptr_array_free(out, FALSE);
+}
+
 static char **
 words_of(const char *s, gboolean *titled)
 {
-	g_auto(GStrv) raw = g_strsplit_set(s, " \t\r\n", -1);
+	g_auto(GStrv) raw = split_spaces(s);
 	GPtrArray *out = g_ptr_array_new();
 
 	for (char **w = raw; *w != NULL; w++) {
@@ -353,11 +409,12 @@ from_display(const char *display, char **first, char **last)
 	g_autoptr(GPtrArray) segs = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)g_strfreev);
 	gboolean titled = FALSE;
-	gboolean force;
+	NameCase force;
 
 	if (!looks_like_name(s))
 		return FALSE;
-	force = all_lower(s);
+	force = all_lower(s) ? CASE_LOWER : all_upper(s) ? CASE_UPPER :
+	    CASE_MIXED;
 	/* Segments between commas; those holding only titles go. */
 	parts = g_strsplit(s, ",", -1);
 	for (char **p = parts; *p != NULL; p++) {
@@ -424,8 +481,8 @@ from_local_part(const char *email, char **first, char **last)
 			if (!g_ascii_isalpha(*c) && *c != '-')
 				return FALSE;
 	}
-	*first = fix_case(parts[0], TRUE);
-	*last = fix_case(parts[1], TRUE);
+	*first = fix_case(parts[0], CASE_LOWER);
+	*last = fix_case(parts[1], CASE_LOWER);
 	return TRUE;
 }
 

@@ -2,14 +2,17 @@
 /*
  * Erasure and expiry over every table.  Indexes are found by scanning, not
  * by recomputing their keys: a key made by an older version, or under a
- * configuration since changed, must not survive an erasure.  After the
- * transaction the freed pages still hold the bytes; the caller compacts.
+ * configuration since changed, must not survive an erasure.  Every erase
+ * and expire that removes something records it in the erasure ledger in
+ * the same transaction.  After the transaction the freed pages still hold
+ * the bytes; the caller compacts.
  */
 #include <pwd.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "maildesk/error.h"
+#include "maildesk/ledger.h"
 #include "maildesk/outbox.h"
 #include "maildesk/privacy.h"
 #include "maildesk/record.h"
@@ -21,6 +24,7 @@ md_erase_report_init(MdEraseReport *r)
 	memset(r, 0, sizeof(*r));
 	r->tickets = g_array_new(FALSE, FALSE, sizeof(guint64));
 	r->kept = g_ptr_array_new_with_free_func(g_free);
+	r->ledger = NULL;
 }
 
 void
@@ -28,6 +32,7 @@ md_erase_report_clear(MdEraseReport *r)
 {
 	g_clear_pointer(&r->tickets, g_array_unref);
 	g_clear_pointer(&r->kept, g_ptr_array_unref);
+	g_clear_pointer(&r->ledger, md_ledger_entry_free);
 }
 
 char *
@@ -183,9 +188,10 @@ typedef struct {
 	GHashTable *messages;	/* "ticket:seq" set: tombstoned */
 	GPtrArray *keys;	/* of GBytes */
 	GPtrArray *values;	/* of GBytes, for dupsort deletes */
-	const char *prefix;	/* ratelimit: the address NUL */
-	gsize plen;
-	guint64 customer;	/* customer_tickets: links to drop */
+	GHashTable *customers;	/* guint64 * set: links and outbox to drop */
+	GPtrArray *people;	/* of MdCustomer, borrowed: the same */
+	GBytes *secret;		/* owned: for the ledger's keyed hashes */
+	MdLedgerEntry *ledger;	/* borrowed, nullable: what is recorded */
 } Sweep;
 
 static gboolean
@@ -228,7 +234,8 @@ sweep_link(const MDB_val *key, const MDB_val *data, gpointer user_data)
 		return TRUE;
 	cust = md_key_read_be64(key->mv_data);
 	t = md_key_read_be64((const guint8 *)key->mv_data + 8);
-	if (cust == s->customer || g_hash_table_contains(s->tickets, &t))
+	if (g_hash_table_contains(s->customers, &cust) ||
+	    g_hash_table_contains(s->tickets, &t))
 		g_ptr_array_add(s->keys, g_bytes_new(key->mv_data,
 		    key->mv_size));
 	return TRUE;
@@ -263,8 +270,8 @@ delete_swept(MdTxn *txn, MdDb db, Sweep *s, gboolean with_values,
 	return TRUE;
 }
 
-static void
-sweep_init(Sweep *s)
+static gboolean
+sweep_init(Sweep *s, MdTxn *txn, MdLedgerEntry *ledger, GError **error)
 {
 	memset(s, 0, sizeof(*s));
 	s->tickets = g_hash_table_new_full(g_int64_hash, g_int64_equal,
@@ -275,6 +282,12 @@ sweep_init(Sweep *s)
 	    (GDestroyNotify)g_bytes_unref);
 	s->values = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)g_bytes_unref);
+	s->customers = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+	    g_free, NULL);
+	s->people = g_ptr_array_new();
+	s->ledger = ledger;
+	s->secret = md_store_secret(txn, error);
+	return s->secret != NULL;
 }
 
 static void
@@ -284,6 +297,29 @@ sweep_clear(Sweep *s)
 	g_hash_table_unref(s->messages);
 	g_ptr_array_unref(s->keys);
 	g_ptr_array_unref(s->values);
+	g_hash_table_unref(s->customers);
+	g_ptr_array_unref(s->people);
+	g_clear_pointer(&s->secret, g_bytes_unref);
+}
+
+/* @c's profile, links and outbox entries go with the next sweep. */
+static void
+sweep_customer(Sweep *s, const MdCustomer *c)
+{
+	guint64 *id = g_new(guint64, 1);
+
+	*id = c->id;
+	g_hash_table_add(s->customers, id);
+	g_ptr_array_add(s->people, (gpointer)c);
+}
+
+/* Adds the ledger's key of @m to @into, when recording. */
+static void
+record_message(MdTxn *txn, Sweep *s, const MdMessage *m, GPtrArray *into)
+{
+	if (s->ledger == NULL || m == NULL || (m->flags & MD_MSG_ERASED))
+		return;
+	g_ptr_array_add(into, md_ledger_message_key(s->secret, m));
 }
 
 /* Deletes the records of ticket @t (not its index entries). */
@@ -291,12 +327,24 @@ static gboolean
 drop_ticket(MdTxn *txn, const MdTicket *t, Sweep *s, MdEraseReport *r,
     GError **error)
 {
+	GPtrArray *keys = NULL;
 	guint8 key[12];
-	guint64 *n = g_new(guint64, 1);
+	guint64 *n;
 
+	if (g_hash_table_contains(s->tickets, &t->number))
+		return TRUE;
+	if (s->ledger != NULL)
+		keys = md_ledger_entry_add_ticket(s->ledger, t->number);
+	n = g_new(guint64, 1);
 	*n = t->number;
 	g_hash_table_add(s->tickets, n);
 	for (guint32 seq = 1; seq <= t->message_count; seq++) {
+		if (keys != NULL) {
+			g_autoptr(MdMessage) m = md_ticket_load_message(txn,
+			    t->number, seq, NULL);
+
+			record_message(txn, s, m, keys);
+		}
 		md_key_ticket_seq(key, t->number, seq);
 		if (!md_store_del(txn, MD_DB_MESSAGES, key, 12, NULL, 0,
 		    error) ||
@@ -311,6 +359,37 @@ drop_ticket(MdTxn *txn, const MdTicket *t, Sweep *s, MdEraseReport *r,
 	return TRUE;
 }
 
+/* Message @m, @seq of ticket @t, becomes a tombstone. */
+static gboolean
+tombstone(MdTxn *txn, const MdTicket *t, guint32 seq, const MdMessage *m,
+    Sweep *s, MdEraseReport *r, GError **error)
+{
+	g_autoptr(MdMessage) stone = md_message_new();
+	g_autoptr(GBytes) rec = NULL;
+	guint8 key[12];
+	gsize len;
+	const void *data;
+
+	if (s->ledger != NULL)
+		record_message(txn, s, m, s->ledger->messages);
+	stone->direction = m->direction;
+	stone->kind = MD_KIND_NOTE;
+	stone->flags = MD_MSG_ERASED;
+	stone->received_at = m->received_at;
+	stone->raw_sha256 = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
+	    (const guchar *)"", 0);
+	rec = md_record_from_message(stone);
+	data = g_bytes_get_data(rec, &len);
+	md_key_ticket_seq(key, t->number, seq);
+	if (!md_store_put(txn, MD_DB_MESSAGES, key, 12, data, len, 0, error) ||
+	    !md_store_put(txn, MD_DB_RAW, key, 12, "", 0, 0, error))
+		return FALSE;
+	g_hash_table_add(s->messages, g_strdup_printf("%" G_GUINT64_FORMAT
+	    ":%u", t->number, seq));
+	r->participant_messages++;
+	return TRUE;
+}
+
 /* Their mail in somebody else's ticket: only a tombstone stays. */
 static gboolean
 tombstone_theirs(MdTxn *txn, const MdTicket *t, const MdCustomer *c,
@@ -319,40 +398,40 @@ tombstone_theirs(MdTxn *txn, const MdTicket *t, const MdCustomer *c,
 	for (guint32 seq = 1; seq <= t->message_count; seq++) {
 		g_autoptr(MdMessage) m = md_ticket_load_message(txn, t->number,
 		    seq, NULL);
-		g_autoptr(MdMessage) stone = NULL;
-		g_autoptr(GBytes) rec = NULL;
-		guint8 key[12];
-		gsize len;
-		const void *data;
 
 		if (m == NULL || m->from == NULL ||
+		    (m->flags & MD_MSG_ERASED) ||
 		    !md_customer_has_address(c, m->from->email))
 			continue;
-		stone = md_message_new();
-		stone->direction = m->direction;
-		stone->kind = MD_KIND_NOTE;
-		stone->flags = MD_MSG_ERASED;
-		stone->received_at = m->received_at;
-		stone->raw_sha256 = g_compute_checksum_for_data(
-		    G_CHECKSUM_SHA256, (const guchar *)"", 0);
-		rec = md_record_from_message(stone);
-		data = g_bytes_get_data(rec, &len);
-		md_key_ticket_seq(key, t->number, seq);
-		if (!md_store_put(txn, MD_DB_MESSAGES, key, 12, data, len, 0,
-		    error) ||
-		    !md_store_put(txn, MD_DB_RAW, key, 12, "", 0, 0, error))
+		if (!tombstone(txn, t, seq, m, s, r, error))
 			return FALSE;
-		g_hash_table_add(s->messages, g_strdup_printf("%"
-		    G_GUINT64_FORMAT ":%u", t->number, seq));
-		r->participant_messages++;
 	}
 	return TRUE;
 }
 
+static gboolean
+theirs(Sweep *s, const MdOutboxEntry *o)
+{
+	guint8 key[12];
+
+	if (g_hash_table_contains(s->tickets, &o->ticket) ||
+	    g_hash_table_contains(s->customers, &o->customer_id))
+		return TRUE;
+	/* A notification about one of their erased mails. */
+	md_key_ticket_seq(key, o->ticket, o->seq);
+	if (points_into(s, key, 12))
+		return TRUE;
+	for (guint i = 0; i < s->people->len; i++)
+		for (char **rc = o->recipients; *rc; rc++)
+			if (md_customer_has_address(g_ptr_array_index(
+			    s->people, i), *rc))
+				return TRUE;
+	return FALSE;
+}
+
 /* The index entries, outbox entries and links into what was dropped. */
 static gboolean
-sweep_indexes(MdTxn *txn, Sweep *s, MdEraseReport *r, const MdCustomer *c,
-    GError **error)
+sweep_indexes(MdTxn *txn, Sweep *s, MdEraseReport *r, GError **error)
 {
 	g_autoptr(GPtrArray) outbox = NULL;
 
@@ -365,7 +444,6 @@ sweep_indexes(MdTxn *txn, Sweep *s, MdEraseReport *r, const MdCustomer *c,
 	    !delete_swept(txn, MD_DB_DEDUPE, s, FALSE, &r->index_entries,
 	    error))
 		return FALSE;
-	s->customer = c ? c->id : 0;
 	if (!md_store_foreach(txn, MD_DB_CUSTOMER_TICKETS, NULL, 0,
 	    sweep_link, s, error) ||
 	    !delete_swept(txn, MD_DB_CUSTOMER_TICKETS, s, FALSE,
@@ -376,17 +454,9 @@ sweep_indexes(MdTxn *txn, Sweep *s, MdEraseReport *r, const MdCustomer *c,
 		return FALSE;
 	for (guint i = 0; i < outbox->len; i++) {
 		MdOutboxEntry *o = g_ptr_array_index(outbox, i);
-		gboolean theirs = g_hash_table_contains(s->tickets,
-		    &o->ticket) || (c != NULL && o->customer_id == c->id);
-		guint8 key[12];
+		guint8 key[8];
 
-		/* A notification about one of their erased mails. */
-		md_key_ticket_seq(key, o->ticket, o->seq);
-		theirs = theirs || points_into(s, key, 12);
-
-		for (char **rc = o->recipients; !theirs && c && *rc; rc++)
-			theirs = md_customer_has_address(c, *rc);
-		if (!theirs)
+		if (!theirs(s, o))
 			continue;
 		md_key_be64(key, o->id);
 		if (!md_store_del(txn, MD_DB_OUTBOX, key, 8, NULL, 0, error))
@@ -424,23 +494,80 @@ drop_customer(MdTxn *txn, const MdCustomer *c, Sweep *s, MdEraseReport *r,
 	    error) ||
 	    !drop_counters(txn, c->email, s, r, error))
 		return FALSE;
-	for (guint i = 0; i < c->former->len; i++)
-		if (!drop_counters(txn, g_ptr_array_index(c->former, i), s, r,
-		    error))
+	if (s->ledger != NULL)
+		g_ptr_array_add(s->ledger->subjects,
+		    md_privacy_subject_hash(s->secret, c->email));
+	for (guint i = 0; i < c->former->len; i++) {
+		const char *old = g_ptr_array_index(c->former, i);
+
+		if (!drop_counters(txn, old, s, r, error))
 			return FALSE;
+		if (s->ledger != NULL)
+			g_ptr_array_add(s->ledger->subjects,
+			    md_privacy_subject_hash(s->secret, old));
+	}
 	r->customers++;
 	return TRUE;
+}
+
+/* @c's tickets, and their mail in others' tickets (no hold is asked). */
+static gboolean
+erase_tickets(MdTxn *txn, const MdCustomer *c, Sweep *s, MdEraseReport *r,
+    GError **error)
+{
+	g_autoptr(GArray) tickets = md_customer_tickets(txn, c->id, error);
+
+	if (tickets == NULL)
+		return FALSE;
+	for (guint i = 0; i < tickets->len; i++) {
+		g_autoptr(MdTicket) t = NULL;
+		guint64 n = g_array_index(tickets, guint64, i);
+
+		if (g_hash_table_contains(s->tickets, &n))
+			continue;
+		t = md_ticket_load(txn, n, error);
+		if (t == NULL)
+			return FALSE;
+		if (t->customer_id == c->id) {
+			if (!drop_ticket(txn, t, s, r, error))
+				return FALSE;
+		} else if (!tombstone_theirs(txn, t, c, s, r, error))
+			return FALSE;
+	}
+	sweep_customer(s, c);
+	return TRUE;
+}
+
+/* Sweeps the indexes, then drops the profiles in s->people. */
+static gboolean
+finish_sweep(MdTxn *txn, Sweep *s, MdEraseReport *r, GError **error)
+{
+	if (!sweep_indexes(txn, s, r, error))
+		return FALSE;
+	for (guint i = 0; i < s->people->len; i++)
+		if (!drop_customer(txn, g_ptr_array_index(s->people, i), s, r,
+		    error))
+			return FALSE;
+	return TRUE;
+}
+
+/* Records what @r->ledger collected, unless nothing was removed. */
+static gboolean
+record(MdTxn *txn, MdEraseReport *r, GError **error)
+{
+	if (md_ledger_entry_is_empty(r->ledger))
+		return TRUE;
+	return md_ledger_append(txn, r->ledger, error);
 }
 
 gboolean
 md_privacy_erase(MdTxn *txn, const MdCustomer *c, gint64 now,
     MdEraseReport *report, GError **error)
 {
-	g_autoptr(GArray) tickets = NULL;
 	g_autoptr(GError) e = NULL;
 	g_autofree char *held = md_privacy_hold_reason(txn, c, now, &e);
 	Sweep s;
-	gboolean ok = FALSE;
+	gboolean ok;
 
 	if (e != NULL) {
 		g_propagate_error(error, g_steal_pointer(&e));
@@ -450,24 +577,69 @@ md_privacy_erase(MdTxn *txn, const MdCustomer *c, gint64 now,
 		g_set_error(error, MD_ERROR, MD_ERROR_REJECT, "%s", held);
 		return FALSE;
 	}
-	tickets = md_customer_tickets(txn, c->id, error);
-	if (tickets == NULL)
+	g_clear_pointer(&report->ledger, md_ledger_entry_free);
+	report->ledger = md_ledger_entry_new("erase", now);
+	if (!sweep_init(&s, txn, report->ledger, error)) {
+		sweep_clear(&s);
 		return FALSE;
-	sweep_init(&s);
-	for (guint i = 0; i < tickets->len; i++) {
-		g_autoptr(MdTicket) t = md_ticket_load(txn, g_array_index(
-		    tickets, guint64, i), error);
+	}
+	ok = erase_tickets(txn, c, &s, report, error) &&
+	    finish_sweep(txn, &s, report, error) &&
+	    record(txn, report, error);
+	sweep_clear(&s);
+	return ok;
+}
 
-		if (t == NULL)
+gboolean
+md_privacy_remove(MdTxn *txn, GPtrArray *customers, GArray *tickets,
+    GArray *messages, MdEraseReport *report, GError **error)
+{
+	Sweep s;
+	gboolean ok = FALSE;
+
+	if (!sweep_init(&s, txn, NULL, error))
+		goto out;
+	for (guint i = 0; customers != NULL && i < customers->len; i++)
+		if (!erase_tickets(txn, g_ptr_array_index(customers, i), &s,
+		    report, error))
 			goto out;
-		if (t->customer_id == c->id) {
-			if (!drop_ticket(txn, t, &s, report, error))
-				goto out;
-		} else if (!tombstone_theirs(txn, t, c, &s, report, error))
+	for (guint i = 0; tickets != NULL && i < tickets->len; i++) {
+		guint64 n = g_array_index(tickets, guint64, i);
+		g_autoptr(MdTicket) t = NULL;
+		g_autoptr(GError) e = NULL;
+
+		if (g_hash_table_contains(s.tickets, &n))
+			continue;
+		t = md_ticket_load(txn, n, &e);
+		if (t == NULL && g_error_matches(e, MD_ERROR,
+		    MD_ERROR_NOT_FOUND))
+			continue;
+		if (t == NULL) {
+			g_propagate_error(error, g_steal_pointer(&e));
+			goto out;
+		}
+		if (!drop_ticket(txn, t, &s, report, error))
 			goto out;
 	}
-	ok = sweep_indexes(txn, &s, report, c, error) &&
-	    drop_customer(txn, c, &s, report, error);
+	for (guint i = 0; messages != NULL && i < messages->len; i++) {
+		MdMessageRef *ref = &g_array_index(messages, MdMessageRef, i);
+		g_autoptr(MdTicket) t = NULL;
+		g_autoptr(MdMessage) m = NULL;
+		g_autofree char *ts = g_strdup_printf("%" G_GUINT64_FORMAT
+		    ":%u", ref->ticket, ref->seq);
+
+		if (g_hash_table_contains(s.tickets, &ref->ticket) ||
+		    g_hash_table_contains(s.messages, ts))
+			continue;
+		t = md_ticket_load(txn, ref->ticket, NULL);
+		m = t ? md_ticket_load_message(txn, ref->ticket, ref->seq,
+		    NULL) : NULL;
+		if (m == NULL || (m->flags & MD_MSG_ERASED))
+			continue;
+		if (!tombstone(txn, t, ref->seq, m, &s, report, error))
+			goto out;
+	}
+	ok = finish_sweep(txn, &s, report, error);
 out:
 	sweep_clear(&s);
 	return ok;
@@ -554,6 +726,8 @@ md_privacy_expire(MdTxn *txn, const MdConfig *config, gint64 now,
 	for (guint i = 0; i < config->queues->len; i++)
 		any_retention |= ((MdQueue *)g_ptr_array_index(config->queues,
 		    i))->retention_days > 0;
+	g_clear_pointer(&report->ledger, md_ledger_entry_free);
+	report->ledger = md_ledger_entry_new("expire", now);
 	if (!any_retention)
 		return TRUE;	/* off: nothing is ever due */
 	if (!md_ticket_foreach(txn, expire_one, &x, error))
@@ -562,12 +736,13 @@ md_privacy_expire(MdTxn *txn, const MdConfig *config, gint64 now,
 		g_propagate_error(error, x.error);
 		return FALSE;
 	}
-	sweep_init(&s);
+	if (!sweep_init(&s, txn, report->ledger, error))
+		goto out;
 	for (guint i = 0; i < due->len; i++)
 		if (!drop_ticket(txn, g_ptr_array_index(due, i), &s, report,
 		    error))
 			goto out;
-	if (!sweep_indexes(txn, &s, report, NULL, error))
+	if (!sweep_indexes(txn, &s, report, error))
 		goto out;
 	/* Profiles left with nothing: no ticket, no hold. */
 	if (!md_store_foreach(txn, MD_DB_CUSTOMERS, NULL, 0, find_lonely, &l,
@@ -577,14 +752,10 @@ md_privacy_expire(MdTxn *txn, const MdConfig *config, gint64 now,
 		g_propagate_error(error, l.error);
 		goto out;
 	}
-	for (guint i = 0; i < lonely->len; i++) {
-		MdCustomer *c = g_ptr_array_index(lonely, i);
-
-		if (!sweep_indexes(txn, &s, report, c, error) ||
-		    !drop_customer(txn, c, &s, report, error))
-			goto out;
-	}
-	ok = TRUE;
+	for (guint i = 0; i < lonely->len; i++)
+		sweep_customer(&s, g_ptr_array_index(lonely, i));
+	ok = finish_sweep(txn, &s, report, error) &&
+	    record(txn, report, error);
 out:
 	sweep_clear(&s);
 	return ok;

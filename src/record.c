@@ -320,6 +320,8 @@ md_record_from_message(const MdMessage *m)
 	put_str(&d, "queue", m->queue);
 	g_variant_dict_insert(&d, "raw-size", "t", m->raw_size);
 	put_str(&d, "raw-sha256", m->raw_sha256);
+	put_str(&d, "charset-detected", m->charset_detected);
+	put_str(&d, "return-path", m->return_path);
 	return md_record_close(&d);
 }
 
@@ -414,5 +416,7 @@ md_record_to_message(const void *data, gsize len, GError **error)
 	m->queue = get_str(d, "queue");
 	m->raw_size = get_u64(d, "raw-size");
 	m->raw_sha256 = get_str(d, "raw-sha256");
+	m->charset_detected = get_str(d, "charset-detected");
+	m->return_path = get_str(d, "return-path");
 	return g_steal_pointer(&m);
 }

@@ -135,6 +135,7 @@ static const struct {
 	[MD_DB_RATELIMIT] = { "ratelimit", 0 },
 	[MD_DB_AUDIT] = { "audit", 0 },
 	[MD_DB_AGENTS] = { "agents", 0 },
+	[MD_DB_LEDGER] = { "ledger", 0 },
 };
 
 const char *
@@ -705,6 +706,42 @@ md_store_yield(MdStore *store, gboolean *yielded, GError **error)
 }
 
 /*
+ * Puts @newdata in place of @dir's data.mdb: on disk before it replaces
+ * the original (a crash leaves one or the other whole), and the lock file
+ * goes with the old file, since readers' slots and the last transaction id
+ * belong to it.  The caller holds the store's lock exclusively.
+ */
+static gboolean
+swap_in(const char *dir, const char *newdata, const char *what,
+    GError **error)
+{
+	g_autofree char *data = g_build_filename(dir, "data.mdb", NULL);
+	g_autofree char *lock = g_build_filename(dir, "lock.mdb", NULL);
+	int fd = open(newdata, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fsync(fd) != 0) {
+		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
+		    "%s: sync: %s", what, g_strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return FALSE;
+	}
+	close(fd);
+	if (rename(newdata, data) != 0) {
+		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
+		    "%s: rename: %s", what, g_strerror(errno));
+		return FALSE;
+	}
+	unlink(lock);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	return TRUE;
+}
+
+/*
  * Set in the transaction of an erase or expire that removed something,
  * cleared once a compaction went through: an erase killed between its
  * commit and the end of its compaction leaves the bytes in the free pages,
@@ -718,11 +755,7 @@ md_store_compact(MdStore *store, GError **error)
 	g_autofree char *tmp = g_build_filename(store->path, "compact.tmp",
 	    NULL);
 	g_autofree char *tmpdata = g_build_filename(tmp, "data.mdb", NULL);
-	g_autofree char *data = g_build_filename(store->path, "data.mdb",
-	    NULL);
-	g_autofree char *lock = g_build_filename(store->path, "lock.mdb",
-	    NULL);
-	int gate, fd, dirfd, rc;
+	int gate, fd, rc;
 	gboolean ok = FALSE;
 
 	gate = lock_open(store->path, GATE_FILE, error);
@@ -747,38 +780,28 @@ md_store_compact(MdStore *store, GError **error)
 		goto out;
 	}
 	unlink(tmpdata);
-	rc = mdb_env_copy2(store->env, tmp, MDB_CP_COMPACT);
+	/*
+	 * Our own descriptor, not mdb_env_copy2(): that opens the copy with
+	 * O_DIRECT, one synchronous 1 MiB write after another, which took a
+	 * store of 12 GB 2.6 times as long to copy; swap_in() syncs the
+	 * file before it replaces the original.
+	 */
+	fd = open(tmpdata, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
+	    O_NOFOLLOW, 0600);
+	rc = fd < 0 ? errno : mdb_env_copyfd2(store->env, fd, MDB_CP_COMPACT);
+	if (fd >= 0)
+		close(fd);
 	if (rc != 0) {
 		md_store_set_error(error, rc, "compact: copy");
 		unlink(tmpdata);
 		rmdir(tmp);
 		goto out;
 	}
-	/* The copy is on disk before it replaces the original. */
-	fd = open(tmpdata, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) != 0) {
-		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
-		    "compact: sync: %s", g_strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		goto out;
-	}
-	close(fd);
 	mdb_env_close(store->env);
 	store->env = NULL;
-	if (rename(tmpdata, data) != 0) {
-		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
-		    "compact: rename: %s", g_strerror(errno));
+	if (!swap_in(store->path, tmpdata, "compact", error))
 		goto out;
-	}
-	/* Readers' slots and the last txn id belong to the old file. */
-	unlink(lock);
 	rmdir(tmp);
-	dirfd = open(store->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd >= 0) {
-		fsync(dirfd);
-		close(dirfd);
-	}
 	ok = TRUE;
 out:
 	/* Open on the new file for whatever the caller does next. */
@@ -835,4 +858,104 @@ md_store_clear(MdTxn *txn, MdDb db, GError **error)
 		return FALSE;
 	}
 	return TRUE;
+}
+
+gboolean
+md_store_copy_to_fd(MdStore *store, int fd, GError **error)
+{
+	int rc = mdb_env_copyfd2(store->env, fd, MDB_CP_COMPACT);
+
+	if (rc != 0) {
+		md_store_set_error(error, rc, "store: copy");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+void
+md_store_stat_clear(MdStoreStat *st)
+{
+	g_clear_pointer(&st->secret, g_bytes_unref);
+}
+
+gboolean
+md_store_stat_file(const char *path, MdStoreStat *st, GError **error)
+{
+	MDB_env *env = NULL;
+	MDB_txn *txn = NULL;
+	MDB_dbi dbi;
+	MDB_stat ms;
+	static char schema[] = "schema", secret[] = "secret";
+	MDB_val k = { 6, schema }, v;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	/* No lock file: nobody else opens this copy. */
+	if ((rc = mdb_env_create(&env)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(env, MD_DB_COUNT + 4)) != 0 ||
+	    (rc = mdb_env_open(env, path, MDB_NOSUBDIR | MDB_RDONLY |
+	    MDB_NOLOCK | MDB_NOTLS, 0600)) != 0 ||
+	    (rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) != 0)
+		goto fail;
+	for (int i = 0; i < MD_DB_COUNT; i++) {
+		rc = mdb_dbi_open(txn, dbs[i].name, dbs[i].flags, &dbi);
+		if (rc == MDB_NOTFOUND) {
+			st->entries[i] = 0;
+			continue;
+		}
+		if (rc != 0 || (rc = mdb_stat(txn, dbi, &ms)) != 0)
+			goto fail;
+		st->entries[i] = ms.ms_entries;
+		if (i != MD_DB_META)
+			continue;
+		if ((rc = mdb_get(txn, dbi, &k, &v)) != 0 || v.mv_size != 4) {
+			rc = rc != 0 ? rc : MDB_CORRUPTED;
+			goto fail;
+		}
+		st->schema = md_key_read_be32(v.mv_data);
+		k.mv_data = secret;
+		if ((rc = mdb_get(txn, dbi, &k, &v)) != 0)
+			goto fail;
+		st->secret = g_bytes_new(v.mv_data, v.mv_size);
+	}
+	mdb_txn_abort(txn);
+	mdb_env_close(env);
+	return TRUE;
+fail:
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	if (env != NULL)
+		mdb_env_close(env);
+	md_store_stat_clear(st);
+	md_store_set_error(error, rc, path);
+	if (rc == MDB_NOTFOUND || rc == MDB_INVALID)
+		g_prefix_error(error, "not a maildesk store: ");
+	return FALSE;
+}
+
+gboolean
+md_store_replace_data(const char *dir, const char *data, GError **error)
+{
+	int gate = -1, lock = -1;
+	gboolean ok = FALSE;
+
+	if (g_mkdir_with_parents(dir, 0700) != 0) {
+		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL, "%s: %s", dir,
+		    g_strerror(errno));
+		return FALSE;
+	}
+	if (!no_symlinks(dir, G_N_ELEMENTS(store_files), error))
+		return FALSE;
+	/* As compaction does: keep newcomers out, wait for the rest. */
+	gate = lock_open(dir, GATE_FILE, error);
+	if (gate >= 0)
+		lock = lock_open(dir, LOCK_FILE, error);
+	if (lock >= 0 && lock_take(gate, LOCK_EX, GATE_FILE, error) &&
+	    lock_take(lock, LOCK_EX, LOCK_FILE, error))
+		ok = swap_in(dir, data, "restore", error);
+	if (lock >= 0)
+		close(lock);
+	if (gate >= 0)
+		close(gate);
+	return ok;
 }

@@ -1,13 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Template files.  A missing language falls back to English so that a
- * queue configured for a language we do not ship still gets its mail; a
- * missing English template is a configuration error.
+ * Template files.  The configured directory wins; a file it lacks comes
+ * from the English and German templates compiled into the binary, so a
+ * binary run from the build tree, or a directory a site filled only in
+ * part, still sends its mail.  A missing language falls back to English
+ * so that a queue configured for a language we do not ship still gets its
+ * mail; a template found nowhere is a configuration error.
  */
 #include <string.h>
 
+#include <gio/gio.h>
+
 #include "maildesk/error.h"
 #include "maildesk/template.h"
+#include "templates-resource.h"	/* generated from templates.gresource.xml */
 
 char *
 md_template_expand(const char *text, GHashTable *vars)
@@ -42,33 +48,83 @@ md_template_expand(const char *text, GHashTable *vars)
 	return g_string_free(out, FALSE);
 }
 
+#define RESOURCE_PREFIX "/org/maildesk/templates/"
+
+/* The compiled-in templates, set up on first use, never at start-up. */
+static GResource *
+compiled_in(void)
+{
+	static gsize once;
+
+	if (g_once_init_enter(&once)) {
+		md_templates_register_resource();
+		g_once_init_leave(&once, 1);
+	}
+	return md_templates_get_resource();
+}
+
+/*
+ * The text of template @file: from the configured directory, else the
+ * copy compiled into the binary (templates.gresource.xml).  Only a file
+ * that is not there falls back; one that cannot be read is an error, so
+ * a site's own template is never silently replaced.  NULL without an
+ * error when neither has it.
+ */
+static char *
+load(const MdConfig *config, const char *file, GError **error)
+{
+	g_autofree char *path = g_build_filename(config->template_dir, file,
+	    NULL);
+	g_autofree char *resource = g_strconcat(RESOURCE_PREFIX, file, NULL);
+	g_autoptr(GError) e = NULL;
+	g_autoptr(GBytes) bytes = NULL;
+	char *text = NULL;
+
+	if (g_file_get_contents(path, &text, NULL, &e)) {
+		if (!g_utf8_validate(text, -1, NULL)) {
+			g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
+			    "template %s is not UTF-8", path);
+			g_free(text);
+			return NULL;
+		}
+		return text;
+	}
+	if (!g_error_matches(e, G_FILE_ERROR, G_FILE_ERROR_NOENT) &&
+	    !g_error_matches(e, G_FILE_ERROR, G_FILE_ERROR_NOTDIR)) {
+		g_set_error(error, MD_ERROR, MD_ERROR_CONFIG, "template %s: %s",
+		    path, e->message);
+		return NULL;
+	}
+	bytes = g_resource_lookup_data(compiled_in(), resource,
+	    G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+	if (bytes == NULL)
+		return NULL;
+	return g_strndup(g_bytes_get_data(bytes, NULL),
+	    g_bytes_get_size(bytes));
+}
+
 char *
 md_template_render(const MdConfig *config, const char *name,
     const char *language, GHashTable *vars, GError **error)
 {
 	g_autofree char *file = g_strdup_printf("%s.%s.txt", name, language);
-	g_autofree char *path = g_build_filename(config->template_dir, file,
-	    NULL);
 	g_autofree char *text = NULL;
-	g_autoptr(GError) e = NULL;
+	GError *e = NULL;
 
-	if (!g_file_get_contents(path, &text, NULL, &e) &&
-	    strcmp(language, "en") != 0) {
-		g_free(path);
+	text = load(config, file, &e);
+	if (text == NULL && e == NULL && strcmp(language, "en") != 0) {
 		g_free(file);
 		file = g_strdup_printf("%s.en.txt", name);
-		path = g_build_filename(config->template_dir, file, NULL);
-		g_clear_error(&e);
-		g_file_get_contents(path, &text, NULL, &e);
+		text = load(config, file, &e);
+	}
+	if (e != NULL) {
+		g_propagate_error(error, e);
+		return NULL;
 	}
 	if (text == NULL) {
 		g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
-		    "template %s: %s", path, e ? e->message : "unreadable");
-		return NULL;
-	}
-	if (!g_utf8_validate(text, -1, NULL)) {
-		g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
-		    "template %s is not UTF-8", path);
+		    "template %s: in neither %s nor the binary", file,
+		    config->template_dir);
 		return NULL;
 	}
 	return md_template_expand(text, vars);

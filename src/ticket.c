@@ -126,6 +126,27 @@ md_ticket_save(MdTxn *txn, const MdTicket *t, GError **error)
 	return md_store_put(txn, MD_DB_TICKETS, key, 8, data, len, 0, error);
 }
 
+gboolean
+md_ticket_set_next_number(MdTxn *txn, guint64 next, GError **error)
+{
+	MDB_val v;
+	guint64 now = 1;
+	guint8 buf[8];
+
+	if (md_store_get(txn, MD_DB_META, "next-ticket", 11, &v, NULL) &&
+	    v.mv_size == 8)
+		now = md_key_read_be64(v.mv_data);
+	if (next < now) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "the next ticket "
+		    "number would be %" G_GUINT64_FORMAT ": %" G_GUINT64_FORMAT
+		    " is below it", now, next);
+		return FALSE;
+	}
+	md_key_be64(buf, next);
+	return md_store_put(txn, MD_DB_META, "next-ticket", 11, buf, 8, 0,
+	    error);
+}
+
 MdTicket *
 md_ticket_create(MdTxn *txn, const char *queue, const char *subject,
     guint64 customer_id, gint64 now, GError **error)

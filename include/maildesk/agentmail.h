@@ -35,6 +35,7 @@ typedef struct {
 	gint64 now;
 	GArray *outbox_ids;		/* out */
 	guint32 seq;			/* out: where the mail was stored */
+	gboolean no_mail;		/* queue nothing (import) */
 } MdAgentMail;
 
 /*

@@ -12,6 +12,14 @@ gboolean md_check_store(MdStore *store, GPtrArray *problems, guint64 *tickets,
     guint64 *messages, GError **error);
 
 /*
+ * Appends one line to @problems for each erasure ledger entry of which
+ * the store still holds data older than the entry; sets *@entries to the
+ * number of entries.  FALSE only on store errors.
+ */
+gboolean md_check_ledger(MdStore *store, GPtrArray *problems, guint *entries,
+    GError **error);
+
+/*
  * Rebuilds every index (Message-IDs, duplicates, addresses, customer
  * links) from the records, in one write transaction.
  */

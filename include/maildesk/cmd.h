@@ -54,6 +54,19 @@ gboolean md_cmd_deliver_composed(MdContext *ctx, MdComposeSpec *spec,
     const char *prefix, const MdDeliverOptions *opts, MdDeliverResult *r,
     GError **error);
 
+/*
+ * After an erase, expire or replay: compacts the store (unless
+ * @no_compact) and says so.  In cmd-privacy.c.
+ */
+gboolean md_cmd_compact_after(MdContext *ctx, gboolean no_compact,
+    GError **error);
+
+/*
+ * Copies the erasure ledger to [backup] ledger-copy, if set; warns when it
+ * cannot.  After every command that adds to the ledger (cmd-ledger.c).
+ */
+void md_cmd_copy_ledger(MdContext *ctx);
+
 /* Arms deliver's watchdog: exit 75 after @seconds. */
 void md_cmd_deliver_arm(unsigned seconds);
 
@@ -85,3 +98,8 @@ gboolean md_cmd_config_check(MdContext *, int, char **, GError **);
 gboolean md_cmd_flush(MdContext *, int, char **, GError **);
 gboolean md_cmd_lmtpd(MdContext *, int, char **, GError **);
 gboolean md_cmd_outbox_list(MdContext *, int, char **, GError **);
+gboolean md_cmd_backup(MdContext *, int, char **, GError **);
+gboolean md_cmd_restore(MdContext *, int, char **, GError **);
+gboolean md_cmd_handover(MdContext *, int, char **, GError **);
+gboolean md_cmd_ledger_export(MdContext *, int, char **, GError **);
+gboolean md_cmd_ledger_replay(MdContext *, int, char **, GError **);

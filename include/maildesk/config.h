@@ -53,6 +53,12 @@ typedef struct {
 	char *authserv_id;	/* owned, may be empty: trust no A-R header */
 	char *form_senders;	/* owned: contact-form senders, ";"-separated */
 	guint retention_days;	/* 0: keep closed tickets for ever */
+	char *backup_encrypt_to;	/* owned, may be empty: OpenPGP keys,
+					 * ";"-separated */
+	char *backup_gnupg_home;	/* owned, may be empty: GNUPGHOME */
+	char *backup_ledger_copy;	/* owned, may be empty: a file the
+					 * erasure ledger is copied to after
+					 * each erase, expire and backup */
 	char *lmtp_listen;	/* owned: unix:PATH, inet:HOST:PORT, ... */
 	char *lmtp_clients;	/* owned: addresses allowed over TCP */
 	guint lmtp_workers;	/* 0: one per CPU */

@@ -32,7 +32,9 @@ typedef struct {
 	guint64 ticket;		/* nonzero: file in this ticket */
 	MdTxn *txn;		/* nullable: store in this write txn and
 				 * leave the commit to the caller (import) */
-	gboolean no_autoreply;	/* queue no acknowledgement/notification */
+	gboolean no_autoreply;	/* queue no mail at all: no acknowledgement,
+				 * notification, or relay of an agent's
+				 * answer (import) */
 	MdMessage *message;	/* nullable, borrowed: @raw as
 				 * md_deliver_prepare() made it (with the
 				 * same sender, recipient and time); the

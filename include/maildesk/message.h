@@ -100,6 +100,9 @@ typedef struct {
 	char *queue;		/* owned, nullable */
 	guint64 raw_size;
 	char *raw_sha256;	/* owned, hex */
+	char *charset_detected;	/* owned, nullable: the charset guessed for
+				 * text whose label was missing or wrong */
+	char *return_path;	/* owned, nullable: Return-Path address */
 } MdMessage;
 
 /*
@@ -114,7 +117,8 @@ void md_message_free(MdMessage *m);
 const char *md_message_header(const MdMessage *m, const char *name);
 
 /* The address the message is from for filing: From, Reply-To, Sender,
- * envelope sender; NULL when there is none (borrowed). */
+ * envelope sender, else a Return-Path header; NULL when there is none
+ * (borrowed). */
 const MdMailbox *md_message_sender_mailbox(const MdMessage *m);
 
 const char *md_message_kind_name(MdKind kind);
@@ -126,6 +130,17 @@ guint32 md_message_flags_from_names(const char *const *names);
 void md_mailbox_free(MdMailbox *mb);
 MdMailbox *md_mailbox_new(const char *name, const char *email);
 void md_attachment_free(MdAttachment *a);
+
+/*
+ * Where the header block of @raw ends, looking from offset @from: the
+ * offset of its blank line (or @len), and in *@body where the body starts.
+ */
+gsize md_message_header_end(const guint8 *raw, gsize len, gsize from,
+    gsize *body);
+
+/* A Message-ID without angle brackets and white space, or NULL when it
+ * is empty, too long or not UTF-8 (transfer full). */
+char *md_message_clean_id(const char *id);
 
 /* Strips Re:/AW:/Fwd:/WG:/Antw: and friends (transfer full). */
 char *md_message_base_subject(const char *subject);

@@ -10,6 +10,7 @@
 
 #include "maildesk/config.h"
 #include "maildesk/customer.h"
+#include "maildesk/ledger.h"
 #include "maildesk/store.h"
 
 typedef struct {
@@ -21,7 +22,15 @@ typedef struct {
 	guint counters;		/* rate-limit counters */
 	guint customers;	/* profiles removed */
 	GPtrArray *kept;	/* of char *: due, but held, and why */
+	MdLedgerEntry *ledger;	/* owned, nullable: what erase or expire
+				 * recorded in the erasure ledger */
 } MdEraseReport;
+
+/* One message: ticket number and sequence. */
+typedef struct {
+	guint64 ticket;
+	guint32 seq;
+} MdMessageRef;
 
 void md_erase_report_init(MdEraseReport *r);
 void md_erase_report_clear(MdEraseReport *r);
@@ -62,14 +71,27 @@ char *md_privacy_hold_reason(MdTxn *txn, const MdCustomer *c, gint64 now,
 /*
  * Removes customer @c and every trace (write txn): their tickets whole,
  * their mails in others' tickets (left as tombstones), index entries,
- * outbox entries, rate-limit counters, the profile.  REJECT when held.
+ * outbox entries, rate-limit counters, the profile; and records it in the
+ * erasure ledger (report->ledger).  REJECT when held.
  */
 gboolean md_privacy_erase(MdTxn *txn, const MdCustomer *c, gint64 now,
     MdEraseReport *report, GError **error);
 
 /*
  * Removes tickets closed longer than their queue's retention, and the
- * customers left with no ticket and no hold (write txn).
+ * customers left with no ticket and no hold (write txn); records what it
+ * removed in the erasure ledger (report->ledger).
  */
 gboolean md_privacy_expire(MdTxn *txn, const MdConfig *config, gint64 now,
     MdEraseReport *report, GError **error);
+
+/*
+ * Removes what an erasure recorded elsewhere removed (write txn), asking
+ * no hold (it was asked where the erasure was made) and recording nothing
+ * in the ledger (the caller copies the entry): @customers (nullable, of
+ * MdCustomer, borrowed) as md_privacy_erase() does, @tickets (nullable,
+ * guint64) whole, @messages (nullable, MdMessageRef) as tombstones.  What
+ * is no longer there is skipped.
+ */
+gboolean md_privacy_remove(MdTxn *txn, GPtrArray *customers, GArray *tickets,
+    GArray *messages, MdEraseReport *report, GError **error);

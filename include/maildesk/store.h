@@ -15,7 +15,8 @@
  *   outbox            id (be64)                -> queued or failed mail
  *   ratelimit         address NUL h|d NUL window -> count (be32)
  *   agents            lower-cased address      -> agent record
- *   audit: reserved for privacy.
+ *   audit             counter (be64)           -> audit record (privacy.c)
+ *   ledger            counter (be64)           -> erasure record (ledger.c)
  *
  * An MDB_val points into the map and is valid only until the next write or
  * the end of the transaction: copy before that.
@@ -38,6 +39,7 @@ typedef enum {
 	MD_DB_RATELIMIT,
 	MD_DB_AUDIT,
 	MD_DB_AGENTS,
+	MD_DB_LEDGER,
 	MD_DB_COUNT
 } MdDb;
 
@@ -144,6 +146,38 @@ gboolean md_store_owe_compaction(MdTxn *txn, GError **error);
 
 /* Sets *@owed when a compaction is owed (see above). */
 gboolean md_store_compaction_owed(MdStore *store, gboolean *owed,
+    GError **error);
+
+/*
+ * Writes a compacted copy of the store's data file to @fd (mdb_env_copyfd2
+ * with MDB_CP_COMPACT): one read transaction, so deliveries go on and the
+ * copy is the state of one moment.  TEMPFAIL on failure.
+ */
+gboolean md_store_copy_to_fd(MdStore *store, int fd, GError **error);
+
+/* What md_store_stat_file() finds in a data file. */
+typedef struct {
+	guint32 schema;		/* MD_STORE_SCHEMA_VERSION it was made with */
+	guint64 entries[MD_DB_COUNT];	/* records in each database */
+	GBytes *secret;		/* owned: the store's HMAC secret */
+} MdStoreStat;
+
+void md_store_stat_clear(MdStoreStat *st);
+
+/*
+ * Opens the data file @path read-only, without a lock file (a copy no
+ * process uses), and fills @st.  CORRUPT when it is no maildesk store.
+ */
+gboolean md_store_stat_file(const char *path, MdStoreStat *st,
+    GError **error);
+
+/*
+ * Puts the data file @data in place of the store's in directory @dir
+ * (created if missing), renaming it: waits, as compaction does, until no
+ * other process has that store open, and keeps new openers out until done.
+ * TEMPFAIL on failure, with the old data file left in place.
+ */
+gboolean md_store_replace_data(const char *dir, const char *data,
     GError **error);
 
 /* Empties @db (write txn). */

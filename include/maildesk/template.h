@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Mail texts from template files: <dir>/<name>.<language>.txt with
- * {{placeholder}} fields.  Values are inserted as text, never interpreted.
+ * Mail texts from template files: <dir>/<name>.<language>.txt, else the
+ * copy compiled into the binary, with {{placeholder}} fields.  Values are
+ * inserted as text, never interpreted.
  */
 #pragma once
 #include <glib.h>
@@ -11,7 +12,10 @@
 /*
  * Renders template @name ("ack", "notification") in @language with @vars
  * (char * -> char *).  Unknown placeholders are left as they are.
- * NOT_FOUND/CONFIG when the file is missing or not UTF-8.
+ * The configured directory's file wins; one it lacks is taken from the
+ * binary, and a language without the template falls back to English.
+ * CONFIG when a file cannot be read or is not UTF-8, or when the
+ * template is found nowhere.
  */
 char *md_template_render(const MdConfig *config, const char *name,
     const char *language, GHashTable *vars, GError **error);

@@ -57,6 +57,12 @@ MdTicket *md_ticket_load(MdTxn *txn, guint64 number, GError **error);
 gboolean md_ticket_save(MdTxn *txn, const MdTicket *t, GError **error);
 
 /*
+ * Makes @next the number of the next new ticket (write txn); USAGE when
+ * it is below the next one now: numbers are never given twice.
+ */
+gboolean md_ticket_set_next_number(MdTxn *txn, guint64 next, GError **error);
+
+/*
  * Creates ticket with the next number in @queue for @customer_id (write
  * txn); links it in customer_tickets.
  */

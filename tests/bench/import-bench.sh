@@ -3,23 +3,31 @@
 # Import throughput and deliver latency against store size.
 #
 #   tests/bench/import-bench.sh [-n MAILS] [-m TICKETS] [-r RUNS] [-b BINARY]
+#       [-k DIR]
 #
 # 1. `maildesk import maildir` of MAILS (default 10000) 4 KB mails: mails/s.
 # 2. Median wall time of RUNS (default 30) 4 KB deliveries into a store of 10
 #    tickets and into one of TICKETS (default 100000; -m 1000000 for the
 #    million, which takes some minutes to fill), both filled with import.
+# -k DIR keeps the big store in DIR (its config in DIR.conf), for
+# backup-bench.sh; DIR must not exist.
 # A script, not a test: timings are never asserted.  The big store takes
 # about 12 KB of disk per ticket (the raw mail, its parsed record, indexes).
 set -eu
 
-N=10000 M=100000 RUNS=30
+N=10000 M=100000 RUNS=30 KEEP=""
 MD=$(cd "$(dirname "$0")/../.." && pwd)/build/maildesk
-while getopts n:m:r:b: opt; do
+while getopts n:m:r:b:k: opt; do
 	case $opt in
 	n) N=$OPTARG ;; m) M=$OPTARG ;; r) RUNS=$OPTARG ;; b) MD=$OPTARG ;;
+	k) KEEP=$OPTARG ;;
 	*) exit 64 ;;
 	esac
 done
+if [ -n "$KEEP" ] && [ -e "$KEEP" ]; then
+	echo "import-bench: $KEEP exists" >&2
+	exit 64
+fi
 W=$(mktemp -d "${TMPDIR:-/tmp}/maildesk-ibench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 
@@ -69,18 +77,19 @@ fill "$W/ten" 10 ten
 "$MD" -c "$W/small.conf" import maildir "$W/ten" > /dev/null
 echo "import-bench: filling a store with $M tickets" >&2
 rm -rf "$W/mails"
-conf "$W/big"
+BIG=${KEEP:-$W/big}
+conf "$BIG"
 done_n=0
 while [ "$done_n" -lt "$M" ]; do
 	chunk=$(( M - done_n < 50000 ? M - done_n : 50000 ))
 	rm -rf "$W/chunk"
 	fill "$W/chunk" "$chunk" "big$done_n."
-	"$MD" -c "$W/big.conf" import maildir "$W/chunk" > /dev/null
+	"$MD" -c "$BIG.conf" import maildir "$W/chunk" > /dev/null
 	done_n=$((done_n + chunk))
 	echo "import-bench: $done_n tickets" >&2
 done
 small=$(median_deliver "$W/small")
-big=$(median_deliver "$W/big")
+big=$(median_deliver "$BIG")
 printf '| measure | value |\n|---|---:|\n'
 printf '| import of %d 4 KB mails | %.0f mails/s |\n' "$N" "$rate"
 printf '| deliver, store of 10 tickets (median of %d) | %s ms |\n' "$RUNS" "$small"

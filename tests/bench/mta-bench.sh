@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # End-to-end throughput behind a real Postfix: Postfix's smtp-source sends
 # N 4 KB mails over loopback SMTP, with C connections, to a private Postfix
-# instance (tests/e2e/postfix-lib.sh) that delivers them to
+# instance (tests/e2e/pf-lib.sh) that delivers them to
 #
 #   discard   Postfix's discard(8): the ceiling, Postfix alone
 #   pipe      maildesk deliver through pipe(8) (contrib/postfix/master.cf)
@@ -58,10 +58,18 @@ done
 [ -x /usr/lib/dovecot/lmtp ] ||
     { echo "mta-bench: dovecot-lmtpd not installed" >&2; exit 1; }
 
-# The test libraries give the temp dir $T, the staged install and the
-# private Postfix; their TAP lines go to the log.
+# The test libraries give the temp dir $T, the private Postfix, and a
+# copy of maildesk that the maildesk user can run; their TAP lines go to
+# the log.
 . "$SRCDIR/tests/e2e/lib.sh" > /dev/null
-. "$SRCDIR/tests/e2e/postfix-lib.sh" > "$T/setup.log"
+. "$SRCDIR/tests/e2e/pf-lib.sh" > "$T/setup.log"
+maildesk_user
+copy_maildesk
+BIN=$T/bin/maildesk
+FULL=$T/bin/maildesk-full
+[ -x "$FULL" ] || FULL=$BIN
+TPL=$T/templates
+chmod 755 "$T"
 LMTPD_PID=""
 DOVECOT_PID=""
 SINK=""
@@ -87,23 +95,50 @@ SINK=$!
 # ---------------------------------------------------------------------
 # Postfix: one address per variant.
 
-cat > "$T/transport" <<EOF
+pf_main_cf
+sed "s|/etc/postfix/|$PF/|g" "$SRCDIR/contrib/postfix/main.cf.snippet" \
+    >> "$PF/main.cf"
+cat > "$PF/transport" <<EOT
 discard@example.com     discard:
 pipe@example.com        maildesk:
 lmtpd@example.com       lmtp:unix:$T/lmtp/sock
 dovecot@example.com     lmtp:unix:$T/dovecot/lmtp
-EOF
-pf_create "$SRCDIR/contrib/postfix/main.cf.snippet" "$T/transport"
-sed "s|/usr/local/bin/maildesk|$BIN|g" "$SRCDIR/contrib/postfix/master.cf" \
-    > "$T/services.cf"
-echo 'lmtp      unix  -       -       n       -       -       lmtp' \
-    >> "$T/services.cf"
-PF_SERVICES=$T/services.cf
-for a in discard pipe lmtpd dovecot; do
-	echo "$a: $T/mail/misrouted" >> "$PF/aliases"
-done
+EOT
+postmap -c "$PF" "$PF/transport"
+{
+	echo "postmaster: $T/mail/postmaster"
+	for a in discard pipe lmtpd dovecot; do
+		echo "$a: $T/mail/misrouted"
+	done
+} > "$PF/aliases"
 postalias -c "$PF" "$PF/aliases"
-pf_start
+# pipe(8) runs the copy of maildesk with the config of the pipe variant.
+postconf -c "$PF" -e \
+    "import_environment = $(postconf -c "$PF" -d -h import_environment) MAILDESK_CONFIG=$T/maildesk.conf" \
+    "export_environment = $(postconf -c "$PF" -d -h export_environment) MAILDESK_CONFIG"
+write_master() {  # PORT
+	{
+		echo "127.0.0.1:$1 inet n - n - - smtpd"
+		pf_daemons
+		echo 'lmtp      unix  -       -       n       -       -       lmtp'
+		sed "s|/usr/local/bin/maildesk|$BIN|g" \
+		    "$SRCDIR/contrib/postfix/master.cf"
+	} > "$PF/master.cf"
+}
+write_master 25
+pf_check
+PORT=""
+for try in 1 2 3 4 5 6 7 8 9 10; do
+	p=$(_sink_random_port)
+	_sink_busy "$p" && continue
+	write_master "$p"
+	if pf_start; then
+		PORT=$p
+		break
+	fi
+	postfix -c "$PF" stop > /dev/null 2>&1
+done
+[ -n "$PORT" ] || { say "Postfix did not start"; exit 1; }
 say "Postfix on 127.0.0.1:$PORT, smtp-sink (acks) on 127.0.0.1:$SINK_P"
 
 # maildesk: one store for pipe(8), one for lmtpd; every mail acknowledged.

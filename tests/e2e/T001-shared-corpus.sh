@@ -69,7 +69,14 @@ lost=0
 dups=0
 while IFS='	' read -r path sum; do
 	grep -qx "$sum" "$T/stored" && continue
-	id=$(sed -n '1,/^\r\{0,1\}$/p' "$SHARED_CORPUS/$path" |
+	# Old Mac mail ends its lines in a bare CR.
+	f="$SHARED_CORPUS/$path"
+	if [ "$(head -c 65536 "$f" | tr -cd '\n' | wc -c)" -eq 0 ]; then
+		tr '\r' '\n' < "$f"
+	else
+		cat "$f"
+	fi > "$T/mail"
+	id=$(sed -n '1,/^\r\{0,1\}$/p' "$T/mail" |
 	    grep -i -m1 '^message-id[[:space:]]*:' |
 	    sed 's/^[^:]*://; s/([^)]*)//g; s/[[:space:]<>]//g')
 	if [ -n "$id" ] && grep -qxF "$id" "$T/stored"; then

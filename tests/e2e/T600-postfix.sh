@@ -1,7 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# A real Postfix in front of maildesk, through pipe(8).  A private Postfix
-# instance (postfix-lib.sh) lives entirely in the test's temp dir.  Its
+# A real Postfix in front of maildesk (issue 6).  A private Postfix instance
+# lives entirely in the test's temp dir (config, queue, data, log, the
+# customer's mailbox) and listens on a random loopback port only; it
+# delivers nowhere but into that dir (default_transport = error).  Its
 # maildesk service is contrib/postfix/master.cf, its transport map
 # contrib/postfix/transport and its maildesk parameters
 # contrib/postfix/main.cf.snippet, with only paths substituted; the command
@@ -16,21 +18,118 @@
 # after the fix and a queue flush it is a ticket.  Postfix is stopped at the
 # end, and by the exit trap (or a guard process, should this shell be
 # killed) whatever happens.
+#
+# The customer paula@example.net is a local(8) recipient: an aliases(5)
+# entry in the instance's own alias map delivers to the mbox file
+# $T/mail/paula (a delivery to a file, run as default_privs = nobody).  No
+# Unix account is needed for her, and nothing is written outside $T.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/pf-lib.sh"
+MBOX=$T/mail/paula		# the customer's mailbox
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "1..0 # SKIP needs root (a private Postfix, a maildesk user)"
-	exit 0
+# ---------------------------------------------------------------------
+# The maildesk user and an installed maildesk.
+
+maildesk_user
+# Postfix's daemons, the maildesk user and nobody (local(8) delivering to
+# a file) all need to reach into $T.
+chmod 755 "$T"
+
+# A staged install (DESTDIR) of the build tree $MAILDESK comes from: the
+# layout of a system install, nothing written outside $T.  Not --prefix:
+# the templates and the config go to absolute directories fixed when cmake
+# configured the tree (/usr/local/share/maildesk/templates, /etc/maildesk),
+# which --prefix does not move.
+B=$(dirname "$MAILDESK")
+if [ -f "$B/cmake_install.cmake" ] && command -v cmake > /dev/null 2>&1; then
+	DESTDIR=$T/root cmake --install "$B" > "$T/install.log" 2>&1 ||
+	    bail "cmake --install failed: $(tail -n 5 "$T/install.log")"
+	BIN=$(find "$T/root" -path '*/bin/maildesk' -type f | head -n 1)
+	TPL=$(find "$T/root" -name ack.en.txt -path '*/maildesk/templates/*' |
+	    head -n 1)
+	TPL=${TPL%/ack.en.txt}
+	how="installed with cmake --install (DESTDIR=\$T/root)"
+else
+	# No build tree next to the binary: copy it (and maildesk-full, which
+	# must stay beside it) instead.
+	mkdir -p "$T/root/bin" "$T/root/templates"
+	cp "$MAILDESK" "$T/root/bin/maildesk" || bail "cannot copy $MAILDESK"
+	[ -x "$B/maildesk-full" ] && cp "$B/maildesk-full" "$T/root/bin/"
+	cp "$SRCDIR"/contrib/templates/*.txt "$T/root/templates/"
+	BIN=$T/root/bin/maildesk
+	TPL=$T/root/templates
+	how="copied from $B"
 fi
-. "$(dirname "$0")/postfix-lib.sh"
+[ -x "$BIN" ] || bail "no installed maildesk under $T/root"
+[ -f "$TPL/ack.en.txt" ] || bail "no installed templates under $T/root"
+chmod -R a+rX "$T/root"
+echo "# maildesk: $BIN, $how"
 
-# The instance: contrib/postfix/main.cf.snippet and transport, and the
-# maildesk service of contrib/postfix/master.cf with the installed path.
-pf_create "$SRCDIR/contrib/postfix/main.cf.snippet" \
-    "$SRCDIR/contrib/postfix/transport"
-sed "s|/usr/local/bin/maildesk|$BIN|g" "$SRCDIR/contrib/postfix/master.cf" \
-    > "$T/services.cf"
-PF_SERVICES=$T/services.cf
+# maildesk.conf: the store, our addresses, Postfix's smtpd as the relay.
+# write_conf PORT
+write_conf() {
+	cat > "$T/maildesk.conf" <<EOC
+[store]
+path = $T/store
+map-size-bytes = 268435456
+[addresses]
+support@example.com = support
+sales@example.com = sales
+[smtp]
+host = 127.0.0.1
+port = $1
+timeout-seconds = 10
+[templates]
+dir = $TPL
+EOC
+	chmod 644 "$T/maildesk.conf"
+}
+
+# As contrib/postfix/README says: the store is created by its owner.
+install -d -o maildesk -g maildesk -m 0750 "$T/store"
+
+# ---------------------------------------------------------------------
+# The Postfix instance.
+
+pf_main_cf
+# The installed maildesk reads its config from $MAILDESK_CONFIG, which
+# pipe(8) passes on (export_environment); a system install would use
+# /etc/maildesk/maildesk.conf without it.
+postconf -c "$PF" -e \
+    "import_environment = $(postconf -c "$PF" -d -h import_environment) MAILDESK_CONFIG=$T/maildesk.conf" \
+    "export_environment = $(postconf -c "$PF" -d -h export_environment) MAILDESK_CONFIG" ||
+    bail "postconf -e failed"
+# contrib/postfix/main.cf.snippet: only the transport map's path differs.
+sed "s|/etc/postfix/|$PF/|g" "$SRCDIR/contrib/postfix/main.cf.snippet" \
+    >> "$PF/main.cf"
+# contrib/postfix/transport as it is, compiled.
+cp "$SRCDIR/contrib/postfix/transport" "$PF/transport"
+postmap -c "$PF" "$PF/transport" || bail "postmap transport failed"
+# The customer's mailbox is a file; support@ and sales@ must be known
+# local recipients for smtpd (README, section 4): should the transport map
+# not take them, their mail ends up in $T/mail/misrouted.
+cat > "$PF/aliases" <<EOA
+postmaster: $T/mail/postmaster
+MAILER-DAEMON: postmaster
+paula: $MBOX
+support: $T/mail/misrouted
+sales: $T/mail/misrouted
+EOA
+postalias -c "$PF" "$PF/aliases" || bail "postalias failed"
+
+# master.cf: the daemons a small instance needs (no chroot: nothing of the
+# host is copied into the queue), smtpd on 127.0.0.1:PORT, and then
+# contrib/postfix/master.cf with the path of the command substituted.
+# write_master PORT
+write_master() {
+	cat > "$PF/master.cf" <<EOM
+127.0.0.1:$1 inet n - n - - smtpd
+EOM
+	pf_daemons >> "$PF/master.cf"
+	sed "s|/usr/local/bin/maildesk|$BIN|g" \
+	    "$SRCDIR/contrib/postfix/master.cf" >> "$PF/master.cf"
+}
+
 write_master 25
 grep -q "argv=$BIN deliver" "$PF/master.cf" ||
     bail "contrib/postfix/master.cf has no argv=/usr/local/bin/maildesk"
@@ -46,7 +145,26 @@ is "$(postconf -c "$PF" -h maildesk_destination_recipient_limit recipient_delimi
 is "$(postmap -c "$PF" -q support@example.com "hash:$PF/transport")" \
     "maildesk:" "transport map: support@example.com goes to maildesk:"
 
-pf_start
+pf_check
+
+# The port: a random free one; start again on another should it be taken
+# between the look and the bind.
+PORT=""
+tries=0
+while [ "$tries" -lt 10 ]; do
+	tries=$((tries + 1))
+	p=$(_sink_random_port)
+	_sink_busy "$p" && continue
+	write_master "$p"
+	if pf_start; then
+		PORT=$p
+		break
+	fi
+	postfix -c "$PF" stop > /dev/null 2>&1
+done
+[ -n "$PORT" ] ||
+    bail "Postfix did not start: $(cat "$T/start.log"; tail -n 5 "$PF_LOG")"
+MASTER_PID=$(sed -n '1s/[^0-9]//gp' "$PFQ/pid/master.pid")
 ok "a private Postfix runs (master $MASTER_PID, smtpd on 127.0.0.1:$PORT)"
 if command -v ss > /dev/null 2>&1; then
 	is "$(_sink_ss "$PORT" | awk '{ print $4 }' | sort -u | tr '\n' ' ')" \
@@ -56,6 +174,91 @@ fi
 write_conf "$PORT"
 runuser -u maildesk -- "$BIN" -c "$T/maildesk.conf" init > "$T/init.log" 2>&1 ||
     bail "maildesk init as maildesk failed: $(cat "$T/init.log")"
+
+# ---------------------------------------------------------------------
+# Helpers.
+
+tickets() {
+	jqr 'length' ticket list --json
+}
+
+show() {
+	jqr "$2" ticket show "$1" --json
+}
+
+tickets_are() {
+	[ "$(tickets)" = "$1" ]
+}
+
+# mbox_count: how many mails the customer's mailbox holds.
+mbox_count() {
+	if [ -f "$MBOX" ]; then
+		grep -c '^From ' "$MBOX"
+	else
+		echo 0
+	fi
+}
+
+mbox_count_is() {
+	[ "$(mbox_count)" = "$1" ]
+}
+
+# mbox_msg N: mail N (from 1) of the mailbox, without its "From " line.
+mbox_msg() {
+	[ -f "$MBOX" ] || return 0
+	awk -v n="$1" '/^From / { i++; next } i == n' "$MBOX"
+}
+
+# mbox_envelope N: the sender on the "From " line of mail N.
+mbox_envelope() {
+	[ -f "$MBOX" ] || return 0
+	awk -v n="$1" '/^From / { if (++i == n) { print $2; exit } }' "$MBOX"
+}
+
+# hdr NAME: the values of header NAME of the mail on stdin, unfolded.
+hdr() {
+	awk -v n="$1" '
+	    function out(h,   i, v) {
+		i = index(h, ":")
+		if (i > 1 && tolower(substr(h, 1, i - 1)) == tolower(n)) {
+			v = substr(h, i + 1)
+			sub(/^[ \t]+/, "", v)
+			sub(/[ \t]+$/, "", v)
+			print v
+		}
+	    }
+	    /^$/ { exit }
+	    /^[ \t]/ { h = h $0; next }
+	    { if (h != "") out(h); h = $0 }
+	    END { if (h != "") out(h) }'
+}
+
+# addr_of VALUE: the address in "Name <a@b>" or "a@b".
+addr_of() {
+	printf '%s\n' "$1" | sed -n '1{s/.*<\([^>]*\)>.*/\1/;p;}'
+}
+
+
+# submit FILE RECIPIENT: sendmail(1) of this instance, as the customer.
+submit() {
+	sendmail -C "$PF" -f paula@example.net -- "$2" < "$1" \
+	    > "$T/sendmail.out" 2>&1
+	rc=$?
+}
+
+# smtp_submit FILE RECIPIENT: the same through this instance's smtpd, as
+# the customer's mail server would (python3's smtplib); sets $rc.
+smtp_submit() {
+	python3 - "$PORT" paula@example.net "$2" "$1" > "$T/smtp.out" 2>&1 <<'EOP'
+import smtplib, sys
+port, sender, rcpt, path = sys.argv[1:5]
+with open(path, "rb") as f:
+    data = f.read()
+with smtplib.SMTP("127.0.0.1", int(port), "client.example.net", 10) as s:
+    s.sendmail(sender, [rcpt], data)
+EOP
+	rc=$?
+}
 
 # ---------------------------------------------------------------------
 # (1) A mail to support@ becomes a ticket.
@@ -235,15 +438,6 @@ grep -Eq '(fatal|panic):' "$PF_LOG" &&
 # ---------------------------------------------------------------------
 # Stop Postfix; nothing of it runs any more.  Its processes are found by
 # their working directory: every Postfix daemon works in queue_directory.
-
-# pf_procs: the ids of the processes working in this instance's queue.
-pf_procs() {
-	for d in /proc/[0-9]*; do
-		case $(readlink "$d/cwd" 2> /dev/null) in
-		"$PFQ"|"$PFQ"/*) printf ' %s' "${d#/proc/}" ;;
-		esac
-	done
-}
 
 like "$(pf_procs)" " $MASTER_PID( |\$)" \
     "before the stop, the master is found among this instance's processes"

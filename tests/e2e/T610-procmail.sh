@@ -19,23 +19,13 @@ for c in procmail runuser jq; do
 	    bail "$c not found (CI installs procmail, util-linux, jq)"
 done
 
-if ! id maildesk > /dev/null 2>&1; then
-	# Another test may be creating it at the same time.
-	useradd --system --user-group --no-create-home \
-	    --home-dir /nonexistent --shell /usr/sbin/nologin maildesk \
-	    > "$T/useradd.log" 2>&1 || id maildesk > /dev/null 2>&1 ||
-	    bail "cannot create the maildesk user: $(cat "$T/useradd.log")"
-fi
+maildesk_user
 chmod 755 "$T"
 
 # A copy of maildesk the maildesk user can run (maildesk-full stays
 # beside it), and the templates for the acknowledgement.
-mkdir -p "$T/bin" "$T/templates" "$T/pm"
-cp "$MAILDESK" "$T/bin/maildesk" || bail "cannot copy $MAILDESK"
-B=$(dirname "$MAILDESK")
-[ -x "$B/maildesk-full" ] && cp "$B/maildesk-full" "$T/bin/"
-cp "$SRCDIR"/contrib/templates/*.txt "$T/templates/"
-chmod -R a+rX "$T/bin" "$T/templates"
+copy_maildesk
+mkdir -p "$T/pm"
 
 # The acknowledgement goes to an smtp-sink.
 start_sink

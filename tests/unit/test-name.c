@@ -49,6 +49,19 @@ static const NameCase cases[] = {
 	{ "/name/split/local-part-extension", NULL,
 	  "hans.mueller+shop@example.org", TRUE, "Hans", "Mueller" },
 	{ "/name/split/nothing", NULL, NULL, FALSE, NULL, NULL },
+	/* Any Unicode white space separates words: U+3000 in Japanese. */
+	{ "/name/split/ideographic-space", "山田\u3000太郎",
+	  "ty@example.jp", TRUE, "太郎", "山田" },
+	{ "/name/split/no-break-space", "Hans\u00a0Müller", "hm@example.org",
+	  TRUE, "Hans", "Müller" },
+	/* Initials and acronyms in a mixed-case name keep their capitals;
+	 * a surname in capitals is still title-cased. */
+	{ "/name/split/initials", "TJ Miller", "tj@example.com",
+	  TRUE, "TJ", "Miller" },
+	{ "/name/split/acronym-word", "Anna ABC Berg", "ab@example.com",
+	  TRUE, "Anna ABC", "Berg" },
+	{ "/name/split/surname-in-capitals", "Jean DUPONT", "jd@example.fr",
+	  TRUE, "Jean", "Dupont" },
 	{ "/name/split/empty-display-role-address", "", "info@example.org",
 	  FALSE, NULL, NULL },
 };

@@ -53,7 +53,10 @@ load_config(Fixture *f, guint64 map_size_bytes)
 	    "map-size-bytes = %" G_GUINT64_FORMAT "\n"
 	    "[addresses]\n"
 	    "support@example.com = support\n"
-	    "sales@example.com = sales\n",
+	    "sales@example.com = sales\n"
+	    /* Storage alone: the compiled-in templates would add acks. */
+	    "[ack]\n"
+	    "enabled = false\n",
 	    f->store_path, map_size_bytes);
 
 	g_file_set_contents(path, text, -1, &error);
@@ -551,7 +554,8 @@ test_record_message(void)
 		const MdAttachment *pdf = g_ptr_array_index(
 		    back->attachments, 1);
 
-		g_assert_null(logo->filename);
+		/* An unnamed part gets a name made from its place and type. */
+		g_assert_cmpstr(logo->filename, ==, "image-2.png");
 		g_assert_cmpstr(logo->content_id, ==, "logo@example.org");
 		g_assert_cmpstr(logo->disposition, ==, "inline");
 		g_assert_cmpstr(pdf->filename, ==, "invoice.pdf");
