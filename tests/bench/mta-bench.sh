@@ -127,18 +127,7 @@ write_master() {  # PORT
 }
 write_master 25
 pf_check
-PORT=""
-for try in 1 2 3 4 5 6 7 8 9 10; do
-	p=$(_sink_random_port)
-	_sink_busy "$p" && continue
-	write_master "$p"
-	if pf_start; then
-		PORT=$p
-		break
-	fi
-	postfix -c "$PF" stop > /dev/null 2>&1
-done
-[ -n "$PORT" ] || { say "Postfix did not start"; exit 1; }
+pf_start_on_port
 say "Postfix on 127.0.0.1:$PORT, smtp-sink (acks) on 127.0.0.1:$SINK_P"
 
 # maildesk: one store for pipe(8), one for lmtpd; every mail acknowledged.

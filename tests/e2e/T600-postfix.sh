@@ -147,23 +147,7 @@ is "$(postmap -c "$PF" -q support@example.com "hash:$PF/transport")" \
 
 pf_check
 
-# The port: a random free one; start again on another should it be taken
-# between the look and the bind.
-PORT=""
-tries=0
-while [ "$tries" -lt 10 ]; do
-	tries=$((tries + 1))
-	p=$(_sink_random_port)
-	_sink_busy "$p" && continue
-	write_master "$p"
-	if pf_start; then
-		PORT=$p
-		break
-	fi
-	postfix -c "$PF" stop > /dev/null 2>&1
-done
-[ -n "$PORT" ] ||
-    bail "Postfix did not start: $(cat "$T/start.log"; tail -n 5 "$PF_LOG")"
+pf_start_on_port
 MASTER_PID=$(sed -n '1s/[^0-9]//gp' "$PFQ/pid/master.pid")
 ok "a private Postfix runs (master $MASTER_PID, smtpd on 127.0.0.1:$PORT)"
 if command -v ss > /dev/null 2>&1; then

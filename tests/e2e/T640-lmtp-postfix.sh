@@ -81,21 +81,7 @@ write_master() {
 }
 write_master 25
 pf_check
-PORT=""
-tries=0
-while [ "$tries" -lt 10 ]; do
-	tries=$((tries + 1))
-	p=$(_sink_random_port)
-	_sink_busy "$p" && continue
-	write_master "$p"
-	if pf_start; then
-		PORT=$p
-		break
-	fi
-	postfix -c "$PF" stop > /dev/null 2>&1
-done
-[ -n "$PORT" ] ||
-    bail "Postfix did not start: $(cat "$T/start.log"; tail -n 5 "$PF_LOG")"
+pf_start_on_port
 ok "a private Postfix runs (smtpd on 127.0.0.1:$PORT)"
 
 cat > "$T/maildesk.conf" <<EOC

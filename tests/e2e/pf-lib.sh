@@ -10,6 +10,7 @@
 #   pf_daemons       the master.cf lines of the daemons a small instance
 #                    needs, without chroot and without smtpd
 #   pf_start         postfix check and start; pf_stop; pf_guard
+#   pf_start_on_port pf_start with smtpd on a random free port ($PORT)
 #   pf_procs         the process ids working in this instance's queue
 #   wait_for, qids, queue_deferred, queue_empty, log_has: the queue and log
 
@@ -135,6 +136,27 @@ pf_start() {
 	PF_STARTED=1
 	pf_guard
 	return 0
+}
+
+# pf_start_on_port: starts the instance with its smtpd on a random free
+# port of 127.0.0.1 (the test's write_master PORT writes master.cf for
+# it), again on another port should the one chosen be taken between the
+# look and the bind; sets $PORT.
+pf_start_on_port() {
+	PORT=""
+	_tries=0
+	while [ "$_tries" -lt 10 ]; do
+		_tries=$((_tries + 1))
+		_p=$(_sink_random_port)
+		_sink_busy "$_p" && continue
+		write_master "$_p"
+		if pf_start; then
+			PORT=$_p
+			return 0
+		fi
+		postfix -c "$PF" stop > /dev/null 2>&1
+	done
+	bail "Postfix did not start: $(cat "$T/start.log"; tail -n 5 "$PF_LOG")"
 }
 
 # pf_procs: the ids of the processes working in this instance's queue
