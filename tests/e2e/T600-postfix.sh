@@ -105,17 +105,7 @@ sed "s|/etc/postfix/|$PF/|g" "$SRCDIR/contrib/postfix/main.cf.snippet" \
 # contrib/postfix/transport as it is, compiled.
 cp "$SRCDIR/contrib/postfix/transport" "$PF/transport"
 postmap -c "$PF" "$PF/transport" || bail "postmap transport failed"
-# The customer's mailbox is a file; support@ and sales@ must be known
-# local recipients for smtpd (README, section 4): should the transport map
-# not take them, their mail ends up in $T/mail/misrouted.
-cat > "$PF/aliases" <<EOA
-postmaster: $T/mail/postmaster
-MAILER-DAEMON: postmaster
-paula: $MBOX
-support: $T/mail/misrouted
-sales: $T/mail/misrouted
-EOA
-postalias -c "$PF" "$PF/aliases" || bail "postalias failed"
+pf_aliases
 
 # master.cf: the daemons a small instance needs (no chroot: nothing of the
 # host is copied into the queue), smtpd on 127.0.0.1:PORT, and then

@@ -60,14 +60,7 @@ sed "s|/etc/postfix/|$PF/|g" "$SRCDIR/contrib/postfix/main.cf.lmtp" \
 sed "s|private/maildesk|$SOCK|" "$SRCDIR/contrib/postfix/transport.lmtp" \
     > "$PF/transport"
 postmap -c "$PF" "$PF/transport" || bail "postmap transport failed"
-cat > "$PF/aliases" <<EOA
-postmaster: $T/mail/postmaster
-MAILER-DAEMON: postmaster
-paula: $MBOX
-support: $T/mail/misrouted
-sales: $T/mail/misrouted
-EOA
-postalias -c "$PF" "$PF/aliases" || bail "postalias failed"
+pf_aliases
 is "$(postmap -c "$PF" -q support@example.com "hash:$PF/transport")" \
     "lmtp:unix:$SOCK" "transport map: support@example.com goes to LMTP"
 

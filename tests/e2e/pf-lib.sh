@@ -7,6 +7,7 @@
 #
 #   pf_main_cf       main.cf from Debian's, loopback only, delivering nowhere
 #                    but where the test says (default_transport = error)
+#   pf_aliases       the customer's mailbox $MBOX, support@ and sales@
 #   pf_daemons       the master.cf lines of the daemons a small instance
 #                    needs, without chroot and without smtpd
 #   pf_start         postfix check and start; pf_stop; pf_guard
@@ -95,6 +96,22 @@ pf_main_cf() {
 	    "alias_database = hash:$PF/aliases" \
 	    "delay_warning_time = 0" \
 	    "biff = no" || bail "postconf -e failed"
+}
+
+# pf_aliases: the aliases of the tests with a customer: her mailbox is the
+# file $MBOX, postmaster's $T/mail/postmaster; support@ and sales@ must be
+# known local recipients for smtpd (contrib/postfix/README, section 4):
+# should the transport map not take them, their mail ends up in
+# $T/mail/misrouted.
+pf_aliases() {
+	cat > "$PF/aliases" <<EOA
+postmaster: $T/mail/postmaster
+MAILER-DAEMON: postmaster
+paula: $MBOX
+support: $T/mail/misrouted
+sales: $T/mail/misrouted
+EOA
+	postalias -c "$PF" "$PF/aliases" || bail "postalias failed"
 }
 
 # pf_daemons: master.cf lines (no chroot: nothing of the host is copied
