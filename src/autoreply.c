@@ -11,7 +11,9 @@
 #include "maildesk/autoreply.h"
 #include "maildesk/compose.h"
 #include "maildesk/error.h"
+#include "maildesk/language.h"
 #include "maildesk/log.h"
+#include "maildesk/loop.h"
 #include "maildesk/outbox.h"
 #include "maildesk/template.h"
 #include "maildesk/token.h"
@@ -46,7 +48,8 @@ put(GHashTable *v, const char *name, char *value)
 }
 
 static GHashTable *
-variables(const MdTicket *t, const MdCustomer *c, const MdMessage *m)
+variables(const MdConfig *config, const MdTicket *t, const MdCustomer *c,
+    const MdMessage *m)
 {
 	GHashTable *v = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
 	    g_free);
@@ -56,6 +59,8 @@ variables(const MdTicket *t, const MdCustomer *c, const MdMessage *m)
 		name = g_strjoin(" ", c->first_name ? c->first_name : "",
 		    c->last_name ? c->last_name : "", NULL);
 	put(v, "ticket", g_strdup_printf("%" G_GUINT64_FORMAT, t->number));
+	put(v, "tag", g_strdup_printf("[%s%" G_GUINT64_FORMAT "]",
+	    config->tag, t->number));
 	put(v, "subject", g_strdup(t->subject));
 	put(v, "name", name ? g_strstrip(g_strdup(name)) :
 	    g_strdup(c->email));
@@ -82,18 +87,25 @@ compose_ack(const MdConfig *config, GBytes *secret, const MdTicket *t,
     char **msgid, GError **problem)
 {
 	const MdQueue *q = md_config_queue(config, t->queue);
-	g_autoptr(GHashTable) vars = variables(t, c, m);
+	g_autoptr(GHashTable) vars = variables(config, t, c, m);
 	g_autofree char *text = NULL, *subject = NULL, *reply_to = NULL;
+	g_autofree char *loop_mark = md_loop_mark(config, secret);
 	MdComposeSpec spec = { 0 };
+	const char *language;
 
-	text = md_template_render(config, "ack", q->language, vars, problem);
+	/* The customer's language where we can tell, else the queue's. */
+	language = md_language_choose(g_hash_table_lookup(c->fields,
+	    "language"), md_message_header(m, "Content-Language"), m->text,
+	    q->language);
+	text = md_template_render(config, "ack", language ? language :
+	    q->language, vars, problem);
 	if (text == NULL)
 		return NULL;
 	subject = g_strdup_printf("[%s%" G_GUINT64_FORMAT "] %s",
 	    config->tag, t->number, t->subject);
 	reply_to = md_token_reply_address(secret, from,
-	    md_config_reply_delimiter(config), t->number, NULL);
-	*msgid = md_token_message_id(secret, t->number, from);
+	    md_config_reply_delimiter(config), t->number, NULL, now);
+	*msgid = md_token_message_id(secret, t->number, from, c->email);
 	spec.from_address = from;
 	spec.to_address = c->email;
 	spec.to_name = g_hash_table_lookup(vars, "name");
@@ -103,7 +115,7 @@ compose_ack(const MdConfig *config, GBytes *secret, const MdTicket *t,
 	spec.in_reply_to = m->message_id;
 	spec.references = m->references;
 	spec.auto_submitted = "auto-replied";
-	spec.x_loop = config->x_loop;
+	spec.x_loop = loop_mark;
 	spec.text = text;
 	return md_compose(&spec, now);
 }
@@ -182,6 +194,15 @@ queue_ack(MdAutoreply *a, const char *from, GError **error)
 	g_autoptr(GBytes) data = NULL;
 	gboolean allowed;
 
+	/*
+	 * Backscatter: our MX says the sender's domain disowns this mail
+	 * (SPF and DMARC fail), so its From is most likely somebody else's.
+	 */
+	if (a->message->flags & MD_MSG_AUTH_FAIL) {
+		md_info("autoreply ticket=%" G_GUINT64_FORMAT " ack=skipped "
+		    "reason=auth-failed", a->ticket->number);
+		return TRUE;
+	}
 	if (!md_outbox_ratelimit(a->txn, a->config, a->customer->email,
 	    a->now, &allowed, error))
 		return FALSE;
@@ -224,7 +245,7 @@ queue_notifications(MdAutoreply *a, const char *from, GError **error)
 		return FALSE;
 	if (agents[0] == NULL)
 		return TRUE;
-	vars = variables(a->ticket, a->customer, a->message);
+	vars = variables(a->config, a->ticket, a->customer, a->message);
 	text = md_template_render(a->config, "notification", q->language,
 	    vars, &e);
 	if (text == NULL) {
@@ -236,9 +257,9 @@ queue_notifications(MdAutoreply *a, const char *from, GError **error)
 	for (char **agent = agents; *agent != NULL; agent++) {
 		g_autofree char *reply_to = md_token_reply_address(a->secret,
 		    from, md_config_reply_delimiter(a->config),
-		    a->ticket->number, *agent);
+		    a->ticket->number, *agent, a->now);
 		g_autofree char *msgid = md_token_message_id(a->secret,
-		    a->ticket->number, from);
+		    a->ticket->number, from, *agent);
 		g_autoptr(GBytes) data = NULL;
 		MdComposeSpec spec = { 0 };
 
@@ -252,7 +273,7 @@ queue_notifications(MdAutoreply *a, const char *from, GError **error)
 		spec.in_reply_to = a->message->message_id;
 		spec.references = a->message->references;
 		spec.auto_submitted = "auto-generated";
-		spec.x_loop = a->config->x_loop;
+		spec.x_loop = a->loop_mark;
 		spec.text = text;
 		spec.attach_raw = a->message->attachments->len > 0 ? a->raw :
 		    NULL;
@@ -276,9 +297,15 @@ md_autoreply_queue(MdAutoreply *a, GError **error)
 		    " skipped reason=\"%s\"", a->ticket->number, why);
 		return TRUE;
 	}
-	/* From our address the mail reached, else the queue's first. */
+	/*
+	 * From our address the mail reached, else the queue's first: a mail
+	 * to support@ and sales@ whose ticket went to sales (queue-order)
+	 * is answered from sales@.
+	 */
 	from = md_config_our_address(a->config, a->message->recipient);
-	if (from == NULL)
+	if ((from == NULL || g_strcmp0(md_config_queue_for(a->config, from),
+	    a->ticket->queue) != 0) &&
+	    md_config_address_of(a->config, a->ticket->queue) != NULL)
 		from = md_config_address_of(a->config, a->ticket->queue);
 	if (from == NULL)
 		return TRUE;

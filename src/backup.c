@@ -53,7 +53,7 @@ md_backup_dir_is_free(const char *dir)
 static void
 set_errno_error(GError **error, const char *what, int saved)
 {
-	g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL, "backup: %s: %s",
+	g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL, "%s: %s",
 	    what, g_strerror(saved));
 }
 
@@ -253,7 +253,7 @@ md_backup_stream(MdStore *store, const MdConfig *config, int fd,
 	int status = 0;
 
 	if (tmp == NULL) {
-		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL, "backup: %s",
+		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL, "%s",
 		    e->message);
 		return NULL;
 	}
@@ -271,7 +271,7 @@ md_backup_stream(MdStore *store, const MdConfig *config, int fd,
 		    G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, NULL,
 		    NULL, &pid, -1, fd == STDOUT_FILENO ? -1 : fd, -1, &e)) {
 			g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
-			    "backup: cannot run tar: %s", e->message);
+			    "cannot run tar: %s", e->message);
 			g_clear_pointer(&m, md_manifest_free);
 		} else {
 			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
@@ -279,7 +279,7 @@ md_backup_stream(MdStore *store, const MdConfig *config, int fd,
 			g_spawn_close_pid(pid);
 			if (!g_spawn_check_wait_status(status, &e)) {
 				g_set_error(error, MD_ERROR,
-				    MD_ERROR_TEMPFAIL, "backup: tar: %s",
+				    MD_ERROR_TEMPFAIL, "tar: %s",
 				    e->message);
 				g_clear_pointer(&m, md_manifest_free);
 			}

@@ -8,6 +8,7 @@
 #include "maildesk/term.h"
 #include "maildesk/agent.h"
 #include "maildesk/cmd.h"
+#include "maildesk/customer.h"
 #include "maildesk/error.h"
 #include "maildesk/json-out.h"
 
@@ -28,17 +29,33 @@ md_cmd_agent_add(MdContext *ctx, int argc, char **argv, GError **error)
 	    "ADDR - add or update an agent");
 	g_auto(MdTxn) txn = MD_TXN_INIT;
 	g_autoptr(MdAgent) a = md_agent_new();
-	const char *at;
 
 	g_option_context_add_main_entries(oc, entries, NULL);
 	if (!md_cmd_parse_options(oc, &argc, &argv, error))
 		return FALSE;
-	if (argc != 2 || (at = strchr(argv[1], '@')) == NULL ||
-	    at == argv[1] || at[1] == '\0') {
+	if (argc != 2) {
 		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
 		    "usage: agent add ADDR [--name NAME] [--queue Q ...]");
 		return FALSE;
 	}
+	if (!md_customer_check_address(argv[1], error))
+		return FALSE;
+	if (name != NULL && !md_customer_check_field("first_name", name,
+	    error)) {
+		g_prefix_error(error, "--name: ");
+		return FALSE;
+	}
+	/* Only queues the config knows: a typo would get no mail ever. */
+	for (char **q = queues; q != NULL && *q != NULL; q++)
+		if (!md_config_has_queue(ctx->config, *q)) {
+			g_autofree char *known = md_config_queue_names(
+			    ctx->config);
+
+			g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "--queue: "
+			    "\"%s\" is not a queue of the config (%s)", *q,
+			    known);
+			return FALSE;
+		}
 	a->email = g_ascii_strdown(argv[1], -1);
 	a->name = g_steal_pointer(&name);
 	a->queues = queues ? g_steal_pointer(&queues) : g_new0(char *, 1);
@@ -64,7 +81,8 @@ md_cmd_agent_remove(MdContext *ctx, int argc, char **argv, GError **error)
 		    "usage: agent remove ADDR");
 		return FALSE;
 	}
-	if (!md_store_begin(ctx->store, MD_TXN_WRITE, &txn, error) ||
+	if (!md_customer_check_address(argv[1], error) ||
+	    !md_store_begin(ctx->store, MD_TXN_WRITE, &txn, error) ||
 	    !md_agent_remove(&txn, argv[1], error) ||
 	    !md_store_commit(&txn, error))
 		return FALSE;
@@ -121,8 +139,11 @@ md_cmd_agent_list(MdContext *ctx, int argc, char **argv, GError **error)
 		MdAgent *a = g_ptr_array_index(list, i);
 		g_autofree char *queues = g_strjoinv(",", a->queues);
 
-		md_out("%-32s  %-24s  %s\n", a->email, a->name ? a->name : "-",
-		    queues[0] ? queues : "-");
+		g_autofree char *email = md_term_pad(a->email, 32);
+		g_autofree char *name = md_term_pad(a->name ? a->name : "-",
+		    24);
+
+		md_out("%s  %s  %s\n", email, name, queues[0] ? queues : "-");
 	}
 	return TRUE;
 }

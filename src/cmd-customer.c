@@ -33,7 +33,8 @@ md_cmd_customer_show(MdContext *ctx, int argc, char **argv, GError **error)
 		    "usage: customer show ADDR [--json]");
 		return FALSE;
 	}
-	if (!md_store_begin(ctx->store, MD_TXN_READ, &txn, error))
+	if (!md_customer_check_address(argv[1], error) ||
+	    !md_store_begin(ctx->store, MD_TXN_READ, &txn, error))
 		return FALSE;
 	c = md_customer_find_by_email(&txn, argv[1], error);
 	if (c == NULL)

@@ -215,7 +215,7 @@ import_mbox(Import *im, const char *path, GError **error)
 
 	f = g_mapped_file_new(path, FALSE, &e);
 	if (f == NULL) {
-		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "import: %s",
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "%s",
 		    e->message);
 		return FALSE;
 	}
@@ -223,7 +223,7 @@ import_mbox(Import *im, const char *path, GError **error)
 	end = data + g_mapped_file_get_length(f);
 	if (data == NULL || end - data < 5 || memcmp(data, "From ", 5) != 0) {
 		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
-		    "import: %s is not an mbox (no \"From \" line first)",
+		    "%s is not an mbox (no \"From \" line first)",
 		    path);
 		return FALSE;
 	}
@@ -295,7 +295,7 @@ import_maildir(Import *im, const char *dir, GError **error)
 	}
 	if (files->len == 0 && !g_file_test(dir, G_FILE_TEST_IS_DIR)) {
 		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
-		    "import: %s is not a Maildir", dir);
+		    "%s is not a Maildir", dir);
 		return FALSE;
 	}
 	/* Maildir names begin with the delivery time: oldest first. */
@@ -308,7 +308,7 @@ import_maildir(Import *im, const char *dir, GError **error)
 		if (!g_file_get_contents(g_ptr_array_index(files, i), &raw,
 		    &len, &e)) {
 			g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
-			    "import: %s", e->message);
+			    "%s", e->message);
 			return FALSE;
 		}
 		if (!import_one(im, g_bytes_new_take(raw, len), error))

@@ -13,6 +13,7 @@
 #include "maildesk/error.h"
 #include "maildesk/export.h"
 #include "maildesk/json-out.h"
+#include "maildesk/language.h"
 #include "maildesk/log.h"
 #include "maildesk/privacy.h"
 #include "maildesk/record.h"
@@ -56,12 +57,20 @@ list_one(const MDB_val *key, const MDB_val *data, gpointer user_data)
 		return FALSE;
 	if (l->b != NULL)
 		md_json_add_customer(l->b, c, tickets);
-	else
-		md_out("%-36s  %-16s  %-16s  %4u%s%s\n", c->email,
-		    c->first_name ? c->first_name : "-",
-		    c->last_name ? c->last_name : "-", tickets->len,
-		    c->flags & MD_CUSTOMER_RESTRICTED ? "  restricted" : "",
-		    c->hold_until > now_s() ? "  held" : "");
+	else {
+		/* Columns by what a terminal shows, not by bytes: "Jürgen"
+		 * is six columns and seven bytes. */
+		g_autofree char *email = md_term_pad(c->email, 36);
+		g_autofree char *first = md_term_fit(c->first_name ?
+		    c->first_name : "-", 16);
+		g_autofree char *last = md_term_fit(c->last_name ?
+		    c->last_name : "-", 16);
+
+		md_out("%s  %s  %s  %4u%s%s\n", email, first, last,
+		    tickets->len, c->flags & MD_CUSTOMER_RESTRICTED ?
+		    "  restricted" : "", c->hold_until > now_s() ?
+		    "  held" : "");
+	}
 	return TRUE;
 }
 
@@ -101,12 +110,16 @@ md_cmd_customer_list(MdContext *ctx, int argc, char **argv, GError **error)
 	return TRUE;
 }
 
-/* Opens a write transaction and finds the customer: the common start. */
+/*
+ * Opens a write transaction and finds the customer: the common start.
+ * An address that cannot be one is refused before the store is touched.
+ */
 static MdCustomer *
 begin_with_customer(MdContext *ctx, MdTxn *txn, const char *address,
     GError **error)
 {
-	if (!md_store_begin(ctx->store, MD_TXN_WRITE, txn, error))
+	if (!md_customer_check_address(address, error) ||
+	    !md_store_begin(ctx->store, MD_TXN_WRITE, txn, error))
 		return NULL;
 	return md_customer_find_by_email(txn, address, error);
 }
@@ -132,14 +145,14 @@ md_cmd_customer_set(MdContext *ctx, int argc, char **argv, GError **error)
 		return FALSE;
 	field = argv[2];
 	value = argv[3];
+	if (!md_customer_check_field(field, value, error))
+		return FALSE;
+	/* One spelling of each language: the code we answer in. */
+	if (strcmp(field, "language") == 0 && value[0] != '\0')
+		value = md_language_find(value);
 	c = begin_with_customer(ctx, &txn, argv[1], error);
 	if (c == NULL)
 		return FALSE;
-	if (!g_utf8_validate(value, -1, NULL)) {
-		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
-		    "the value is not UTF-8");
-		return FALSE;
-	}
 	if (strcmp(field, "first_name") == 0 ||
 	    strcmp(field, "last_name") == 0) {
 		char **slot = field[0] == 'f' ? &c->first_name : &c->last_name;
@@ -153,11 +166,6 @@ md_cmd_customer_set(MdContext *ctx, int argc, char **argv, GError **error)
 		g_autoptr(MdCustomer) other = NULL;
 		g_autoptr(GError) e = NULL;
 
-		if (strchr(value, '@') == NULL) {
-			g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
-			    "\"%s\" is not a mail address", value);
-			return FALSE;
-		}
 		other = md_customer_find_by_email(&txn, value, &e);
 		if (other != NULL && other->id != c->id) {
 			g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
@@ -225,6 +233,7 @@ md_cmd_customer_restrict(MdContext *ctx, int argc, char **argv,
 	return TRUE;
 }
 
+/* A date (YYYY-MM-DD: its end, local time) or an ISO 8601 time. */
 static gboolean
 parse_date(const char *s, gint64 *out, GError **error)
 {
@@ -248,11 +257,12 @@ parse_date(const char *s, gint64 *out, GError **error)
 gboolean
 md_cmd_customer_hold(MdContext *ctx, int argc, char **argv, GError **error)
 {
-	g_autofree char *until = NULL, *reason = NULL;
-	gint64 ticket = 0, until_s = 0;
+	g_autofree char *until = NULL, *reason = NULL, *number = NULL;
+	gint64 until_s = 0;
+	guint64 ticket = 0;
 	gboolean lift = FALSE;
 	GOptionEntry entries[] = {
-		{ "ticket", 0, 0, G_OPTION_ARG_INT64, &ticket,
+		{ "ticket", 0, 0, G_OPTION_ARG_STRING, &number,
 		  "hold this ticket instead of a customer", "N" },
 		{ "until", 0, 0, G_OPTION_ARG_STRING, &until,
 		  "the end of the retention duty", "DATE" },
@@ -272,19 +282,28 @@ md_cmd_customer_hold(MdContext *ctx, int argc, char **argv, GError **error)
 	g_option_context_add_main_entries(oc, entries, NULL);
 	if (!md_cmd_parse_options(oc, &argc, &argv, error))
 		return FALSE;
-	if ((ticket == 0) != (argc == 2) || (!lift && (until == NULL ||
+	if ((number == NULL) != (argc == 2) || (!lift && (until == NULL ||
 	    reason == NULL || reason[0] == '\0'))) {
 		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "usage: customer "
 		    "hold ADDR|--ticket N --until DATE --reason TEXT | --lift");
 		return FALSE;
 	}
+	if ((number != NULL && !md_cmd_parse_number(number, "--ticket",
+	    &ticket, error)) || (number == NULL &&
+	    !md_customer_check_address(argv[1], error)))
+		return FALSE;
 	if (!lift && !parse_date(until, &until_s, error))
 		return FALSE;
+	/* A duty that has ended protects nothing: a typo in the year. */
+	if (!lift && until_s <= now_s()) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+		    "--until: %s is in the past", until);
+		return FALSE;
+	}
 	if (!md_store_begin(ctx->store, MD_TXN_WRITE, &txn, error))
 		return FALSE;
 	if (ticket != 0) {
-		g_autoptr(MdTicket) t = md_ticket_load(&txn, (guint64)ticket,
-		    error);
+		g_autoptr(MdTicket) t = md_ticket_load(&txn, ticket, error);
 
 		if (t == NULL)
 			return FALSE;
@@ -315,7 +334,7 @@ md_cmd_customer_hold(MdContext *ctx, int argc, char **argv, GError **error)
 	    !md_store_commit(&txn, error))
 		return FALSE;
 	if (ticket != 0)
-		md_out("ticket %" G_GINT64_FORMAT ": %s\n", ticket,
+		md_out("ticket %" G_GUINT64_FORMAT ": %s\n", ticket,
 		    lift ? "hold lifted" : "on hold");
 	else
 		md_out("customer %s: %s\n", argv[1], lift ? "hold lifted" :
@@ -353,7 +372,7 @@ md_cmd_customer_export(MdContext *ctx, int argc, char **argv, GError **error)
 	/* The export is audited in the transaction that reads it. */
 	if (!md_privacy_audit(&txn, "export", c->email, tickets, NULL, now,
 	    error) ||
-	    !md_export_customer(&txn, c, dir, now, error) ||
+	    !md_export_customer(&txn, ctx->config, c, dir, now, error) ||
 	    !md_store_commit(&txn, error))
 		return FALSE;
 	md_out("exported %s: %u tickets to %s/\n", c->email, tickets->len,
@@ -601,8 +620,13 @@ md_cmd_audit(MdContext *ctx, int argc, char **argv, GError **error)
 	AuditList a = { NULL, NULL };
 
 	g_option_context_add_main_entries(oc, entries, NULL);
-	if (!md_cmd_parse_options(oc, &argc, &argv, error) ||
-	    !md_store_begin(ctx->store, MD_TXN_READ, &txn, error))
+	if (!md_cmd_parse_options(oc, &argc, &argv, error))
+		return FALSE;
+	if (address != NULL && !md_customer_check_address(address, error)) {
+		g_prefix_error(error, "--address: ");
+		return FALSE;
+	}
+	if (!md_store_begin(ctx->store, MD_TXN_READ, &txn, error))
 		return FALSE;
 	if (address != NULL) {
 		g_autoptr(GBytes) secret = md_store_secret(&txn, error);

@@ -24,26 +24,6 @@ short_time(gint64 t)
 	return dt ? g_date_time_format(dt, "%Y-%m-%d %H:%M") : g_strdup("-");
 }
 
-/* Cuts @s to @width characters (not bytes) for the table. */
-static char *
-fit(const char *s, glong width)
-{
-	glong n = g_utf8_strlen(s, -1);
-	GString *out;
-
-	if (n <= width) {
-		out = g_string_new(s);
-		for (; n < width; n++)
-			g_string_append_c(out, ' ');
-		return g_string_free(out, FALSE);
-	}
-	out = g_string_new(NULL);
-	g_string_append_len(out, s, g_utf8_offset_to_pointer(s, width - 1) -
-	    s);
-	g_string_append(out, "…");
-	return g_string_free(out, FALSE);
-}
-
 static char *
 customer_label(const MdCustomer *c)
 {
@@ -65,6 +45,7 @@ typedef struct {
 	gboolean filter_customer;
 	const char *owner;	/* nullable; "none": no owner */
 	gint64 older_than;	/* updated before this, or 0 */
+	gboolean hide_closed;
 	GPtrArray *tickets;	/* matches, sorted before printing */
 	JsonBuilder *json;
 	GString *text;
@@ -79,6 +60,8 @@ list_one(MdTicket *t, gpointer user_data)
 
 	if (s->status != NULL && strcmp(s->status,
 	    md_ticket_status_name(t->status)) != 0)
+		return TRUE;
+	if (s->hide_closed && t->status == MD_STATUS_CLOSED)
 		return TRUE;
 	if (s->queue != NULL && g_strcmp0(s->queue, t->queue) != 0)
 		return TRUE;
@@ -98,12 +81,32 @@ list_one(MdTicket *t, gpointer user_data)
 	return TRUE;
 }
 
+/* Open work first, then what waits for the customer, then what is done. */
+static int
+status_rank(MdStatus status)
+{
+	switch (status) {
+	case MD_STATUS_NEW:
+	case MD_STATUS_OPEN:
+		return 0;
+	case MD_STATUS_PENDING:
+		return 1;
+	case MD_STATUS_RESOLVED:
+		return 2;
+	case MD_STATUS_CLOSED:
+	default:
+		return 3;
+	}
+}
+
 static gint
 oldest_first(gconstpointer a, gconstpointer b)
 {
 	const MdTicket *x = *(MdTicket *const *)a;
 	const MdTicket *y = *(MdTicket *const *)b;
 
+	if (status_rank(x->status) != status_rank(y->status))
+		return status_rank(x->status) - status_rank(y->status);
 	if (x->updated_at != y->updated_at)
 		return x->updated_at < y->updated_at ? -1 : 1;
 	return x->number < y->number ? -1 : x->number > y->number;
@@ -126,13 +129,15 @@ print_one(MdTicket *t, ListState *s)
 		json_builder_end_object(s->json);
 	} else {
 		g_autofree char *label = customer_label(c);
-		g_autofree char *who = fit(label, 32);
-		g_autofree char *subj = fit(t->subject, 40);
+		g_autofree char *who = md_term_fit(label, 32);
+		g_autofree char *subj = md_term_fit(t->subject, 40);
 		g_autofree char *upd = short_time(t->updated_at);
 
+		g_autofree char *queue = md_term_pad(t->queue, 10);
+
 		g_string_append_printf(s->text, "%6" G_GUINT64_FORMAT
-		    "  %-8s  %-10s  %s  %s  %4u  %s\n", t->number,
-		    md_ticket_status_name(t->status), t->queue, upd, who,
+		    "  %-8s  %s  %s  %s  %4u  %s\n", t->number,
+		    md_ticket_status_name(t->status), queue, upd, who,
 		    t->message_count, subj);
 	}
 	return TRUE;
@@ -142,9 +147,8 @@ gboolean
 md_cmd_ticket_list(MdContext *ctx, int argc, char **argv, GError **error)
 {
 	g_autofree char *status = NULL, *queue = NULL, *customer = NULL;
-	g_autofree char *owner = NULL;
-	gint older = -1;
-	gboolean json = FALSE;
+	g_autofree char *owner = NULL, *older = NULL;
+	gboolean json = FALSE, all = FALSE;
 	g_autoptr(GOptionContext) oc = g_option_context_new("- list tickets");
 	GOptionEntry entries[] = {
 		{ "status", 0, 0, G_OPTION_ARG_STRING, &status,
@@ -155,8 +159,10 @@ md_cmd_ticket_list(MdContext *ctx, int argc, char **argv, GError **error)
 		  "only tickets of this customer", "ADDR" },
 		{ "owner", 0, 0, G_OPTION_ARG_STRING, &owner,
 		  "only tickets this agent owns (none: unowned)", "ADDR" },
-		{ "older-than", 0, 0, G_OPTION_ARG_INT, &older,
+		{ "older-than", 0, 0, G_OPTION_ARG_STRING, &older,
 		  "only tickets untouched for more than DAYS days", "DAYS" },
+		{ "all", 0, 0, G_OPTION_ARG_NONE, &all,
+		  "closed tickets too", NULL },
 		{ "json", 0, 0, G_OPTION_ARG_NONE, &json, "JSON output",
 		  NULL },
 		{ NULL }
@@ -167,6 +173,7 @@ md_cmd_ticket_list(MdContext *ctx, int argc, char **argv, GError **error)
 	g_autoptr(JsonBuilder) b = NULL;
 	g_autoptr(GString) text = g_string_new(NULL);
 	ListState s = { 0 };
+	guint64 days = 0;
 	MdStatus st;
 
 	g_option_context_add_main_entries(oc, entries, NULL);
@@ -183,6 +190,21 @@ md_cmd_ticket_list(MdContext *ctx, int argc, char **argv, GError **error)
 		    "or closed", status);
 		return FALSE;
 	}
+	if (older != NULL && !g_ascii_string_to_unsigned(older, 10, 0, 36500,
+	    &days, NULL)) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "--older-than: "
+		    "\"%s\" is not a number of days from 0 to 36500", older);
+		return FALSE;
+	}
+	if (customer != NULL && !md_customer_check_address(customer, error)) {
+		g_prefix_error(error, "--customer: ");
+		return FALSE;
+	}
+	if (owner != NULL && strcmp(owner, "none") != 0 &&
+	    !md_customer_check_address(owner, error)) {
+		g_prefix_error(error, "--owner: ");
+		return FALSE;
+	}
 	if (!md_store_begin(ctx->store, MD_TXN_READ, &txn, error))
 		return FALSE;
 	s.txn = &txn;
@@ -191,9 +213,11 @@ md_cmd_ticket_list(MdContext *ctx, int argc, char **argv, GError **error)
 	s.queue = queue;
 	s.owner = owner;
 	s.tickets = matches;
-	if (older >= 0)
+	/* Closed is done for good: shown when asked for. */
+	s.hide_closed = status == NULL && !all;
+	if (older != NULL)
 		s.older_than = g_get_real_time() / G_USEC_PER_SEC -
-		    (gint64)older * 86400;
+		    (gint64)days * 86400;
 	if (customer != NULL) {
 		g_autoptr(GError) e = NULL;
 		g_autoptr(MdCustomer) c = md_customer_find_by_email(&txn,
@@ -215,7 +239,7 @@ md_cmd_ticket_list(MdContext *ctx, int argc, char **argv, GError **error)
 	}
 	if (!md_ticket_foreach(&txn, list_one, &s, error))
 		return FALSE;
-	/* What waits longest comes first. */
+	/* Open before waiting before done; in each, what waits longest. */
 	g_ptr_array_sort(matches, oldest_first);
 	for (guint i = 0; i < matches->len && s.error == NULL; i++)
 		print_one(g_ptr_array_index(matches, i), &s);
@@ -291,6 +315,31 @@ print_message(GString *out, guint32 seq, const MdMessage *m)
 		    G_GUINT64_FORMAT " bytes; see ticket raw)\n", m->raw_size);
 }
 
+/*
+ * Who else is in ticket @t (their addresses) and which tickets continue it:
+ * the links a person reading the ticket needs and the record does not
+ * hold.
+ */
+static gboolean
+ticket_links(MdTxn *txn, const MdTicket *t, GPtrArray *participants,
+    GArray **continued, GError **error)
+{
+	g_autoptr(GArray) ids = md_ticket_participants(txn, t, error);
+
+	if (ids == NULL)
+		return FALSE;
+	for (guint i = 0; i < ids->len; i++) {
+		g_autoptr(MdCustomer) p = md_customer_load(txn,
+		    g_array_index(ids, guint64, i), error);
+
+		if (p == NULL)
+			return FALSE;
+		g_ptr_array_add(participants, customer_label(p));
+	}
+	*continued = md_ticket_continued_in(txn, t->number, error);
+	return *continued != NULL;
+}
+
 gboolean
 md_cmd_ticket_show(MdContext *ctx, int argc, char **argv, GError **error)
 {
@@ -307,6 +356,9 @@ md_cmd_ticket_show(MdContext *ctx, int argc, char **argv, GError **error)
 	g_autoptr(MdCustomer) c = NULL;
 	g_autoptr(GString) out = g_string_new(NULL);
 	g_autoptr(JsonBuilder) b = NULL;
+	g_autoptr(GPtrArray) participants = g_ptr_array_new_with_free_func(
+	    g_free);
+	g_autoptr(GArray) continued = NULL;
 	guint64 number;
 
 	g_option_context_add_main_entries(oc, entries, NULL);
@@ -323,6 +375,10 @@ md_cmd_ticket_show(MdContext *ctx, int argc, char **argv, GError **error)
 		if (c == NULL)
 			return FALSE;
 	}
+	/* The JSON is the record (an export holds the same); the links
+	 * name other people and are read for a person only. */
+	if (!json && !ticket_links(&txn, t, participants, &continued, error))
+		return FALSE;
 	if (json) {
 		b = json_builder_new();
 		json_builder_begin_object(b);
@@ -335,12 +391,19 @@ md_cmd_ticket_show(MdContext *ctx, int argc, char **argv, GError **error)
 
 		g_string_append_printf(out, "Ticket %" G_GUINT64_FORMAT
 		    ": %s\nStatus: %s   Queue: %s   Created: %s\n"
-		    "Customer: %s\n", t->number, t->subject,
+		    "Customer: %s\nOwner: %s\n", t->number, t->subject,
 		    md_ticket_status_name(t->status), t->queue, created,
-		    label);
+		    label, t->owner ? t->owner : "none");
+		for (guint i = 0; i < participants->len; i++)
+			g_string_append_printf(out, "Participant: %s\n",
+			    (char *)g_ptr_array_index(participants, i));
 		if (t->linked_to != 0)
 			g_string_append_printf(out, "Continues: ticket %"
 			    G_GUINT64_FORMAT "\n", t->linked_to);
+		for (guint i = 0; i < continued->len; i++)
+			g_string_append_printf(out, "Continued in: ticket %"
+			    G_GUINT64_FORMAT "\n", g_array_index(continued,
+			    guint64, i));
 		if (t->hold_until != 0) {
 			g_autofree char *until = short_time(t->hold_until);
 
@@ -456,10 +519,23 @@ md_cmd_ticket_set(MdContext *ctx, int argc, char **argv, GError **error)
 		}
 		md_ticket_set_status(t, status, now);
 	} else if (strcmp(argv[2], "owner") == 0) {
-		if (strcmp(argv[3], "none") != 0 && !strchr(argv[3], '@')) {
-			g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
-			    "owner \"%s\" is not an address or none",
-			    argv[3]);
+		g_autoptr(MdAgent) agent = NULL;
+		g_autoptr(GError) e = NULL;
+
+		if (strcmp(argv[3], "none") != 0 &&
+		    !md_customer_check_address(argv[3], error)) {
+			g_prefix_error(error, "owner: ");
+			return FALSE;
+		}
+		/* An owner answers for the ticket: one of our agents. */
+		if (strcmp(argv[3], "none") != 0 && (agent = md_agent_find(
+		    &txn, ctx->config, argv[3], &e)) == NULL) {
+			if (e != NULL)
+				g_propagate_error(error, g_steal_pointer(&e));
+			else
+				g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+				    "owner %s is no agent (see agent add)",
+				    argv[3]);
 			return FALSE;
 		}
 		g_free(t->owner);
@@ -467,9 +543,13 @@ md_cmd_ticket_set(MdContext *ctx, int argc, char **argv, GError **error)
 		    g_ascii_strdown(argv[3], -1);
 		t->updated_at = now;
 	} else if (strcmp(argv[2], "queue") == 0) {
-		if (argv[3][0] == '\0') {
-			g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
-			    "queue name is empty");
+		if (!md_config_has_queue(ctx->config, argv[3])) {
+			g_autofree char *known = md_config_queue_names(
+			    ctx->config);
+
+			g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "queue "
+			    "\"%s\" is not a queue of the config (%s)",
+			    argv[3], known);
 			return FALSE;
 		}
 		g_free(t->queue);
@@ -477,7 +557,7 @@ md_cmd_ticket_set(MdContext *ctx, int argc, char **argv, GError **error)
 		t->updated_at = now;
 	} else {
 		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
-		    "ticket set: \"%s\" is not status, owner or queue",
+		    "\"%s\" is not status, owner or queue",
 		    argv[2]);
 		return FALSE;
 	}

@@ -6,10 +6,12 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "maildesk/config.h"
 #include "maildesk/error.h"
+#include "maildesk/language.h"
 #include "maildesk/log.h"
 
 typedef enum { KEY_STRING, KEY_UINT, KEY_BOOL } KeyType;
@@ -41,7 +43,7 @@ static const KeySpec keys[] = {
 	  OFF(time_limit_s) },
 	{ "deliver", "recipient-delimiter", KEY_STRING, "+", 0, 0,
 	  OFF(recipient_delimiter) },
-	{ "deliver", "x-loop", KEY_STRING, "maildesk", 1, 0, OFF(x_loop) },
+	{ "deliver", "x-loop", KEY_STRING, "", 0, 0, OFF(x_loop) },
 	{ "log", "syslog", KEY_BOOL, "true", 0, 0, OFF(syslog) },
 	{ "deliver", "allow-root", KEY_BOOL, "false", 0, 0, OFF(allow_root) },
 	{ "smtp", "host", KEY_STRING, "localhost", 1, 0, OFF(smtp_host) },
@@ -72,6 +74,16 @@ static const KeySpec keys[] = {
 	{ "forms", "senders", KEY_STRING, "", 0, 0, OFF(form_senders) },
 	{ "tickets", "retention-days", KEY_UINT, "0", 0, 36500,
 	  OFF(retention_days) },
+	{ "deliver", "token-days", KEY_UINT, "30", 1, 3650, OFF(token_days) },
+	{ "tickets", "queue-order", KEY_STRING, "", 0, 0, OFF(queue_order) },
+	{ "ack", "domain-per-hour", KEY_UINT, "100", 0, 1000000,
+	  OFF(ack_domain_per_hour) },
+	{ "ack", "domain-per-day", KEY_UINT, "1000", 0, 1000000,
+	  OFF(ack_domain_per_day) },
+	{ "agents", "relays-per-hour", KEY_UINT, "20", 1, 1000000,
+	  OFF(relays_per_hour) },
+	{ "agents", "reports-per-hour", KEY_UINT, "5", 0, 1000000,
+	  OFF(reports_per_hour) },
 	{ "backup", "encrypt-to", KEY_STRING, "", 0, 0,
 	  OFF(backup_encrypt_to) },
 	{ "backup", "gnupg-home", KEY_STRING, "", 0, 0,
@@ -130,6 +142,8 @@ md_config_free(MdConfig *config)
 	g_free(config->language);
 	g_free(config->authserv_id);
 	g_free(config->form_senders);
+	g_free(config->queue_order);
+	g_strfreev(config->queue_rank);
 	g_free(config->backup_encrypt_to);
 	g_free(config->backup_gnupg_home);
 	g_free(config->backup_ledger_copy);
@@ -204,6 +218,21 @@ find_key(const char *group, const char *key)
 	return NULL;
 }
 
+/* A language we ship templates for. */
+static gboolean
+check_language(const char *group, const char *code, GError **error)
+{
+	g_autofree char *list = NULL;
+
+	if (md_language_find(code) != NULL && strcmp(md_language_find(code),
+	    code) == 0)
+		return TRUE;
+	list = g_strjoinv(", ", (char **)md_language_codes());
+	g_set_error(error, MD_ERROR, MD_ERROR_CONFIG, "[%s] language: \"%s\" "
+	    "is not one of %s", group, code, list);
+	return FALSE;
+}
+
 static gboolean
 valid_address(const char *a)
 {
@@ -213,6 +242,25 @@ valid_address(const char *a)
 	    strchr(at + 1, '@') == NULL && strpbrk(a, " \t<>,;\"") == NULL;
 }
 
+gboolean
+md_config_valid_queue_name(const char *name)
+{
+	gsize n = name ? strlen(name) : 0;
+
+	return n > 0 && n <= 64 && strspn(name, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
+static gboolean
+check_queue_name(const char *where, const char *name, GError **error)
+{
+	if (md_config_valid_queue_name(name))
+		return TRUE;
+	g_set_error(error, MD_ERROR, MD_ERROR_CONFIG, "%s: queue name \"%s\" "
+	    "is not 1 to 64 letters, digits, '.', '_' or '-'", where, name);
+	return FALSE;
+}
+
 /* A "[queue NAME]" group: language = en|de, agents = a@x;b@y */
 static gboolean
 load_queue(MdConfig *config, GKeyFile *kf, const char *group,
@@ -220,13 +268,11 @@ load_queue(MdConfig *config, GKeyFile *kf, const char *group,
 {
 	g_autofree char *name = g_strstrip(g_strdup(group + 6));
 	g_auto(GStrv) keys_of = g_key_file_get_keys(kf, group, NULL, NULL);
+	g_autofree char *where = g_strdup_printf("[%s]", group);
 	MdQueue *q;
 
-	if (name[0] == '\0') {
-		g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
-		    "[%s]: queue name is empty", group);
+	if (!check_queue_name(where, name, error))
 		return FALSE;
-	}
 	q = g_new0(MdQueue, 1);
 	q->name = g_steal_pointer(&name);
 	q->retention_days = -1;
@@ -236,12 +282,8 @@ load_queue(MdConfig *config, GKeyFile *kf, const char *group,
 
 		g_strstrip(v);
 		if (strcmp(*k, "language") == 0) {
-			if (strcmp(v, "en") != 0 && strcmp(v, "de") != 0) {
-				g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
-				    "[%s] language: \"%s\" is not en or de",
-				    group, v);
+			if (!check_language(group, v, error))
 				return FALSE;
-			}
 			g_free(q->language);
 			q->language = g_steal_pointer(&v);
 		} else if (strcmp(*k, "retention-days") == 0) {
@@ -282,6 +324,39 @@ load_queue(MdConfig *config, GKeyFile *kf, const char *group,
 	return TRUE;
 }
 
+static const MdAddress *find_address(const MdConfig *config,
+    const char *address);
+
+/*
+ * "[addresses] ADDRESS = QUEUE".  GKeyFile keys are case-sensitive, our
+ * addresses are not: the same address written twice must not name two
+ * queues, as only the first would ever be used.
+ */
+static gboolean
+add_address(MdConfig *config, const char *address, const char *queue,
+    GError **error)
+{
+	g_autofree char *lower = g_ascii_strdown(address, -1);
+	const MdAddress *seen = find_address(config, lower);
+	MdAddress *a;
+
+	if (!check_queue_name("[addresses]", queue, error))
+		return FALSE;
+	if (seen != NULL && strcmp(seen->queue, queue) != 0) {
+		g_set_error(error, MD_ERROR, MD_ERROR_CONFIG, "[addresses] %s "
+		    "is given twice (letter case does not count), for queues "
+		    "%s and %s", lower, seen->queue, queue);
+		return FALSE;
+	}
+	if (seen != NULL)
+		return TRUE;
+	a = g_new0(MdAddress, 1);
+	a->address = g_steal_pointer(&lower);
+	a->queue = g_strdup(queue);
+	g_ptr_array_add(config->addresses, a);
+	return TRUE;
+}
+
 static gboolean
 load_file(MdConfig *config, GKeyFile *kf, GError **error)
 {
@@ -303,8 +378,6 @@ load_file(MdConfig *config, GKeyFile *kf, GError **error)
 			const KeySpec *k;
 
 			if (is_addresses) {
-				MdAddress *a;
-
 				if (!valid_address(*n)) {
 					g_set_error(error, MD_ERROR,
 					    MD_ERROR_CONFIG,
@@ -313,17 +386,8 @@ load_file(MdConfig *config, GKeyFile *kf, GError **error)
 					return FALSE;
 				}
 				g_strstrip(v);
-				if (v[0] == '\0') {
-					g_set_error(error, MD_ERROR,
-					    MD_ERROR_CONFIG,
-					    "[addresses] %s: queue name is "
-					    "empty", *n);
+				if (!add_address(config, *n, v, error))
 					return FALSE;
-				}
-				a = g_new0(MdAddress, 1);
-				a->address = g_ascii_strdown(*n, -1);
-				a->queue = g_strdup(v);
-				g_ptr_array_add(config->addresses, a);
 				continue;
 			}
 			k = find_key(*g, *n);
@@ -338,6 +402,54 @@ load_file(MdConfig *config, GKeyFile *kf, GError **error)
 	return TRUE;
 }
 
+/*
+ * [tickets] queue-order, then the queues of [addresses] in the order the
+ * file lists them: which queue a new mail to several of ours goes to.
+ */
+static gboolean
+rank_queues(MdConfig *config, GError **error)
+{
+	g_auto(GStrv) listed = g_strsplit_set(config->queue_order, ";, ",
+	    -1);
+	GPtrArray *rank = g_ptr_array_new();
+
+	for (char **q = listed; *q != NULL; q++) {
+		if ((*q)[0] == '\0')
+			continue;
+		if (!md_config_has_queue(config, *q)) {
+			g_ptr_array_free(rank, TRUE);
+			g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
+			    "[tickets] queue-order: \"%s\" is no queue", *q);
+			return FALSE;
+		}
+		g_ptr_array_add(rank, g_strdup(*q));
+	}
+	for (guint i = 0; i < config->addresses->len; i++) {
+		MdAddress *a = g_ptr_array_index(config->addresses, i);
+		gboolean seen = FALSE;
+
+		for (guint j = 0; j < rank->len && !seen; j++)
+			seen = strcmp(g_ptr_array_index(rank, j), a->queue) == 0;
+		if (!seen)
+			g_ptr_array_add(rank, g_strdup(a->queue));
+	}
+	g_ptr_array_add(rank, NULL);
+	g_strfreev(config->queue_rank);
+	config->queue_rank = (char **)g_ptr_array_free(rank, FALSE);
+	return TRUE;
+}
+
+guint
+md_config_queue_rank(const MdConfig *config, const char *queue)
+{
+	guint i;
+
+	for (i = 0; config->queue_rank != NULL && config->queue_rank[i]; i++)
+		if (g_strcmp0(config->queue_rank[i], queue) == 0)
+			return i;
+	return i;
+}
+
 /* Checks that span keys, after everything is read. */
 static gboolean
 validate(MdConfig *config, GError **error)
@@ -350,12 +462,21 @@ validate(MdConfig *config, GError **error)
 		    "[smtp] starttls: \"%s\" is not no, try or required", tls);
 		return FALSE;
 	}
-	if (strcmp(config->language, "en") != 0 &&
-	    strcmp(config->language, "de") != 0) {
-		g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
-		    "[templates] language: \"%s\" is not en or de",
-		    config->language);
+	if (!check_language("templates", config->language, error) ||
+	    !check_queue_name("[tickets] default-queue",
+	    config->default_queue, error))
 		return FALSE;
+	{
+		g_auto(GStrv) list = g_strsplit_set(config->form_senders,
+		    ";, \t", -1);
+
+		for (char **f = list; *f != NULL; f++)
+			if ((*f)[0] != '\0' && !valid_address(*f)) {
+				g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
+				    "[forms] senders: \"%s\" is not a mail "
+				    "address", *f);
+				return FALSE;
+			}
 	}
 	for (guint i = 0; i < config->queues->len; i++) {
 		MdQueue *q = g_ptr_array_index(config->queues, i);
@@ -365,6 +486,8 @@ validate(MdConfig *config, GError **error)
 		if (q->agents == NULL)
 			q->agents = g_new0(char *, 1);
 	}
+	if (!rank_queues(config, error))
+		return FALSE;
 	if (config->retry_max_s < config->retry_base_s) {
 		g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
 		    "[outbox] retry-max-seconds is below retry-base-seconds");
@@ -546,39 +669,101 @@ md_config_is_form_sender(const MdConfig *config, const char *address)
 }
 
 gboolean
+md_config_has_queue(const MdConfig *config, const char *name)
+{
+	if (name == NULL)
+		return FALSE;
+	for (guint i = 0; i < config->addresses->len; i++) {
+		MdAddress *a = g_ptr_array_index(config->addresses, i);
+
+		if (strcmp(a->queue, name) == 0)
+			return TRUE;
+	}
+	for (guint i = 0; i < config->queues->len; i++) {
+		MdQueue *q = g_ptr_array_index(config->queues, i);
+
+		if (strcmp(q->name, name) == 0)
+			return TRUE;
+	}
+	return strcmp(config->default_queue, name) == 0;
+}
+
+char *
+md_config_queue_names(const MdConfig *config)
+{
+	g_autoptr(GPtrArray) names = g_ptr_array_new();
+
+	for (guint i = 0; i < config->addresses->len; i++)
+		g_ptr_array_add(names, ((MdAddress *)g_ptr_array_index(
+		    config->addresses, i))->queue);
+	for (guint i = 0; i < config->queues->len; i++)
+		g_ptr_array_add(names, ((MdQueue *)g_ptr_array_index(
+		    config->queues, i))->name);
+	g_ptr_array_add(names, config->default_queue);
+	{
+		GString *s = g_string_new(NULL);
+
+		for (guint i = 0; i < names->len; i++) {
+			gboolean again = FALSE;
+
+			for (guint j = 0; j < i && !again; j++)
+				again = strcmp(g_ptr_array_index(names, j),
+				    g_ptr_array_index(names, i)) == 0;
+			if (!again)
+				g_string_append_printf(s, "%s%s", s->len ?
+				    ", " : "", (char *)g_ptr_array_index(
+				    names, i));
+		}
+		return g_string_free(s, FALSE);
+	}
+}
+
+gboolean
 md_config_is_ours(const MdConfig *config, const char *address)
 {
 	return md_config_queue_for(config, address) != NULL;
+}
+
+static void
+dump_value(GString *s, const MdConfig *config, const KeySpec *k)
+{
+	const char *field = (const char *)config + k->offset;
+
+	g_string_append_printf(s, "%s = ", k->key);
+	if (k->type == KEY_STRING)
+		g_string_append(s, *(char *const *)field);
+	else if (k->type == KEY_BOOL)
+		g_string_append(s, *(const gboolean *)field ? "true" : "false");
+	else if (k->max <= G_MAXUINT)
+		g_string_append_printf(s, "%u", *(const guint *)field);
+	else
+		g_string_append_printf(s, "%" G_GUINT64_FORMAT,
+		    *(const guint64 *)field);
+	g_string_append_c(s, '\n');
 }
 
 char *
 md_config_dump(const MdConfig *config)
 {
 	GString *s = g_string_new(NULL);
-	const char *group = NULL;
 
 	g_string_append_printf(s, "# from %s\n",
 	    config->source ? config->source : "built-in defaults");
+	/*
+	 * Each group once, in the order the table first names it, with all
+	 * its keys: the table is ordered by when keys came, not by group.
+	 */
 	for (gsize i = 0; i < G_N_ELEMENTS(keys); i++) {
-		const KeySpec *k = &keys[i];
-		const char *field = (const char *)config + k->offset;
+		gboolean seen = FALSE;
 
-		if (g_strcmp0(group, k->group) != 0) {
-			group = k->group;
-			g_string_append_printf(s, "[%s]\n", group);
-		}
-		g_string_append_printf(s, "%s = ", k->key);
-		if (k->type == KEY_STRING)
-			g_string_append(s, *(char *const *)field);
-		else if (k->type == KEY_BOOL)
-			g_string_append(s, *(const gboolean *)field ?
-			    "true" : "false");
-		else if (k->max <= G_MAXUINT)
-			g_string_append_printf(s, "%u", *(const guint *)field);
-		else
-			g_string_append_printf(s, "%" G_GUINT64_FORMAT,
-			    *(const guint64 *)field);
-		g_string_append_c(s, '\n');
+		for (gsize j = 0; j < i && !seen; j++)
+			seen = strcmp(keys[j].group, keys[i].group) == 0;
+		if (seen)
+			continue;
+		g_string_append_printf(s, "[%s]\n", keys[i].group);
+		for (gsize j = i; j < G_N_ELEMENTS(keys); j++)
+			if (strcmp(keys[j].group, keys[i].group) == 0)
+				dump_value(s, config, &keys[j]);
 	}
 	g_string_append(s, "[addresses]\n");
 	for (guint i = 0; i < config->addresses->len; i++) {
@@ -586,5 +771,40 @@ md_config_dump(const MdConfig *config)
 
 		g_string_append_printf(s, "%s = %s\n", a->address, a->queue);
 	}
+	for (guint i = 0; i < config->queues->len; i++) {
+		MdQueue *q = g_ptr_array_index(config->queues, i);
+		g_autofree char *agents = g_strjoinv(";", q->agents);
+
+		g_string_append_printf(s, "[queue %s]\nlanguage = %s\n"
+		    "agents = %s\n", q->name, q->language, agents);
+		if (q->retention_days >= 0)
+			g_string_append_printf(s, "retention-days = %d\n",
+			    q->retention_days);
+	}
 	return g_string_free(s, FALSE);
+}
+
+void
+md_config_check(const MdConfig *config, GPtrArray *problems)
+{
+	const char *dir = config->template_dir;
+
+	/*
+	 * The loader checks what the file says; this checks what it points
+	 * at.  The English and German templates are compiled in, so a
+	 * template the directory lacks is no problem, and neither is the
+	 * default directory missing (a binary run from its build tree).  A
+	 * directory named in the file that is not there is a typo.
+	 */
+	if (strcmp(dir, MAILDESK_TEMPLATEDIR) == 0 &&
+	    !g_file_test(dir, G_FILE_TEST_EXISTS))
+		return;
+	if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
+		g_ptr_array_add(problems, g_strdup_printf("[templates] dir: "
+		    "%s is not a directory", dir));
+		return;
+	}
+	if (access(dir, R_OK | X_OK) != 0)
+		g_ptr_array_add(problems, g_strdup_printf("[templates] dir: "
+		    "%s: %s", dir, g_strerror(errno)));
 }

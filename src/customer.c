@@ -8,6 +8,7 @@
 
 #include "maildesk/customer.h"
 #include "maildesk/error.h"
+#include "maildesk/language.h"
 #include "maildesk/name.h"
 #include "maildesk/record.h"
 
@@ -48,6 +49,140 @@ md_customer_free(MdCustomer *c)
 	g_ptr_array_unref(c->former);
 	g_hash_table_unref(c->fields);
 	g_free(c);
+}
+
+/* A character that would break a line or a terminal showing it. */
+static gboolean
+has_control(const char *s)
+{
+	for (const char *p = s; *p != '\0'; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		if (g_unichar_iscntrl(c) || c == 0x2028 || c == 0x2029 ||
+		    (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 &&
+		    c <= 0x2069))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+gboolean
+md_customer_check_address(const char *address, GError **error)
+{
+	const char *at = address ? strrchr(address, '@') : NULL;
+	gboolean ok = at != NULL && at != address && at[1] != '\0' &&
+	    g_utf8_validate(address, -1, NULL) && !has_control(address);
+
+	for (const char *p = address; ok && *p != '\0';
+	    p = g_utf8_next_char(p))
+		ok = !g_unichar_isspace(g_utf8_get_char(p)) && *p != '<' &&
+		    *p != '>';
+	if (!ok)
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+		    "\"%s\" is not a mail address", address ? address : "");
+	return ok;
+}
+
+static gboolean
+free_field_name(const char *field)
+{
+	gsize n = strlen(field);
+
+	return n > 0 && n <= 32 && g_ascii_islower(field[0]) &&
+	    strspn(field, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
+}
+
+static const char *const builtin_fields[] = {
+	"first_name", "last_name", "email", "language", NULL
+};
+
+/* Edit distance of two short ASCII words, stopping above 2. */
+static guint
+distance(const char *a, const char *b)
+{
+	gsize la = strlen(a), lb = strlen(b);
+	guint row[40];
+
+	if (la >= G_N_ELEMENTS(row) || lb >= G_N_ELEMENTS(row) ||
+	    (la > lb ? la - lb : lb - la) > 2)
+		return 3;
+	for (gsize j = 0; j <= lb; j++)
+		row[j] = (guint)j;
+	for (gsize i = 1; i <= la; i++) {
+		guint diag = row[0];
+
+		row[0] = (guint)i;
+		for (gsize j = 1; j <= lb; j++) {
+			guint up = row[j];
+
+			row[j] = MIN(MIN(row[j] + 1, row[j - 1] + 1), diag +
+			    (a[i - 1] != b[j - 1]));
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/*
+ * The built-in field @field was most likely meant to be ("firstname",
+ * "e-mail", "langauge"), or NULL: such a name would otherwise quietly
+ * become a free field that nothing reads.
+ */
+static const char *
+meant_field(const char *field)
+{
+	g_autofree char *bare = g_strdelimit(g_strdup(field), "-", '_');
+
+	for (const char *const *f = builtin_fields; *f != NULL; f++)
+		if (strcmp(field, *f) == 0)
+			return NULL;
+	for (const char *const *f = builtin_fields; *f != NULL; f++)
+		if (distance(bare, *f) <= 2 || (strlen(bare) >= 4 &&
+		    g_str_has_prefix(*f, bare)))
+			return *f;
+	return NULL;
+}
+
+gboolean
+md_customer_check_field(const char *field, const char *value,
+    GError **error)
+{
+	const char *meant;
+
+	if (!g_utf8_validate(field, -1, NULL) || !free_field_name(field)) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "\"%s\" is not a "
+		    "field: first_name, last_name, email, language, or a name "
+		    "of a-z, 0-9, _ and - (at most 32) for a field of your "
+		    "own", field);
+		return FALSE;
+	}
+	if ((meant = meant_field(field)) != NULL) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "\"%s\" is not a "
+		    "field; did you mean %s?", field, meant);
+		return FALSE;
+	}
+	if (!g_utf8_validate(value, -1, NULL)) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+		    "the value is not UTF-8");
+		return FALSE;
+	}
+	if (has_control(value)) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "the value holds "
+		    "a control character (a line break, a tab ...)");
+		return FALSE;
+	}
+	if (strcmp(field, "email") == 0)
+		return md_customer_check_address(value, error);
+	if (strcmp(field, "language") == 0 && value[0] != '\0' &&
+	    md_language_find(value) == NULL) {
+		g_autofree char *list = g_strjoinv(", ",
+		    (char **)md_language_codes());
+
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "language \"%s\" "
+		    "is not one we answer in (%s)", value, list);
+		return FALSE;
+	}
+	return TRUE;
 }
 
 char *
@@ -195,4 +330,21 @@ md_customer_link_ticket(MdTxn *txn, guint64 id, guint64 ticket,
 	md_key_be64(key + 8, ticket);
 	return md_store_put(txn, MD_DB_CUSTOMER_TICKETS, key, 16, "", 0, 0,
 	    error);
+}
+
+gboolean
+md_customer_has_ticket(MdTxn *txn, guint64 id, guint64 ticket,
+    gboolean *yes, GError **error)
+{
+	g_autoptr(GError) e = NULL;
+	guint8 key[16];
+	MDB_val v;
+
+	md_key_be64(key, id);
+	md_key_be64(key + 8, ticket);
+	*yes = md_store_get(txn, MD_DB_CUSTOMER_TICKETS, key, 16, &v, &e);
+	if (*yes || g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND))
+		return TRUE;
+	g_propagate_error(error, g_steal_pointer(&e));
+	return FALSE;
 }

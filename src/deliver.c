@@ -9,12 +9,15 @@
 
 #include "maildesk/agent.h"
 #include "maildesk/agentmail.h"
+#include "maildesk/authres.h"
 #include "maildesk/autoreply.h"
 #include "maildesk/classify.h"
 #include "maildesk/customer.h"
 #include "maildesk/compose.h"
+#include "maildesk/dedupe.h"
 #include "maildesk/deliver.h"
 #include "maildesk/error.h"
+#include "maildesk/loop.h"
 #include "maildesk/message.h"
 #include "maildesk/thread.h"
 #include "maildesk/ticket.h"
@@ -59,22 +62,6 @@ find_recipient(const MdConfig *config, const MdMessage *m,
 			return g_ascii_strdown(mb->email, -1);
 	}
 	return NULL;
-}
-
-/*
- * The dedupe key: where it went and which mail it is.  The same mail to two
- * of our addresses is two deliveries; the same mail twice to one is one.
- */
-static char *
-dedupe_key(const MdConfig *config, const MdMessage *m)
-{
-	const char *where = m->queue ? m->queue : config->default_queue;
-
-	if (m->message_id != NULL)
-		return g_strconcat(m->recipient ? m->recipient : where, "\n",
-		    "id:", m->message_id, NULL);
-	return g_strconcat(m->recipient ? m->recipient : where, "\n",
-	    "sha256:", m->raw_sha256, NULL);
 }
 
 /*
@@ -224,7 +211,8 @@ md_deliver_prepare(const MdConfig *config, const guint8 *raw, gsize len,
 
 		m->recipient = find_recipient(config, m, rcpt);
 	}
-	queue = md_config_queue_for(config, m->recipient);
+	/* Every copy of a mail to several of ours picks the same queue. */
+	queue = md_dedupe_queue(config, m);
 	m->queue = g_strdup(queue ? queue : config->default_queue);
 	md_classify(m, config);
 	return m;
@@ -243,12 +231,13 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 	g_autoptr(MdTicket) ticket = NULL;
 	g_auto(MdTxn) own = MD_TXN_INIT;
 	MdTxn *tx = opts->txn ? opts->txn : &own;
-	g_autofree char *key = NULL, *store_key = NULL;
+	g_autofree char *key = NULL, *mark = NULL;
 	g_autoptr(GError) e = NULL;
 	const MdMailbox *who;
 	MdThreadMatch match;
+	MdThreadSender sender_of;
 	g_autoptr(GBytes) secret = NULL;
-	MDB_val v;
+	gboolean seen, changed;
 
 	memset(result, 0, sizeof(*result));
 	result->outbox_ids = g_array_new(FALSE, FALSE, sizeof(guint64));
@@ -264,7 +253,7 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 	if (m == NULL)
 		m = own_m = md_deliver_prepare(config, raw, len, opts->sender,
 		    opts->recipient, now);
-	key = dedupe_key(config, m);
+	key = md_dedupe_key(m);
 	form = form_person(config, m);
 	who = form ? form : md_message_sender_mailbox(m);
 	md_trace("parse");
@@ -272,29 +261,30 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 	if (opts->txn == NULL && !md_store_begin(store, MD_TXN_WRITE, tx,
 	    error))
 		return FALSE;
-	store_key = md_store_key_text(key);
-	if (md_store_get(tx, MD_DB_DEDUPE, store_key, strlen(store_key), &v,
-	    &e)) {
+	if (!md_dedupe_seen(tx, key, m, &seen, &changed, &result->ticket,
+	    &result->seq, error))
+		return FALSE;
+	if (seen) {
+		/* Another copy, or the same again: it only adds its address. */
 		result->duplicate = TRUE;
-		if (v.mv_size == 12) {
-			result->ticket = md_key_read_be64(v.mv_data);
-			result->seq = md_key_read_be32((guint8 *)v.mv_data + 8);
-		}
 		result->kind = md_message_kind_name(m->kind);
 		result->queue = g_strdup(m->queue);
+		if (changed && opts->txn == NULL)
+			return md_store_commit(tx, error);
 		return TRUE;	/* the abort of txn changes nothing */
-	}
-	if (!g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND)) {
-		g_propagate_error(error, g_steal_pointer(&e));
-		return FALSE;
 	}
 
 	secret = md_store_secret(tx, error);
 	if (secret == NULL)
 		return FALSE;
-	/* An agent writing is not a customer; machine mail is no agent's. */
+	mark = md_loop_mark(config, secret);
+	md_loop_flag_own(m, secret, mark);
+	/*
+	 * An agent writing is not a customer, out-of-office or not; a mail
+	 * system is nobody's agent.
+	 */
 	if (opts->agent != NULL || (who != NULL && form == NULL &&
-	    !(m->flags & MD_MSG_MACHINE))) {
+	    !(m->flags & (MD_MSG_DSN | MD_MSG_DAEMON)))) {
 		g_autoptr(GError) ae = NULL;
 
 		agent = md_agent_find(tx, config, opts->agent ? opts->agent :
@@ -322,9 +312,20 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 		if (customer->flags & MD_CUSTOMER_RESTRICTED)
 			m->flags |= MD_MSG_RESTRICTED;
 	}
-	if (!md_thread_find(tx, config, secret, m,
-	    customer ? customer->id : 0,
-	    m->queue, &match, error))
+	if (agent == NULL && who != NULL) {
+		MdAuthResults ar;
+
+		/* Our MX says the sender's domain disowns it: no ack. */
+		md_authres_read(config, m, md_authres_domain_of(who->email),
+		    &ar);
+		if (ar.spf_fail && ar.dmarc_fail)
+			m->flags |= MD_MSG_AUTH_FAIL;
+	}
+	sender_of.customer_id = customer ? customer->id : 0;
+	sender_of.address = who ? who->email : NULL;
+	sender_of.agent = agent != NULL;
+	if (!md_thread_find(tx, config, secret, m, &sender_of, m->queue, now,
+	    &match, error))
 		return FALSE;
 	/* Agents may name any ticket by its tag; the command line too. */
 	if (agent != NULL && match.ticket == 0 && match.cited != 0) {
@@ -339,7 +340,8 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 	if (opts->ticket != 0)
 		match.ticket = opts->ticket;
 	if (match.cited != 0)
-		m->flags |= MD_MSG_CITED_TAG;
+		m->flags |= match.cited_reference ? MD_MSG_CITED_REF :
+		    MD_MSG_CITED_TAG;
 	if (match.ticket != 0) {
 		ticket = md_ticket_load(tx, match.ticket, error);
 		if (ticket == NULL)
@@ -398,10 +400,17 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 	}
 
 	if (agent != NULL) {
-		MdAgentMail a = { tx, config, secret, ticket, m, agent,
-			opts->agent != NULL || md_agentmail_verified(config, m,
-			&match, agent->email), raw, len, key, now,
-			result->outbox_ids, 0, opts->no_autoreply };
+		const char *why = NULL;
+		MdAgentTrust trust = opts->agent != NULL ?
+		    MD_AGENT_TRUST_STRONG : md_agentmail_trust(config, m,
+		    &match, agent->email, &why);
+		MdAgentMail a = { .txn = tx, .config = config,
+			.secret = secret, .ticket = ticket, .message = m,
+			.agent = agent, .trust = trust, .why = why,
+			.loop_mark = mark, .raw = raw, .raw_len = len,
+			.dedupe_key = key, .now = now,
+			.outbox_ids = result->outbox_ids,
+			.no_mail = opts->no_autoreply };
 
 		if (!md_agentmail_handle(&a, error) ||
 		    !md_ticket_save(tx, ticket, error))
@@ -419,7 +428,7 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 	if (!opts->no_autoreply) {
 		MdAutoreply a = { tx, config, secret, ticket, customer, m,
 			result->seq, raw, len, result->new_ticket, now,
-			result->outbox_ids, opts->defer_ack };
+			result->outbox_ids, opts->defer_ack, mark };
 
 		if (!md_autoreply_queue(&a, error))
 			return FALSE;

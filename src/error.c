@@ -39,6 +39,12 @@ md_exit_status(const GError *error, MdExitMode mode)
 		return EX_USAGE;
 	case MD_ERROR_CORRUPT:
 		return 1;
+	case MD_ERROR_CANTCREAT:
+		/*
+		 * An output file named on the command line: the person
+		 * fixes the name; trying again later would change nothing.
+		 */
+		return EX_CANTCREAT;
 	case MD_ERROR_INTERNAL:
 	default:
 		return EX_SOFTWARE;

@@ -198,6 +198,33 @@ find_command(int argc, char **argv, int *words)
 	return NULL;
 }
 
+/*
+ * No command is called @argv: names the word that is wrong.  For a noun
+ * we know ("ticket frob") that is the second word, and the line lists
+ * what may follow the noun.
+ */
+static void
+unknown_command(int argc, char **argv, GError **error)
+{
+	g_autoptr(GString) subs = g_string_new(NULL);
+	gsize len = strlen(argv[0]);
+
+	for (const MdCommand *c = commands; c->name != NULL; c++)
+		if (strncmp(c->name, argv[0], len) == 0 && c->name[len] == ' ')
+			g_string_append_printf(subs, "%s%s", subs->len ? ", " :
+			    "", c->name + len + 1);
+	if (subs->len == 0)
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+		    "unknown command \"%s\" (see maildesk --help)", argv[0]);
+	else if (argc < 2)
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+		    "%s: a subcommand is missing (%s)", argv[0], subs->str);
+	else
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+		    "%s: unknown subcommand \"%s\" (%s)", argv[0], argv[1],
+		    subs->str);
+}
+
 /* Global options come before the command; parsed by hand so that the
  * command's own options are never taken for ours. */
 typedef struct {
@@ -250,7 +277,10 @@ parse_globals(int argc, char **argv, Globals *g, GError **error)
 	return i;
 }
 
-/* The one stderr line: no message content, no addresses. */
+/*
+ * The one stderr line: no message content, no addresses.  @command is
+ * NULL before a command is known; the message then stands alone.
+ */
 static void
 report(const char *command, const GError *error, MdExitMode mode)
 {
@@ -259,6 +289,8 @@ report(const char *command, const GError *error, MdExitMode mode)
 	g_strdelimit(line, "\n\t", ' ');
 	if (mode == MD_MODE_DELIVER)
 		fprintf(stderr, "maildesk: deliver: %s\n", line);
+	else if (command == NULL)
+		fprintf(stderr, "maildesk: %s\n", line);
 	else
 		fprintf(stderr, "maildesk: %s: %s\n", command, line);
 }
@@ -274,7 +306,7 @@ main(int argc, char **argv)
 	MdExitMode mode = MD_MODE_ADMIN;
 	MdContext ctx = { 0 };
 	int first, words = 0, status;
-	const char *name = "maildesk";
+	const char *name = NULL;
 
 	/* Everything we create holds personal data: the user's alone. */
 	umask(077);
@@ -334,9 +366,7 @@ main(int argc, char **argv)
 	}
 #endif
 	if (cmd == NULL) {
-		g_set_error(&error, MD_ERROR, MD_ERROR_USAGE,
-		    "unknown command \"%s\" (see maildesk --help)",
-		    argv[first]);
+		unknown_command(argc - first, argv + first, &error);
 		goto out;
 	}
 

@@ -64,6 +64,7 @@ md_message_new(void)
 	    (GDestroyNotify)md_attachment_free);
 	m->headers = g_ptr_array_new_with_free_func(g_free);
 	m->original_ids = g_ptr_array_new_with_free_func(g_free);
+	m->also_to = g_ptr_array_new_with_free_func(g_free);
 	return m;
 }
 
@@ -86,6 +87,7 @@ md_message_free(MdMessage *m)
 	g_ptr_array_unref(m->attachments);
 	g_ptr_array_unref(m->headers);
 	g_ptr_array_unref(m->original_ids);
+	g_ptr_array_unref(m->also_to);
 	g_free(m->mime_type);
 	g_free(m->report_type);
 	g_free(m->envelope_sender);
@@ -112,7 +114,7 @@ static const char *const flag_names[] = {
 	"unparsed", "auto-submitted", "auto-reply", "dsn", "report", "list",
 	"bulk", "loop", "null-sender", "daemon", "noreply", "suppress",
 	"no-sender", "cited-tag", "unverified", "restricted", "erased",
-	"header-cut",
+	"header-cut", "cited-reference", "auth-failed", "refused",
 };
 
 const char *
@@ -577,6 +579,8 @@ read_headers(MdMessage *m, Headers *h)
 	GMimeHeaderList *list = g_mime_object_get_header_list(
 	    GMIME_OBJECT(h->msg));
 	int n = g_mime_header_list_get_count(list);
+	GMimeObject *body;
+	const char *language;
 
 	for (int i = 0; i < n; i++) {
 		GMimeHeader *hd = g_mime_header_list_get_header_at(list, i);
@@ -591,6 +595,19 @@ read_headers(MdMessage *m, Headers *h)
 		g_ptr_array_add(m->headers, md_header_text_one_line(
 		    g_mime_header_get_name(hd)));
 		g_ptr_array_add(m->headers, g_strstrip(v));
+	}
+	/*
+	 * GMime keeps the Content-* header lines with the body part.  The
+	 * language of the mail is kept with the others: the acknowledgement
+	 * answers in it.
+	 */
+	body = g_mime_message_get_mime_part(h->msg);
+	language = body ? g_mime_object_get_header(body, "Content-Language") :
+	    NULL;
+	if (language != NULL) {
+		g_ptr_array_add(m->headers, g_strdup("Content-Language"));
+		g_ptr_array_add(m->headers, g_strstrip(
+		    md_header_text_one_line(language)));
 	}
 }
 

@@ -14,6 +14,7 @@
 #include "maildesk/error.h"
 #include "maildesk/log.h"
 #include "maildesk/outbox.h"
+#include "maildesk/ratelimit.h"
 #include "maildesk/record.h"
 #include "maildesk/smtp.h"
 #include "maildesk/ticket.h"
@@ -574,59 +575,22 @@ md_outbox_flush(MdStore *store, const MdConfig *config, GArray *ids,
 }
 
 /*
- * Rate limit: one counter per address and hour, one per address and day,
- * keyed "address NUL h|d NUL window-start".
+ * The acknowledgement limits: per person (victim+1@ and victim+2@ are one
+ * mailbox) and per domain, each per hour and per day.
  */
-static gboolean
-count(MdTxn *txn, const char *address, char unit, gint64 window,
-    guint32 *value, gboolean increment, GError **error)
-{
-	g_autoptr(GString) key = g_string_new(address);
-	const char *raw;
-	gsize rawlen;
-	MDB_val v;
-	guint32 n = 0;
-	g_autoptr(GError) e = NULL;
-
-	g_string_append_c(key, '\0');
-	g_string_append_c(key, unit);
-	g_string_append_c(key, '\0');
-	g_string_append_printf(key, "%" G_GINT64_FORMAT, window);
-	raw = key->str;
-	rawlen = key->len;
-	if (md_store_get(txn, MD_DB_RATELIMIT, raw, rawlen, &v, &e)) {
-		if (v.mv_size == 4)
-			n = md_key_read_be32(v.mv_data);
-	} else if (!g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND)) {
-		g_propagate_error(error, g_steal_pointer(&e));
-		return FALSE;
-	}
-	*value = n;
-	if (increment) {
-		guint32 be = GUINT32_TO_BE(n + 1);
-
-		return md_store_put(txn, MD_DB_RATELIMIT, raw, rawlen, &be, 4,
-		    0, error);
-	}
-	return TRUE;
-}
-
 gboolean
 md_outbox_ratelimit(MdTxn *txn, const MdConfig *config, const char *address,
     gint64 now, gboolean *allowed, GError **error)
 {
-	g_autofree char *key = g_ascii_strdown(address, -1);
-	g_autofree char *k = md_store_key_text(key);
-	gint64 hour = now - now % 3600, day = now - now % 86400;
-	guint32 h, d;
+	g_autofree char *who = md_ratelimit_address_key(address);
+	g_autofree char *domain = md_ratelimit_domain_key(address);
+	const MdRateLimit limits[] = {
+		{ who, 'h', config->ack_per_hour },
+		{ who, 'd', config->ack_per_day },
+		{ domain, 'h', config->ack_domain_per_hour },
+		{ domain, 'd', config->ack_domain_per_day },
+	};
 
-	*allowed = FALSE;
-	if (!count(txn, k, 'h', hour, &h, FALSE, error) ||
-	    !count(txn, k, 'd', day, &d, FALSE, error))
-		return FALSE;
-	if (h >= config->ack_per_hour || d >= config->ack_per_day)
-		return TRUE;
-	*allowed = TRUE;
-	return count(txn, k, 'h', hour, &h, TRUE, error) &&
-	    count(txn, k, 'd', day, &d, TRUE, error);
+	return md_ratelimit_take(txn, limits, G_N_ELEMENTS(limits), now,
+	    allowed, error);
 }

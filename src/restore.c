@@ -59,7 +59,7 @@ md_restore_backup_time(MdTxn *txn, gint64 *out, GError **error)
 static void
 set_errno_error(GError **error, const char *what, int saved)
 {
-	g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL, "restore: %s: %s",
+	g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL, "%s: %s",
 	    what, g_strerror(saved));
 }
 
@@ -79,7 +79,7 @@ untar(const char *file, const char *dir, GError **error)
 	    G_SPAWN_CHILD_INHERITS_STDIN : 0), NULL, NULL, &pid, -1, -1, -1,
 	    &e)) {
 		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
-		    "restore: cannot run tar: %s", e->message);
+		    "cannot run tar: %s", e->message);
 		return FALSE;
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)

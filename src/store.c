@@ -721,7 +721,7 @@ swap_in(const char *dir, const char *newdata, const char *what,
 
 	if (fd < 0 || fsync(fd) != 0) {
 		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
-		    "%s: sync: %s", what, g_strerror(errno));
+		    "syncing %s: %s", what, g_strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return FALSE;
@@ -729,7 +729,7 @@ swap_in(const char *dir, const char *newdata, const char *what,
 	close(fd);
 	if (rename(newdata, data) != 0) {
 		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
-		    "%s: rename: %s", what, g_strerror(errno));
+		    "putting %s in place: %s", what, g_strerror(errno));
 		return FALSE;
 	}
 	unlink(lock);
@@ -776,7 +776,7 @@ md_store_compact(MdStore *store, GError **error)
 		goto out;
 	if (g_mkdir_with_parents(tmp, 0700) != 0) {
 		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
-		    "compact: %s: %s", tmp, g_strerror(errno));
+		    "compacting copy %s: %s", tmp, g_strerror(errno));
 		goto out;
 	}
 	unlink(tmpdata);
@@ -792,14 +792,14 @@ md_store_compact(MdStore *store, GError **error)
 	if (fd >= 0)
 		close(fd);
 	if (rc != 0) {
-		md_store_set_error(error, rc, "compact: copy");
+		md_store_set_error(error, rc, "compacting copy");
 		unlink(tmpdata);
 		rmdir(tmp);
 		goto out;
 	}
 	mdb_env_close(store->env);
 	store->env = NULL;
-	if (!swap_in(store->path, tmpdata, "compact", error))
+	if (!swap_in(store->path, tmpdata, "the compacted copy", error))
 		goto out;
 	rmdir(tmp);
 	ok = TRUE;
@@ -952,7 +952,7 @@ md_store_replace_data(const char *dir, const char *data, GError **error)
 		lock = lock_open(dir, LOCK_FILE, error);
 	if (lock >= 0 && lock_take(gate, LOCK_EX, GATE_FILE, error) &&
 	    lock_take(lock, LOCK_EX, LOCK_FILE, error))
-		ok = swap_in(dir, data, "restore", error);
+		ok = swap_in(dir, data, "the restored copy", error);
 	if (lock >= 0)
 		close(lock);
 	if (gate >= 0)

@@ -27,6 +27,7 @@ typedef struct {
 	GArray *outbox_ids;		/* out: guint64 ids queued */
 	gboolean defer_ack;		/* queue the ack owed, composed by
 					 * whoever sends it */
+	const char *loop_mark;		/* our X-Loop value */
 } MdAutoreply;
 
 /*

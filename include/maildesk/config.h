@@ -29,7 +29,7 @@ typedef struct {
 	guint64 max_size_bytes;
 	guint time_limit_s;
 	char *recipient_delimiter;	/* owned, may be empty */
-	char *x_loop;		/* owned */
+	char *x_loop;		/* owned; empty: derived (loop.c) */
 	gboolean syslog;
 	gboolean allow_root;	/* deliver may run as root */
 	char *smtp_host;	/* owned */
@@ -53,6 +53,13 @@ typedef struct {
 	char *authserv_id;	/* owned, may be empty: trust no A-R header */
 	char *form_senders;	/* owned: contact-form senders, ";"-separated */
 	guint retention_days;	/* 0: keep closed tickets for ever */
+	guint token_days;	/* a signed reply address counts this long */
+	char *queue_order;	/* owned: [tickets] queue-order as written */
+	char **queue_rank;	/* owned: queue-order, then [addresses] */
+	guint ack_domain_per_hour;
+	guint ack_domain_per_day;
+	guint relays_per_hour;	/* agent answers relayed per ticket */
+	guint reports_per_hour;	/* "kept as a note" reports per agent */
 	char *backup_encrypt_to;	/* owned, may be empty: OpenPGP keys,
 					 * ";"-separated */
 	char *backup_gnupg_home;	/* owned, may be empty: GNUPGHOME */
@@ -104,7 +111,33 @@ gboolean md_config_is_form_sender(const MdConfig *config, const char *address);
 /* TRUE if @address (any case, extension allowed) is one of ours. */
 gboolean md_config_is_ours(const MdConfig *config, const char *address);
 
-/* Writes every effective value as a GKeyFile text to @out. */
+/* TRUE if @name is a queue the config names (an address's, a [queue]
+ * group's or the default queue). */
+gboolean md_config_has_queue(const MdConfig *config, const char *name);
+
+/* The queue names the config knows, ", "-separated (transfer full). */
+char *md_config_queue_names(const MdConfig *config);
+
+/* TRUE if @name can be a queue's name: 1 to 64 of A-Z a-z 0-9 . _ - */
+gboolean md_config_valid_queue_name(const char *name);
+
+/*
+ * Where @queue stands when a new mail reaches several of our addresses:
+ * lower wins ([tickets] queue-order, then [addresses] order).
+ */
+guint md_config_queue_rank(const MdConfig *config, const char *queue);
+
+/*
+ * Every effective value as GKeyFile text, each group once (transfer
+ * full).
+ */
 char *md_config_dump(const MdConfig *config);
+
+/*
+ * Checks what the loaded config points at (the templates directory and
+ * its English templates); appends one line per problem to @problems (of
+ * char *, owned by the array).  Reads the file system; no store.
+ */
+void md_config_check(const MdConfig *config, GPtrArray *problems);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MdConfig, md_config_free)

@@ -33,6 +33,24 @@ void md_customer_free(MdCustomer *c);
 /* TRUE if @address is @c's, now or before a correction. */
 gboolean md_customer_has_address(const MdCustomer *c, const char *address);
 
+/*
+ * USAGE unless @address can be a customer's address: UTF-8 with an '@'
+ * that has text on both sides, no white space, no control character and
+ * no angle bracket.  For an address a person typed, before the store is
+ * used; mail is never refused by it.
+ */
+gboolean md_customer_check_address(const char *address, GError **error);
+
+/*
+ * USAGE unless @value may be set as profile field @field by hand: the
+ * fields first_name, last_name, email and language (one of the languages
+ * we answer in, or empty), or a free field named by 1 to 32 of a-z, 0-9,
+ * '_' and '-' starting with a letter.  No value holds a control
+ * character (a newline would break the lines it is shown in).
+ */
+gboolean md_customer_check_field(const char *field, const char *value,
+    GError **error);
+
 /* Lower-cased key for an address (transfer full). */
 char *md_customer_address_key(const char *email);
 
@@ -54,5 +72,8 @@ MdCustomer *md_customer_find_or_create(MdTxn *txn, const MdMailbox *mailbox,
 GArray *md_customer_tickets(MdTxn *txn, guint64 id, GError **error);
 gboolean md_customer_link_ticket(MdTxn *txn, guint64 id, guint64 ticket,
     GError **error);
+/* Sets *@yes when customer @id is linked to @ticket (customer or participant). */
+gboolean md_customer_has_ticket(MdTxn *txn, guint64 id, guint64 ticket,
+    gboolean *yes, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MdCustomer, md_customer_free)

@@ -17,6 +17,7 @@ typedef enum {
 	MD_ERROR_USAGE,		/* bad arguments */
 	MD_ERROR_INTERNAL,	/* a bug or an unclassified failure */
 	MD_ERROR_CORRUPT,	/* the store contradicts itself */
+	MD_ERROR_CANTCREAT,	/* a file a person asked for cannot be made */
 } MdErrorCode;
 
 typedef enum {

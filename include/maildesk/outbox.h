@@ -122,8 +122,9 @@ gboolean md_outbox_settle(MdTxn *txn, const MdConfig *config,
     MdFlushResult *result, GError **error);
 
 /*
- * Counts an automatic mail to @address against the hourly and daily
- * limits; FALSE in *@allowed when over (nothing counted then).
+ * Counts an acknowledgement to @address against the hourly and daily
+ * limits of its person (lower case, "+detail" removed) and of its
+ * domain; FALSE in *@allowed when one is over (nothing counted then).
  */
 gboolean md_outbox_ratelimit(MdTxn *txn, const MdConfig *config,
     const char *address, gint64 now, gboolean *allowed, GError **error);

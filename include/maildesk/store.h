@@ -7,6 +7,7 @@
  *   tickets           ticket number (be64)     -> ticket record
  *   messages          ticket (be64), seq (be32) -> message record
  *   raw               ticket (be64), seq (be32) -> raw bytes as received
+ *                     ticket, seq, 'S'        -> an agent answer as relayed
  *   msgid             Message-ID (no <>)        -> ticket, seq (dupsort)
  *   dedupe            recipient NUL msgid-or-sha256 -> ticket, seq
  *   customers         customer id (be64)       -> customer record

@@ -21,3 +21,18 @@ void md_out(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 
 /* fputs() to standard output through md_term_clean(). */
 void md_out_str(const char *s);
+
+/*
+ * The columns @s takes on a terminal once cleaned: two for a wide (East
+ * Asian) character, none for a combining mark, one for the rest.
+ */
+glong md_term_width(const char *s);
+
+/*
+ * @s padded with spaces to @width columns; cut when longer, ending in
+ * "…" (transfer full).  For the columns of a table.
+ */
+char *md_term_fit(const char *s, glong width);
+
+/* @s padded with spaces to at least @width columns, never cut. */
+char *md_term_pad(const char *s, glong width);

@@ -81,6 +81,22 @@ gboolean md_ticket_append_message(MdTxn *txn, MdTicket *t, const MdMessage *m,
 MdMessage *md_ticket_load_message(MdTxn *txn, guint64 number, guint32 seq,
     GError **error);
 
+/* Rewrites the record of message @seq of ticket @number as @m (write txn). */
+gboolean md_ticket_update_message(MdTxn *txn, guint64 number, guint32 seq,
+    const MdMessage *m, GError **error);
+
+/*
+ * The copy of an agent's answer as it went to the customer, kept beside
+ * the agent's own mail (message @seq): what an export hands out.
+ * load returns NULL without an error when there is none.
+ */
+gboolean md_ticket_save_sent(MdTxn *txn, guint64 number, guint32 seq,
+    GBytes *data, GError **error);
+GBytes *md_ticket_load_sent(MdTxn *txn, guint64 number, guint32 seq,
+    GError **error);
+gboolean md_ticket_drop_sent(MdTxn *txn, guint64 number, guint32 seq,
+    GError **error);
+
 /* Raw bytes of message @seq (transfer full). */
 GBytes *md_ticket_load_raw(MdTxn *txn, guint64 number, guint32 seq,
     GError **error);
@@ -89,5 +105,18 @@ GBytes *md_ticket_load_raw(MdTxn *txn, guint64 number, guint32 seq,
 typedef gboolean (*MdTicketFunc)(MdTicket *t, gpointer user_data);
 gboolean md_ticket_foreach(MdTxn *txn, MdTicketFunc fn, gpointer user_data,
     GError **error);
+
+/*
+ * The customers linked to @t besides its customer (people who wrote in
+ * it or were named in it), as customer ids in id order (transfer full).
+ * Reads the whole customer_tickets table: for people, not for deliver.
+ */
+GArray *md_ticket_participants(MdTxn *txn, const MdTicket *t, GError **error);
+
+/*
+ * The tickets that continue ticket @number (whose linked_to it is), in
+ * number order (transfer full).  Reads every ticket: not for deliver.
+ */
+GArray *md_ticket_continued_in(MdTxn *txn, guint64 number, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MdTicket, md_ticket_free)

@@ -452,7 +452,7 @@ verify_maildir() {  # TOOL SIZE DIR COUNT
 
 verify_maildesk() {  # SIZE COUNT
 	local size=$1 want=$2 conf=$BW/maildesk/$1.conf got
-	got=$(as_user "$MAILDESK" -c "$conf" ticket list --json | grep -o '"number"' | wc -l)
+	got=$(as_user "$MAILDESK" -c "$conf" ticket list --all --json | grep -o '"number"' | wc -l)
 	[ "$got" -eq "$want" ] || die "maildesk/$size: $got tickets, expected $want"
 	# One ticket per delivery, numbered in delivery order: ticket K holds copy K-1.
 	as_user "$MAILDESK" -c "$conf" ticket raw "$want" 1 |

@@ -25,7 +25,7 @@ show() {
 }
 
 tickets() {
-	jqr 'length' ticket list --json
+	jqr 'length' ticket list --all --json
 }
 
 # messages N COUNT NAME: ticket N has COUNT messages.

@@ -38,7 +38,18 @@ like "$(ack_text)" '^Site ack for' "the directory's own file wins"
 rm -rf "$T/store"
 setup_store "[smtp]" "port = 1" "[outbox]" "deliver-flush-seconds = 0" \
     "[templates]" "dir = $T/tpl" "language = de"
-deliver "$C/simple.eml"
+# A German mail: the acknowledgement follows the customer's language.
+cat > "$T/de.eml" <<'EOF2'
+From: Hans Berger <hans.berger@example.net>
+To: support@example.com
+Subject: Drucker
+Message-ID: <de-1@example.net>
+Date: Thu, 03 Dec 2026 10:00:00 +0100
+
+Guten Tag, der Drucker druckt nicht mehr und ich weiss nicht, was ich
+noch tun kann.  Haben Sie eine Idee, wie wir das wieder hinbekommen?
+EOF2
+deliver "$T/de.eml"
 like "$(ack_text)" 'Wir haben Ihre Anfrage erhalten' \
     "a file the directory lacks comes from the binary, in German"
 

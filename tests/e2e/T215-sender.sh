@@ -75,7 +75,7 @@ like "$pids" '^[0-9]+$' "the second delivery's sender runs"
 kill -9 $pids
 senders_wait
 is "$(md outbox --json | jq -r '.[] | [.kind, .state, .message_id] | join(",")')" \
-    "ack,queued," "killed while it talked SMTP: the ack is still owed, uncomposed"
+    "ack,leased," "killed while it talked SMTP: the ack is still owed, uncomposed, leased to the dead sender"
 is "$(md ticket show 2 --json | jq -r '[.messages[].kind] | join(" ")')" \
     "customer" "and not yet in its ticket"
 stop_sink

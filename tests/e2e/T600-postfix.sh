@@ -288,8 +288,8 @@ like "$(hdr Received < "$T/ack.eml" | head -n 1)" \
 is "$(hdr In-Reply-To < "$T/ack.eml")" "<pf-1@example.net>" \
     "In-Reply-To: the customer's Message-ID"
 R1=$(addr_of "$(hdr Reply-To < "$T/ack.eml")")
-like "$R1" '^support\+1\.[0-9a-f]{12}@example\.com$' \
-    "Reply-To: the signed address support+1.<mac>@example.com"
+like "$R1" '^support\+1\.[0-9]+\.[0-9a-f]{12}@example\.com$' \
+    "Reply-To: the signed address support+1.<day>.<mac>@example.com"
 grep -q 'Token-pf1-4711' "$T/ack.eml" &&
     not_ok "the ack does not quote the customer's text" ||
     ok "the ack does not quote the customer's text"
@@ -300,14 +300,14 @@ is "$(jqr 'length' outbox --json)" 0 "maildesk's outbox is empty"
 
 cat > "$T/m2.eml" <<EOM
 From: Paula Probe <paula@example.net>
-To: ${R1:-support+1.000000000000@example.com}
+To: ${R1:-support+1.1.000000000000@example.com}
 Subject: Still burning
 Date: Mon, 02 Mar 2026 11:00:00 +0100
 Message-ID: <pf-2@example.net>
 
 The fire brigade is here now.  Token-pf2-0815.
 EOM
-submit "$T/m2.eml" "${R1:-support+1.000000000000@example.com}"
+submit "$T/m2.eml" "${R1:-support+1.1.000000000000@example.com}"
 is "$rc" 0 "sendmail accepts the reply to the signed address"
 in_count() {
 	[ "$(show 1 '[.messages[] | select(.direction == "in")] | length')" = "$1" ]
@@ -329,7 +329,7 @@ like "$(grep "to=<${R1:-none}>" "$PF_LOG")" \
 if have_python; then
 	sed 's/pf-2@/pf-2b@/; s/Token-pf2-0815/Token-pf2b-0816/' "$T/m2.eml" \
 	    > "$T/m2b.eml"
-	smtp_submit "$T/m2b.eml" "${R1:-support+1.000000000000@example.com}"
+	smtp_submit "$T/m2b.eml" "${R1:-support+1.1.000000000000@example.com}"
 	is "$rc" 0 "smtpd on 127.0.0.1:$PORT accepts a reply to the signed address"
 	[ "$rc" -eq 0 ] || echo "# $(cat "$T/smtp.out")"
 	wait_for 30 in_count 3

@@ -28,7 +28,7 @@ show() {
 }
 
 tickets() {
-	jqr 'length' ticket list --json
+	jqr 'length' ticket list --all --json
 }
 
 # owner N: the owner's address of ticket N ("none" if it has none); the

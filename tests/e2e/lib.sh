@@ -70,6 +70,17 @@ deliver() {
 	rc=$?
 }
 
+# ago DAYS COMMAND...: runs maildesk DAYS days in the past, under
+# faketime(1) (an LD_PRELOAD library; the sanitizer runtime is told not to
+# insist on coming first).
+ago() {
+	_d=$1
+	shift
+	ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+	FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "-${_d}d" \
+	    "$MAILDESK" -c "$T/maildesk.conf" "$@"
+}
+
 ok() {
 	tap_n=$((tap_n + 1))
 	printf 'ok %d - %s\n' "$tap_n" "$1"
@@ -138,8 +149,8 @@ jqr() {
 # arguments go to maildesk before the command (--store DIR: another store).
 store_dump() {
 	# A legal hold is not content: setting one changes nothing stored.
-	md "$@" ticket list --json | jq -S 'map(del(.hold))'
-	n=$(md "$@" ticket list --json | jq length)
+	md "$@" ticket list --all --json | jq -S 'map(del(.hold))'
+	n=$(md "$@" ticket list --all --json | jq length)
 	i=1
 	while [ "$i" -le "$n" ]; do
 		md "$@" ticket show "$i" --json |

@@ -66,8 +66,14 @@ test_defaults(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(c->max_size_bytes, ==, 52428800);
 	g_assert_cmpuint(c->time_limit_s, ==, 300);
 	g_assert_cmpstr(c->recipient_delimiter, ==, "+");
-	g_assert_cmpstr(c->x_loop, ==, "maildesk");
+	/* Empty: derived from the store's secret (loop.c). */
+	g_assert_cmpstr(c->x_loop, ==, "");
 	g_assert_true(c->syslog);
+	g_assert_cmpuint(c->token_days, ==, 30);
+	g_assert_cmpuint(c->ack_domain_per_hour, ==, 100);
+	g_assert_cmpuint(c->ack_domain_per_day, ==, 1000);
+	g_assert_cmpuint(c->relays_per_hour, ==, 20);
+	g_assert_cmpuint(c->reports_per_hour, ==, 5);
 }
 
 static void
@@ -347,6 +353,147 @@ test_dump(Fixture *f, gconstpointer data)
 	    "support");
 }
 
+/* Each of these loads must fail with CONFIG, naming @needle. */
+typedef struct {
+	const char *path;
+	const char *text;
+	const char *needle;
+} BadCase;
+
+static const BadCase bad_cases[] = {
+	{ "/config/bad/queue-space", "[addresses]\nsupport@example.com = "
+	  "first level\n", "queue name \"first level\"" },
+	{ "/config/bad/queue-group-space", "[queue first level]\n"
+	  "language = de\n", "[queue first level]" },
+	{ "/config/bad/queue-slash", "[addresses]\nsupport@example.com = "
+	  "a/b\n", "queue name \"a/b\"" },
+	{ "/config/bad/default-queue-space", "[tickets]\ndefault-queue = "
+	  "a b\n", "default-queue" },
+	{ "/config/bad/address-two-cases", "[addresses]\nsupport@example.com "
+	  "= support\nSupport@Example.COM = sales\n", "given twice" },
+	{ "/config/bad/form-senders", "[forms]\nsenders = form@example.com; "
+	  "garbage\n", "\"garbage\" is not a mail address" },
+	{ "/config/bad/language", "[templates]\nlanguage = fr\n",
+	  "is not one of en, de" },
+};
+
+static void
+test_bad(Fixture *f, gconstpointer data)
+{
+	const BadCase *b = data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MdConfig) c = NULL;
+
+	write_config(f, b->text);
+	c = md_config_load(f->path, &error);
+	g_assert_error(error, MD_ERROR, MD_ERROR_CONFIG);
+	g_assert_nonnull(strstr(error->message, b->needle));
+	g_assert_null(c);
+}
+
+/* One address written twice for one queue is the same line twice. */
+static void
+test_address_twice_same_queue(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MdConfig) c = NULL;
+
+	write_config(f, "[addresses]\nsupport@example.com = support\n"
+	    "SUPPORT@example.com = support\n");
+	c = md_config_load(f->path, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(c->addresses->len, ==, 1);
+}
+
+/* Each group once, however the key table orders its keys. */
+static void
+test_dump_groups_once(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MdConfig) c = NULL;
+	g_autofree char *text = NULL;
+	g_auto(GStrv) lines = NULL;
+	g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash,
+	    g_str_equal);
+
+	write_config(f, "[deliver]\nallow-root = true\n[queue sales]\n"
+	    "language = de\n");
+	c = md_config_load(f->path, &error);
+	g_assert_no_error(error);
+	text = md_config_dump(c);
+	lines = g_strsplit(text, "\n", -1);
+	for (char **l = lines; *l != NULL; l++) {
+		if ((*l)[0] != '[')
+			continue;
+		g_assert_false(g_hash_table_contains(seen, *l));
+		g_hash_table_add(seen, *l);
+	}
+	g_assert_true(g_hash_table_contains(seen, "[deliver]"));
+	g_assert_true(g_hash_table_contains(seen, "[tickets]"));
+	g_assert_true(g_hash_table_contains(seen, "[queue sales]"));
+	g_assert_nonnull(strstr(text, "[queue sales]\nlanguage = de\n"));
+}
+
+static void
+test_check_templates(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MdConfig) c = NULL;
+	g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
+	g_autofree char *text = NULL, *tdir = g_build_filename(f->dir,
+	    "templates", NULL);
+	g_autofree char *ack = g_build_filename(tdir, "ack.en.txt", NULL);
+	g_autofree char *note = g_build_filename(tdir, "notification.en.txt",
+	    NULL);
+
+	text = g_strdup_printf("[templates]\ndir = %s\n", tdir);
+	write_config(f, text);
+	c = md_config_load(f->path, &error);
+	g_assert_no_error(error);
+	md_config_check(c, problems);
+	g_assert_cmpuint(problems->len, ==, 1);
+	g_assert_nonnull(strstr(g_ptr_array_index(problems, 0),
+	    "is not a directory"));
+
+	/* An empty directory is fine: the binary has the templates. */
+	g_assert_cmpint(g_mkdir(tdir, 0700), ==, 0);
+	g_ptr_array_set_size(problems, 0);
+	md_config_check(c, problems);
+	g_assert_cmpuint(problems->len, ==, 0);
+
+	g_file_set_contents(ack, "Hello\n", -1, &error);
+	g_assert_no_error(error);
+	g_file_set_contents(note, "New\n", -1, &error);
+	g_assert_no_error(error);
+	g_ptr_array_set_size(problems, 0);
+	md_config_check(c, problems);
+	g_assert_cmpuint(problems->len, ==, 0);
+}
+
+static void
+test_has_queue(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MdConfig) c = NULL;
+	g_autofree char *names = NULL;
+
+	write_config(f, "[addresses]\nsupport@example.com = support\n"
+	    "help@example.com = support\nsales@example.com = sales\n"
+	    "[queue archive]\nretention-days = 0\n");
+	c = md_config_load(f->path, &error);
+	g_assert_no_error(error);
+	g_assert_true(md_config_has_queue(c, "support"));
+	g_assert_true(md_config_has_queue(c, "archive"));
+	g_assert_false(md_config_has_queue(c, "Support"));
+	g_assert_false(md_config_has_queue(c, ""));
+	g_assert_false(md_config_has_queue(c, NULL));
+	names = md_config_queue_names(c);
+	g_assert_cmpstr(names, ==, "support, sales, archive");
+	g_assert_true(md_config_valid_queue_name("first-level_2.b"));
+	g_assert_false(md_config_valid_queue_name("a b"));
+	g_assert_false(md_config_valid_queue_name(""));
+}
+
 #define ADD(path, fn) \
 	g_test_add(path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
 
@@ -369,6 +516,13 @@ main(int argc, char **argv)
 	ADD("/config/queue-for-no-delimiter", test_queue_for_no_delimiter);
 	ADD("/config/unknown-key", test_unknown_key);
 	ADD("/config/dump", test_dump);
+	for (gsize i = 0; i < G_N_ELEMENTS(bad_cases); i++)
+		g_test_add(bad_cases[i].path, Fixture, &bad_cases[i],
+		    fixture_set_up, test_bad, fixture_tear_down);
+	ADD("/config/address-twice-same-queue", test_address_twice_same_queue);
+	ADD("/config/dump-groups-once", test_dump_groups_once);
+	ADD("/config/check-templates", test_check_templates);
+	ADD("/config/has-queue", test_has_queue);
 	/* Tests that pin a bug run last, each in a child: see run_in_child. */
 	ADD("/config/queue-for-exact-first", test_queue_for_exact_first);
 

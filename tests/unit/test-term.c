@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * md_term_clean: what the CLI prints for a person carries no control
- * character from a mail; md_compose_valid_address: which addresses our
+ * character from a mail; md_term_width and md_term_fit: table columns by
+ * what a terminal shows; md_compose_valid_address: which addresses our
  * outgoing mail may name.  Table-driven.
  */
 #include <glib.h>
@@ -41,6 +42,53 @@ test_term(gconstpointer data)
 
 typedef struct {
 	const char *path;
+	const char *in;
+	glong width;		/* md_term_width(in) */
+	glong fit_to;
+	const char *fitted;	/* md_term_fit(in, fit_to) */
+} WidthCase;
+
+static const WidthCase width_cases[] = {
+	{ "/term/width/ascii", "Carl", 4, 6, "Carl  " },
+	/* Two bytes, one column: the case that shifted customer list. */
+	{ "/term/width/umlaut", "Jürgen", 6, 8, "Jürgen  " },
+	/* U+0308 combining diaeresis: no column of its own. */
+	{ "/term/width/combining", "Ju\314\210rgen", 6, 7, "Ju\314\210rgen " },
+	/* CJK: two columns each. */
+	{ "/term/width/wide", "山田", 4, 5, "山田 " },
+	{ "/term/width/cut", "Bartholomäus", 12, 6, "Barth…" },
+	/* A wide character that does not fit leaves a column of padding. */
+	{ "/term/width/cut-wide", "山田太郎", 8, 4, "山… " },
+	/* A control character is shown as '?': one column. */
+	{ "/term/width/control", "a\033b", 3, 3, "a?b" },
+	{ "/term/width/empty", "", 0, 2, "  " },
+};
+
+static void
+test_width(gconstpointer data)
+{
+	const WidthCase *c = data;
+	g_autofree char *fitted = md_term_fit(c->in, c->fit_to);
+
+	g_assert_cmpint(md_term_width(c->in), ==, c->width);
+	g_assert_cmpstr(fitted, ==, c->fitted);
+	g_assert_cmpint(md_term_width(fitted), ==, c->fit_to);
+}
+
+static void
+test_pad(void)
+{
+	g_autofree char *padded = md_term_pad("Müller", 8);
+	g_autofree char *whole = md_term_pad("a-very-long-address@example.com",
+	    8);
+
+	g_assert_cmpstr(padded, ==, "Müller  ");
+	/* Never cut: an address is shown whole. */
+	g_assert_cmpstr(whole, ==, "a-very-long-address@example.com");
+}
+
+typedef struct {
+	const char *path;
 	const char *address;
 	gboolean valid;
 } AddressCase;
@@ -75,6 +123,10 @@ main(int argc, char **argv)
 	for (gsize i = 0; i < G_N_ELEMENTS(term_cases); i++)
 		g_test_add_data_func(term_cases[i].path, &term_cases[i],
 		    test_term);
+	for (gsize i = 0; i < G_N_ELEMENTS(width_cases); i++)
+		g_test_add_data_func(width_cases[i].path, &width_cases[i],
+		    test_width);
+	g_test_add_func("/term/pad", test_pad);
 	for (gsize i = 0; i < G_N_ELEMENTS(address_cases); i++)
 		g_test_add_data_func(address_cases[i].path, &address_cases[i],
 		    test_address);
