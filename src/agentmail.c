@@ -2,83 +2,52 @@
 /*
  * Agent mail.  Verification first; then the command lines at the top;
  * then either a relay to the customer, an internal note, or a report of
- * what was not understood.  An unknown command changes nothing at all:
- * half-applied commands would surprise the agent more than none.
+ * what was not understood or not allowed.  An unknown or refused command
+ * changes nothing at all: half-applied commands would surprise the agent
+ * more than none.  A signed reply address can leak (a reply-all shows it
+ * to the customer), so it is enough for an answer to the ticket's own
+ * customer, never for what harms others: that needs our MX's word that
+ * the mail came from the agent's domain (md_agentmail_require_strong).
  */
 #include <string.h>
 
 #include "maildesk/agentmail.h"
+#include "maildesk/authres.h"
 #include "maildesk/compose.h"
 #include "maildesk/customer.h"
 #include "maildesk/error.h"
 #include "maildesk/log.h"
+#include "maildesk/loop.h"
 #include "maildesk/outbox.h"
+#include "maildesk/ratelimit.h"
 #include "maildesk/template.h"
 #include "maildesk/token.h"
 
-static const char *
-domain_of(const char *address)
+MdAgentTrust
+md_agentmail_trust(const MdConfig *config, const MdMessage *m,
+    const MdThreadMatch *match, const char *agent, const char **why)
 {
-	const char *at = address ? strrchr(address, '@') : NULL;
+	MdAuthResults ar;
+	gboolean own = match->reason == MD_THREAD_TOKEN &&
+	    match->agent != NULL && g_ascii_strcasecmp(match->agent,
+	    agent) == 0;
 
-	return at ? at + 1 : "";
-}
-
-/* One Authentication-Results value: "authserv-id [version]; resinfo; ..." */
-static gboolean
-auth_results_pass(const char *value, const char *authserv_id,
-    const char *domain)
-{
-	g_auto(GStrv) parts = g_strsplit(value, ";", -1);
-	g_autofree char *id = NULL;
-
-	if (parts[0] == NULL)
-		return FALSE;
-	id = g_strstrip(g_strdup(parts[0]));
-	if (strchr(id, ' ') != NULL)	/* a version follows the id */
-		*strchr(id, ' ') = '\0';
-	if (g_ascii_strcasecmp(id, authserv_id) != 0)
-		return FALSE;
-	for (char **p = parts + 1; *p != NULL; p++) {
-		g_auto(GStrv) words = g_strsplit_set(g_strstrip(*p), " \t\r\n",
-		    -1);
-		gboolean dkim = FALSE, dmarc = FALSE, match = FALSE;
-
-		for (char **w = words; *w != NULL; w++) {
-			if (g_ascii_strcasecmp(*w, "dkim=pass") == 0)
-				dkim = TRUE;
-			else if (g_ascii_strcasecmp(*w, "dmarc=pass") == 0)
-				dmarc = TRUE;
-			else if ((g_ascii_strncasecmp(*w, "header.d=", 9) == 0 &&
-			    g_ascii_strcasecmp(*w + 9, domain) == 0) ||
-			    (g_ascii_strncasecmp(*w, "header.from=", 12) == 0 &&
-			    g_ascii_strcasecmp(*w + 12, domain) == 0))
-				match = TRUE;
-		}
-		if ((dkim || dmarc) && match)
-			return TRUE;
-	}
-	return FALSE;
-}
-
-gboolean
-md_agentmail_verified(const MdConfig *config, const MdMessage *m,
-    const MdThreadMatch *match, const char *agent)
-{
-	const char *domain = domain_of(agent);
-
-	if (match->reason == MD_THREAD_TOKEN && match->agent != NULL &&
-	    g_ascii_strcasecmp(match->agent, agent) == 0)
-		return TRUE;
-	if (config->authserv_id[0] == '\0' || domain[0] == '\0')
-		return FALSE;
-	for (guint i = 0; i + 1 < m->headers->len; i += 2)
-		if (g_ascii_strcasecmp(g_ptr_array_index(m->headers, i),
-		    "Authentication-Results") == 0 && auth_results_pass(
-		    g_ptr_array_index(m->headers, i + 1), config->authserv_id,
-		    domain))
-			return TRUE;
-	return FALSE;
+	*why = NULL;
+	md_authres_read(config, m, md_authres_domain_of(agent), &ar);
+	if (ar.dkim_pass || ar.dmarc_pass)
+		return MD_AGENT_TRUST_STRONG;
+	if (own && !match->token_stale)
+		return MD_AGENT_TRUST_TOKEN;
+	if (own)
+		*why = "it went to a signed reply address of yours that is "
+		    "too old (or of a form no longer honoured)";
+	else if (match->reason == MD_THREAD_TOKEN)
+		*why = "it went to a signed reply address that is not yours";
+	else
+		*why = "it went to none of your signed reply addresses, and "
+		    "our mail server did not confirm (DKIM or DMARC) that it "
+		    "came from your domain";
+	return MD_AGENT_TRUST_NONE;
 }
 
 char *
@@ -170,6 +139,8 @@ typedef struct {
 	char *queue;
 	char *customer;
 	char *unknown;	/* the first line not understood */
+	char *assign_line;	/* the #assign line, as written */
+	char *customer_line;	/* the #customer line, as written */
 } Commands;
 
 static void
@@ -179,6 +150,8 @@ commands_clear(Commands *c)
 	g_free(c->queue);
 	g_free(c->customer);
 	g_free(c->unknown);
+	g_free(c->assign_line);
+	g_free(c->customer_line);
 }
 
 static void
@@ -203,6 +176,8 @@ parse_commands(const MdConfig *config, const MdAgent *agent,
 			g_free(c->owner);
 			c->owner = g_ascii_strdown(strcmp(arg, "me") == 0 ?
 			    agent->email : arg, -1);
+			g_free(c->assign_line);
+			c->assign_line = g_strdup(line);
 		} else if (verb != NULL && strcmp(verb, "queue") == 0 &&
 		    n == 2 && md_config_has_queue(config, arg)) {
 			g_free(c->queue);
@@ -211,6 +186,8 @@ parse_commands(const MdConfig *config, const MdAgent *agent,
 		    n == 2 && strchr(arg, '@') != NULL) {
 			g_free(c->customer);
 			c->customer = g_strdup(arg);
+			g_free(c->customer_line);
+			c->customer_line = g_strdup(line);
 		} else
 			c->unknown = g_strdup(line);
 	}
@@ -258,19 +235,24 @@ our_address(MdAgentMail *a)
 	return from;
 }
 
+/*
+ * Composes @spec and queues it; *@sent (nullable) gets the bytes as they
+ * will go out.
+ */
 static gboolean
 queue_mail(MdAgentMail *a, const char *kind, const char *from,
-    const char *to, guint64 customer_id, MdComposeSpec *spec,
+    const char *to, guint64 customer_id, MdComposeSpec *spec, GBytes **sent,
     GError **error)
 {
 	g_autofree char *msgid = md_token_message_id(a->secret,
-	    a->ticket->number, from);
+	    a->ticket->number, from, to);
 	g_autoptr(GBytes) data = NULL;
 
 	/* Imported mail was answered, relayed and copied long ago. */
 	if (a->no_mail)
 		return TRUE;
 	spec->message_id = msgid;
+	spec->x_loop = a->loop_mark;
 	data = md_compose(spec, a->now);
 	if (data == NULL) {
 		/* An address no relay could take safely: nothing to send. */
@@ -278,6 +260,8 @@ queue_mail(MdAgentMail *a, const char *kind, const char *from,
 		    a->ticket->number, kind);
 		return TRUE;
 	}
+	if (sent != NULL)
+		*sent = g_bytes_ref(data);
 	return md_outbox_queue(a->txn, a->config, kind, a->ticket->number,
 	    a->seq, customer_id, from, to, msgid, data, a->now, a->outbox_ids,
 	    error);
@@ -322,12 +306,28 @@ relay_name(const MdAgent *agent, const char *queue)
 	return g_strdup_printf("%s via %s", agent->name, team);
 }
 
+
+static char *
+reply_address(MdAgentMail *a, const char *from, const char *agent)
+{
+	return md_token_reply_address(a->secret, from,
+	    md_config_reply_delimiter(a->config), a->ticket->number, agent,
+	    a->now);
+}
+
+/*
+ * The answer to the customer, from our address; kept as it went out, so
+ * that an export hands the customer what they received and nothing of
+ * the agent's own mail (signed addresses, quoted notes).
+ */
 static gboolean
 relay(MdAgentMail *a, const MdCustomer *c, const char *text, GError **error)
 {
 	g_autoptr(MdMessage) last = NULL;
 	g_autoptr(GError) e = NULL;
-	g_autofree char *subject = NULL, *reply_to = NULL, *from_name = NULL;
+	g_autoptr(GBytes) sent = NULL;
+	g_autofree char *subject = NULL, *reply_to = NULL, *to_name = NULL;
+	g_autofree char *from_name = NULL;
 	g_autoptr(GPtrArray) refs = g_ptr_array_new_with_free_func(g_free);
 	const char *from = our_address(a);
 	MdComposeSpec spec = { 0 };
@@ -349,30 +349,28 @@ relay(MdAgentMail *a, const MdCustomer *c, const char *text, GError **error)
 	}
 	subject = g_strdup_printf("[%s%" G_GUINT64_FORMAT "] %s",
 	    a->config->tag, a->ticket->number, a->ticket->subject);
-	reply_to = md_token_reply_address(a->secret, from,
-	    md_config_reply_delimiter(a->config), a->ticket->number, NULL);
+	reply_to = reply_address(a, from, NULL);
 	from_name = relay_name(a->agent, a->ticket->queue);
+	if (c->first_name || c->last_name)
+		to_name = g_strjoin(" ", c->first_name ? c->first_name : "",
+		    c->last_name ? c->last_name : "", NULL);
 	spec.from_address = from;
 	spec.from_name = from_name;
 	spec.to_address = c->email;
-	spec.to_name = c->first_name || c->last_name ? g_strjoin(" ",
-	    c->first_name ? c->first_name : "", c->last_name ?
-	    c->last_name : "", NULL) : NULL;
+	spec.to_name = to_name;
 	spec.subject = subject;
 	spec.reply_to = reply_to;
 	spec.in_reply_to = last ? last->message_id : NULL;
 	spec.references = refs;
 	spec.auto_submitted = NULL;
-	spec.x_loop = a->config->x_loop;
 	spec.text = text;
 	spec.attach_raw = a->message->attachments->len > 0 ? a->raw : NULL;
 	spec.attach_len = a->raw_len;
-	if (!queue_mail(a, "reply", from, c->email, c->id, &spec, error)) {
-		g_free((char *)spec.to_name);
+	if (!queue_mail(a, "reply", from, c->email, c->id, &spec, &sent,
+	    error))
 		return FALSE;
-	}
-	g_free((char *)spec.to_name);
-	return TRUE;
+	return sent == NULL || md_ticket_save_sent(a->txn, a->ticket->number,
+	    a->seq, sent, error);
 }
 
 /* A copy of what the agent wrote for the queue's other agents. */
@@ -412,8 +410,7 @@ copy_to_agents(MdAgentMail *a, const MdCustomer *c, const char *text,
 				return TRUE;
 			}
 		}
-		reply_to = md_token_reply_address(a->secret, from,
-		    md_config_reply_delimiter(a->config), a->ticket->number, *to);
+		reply_to = reply_address(a, from, *to);
 		spec.from_address = from;
 		spec.from_name = a->agent->name ? a->agent->name :
 		    a->agent->email;
@@ -421,12 +418,30 @@ copy_to_agents(MdAgentMail *a, const MdCustomer *c, const char *text,
 		spec.subject = subject;
 		spec.reply_to = reply_to;
 		spec.auto_submitted = "auto-generated";
-		spec.x_loop = a->config->x_loop;
 		spec.text = body;
-		if (!queue_mail(a, "copy", from, *to, 0, &spec, error))
+		if (!queue_mail(a, "copy", from, *to, 0, &spec, NULL, error))
 			return FALSE;
 	}
 	return TRUE;
+}
+
+/* A word back to the writing agent, in answer to their mail. */
+static gboolean
+mail_agent(MdAgentMail *a, const char *kind, const char *from,
+    const char *subject, const char *reply_to, const char *body,
+    GError **error)
+{
+	MdComposeSpec spec = { 0 };
+
+	spec.from_address = from;
+	spec.to_address = a->agent->email;
+	spec.subject = subject;
+	spec.reply_to = reply_to;
+	spec.in_reply_to = a->message->message_id;
+	spec.auto_submitted = "auto-replied";
+	spec.text = body;
+	return queue_mail(a, kind, from, a->agent->email, 0, &spec, NULL,
+	    error);
 }
 
 static gboolean
@@ -437,7 +452,6 @@ report_error(MdAgentMail *a, const char *command, GError **error)
 	g_autofree char *body = NULL, *subject = NULL;
 	const MdQueue *q = md_config_queue(a->config, a->ticket->queue);
 	const char *from = our_address(a);
-	MdComposeSpec spec = { 0 };
 
 	if (from == NULL)
 		return TRUE;
@@ -448,14 +462,54 @@ report_error(MdAgentMail *a, const char *command, GError **error)
 		body = g_strdup_printf("Command not understood: %s\n", command);
 	subject = g_strdup_printf("[%s%" G_GUINT64_FORMAT "] command not "
 	    "understood: %s", a->config->tag, a->ticket->number, command);
-	spec.from_address = from;
-	spec.to_address = a->agent->email;
-	spec.subject = subject;
-	spec.in_reply_to = a->message->message_id;
-	spec.auto_submitted = "auto-replied";
-	spec.x_loop = a->config->x_loop;
-	spec.text = body;
-	return queue_mail(a, "error", from, a->agent->email, 0, &spec, error);
+	return mail_agent(a, "error", from, subject, NULL, body, error);
+}
+
+/*
+ * Tells the agent that their mail was kept as an internal note, why, and
+ * where an answer would go: once per mail (later copies of it are
+ * duplicates), at most [agents] reports-per-hour per agent, so that a
+ * forger cannot flood an agent through us.
+ */
+static gboolean
+report_kept(MdAgentMail *a, const char *reason, GError **error)
+{
+	g_autoptr(GHashTable) vars = variables(a, NULL, "");
+	g_autoptr(GError) e = NULL;
+	g_autofree char *body = NULL, *subject = NULL, *reply_to = NULL;
+	g_autofree char *key = NULL, *days = NULL;
+	const MdQueue *q = md_config_queue(a->config, a->ticket->queue);
+	const char *from = our_address(a);
+	MdRateLimit limit = { NULL, 'h', a->config->reports_per_hour };
+	gboolean allowed;
+
+	if (from == NULL || a->no_mail)
+		return TRUE;
+	key = g_strconcat("report:", a->agent->email, NULL);
+	limit.key = key;
+	if (!md_ratelimit_take(a->txn, &limit, 1, a->now, &allowed, error))
+		return FALSE;
+	if (!allowed) {
+		md_info("agentmail ticket=%" G_GUINT64_FORMAT " report=skipped "
+		    "reason=rate-limit", a->ticket->number);
+		return TRUE;
+	}
+	reply_to = reply_address(a, from, a->agent->email);
+	days = g_strdup_printf("%u", a->config->token_days);
+	put(vars, "reason", reason);
+	put(vars, "reply_to", reply_to);
+	put(vars, "token_days", days);
+	body = md_template_render(a->config, "agent-note", q->language, vars,
+	    &e);
+	if (body == NULL)
+		body = g_strdup_printf("Your mail to ticket %" G_GUINT64_FORMAT
+		    " was kept as an internal note: %s.\nTo answer the "
+		    "customer, reply to this mail (%s).\n", a->ticket->number,
+		    reason, reply_to);
+	subject = g_strdup_printf("[%s%" G_GUINT64_FORMAT "] kept as an "
+	    "internal note: %s", a->config->tag, a->ticket->number,
+	    a->ticket->subject);
+	return mail_agent(a, "report", from, subject, reply_to, body, error);
 }
 
 static gboolean
@@ -473,21 +527,130 @@ store(MdAgentMail *a, MdKind kind, MdDirection direction, const char *text,
 }
 
 gboolean
+md_agentmail_require_strong(MdAgentMail *a, const char *action)
+{
+	if (a->trust >= MD_AGENT_TRUST_STRONG)
+		return TRUE;
+	if (a->refused == NULL)
+		a->refused = g_string_new(NULL);
+	else
+		g_string_append(a->refused, ", ");
+	g_string_append(a->refused, action);
+	return FALSE;
+}
+
+/*
+ * The commands that hand the ticket to someone: an owner must be an
+ * agent, and both need more proof than a signed address.
+ */
+static gboolean
+check_commands(MdAgentMail *a, const Commands *cmd, char **wrong,
+    GError **error)
+{
+	if (cmd->owner != NULL) {
+		g_autoptr(MdAgent) owner = NULL;
+		g_autoptr(GError) e = NULL;
+
+		owner = md_agent_find(a->txn, a->config, cmd->owner, &e);
+		if (e != NULL) {
+			g_propagate_error(error, g_steal_pointer(&e));
+			return FALSE;
+		}
+		if (owner == NULL) {
+			*wrong = g_strdup_printf("%s: %s is no agent of ours",
+			    cmd->assign_line, cmd->owner);
+			return TRUE;
+		}
+		md_agentmail_require_strong(a, cmd->assign_line);
+	}
+	if (cmd->customer != NULL)
+		md_agentmail_require_strong(a, cmd->customer_line);
+	return TRUE;
+}
+
+/* A relay to someone who is not yet the ticket's: that needs proof too. */
+static gboolean
+check_relay(MdAgentMail *a, const MdCustomer *c, guint64 was,
+    GError **error)
+{
+	g_autofree char *what = NULL;
+	gboolean linked = FALSE;
+
+	if (c->id == was)
+		return TRUE;
+	if (!md_customer_has_ticket(a->txn, c->id, a->ticket->number, &linked,
+	    error))
+		return FALSE;
+	if (!linked) {
+		what = g_strdup_printf("an answer to %s", c->email);
+		md_agentmail_require_strong(a, what);
+	}
+	return TRUE;
+}
+
+/* Kept as an internal note, and the agent told why. */
+static gboolean
+keep(MdAgentMail *a, guint32 flag, const char *reason, GError **error)
+{
+	a->message->flags |= flag;
+	md_info("agentmail ticket=%" G_GUINT64_FORMAT " result=note%s",
+	    a->ticket->number, flag == MD_MSG_UNVERIFIED ? "-unverified" :
+	    flag == MD_MSG_REFUSED ? "-refused" : "");
+	return store(a, MD_KIND_NOTE, MD_DIR_IN, a->message->text, error) &&
+	    report_kept(a, reason, error);
+}
+
+/* Nothing applied: @wrong (nullable) or what needed more proof. */
+static gboolean
+refuse(MdAgentMail *a, const char *wrong, GError **error)
+{
+	GString *why = g_string_new("nothing was sent to the customer and "
+	    "nothing was changed, because ");
+
+	if (wrong != NULL)
+		g_string_append(why, wrong);
+	if (wrong != NULL && a->refused != NULL)
+		g_string_append(why, "; and ");
+	if (a->refused != NULL)
+		g_string_append_printf(why, "a signed reply address alone is "
+		    "not enough for: %s (it needs our mail server to confirm "
+		    "with DKIM or DMARC that the mail came from your domain, "
+		    "or the maildesk command line)", a->refused->str);
+	{
+		g_autofree char *text = g_string_free(why, FALSE);
+
+		return keep(a, wrong ? 0 : MD_MSG_REFUSED, text, error);
+	}
+}
+
+gboolean
 md_agentmail_handle(MdAgentMail *a, GError **error)
 {
 	g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
-	g_autofree char *rest = NULL, *text = NULL;
+	g_autofree char *rest = NULL, *text = NULL, *wrong = NULL;
+	g_autofree char *why = NULL;
 	g_autoptr(MdCustomer) c = NULL;
+	guint64 was = a->ticket->customer_id;
 	Commands cmd = { 0 };
-	gboolean ok = FALSE;
+	gboolean ok = FALSE, relayed;
 
-	if (!a->verified) {
-		/* Kept for the record; obeyed and relayed never. */
-		a->message->flags |= MD_MSG_UNVERIFIED;
+	if (a->message->flags & MD_MSG_MACHINE) {
+		/*
+		 * An agent's out-of-office, a bounce from their mailbox:
+		 * relayed never (a loop through the customer's own
+		 * vacation program), and nothing answers it.
+		 */
 		md_info("agentmail ticket=%" G_GUINT64_FORMAT
-		    " result=unverified", a->ticket->number);
+		    " result=note-machine", a->ticket->number);
 		return store(a, MD_KIND_NOTE, MD_DIR_IN, a->message->text,
 		    error);
+	}
+	if (a->trust == MD_AGENT_TRUST_NONE) {
+		/* Kept for the record; obeyed and relayed never. */
+		why = g_strdup_printf("nothing was sent to the customer and "
+		    "no command was obeyed, because %s", a->why ? a->why :
+		    "it was not verified");
+		return keep(a, MD_MSG_UNVERIFIED, why, error);
 	}
 	rest = md_agentmail_split_commands(a->message->text, lines);
 	text = md_agentmail_cut_quote(rest);
@@ -498,6 +661,12 @@ md_agentmail_handle(MdAgentMail *a, GError **error)
 		    error) && report_error(a, cmd.unknown, error);
 		goto out;
 	}
+	if (!check_commands(a, &cmd, &wrong, error))
+		goto out;
+	if (wrong != NULL || a->refused != NULL) {
+		ok = refuse(a, wrong, error);
+		goto out;
+	}
 	if (cmd.customer != NULL) {
 		MdMailbox mb = { NULL, cmd.customer };
 		gboolean created;
@@ -506,13 +675,45 @@ md_agentmail_handle(MdAgentMail *a, GError **error)
 		    error);
 		if (c == NULL)
 			goto out;
-		a->ticket->customer_id = c->id;
-		if (!md_customer_link_ticket(a->txn, c->id, a->ticket->number,
-		    error))
-			goto out;
 	} else if (a->ticket->customer_id != 0) {
 		c = md_customer_load(a->txn, a->ticket->customer_id, error);
 		if (c == NULL)
+			goto out;
+	}
+	relayed = !(cmd.note || text[0] == '\n' || text[0] == '\0' ||
+	    c == NULL);
+	if (relayed && !check_relay(a, c, was, error))
+		goto out;
+	if (a->refused != NULL) {
+		ok = refuse(a, NULL, error);
+		goto out;
+	}
+	/* Imported answers went out long ago: no loop to break. */
+	if (relayed && !a->no_mail) {
+		gboolean allowed;
+
+		if (!md_loop_relay_allowed(a->txn, a->config,
+		    a->ticket->number, a->now, &allowed, error))
+			goto out;
+		if (!allowed) {
+			/* A loop breaker: whatever answers whom, it stops. */
+			g_autofree char *event = g_strdup_printf("an answer "
+			    "was kept as a note: more than %u answers relayed "
+			    "in this hour", a->config->relays_per_hour);
+
+			md_ticket_add_event(a->ticket, a->now, event);
+			ok = keep(a, 0, "nothing was sent to the customer "
+			    "and nothing was changed, because the ticket had "
+			    "as many answers relayed in this hour as [agents] "
+			    "relays-per-hour allows (a guard against mail "
+			    "loops)", error);
+			goto out;
+		}
+	}
+	if (cmd.customer != NULL) {
+		a->ticket->customer_id = c->id;
+		if (!md_customer_link_ticket(a->txn, c->id, a->ticket->number,
+		    error))
 			goto out;
 	}
 	if (cmd.owner != NULL) {
@@ -524,7 +725,7 @@ md_agentmail_handle(MdAgentMail *a, GError **error)
 		a->ticket->queue = g_strdup(cmd.queue);
 	}
 
-	if (cmd.note || text[0] == '\n' || text[0] == '\0' || c == NULL) {
+	if (!relayed) {
 		/* Internal: a note, commands only, or nobody to answer. */
 		if (!store(a, MD_KIND_NOTE, MD_DIR_IN, text, error))
 			goto out;
@@ -550,5 +751,7 @@ md_agentmail_handle(MdAgentMail *a, GError **error)
 	ok = TRUE;
 out:
 	commands_clear(&cmd);
+	if (a->refused != NULL)
+		g_string_free(g_steal_pointer(&a->refused), TRUE);
 	return ok;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "maildesk/check.h"
+#include "maildesk/dedupe.h"
 #include "maildesk/customer.h"
 #include "maildesk/error.h"
 #include "maildesk/record.h"
@@ -273,13 +274,12 @@ repair_ticket(MdTicket *t, gpointer user_data)
 		if (m->message_id != NULL && !put_index(r, MD_DB_MSGID,
 		    m->message_id, key, 12))
 			return FALSE;
-		/* The same key deliver makes: where it went, which mail. */
-		if (m->direction == MD_DIR_IN) {
-			g_autofree char *dk = g_strconcat(m->recipient ?
-			    m->recipient : m->queue ? m->queue :
-			    r->config->default_queue, "\n", m->message_id ?
-			    "id:" : "sha256:", m->message_id ? m->message_id :
-			    m->raw_sha256, NULL);
+		/*
+		 * The key deliver makes, for every mail that came in (an
+		 * agent's answer too); our acknowledgements never did.
+		 */
+		if (m->kind != MD_KIND_ACK) {
+			g_autofree char *dk = md_dedupe_key(m);
 
 			if (!put_index(r, MD_DB_DEDUPE, dk, key, 12))
 				return FALSE;

@@ -209,7 +209,7 @@ md_cmd_handover(MdContext *ctx, int argc, char **argv, GError **error)
 	g_autofree char *since_s = NULL;
 	GOptionEntry entries[] = {
 		{ "since", 0, 0, G_OPTION_ARG_STRING, &since_s,
-		  "mail received after this time (ISO 8601)", "TIME" },
+		  "mail received from this time on (ISO 8601)", "TIME" },
 		{ NULL }
 	};
 	g_autoptr(GOptionContext) oc = g_option_context_new(
@@ -254,7 +254,7 @@ md_cmd_handover(MdContext *ctx, int argc, char **argv, GError **error)
 	if (!md_handover_write(ctx->store, since, argv[1], &count, error))
 		return FALSE;
 	when = md_json_time(since, 0);
-	md_out("handed over %u mails received after %s into %s (take them "
+	md_out("handed over %u mails received from %s on into %s (take them "
 	    "in with: maildesk import maildir %s)\n", count, when, argv[1],
 	    argv[1]);
 	return TRUE;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "maildesk/term.h"
+#include "maildesk/autoreply.h"
 #include "maildesk/cmd.h"
 #include "maildesk/error.h"
 #include "maildesk/log.h"
@@ -104,6 +105,9 @@ md_cmd_flush(MdContext *ctx, int argc, char **argv, GError **error)
 		    "unexpected argument \"%s\"", argv[1]);
 		return FALSE;
 	}
+	/* Acks owed by deliveries whose sender is gone: compose them. */
+	if (!md_autoreply_compose_due(ctx->store, ctx->config, now, error))
+		return FALSE;
 	if (md_search_catch_up(ctx->store, ctx->config, &indexed,
 	    &search_error))
 		md_search_mail_answer(ctx->store, ctx->config, &answered,
@@ -111,7 +115,7 @@ md_cmd_flush(MdContext *ctx, int argc, char **argv, GError **error)
 	if (search_error != NULL)
 		md_warn("flush search result=error reason=\"%s\"",
 		    search_error->message);
-	if (!md_outbox_flush(ctx->store, ctx->config, NULL, FALSE,
+	if (!md_outbox_flush(ctx->store, ctx->config, NULL,
 	    ctx->config->smtp_timeout_s, now, &r, error))
 		return FALSE;
 	if (indexed + answered > 0)

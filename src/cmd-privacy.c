@@ -378,7 +378,7 @@ md_cmd_customer_export(MdContext *ctx, int argc, char **argv, GError **error)
 	/* The export is audited in the transaction that reads it. */
 	if (!md_privacy_audit(&txn, "export", c->email, tickets, NULL, now,
 	    error) ||
-	    !md_export_customer(&txn, c, dir, now, error) ||
+	    !md_export_customer(&txn, ctx->config, c, dir, now, error) ||
 	    !md_store_commit(&txn, error))
 		return FALSE;
 	md_out("exported %s: %u tickets to %s/\n", c->email, tickets->len,

@@ -519,9 +519,23 @@ md_cmd_ticket_set(MdContext *ctx, int argc, char **argv, GError **error)
 		}
 		md_ticket_set_status(t, status, now);
 	} else if (strcmp(argv[2], "owner") == 0) {
+		g_autoptr(MdAgent) agent = NULL;
+		g_autoptr(GError) e = NULL;
+
 		if (strcmp(argv[3], "none") != 0 &&
 		    !md_customer_check_address(argv[3], error)) {
 			g_prefix_error(error, "owner: ");
+			return FALSE;
+		}
+		/* An owner answers for the ticket: one of our agents. */
+		if (strcmp(argv[3], "none") != 0 && (agent = md_agent_find(
+		    &txn, ctx->config, argv[3], &e)) == NULL) {
+			if (e != NULL)
+				g_propagate_error(error, g_steal_pointer(&e));
+			else
+				g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+				    "owner %s is no agent (see agent add)",
+				    argv[3]);
 			return FALSE;
 		}
 		g_free(t->owner);

@@ -43,7 +43,7 @@ static const KeySpec keys[] = {
 	  OFF(time_limit_s) },
 	{ "deliver", "recipient-delimiter", KEY_STRING, "+", 0, 0,
 	  OFF(recipient_delimiter) },
-	{ "deliver", "x-loop", KEY_STRING, "maildesk", 1, 0, OFF(x_loop) },
+	{ "deliver", "x-loop", KEY_STRING, "", 0, 0, OFF(x_loop) },
 	{ "log", "syslog", KEY_BOOL, "true", 0, 0, OFF(syslog) },
 	{ "deliver", "allow-root", KEY_BOOL, "false", 0, 0, OFF(allow_root) },
 	{ "smtp", "host", KEY_STRING, "localhost", 1, 0, OFF(smtp_host) },
@@ -74,6 +74,16 @@ static const KeySpec keys[] = {
 	{ "forms", "senders", KEY_STRING, "", 0, 0, OFF(form_senders) },
 	{ "tickets", "retention-days", KEY_UINT, "0", 0, 36500,
 	  OFF(retention_days) },
+	{ "deliver", "token-days", KEY_UINT, "30", 1, 3650, OFF(token_days) },
+	{ "tickets", "queue-order", KEY_STRING, "", 0, 0, OFF(queue_order) },
+	{ "ack", "domain-per-hour", KEY_UINT, "100", 0, 1000000,
+	  OFF(ack_domain_per_hour) },
+	{ "ack", "domain-per-day", KEY_UINT, "1000", 0, 1000000,
+	  OFF(ack_domain_per_day) },
+	{ "agents", "relays-per-hour", KEY_UINT, "20", 1, 1000000,
+	  OFF(relays_per_hour) },
+	{ "agents", "reports-per-hour", KEY_UINT, "5", 0, 1000000,
+	  OFF(reports_per_hour) },
 	{ "backup", "encrypt-to", KEY_STRING, "", 0, 0,
 	  OFF(backup_encrypt_to) },
 	{ "backup", "gnupg-home", KEY_STRING, "", 0, 0,
@@ -82,6 +92,14 @@ static const KeySpec keys[] = {
 	  OFF(backup_ledger_copy) },
 	{ "search", "mail-results", KEY_UINT, "10", 0, 100,
 	  OFF(search_mail_results) },
+	{ "lmtp", "listen", KEY_STRING, "", 0, 0, OFF(lmtp_listen) },
+	{ "lmtp", "clients", KEY_STRING, "127.0.0.1 ::1", 0, 0,
+	  OFF(lmtp_clients) },
+	{ "lmtp", "workers", KEY_UINT, "0", 0, 256, OFF(lmtp_workers) },
+	{ "lmtp", "max-connections", KEY_UINT, "64", 1, 10000,
+	  OFF(lmtp_max_connections) },
+	{ "lmtp", "timeout-seconds", KEY_UINT, "300", 1, 3600,
+	  OFF(lmtp_timeout_s) },
 };
 
 static void
@@ -126,9 +144,13 @@ md_config_free(MdConfig *config)
 	g_free(config->language);
 	g_free(config->authserv_id);
 	g_free(config->form_senders);
+	g_free(config->queue_order);
+	g_strfreev(config->queue_rank);
 	g_free(config->backup_encrypt_to);
 	g_free(config->backup_gnupg_home);
 	g_free(config->backup_ledger_copy);
+	g_free(config->lmtp_listen);
+	g_free(config->lmtp_clients);
 	g_clear_pointer(&config->queues, g_ptr_array_unref);
 	g_free(config);
 }
@@ -382,6 +404,54 @@ load_file(MdConfig *config, GKeyFile *kf, GError **error)
 	return TRUE;
 }
 
+/*
+ * [tickets] queue-order, then the queues of [addresses] in the order the
+ * file lists them: which queue a new mail to several of ours goes to.
+ */
+static gboolean
+rank_queues(MdConfig *config, GError **error)
+{
+	g_auto(GStrv) listed = g_strsplit_set(config->queue_order, ";, ",
+	    -1);
+	GPtrArray *rank = g_ptr_array_new();
+
+	for (char **q = listed; *q != NULL; q++) {
+		if ((*q)[0] == '\0')
+			continue;
+		if (!md_config_has_queue(config, *q)) {
+			g_ptr_array_free(rank, TRUE);
+			g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
+			    "[tickets] queue-order: \"%s\" is no queue", *q);
+			return FALSE;
+		}
+		g_ptr_array_add(rank, g_strdup(*q));
+	}
+	for (guint i = 0; i < config->addresses->len; i++) {
+		MdAddress *a = g_ptr_array_index(config->addresses, i);
+		gboolean seen = FALSE;
+
+		for (guint j = 0; j < rank->len && !seen; j++)
+			seen = strcmp(g_ptr_array_index(rank, j), a->queue) == 0;
+		if (!seen)
+			g_ptr_array_add(rank, g_strdup(a->queue));
+	}
+	g_ptr_array_add(rank, NULL);
+	g_strfreev(config->queue_rank);
+	config->queue_rank = (char **)g_ptr_array_free(rank, FALSE);
+	return TRUE;
+}
+
+guint
+md_config_queue_rank(const MdConfig *config, const char *queue)
+{
+	guint i;
+
+	for (i = 0; config->queue_rank != NULL && config->queue_rank[i]; i++)
+		if (g_strcmp0(config->queue_rank[i], queue) == 0)
+			return i;
+	return i;
+}
+
 /* Checks that span keys, after everything is read. */
 static gboolean
 validate(MdConfig *config, GError **error)
@@ -418,6 +488,8 @@ validate(MdConfig *config, GError **error)
 		if (q->agents == NULL)
 			q->agents = g_new0(char *, 1);
 	}
+	if (!rank_queues(config, error))
+		return FALSE;
 	if (config->retry_max_s < config->retry_base_s) {
 		g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
 		    "[outbox] retry-max-seconds is below retry-base-seconds");

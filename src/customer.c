@@ -331,3 +331,20 @@ md_customer_link_ticket(MdTxn *txn, guint64 id, guint64 ticket,
 	return md_store_put(txn, MD_DB_CUSTOMER_TICKETS, key, 16, "", 0, 0,
 	    error);
 }
+
+gboolean
+md_customer_has_ticket(MdTxn *txn, guint64 id, guint64 ticket,
+    gboolean *yes, GError **error)
+{
+	g_autoptr(GError) e = NULL;
+	guint8 key[16];
+	MDB_val v;
+
+	md_key_be64(key, id);
+	md_key_be64(key + 8, ticket);
+	*yes = md_store_get(txn, MD_DB_CUSTOMER_TICKETS, key, 16, &v, &e);
+	if (*yes || g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND))
+		return TRUE;
+	g_propagate_error(error, g_steal_pointer(&e));
+	return FALSE;
+}

@@ -9,16 +9,20 @@
 
 #include "maildesk/agent.h"
 #include "maildesk/agentmail.h"
+#include "maildesk/authres.h"
 #include "maildesk/autoreply.h"
 #include "maildesk/classify.h"
 #include "maildesk/customer.h"
 #include "maildesk/compose.h"
+#include "maildesk/dedupe.h"
 #include "maildesk/deliver.h"
 #include "maildesk/error.h"
+#include "maildesk/loop.h"
 #include "maildesk/message.h"
 #include "maildesk/search-queue.h"
 #include "maildesk/thread.h"
 #include "maildesk/ticket.h"
+#include "maildesk/trace.h"
 
 void
 md_deliver_result_clear(MdDeliverResult *r)
@@ -59,22 +63,6 @@ find_recipient(const MdConfig *config, const MdMessage *m,
 			return g_ascii_strdown(mb->email, -1);
 	}
 	return NULL;
-}
-
-/*
- * The dedupe key: where it went and which mail it is.  The same mail to two
- * of our addresses is two deliveries; the same mail twice to one is one.
- */
-static char *
-dedupe_key(const MdConfig *config, const MdMessage *m)
-{
-	const char *where = m->queue ? m->queue : config->default_queue;
-
-	if (m->message_id != NULL)
-		return g_strconcat(m->recipient ? m->recipient : where, "\n",
-		    "id:", m->message_id, NULL);
-	return g_strconcat(m->recipient ? m->recipient : where, "\n",
-	    "sha256:", m->raw_sha256, NULL);
 }
 
 /*
@@ -171,14 +159,19 @@ search_request(MdTxn *tx, const MdConfig *config, const MdMessage *m,
 	g_autoptr(MdSearchRequest) r = NULL;
 	g_autofree char *query = NULL, *k = NULL;
 	static const guint8 none[12];
+	const char *why;
 
 	*queued = FALSE;
 	if (config->search_mail_results == 0)
 		return TRUE;
 	query = md_search_queue_request_query(m->text);
-	if (query == NULL ||
-	    !md_agentmail_verified(config, m, match, agent->email))
-		return TRUE;	/* a forged one is an unverified note */
+	/*
+	 * A search reads every customer's tickets: a signed address, which
+	 * may have leaked, is not proof enough (as for #customer).
+	 */
+	if (query == NULL || md_agentmail_trust(config, m, match,
+	    agent->email, &why) != MD_AGENT_TRUST_STRONG)
+		return TRUE;	/* otherwise it is an unverified note */
 	r = md_search_request_new();
 	r->agent = g_ascii_strdown(agent->email, -1);
 	r->query = g_steal_pointer(&query);
@@ -203,7 +196,8 @@ md_deliver(MdStore *store, const MdConfig *config, const guint8 *raw,
     gsize len, const char *sender, const char *recipient, gint64 now,
     MdDeliverResult *result, GError **error)
 {
-	MdDeliverOptions opts = { sender, recipient, NULL, 0, NULL, FALSE };
+	MdDeliverOptions opts = { sender, recipient, NULL, 0, NULL, FALSE,
+		NULL, FALSE };
 
 	return md_deliver_opts(store, config, raw, len, &opts, now, result,
 	    error);
@@ -241,27 +235,49 @@ form_person(const MdConfig *config, MdMessage *m)
 	return NULL;
 }
 
+MdMessage *
+md_deliver_prepare(const MdConfig *config, const guint8 *raw, gsize len,
+    const char *sender, const char *recipient, gint64 now)
+{
+	MdMessage *m = md_message_parse(raw, len);
+	const char *queue;
+
+	m->received_at = now;
+	/* The envelope comes from the MTA as bytes; records hold UTF-8. */
+	m->envelope_sender = sender ? g_utf8_make_valid(sender, -1) : NULL;
+	{
+		g_autofree char *rcpt = recipient ?
+		    g_utf8_make_valid(recipient, -1) : NULL;
+
+		m->recipient = find_recipient(config, m, rcpt);
+	}
+	/* Every copy of a mail to several of ours picks the same queue. */
+	queue = md_dedupe_queue(config, m);
+	m->queue = g_strdup(queue ? queue : config->default_queue);
+	md_classify(m, config);
+	return m;
+}
+
 gboolean
 md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
     gsize len, const MdDeliverOptions *opts, gint64 now,
     MdDeliverResult *result, GError **error)
 {
-	const char *sender = opts->sender;
-	const char *recipient = opts->recipient;
 	g_autoptr(MdAgent) agent = NULL;
 	g_autoptr(MdMailbox) form = NULL;
-	g_autoptr(MdMessage) m = NULL;
+	g_autoptr(MdMessage) own_m = NULL;
+	MdMessage *m;
 	g_autoptr(MdCustomer) customer = NULL;
 	g_autoptr(MdTicket) ticket = NULL;
 	g_auto(MdTxn) own = MD_TXN_INIT;
 	MdTxn *tx = opts->txn ? opts->txn : &own;
-	g_autofree char *key = NULL, *store_key = NULL;
+	g_autofree char *key = NULL, *mark = NULL;
 	g_autoptr(GError) e = NULL;
 	const MdMailbox *who;
 	MdThreadMatch match;
+	MdThreadSender sender_of;
 	g_autoptr(GBytes) secret = NULL;
-	MDB_val v;
-	const char *queue;
+	gboolean seen, changed;
 
 	memset(result, 0, sizeof(*result));
 	result->outbox_ids = g_array_new(FALSE, FALSE, sizeof(guint64));
@@ -273,49 +289,42 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 	}
 
 	/* Outside the lock: parse, classify, decide where it goes. */
-	m = md_message_parse(raw, len);
-	m->received_at = now;
-	/* The envelope comes from the MTA as bytes; records hold UTF-8. */
-	m->envelope_sender = sender ? g_utf8_make_valid(sender, -1) : NULL;
-	{
-		g_autofree char *rcpt = recipient ?
-		    g_utf8_make_valid(recipient, -1) : NULL;
-
-		m->recipient = find_recipient(config, m, rcpt);
-	}
-	queue = md_config_queue_for(config, m->recipient);
-	m->queue = g_strdup(queue ? queue : config->default_queue);
-	md_classify(m, config);
-	key = dedupe_key(config, m);
+	m = opts->message;
+	if (m == NULL)
+		m = own_m = md_deliver_prepare(config, raw, len, opts->sender,
+		    opts->recipient, now);
+	key = md_dedupe_key(m);
 	form = form_person(config, m);
 	who = form ? form : md_message_sender_mailbox(m);
+	md_trace("parse");
 
 	if (opts->txn == NULL && !md_store_begin(store, MD_TXN_WRITE, tx,
 	    error))
 		return FALSE;
-	store_key = md_store_key_text(key);
-	if (md_store_get(tx, MD_DB_DEDUPE, store_key, strlen(store_key), &v,
-	    &e)) {
+	if (!md_dedupe_seen(tx, key, m, &seen, &changed, &result->ticket,
+	    &result->seq, error))
+		return FALSE;
+	if (seen) {
+		/* Another copy, or the same again: it only adds its address. */
 		result->duplicate = TRUE;
-		if (v.mv_size == 12) {
-			result->ticket = md_key_read_be64(v.mv_data);
-			result->seq = md_key_read_be32((guint8 *)v.mv_data + 8);
-		}
 		result->kind = md_message_kind_name(m->kind);
 		result->queue = g_strdup(m->queue);
+		if (changed && opts->txn == NULL)
+			return md_store_commit(tx, error);
 		return TRUE;	/* the abort of txn changes nothing */
-	}
-	if (!g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND)) {
-		g_propagate_error(error, g_steal_pointer(&e));
-		return FALSE;
 	}
 
 	secret = md_store_secret(tx, error);
 	if (secret == NULL)
 		return FALSE;
-	/* An agent writing is not a customer; machine mail is no agent's. */
+	mark = md_loop_mark(config, secret);
+	md_loop_flag_own(m, secret, mark);
+	/*
+	 * An agent writing is not a customer, out-of-office or not; a mail
+	 * system is nobody's agent.
+	 */
 	if (opts->agent != NULL || (who != NULL && form == NULL &&
-	    !(m->flags & MD_MSG_MACHINE))) {
+	    !(m->flags & (MD_MSG_DSN | MD_MSG_DAEMON)))) {
 		g_autoptr(GError) ae = NULL;
 
 		agent = md_agent_find(tx, config, opts->agent ? opts->agent :
@@ -343,9 +352,20 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 		if (customer->flags & MD_CUSTOMER_RESTRICTED)
 			m->flags |= MD_MSG_RESTRICTED;
 	}
-	if (!md_thread_find(tx, config, secret, m,
-	    customer ? customer->id : 0,
-	    m->queue, &match, error))
+	if (agent == NULL && who != NULL) {
+		MdAuthResults ar;
+
+		/* Our MX says the sender's domain disowns it: no ack. */
+		md_authres_read(config, m, md_authres_domain_of(who->email),
+		    &ar);
+		if (ar.spf_fail && ar.dmarc_fail)
+			m->flags |= MD_MSG_AUTH_FAIL;
+	}
+	sender_of.customer_id = customer ? customer->id : 0;
+	sender_of.address = who ? who->email : NULL;
+	sender_of.agent = agent != NULL;
+	if (!md_thread_find(tx, config, secret, m, &sender_of, m->queue, now,
+	    &match, error))
 		return FALSE;
 	if (agent != NULL && opts->agent == NULL) {
 		if (!search_request(tx, config, m, agent, &match, key, now,
@@ -367,7 +387,8 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 	if (opts->ticket != 0)
 		match.ticket = opts->ticket;
 	if (match.cited != 0)
-		m->flags |= MD_MSG_CITED_TAG;
+		m->flags |= match.cited_reference ? MD_MSG_CITED_REF :
+		    MD_MSG_CITED_TAG;
 	if (match.ticket != 0) {
 		ticket = md_ticket_load(tx, match.ticket, error);
 		if (ticket == NULL)
@@ -426,10 +447,17 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 	}
 
 	if (agent != NULL) {
-		MdAgentMail a = { tx, config, secret, ticket, m, agent,
-			opts->agent != NULL || md_agentmail_verified(config, m,
-			&match, agent->email), raw, len, key, now,
-			result->outbox_ids, 0, opts->no_autoreply };
+		const char *why = NULL;
+		MdAgentTrust trust = opts->agent != NULL ?
+		    MD_AGENT_TRUST_STRONG : md_agentmail_trust(config, m,
+		    &match, agent->email, &why);
+		MdAgentMail a = { .txn = tx, .config = config,
+			.secret = secret, .ticket = ticket, .message = m,
+			.agent = agent, .trust = trust, .why = why,
+			.loop_mark = mark, .raw = raw, .raw_len = len,
+			.dedupe_key = key, .now = now,
+			.outbox_ids = result->outbox_ids,
+			.no_mail = opts->no_autoreply };
 
 		if (!md_agentmail_handle(&a, error) ||
 		    !md_ticket_save(tx, ticket, error))
@@ -443,19 +471,22 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 	if (m->kind == MD_KIND_BOUNCE && !mark_bouncing(tx, ticket, m, now,
 	    error))
 		return FALSE;
+	md_trace("store");
 	if (!opts->no_autoreply) {
 		MdAutoreply a = { tx, config, secret, ticket, customer, m,
 			result->seq, raw, len, result->new_ticket, now,
-			result->outbox_ids };
+			result->outbox_ids, opts->defer_ack, mark };
 
 		if (!md_autoreply_queue(&a, error))
 			return FALSE;
 	}
 	if (!md_ticket_save(tx, ticket, error))
 		return FALSE;
+	md_trace("ack");
 commit:
 	if (opts->txn == NULL && !md_store_commit(tx, error))
 		return FALSE;
+	md_trace("commit");
 
 	result->ticket = ticket ? ticket->number : 0;
 	result->customer = customer ? customer->id : 0;

@@ -1,10 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The export.  Every ticket the person is linked to, every message of
- * those tickets (internal notes included: they are data about the person
- * too), the outbox entries addressed to them and the audit entries about
- * them.  Raw mails go out exactly as stored; the mbox is mboxrd, so its
- * ">From " quoting can be undone.
+ * those tickets, the outbox entries addressed to them and the audit
+ * entries about them.  The mbox is mboxrd, so its ">From " quoting can be
+ * undone.  What the export must never hand out is an agent's power:
+ * an agent's answer is exported as the mail the customer received, not
+ * the agent's own mail (its signed reply address, its quoted notes);
+ * internal notes are data about the person too (Art. 15(1)) but also
+ * about the agents who wrote them (Art. 15(4)), so they are in
+ * export.json as text, marked internal, and never as mail; and our
+ * agents' signed addresses in the header of anything else are replaced
+ * by the plain address.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +19,7 @@
 
 #include "maildesk/error.h"
 #include "maildesk/export.h"
+#include "maildesk/token.h"
 #include "maildesk/json-out.h"
 #include "maildesk/outbox.h"
 #include "maildesk/privacy.h"
@@ -148,9 +155,178 @@ audit_one(const MdAuditEntry *e, gpointer user_data)
 	return TRUE;
 }
 
+typedef struct {
+	const MdConfig *config;
+	GBytes *secret;
+} Redact;
+
+static gboolean
+address_char(char ch)
+{
+	return g_ascii_isalnum(ch) || strchr(".+-_=~", ch) != NULL;
+}
+
+/*
+ * @text (@len bytes) with each signed reply address of ours that is not
+ * a customer's replaced by its plain address: an agent's, a forged or a
+ * broken one (transfer full, NUL-terminated).
+ */
+static GString *
+redact(const Redact *r, const char *text, gsize len)
+{
+	GString *out = g_string_sized_new(len);
+	gsize done = 0;
+
+	for (gsize i = 0; i < len; i++) {
+		g_autofree char *cand = NULL, *mac = NULL, *base = NULL;
+		gsize start = i, end = i + 1;
+		guint64 n;
+		guint32 day;
+
+		if (text[i] != '@')
+			continue;
+		while (start > done && address_char(text[start - 1]))
+			start--;
+		while (end < len && (g_ascii_isalnum(text[end]) ||
+		    text[end] == '.' || text[end] == '-'))
+			end++;
+		if (start == i || end == i + 1)
+			continue;
+		cand = g_strndup(text + start, end - start);
+		if (!md_token_parse_address(cand,
+		    r->config->recipient_delimiter, &n, &day, &mac, &base) ||
+		    !md_config_is_ours(r->config, base) ||
+		    md_token_verify(r->secret, n, day, NULL, mac))
+			continue;
+		g_string_append_len(out, text + done, start - done);
+		g_string_append(out, base);
+		done = end;
+		i = end - 1;
+	}
+	g_string_append_len(out, text + done, len - done);
+	return out;
+}
+
+static void
+redact_string(const Redact *r, char **s)
+{
+	GString *clean;
+
+	if (*s == NULL)
+		return;
+	clean = redact(r, *s, strlen(*s));
+	g_free(*s);
+	*s = g_string_free(clean, FALSE);
+}
+
+static void
+redact_strings(const Redact *r, GPtrArray *list)
+{
+	for (guint i = 0; i < list->len; i++)
+		redact_string(r, (char **)&g_ptr_array_index(list, i));
+}
+
+static void
+redact_mailboxes(const Redact *r, GPtrArray *list)
+{
+	for (guint i = 0; i < list->len; i++)
+		redact_string(r, &((MdMailbox *)g_ptr_array_index(list,
+		    i))->email);
+}
+
+/* The parsed fields of @m that may name an address. */
+static void
+redact_message(const Redact *r, MdMessage *m)
+{
+	redact_mailboxes(r, m->to);
+	redact_mailboxes(r, m->cc);
+	if (m->reply_to != NULL)
+		redact_string(r, &m->reply_to->email);
+	redact_strings(r, m->headers);
+	redact_string(r, &m->recipient);
+	redact_strings(r, m->also_to);
+}
+
+/* The raw mail with its header block (never its body) redacted. */
+static GBytes *
+redact_raw(const Redact *r, GBytes *raw)
+{
+	gsize len, head;
+	const char *data = g_bytes_get_data(raw, &len);
+	const char *end = g_strstr_len(data, (gssize)len, "\n\n");
+	const char *crlf = g_strstr_len(data, (gssize)len, "\r\n\r\n");
+	GString *out;
+
+	if (crlf != NULL && (end == NULL || crlf < end))
+		end = crlf;
+	head = end ? (gsize)(end - data) : len;
+	out = redact(r, data, head);
+	g_string_append_len(out, data + head, len - head);
+	return g_string_free_to_bytes(out);
+}
+
+/*
+ * One message of a ticket: into export.json, and unless it is internal
+ * into raw/ and the mbox.
+ */
+static gboolean
+export_message(MdTxn *txn, const Redact *r, JsonBuilder *b, GString *mbox,
+    const char *rawdir, guint64 n, guint32 s, MdMessage *m, GError **error)
+{
+	g_autoptr(GBytes) raw = NULL, sent = NULL;
+	g_autoptr(MdMessage) as_sent = NULL;
+	g_autofree char *name = NULL, *file = NULL;
+	const MdMessage *shown = m;
+	gsize len;
+	const guint8 *data;
+
+	if (m->kind == MD_KIND_NOTE) {
+		md_json_add_message_text(b, m);
+		return TRUE;
+	}
+	if (m->kind == MD_KIND_AGENT) {
+		g_autoptr(GError) e = NULL;
+
+		sent = md_ticket_load_sent(txn, n, s, &e);
+		if (sent == NULL && e != NULL) {
+			g_propagate_error(error, g_steal_pointer(&e));
+			return FALSE;
+		}
+		if (sent == NULL) {
+			/* Answered before the copy was kept: text only. */
+			md_json_add_message_text(b, m);
+			return TRUE;
+		}
+		data = g_bytes_get_data(sent, &len);
+		as_sent = md_message_parse(data, len);
+		as_sent->direction = m->direction;
+		as_sent->kind = m->kind;
+		as_sent->received_at = m->received_at;
+		shown = as_sent;
+		raw = g_bytes_ref(sent);
+	} else {
+		g_autoptr(GBytes) stored = md_ticket_load_raw(txn, n, s,
+		    error);
+
+		if (stored == NULL)
+			return FALSE;
+		raw = redact_raw(r, stored);
+		redact_message(r, m);
+	}
+	data = g_bytes_get_data(raw, &len);
+	name = g_strdup_printf("%" G_GUINT64_FORMAT "-%u.eml", n, s);
+	file = g_build_filename(rawdir, name, NULL);
+	if (!write_file(file, data, len, error))
+		return FALSE;
+	if (len > 0)
+		mbox_append(mbox, data, len, shown->received_at);
+	md_json_add_message(b, shown);
+	return TRUE;
+}
+
 gboolean
-md_export_customer(MdTxn *txn, const MdCustomer *c, const char *dir,
-    gint64 now, GError **error)
+md_export_customer(MdTxn *txn, const MdConfig *config, const MdCustomer *c,
+    const char *dir, gint64 now, GError **error)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	g_autoptr(GString) mbox = g_string_new(NULL);
@@ -161,9 +337,15 @@ md_export_customer(MdTxn *txn, const MdCustomer *c, const char *dir,
 	g_autofree char *json = NULL, *path = NULL, *subject = NULL;
 	g_autofree char *when = md_json_time(now, 0);
 	AuditExport audit = { b, NULL };
+	Redact red;
 
 	if (tickets == NULL || !check_target(dir, error))
 		return FALSE;
+	secret = md_store_secret(txn, error);
+	if (secret == NULL)
+		return FALSE;
+	red.config = config;
+	red.secret = secret;
 	if (g_mkdir_with_parents(rawdir, 0700) != 0) {
 		g_set_error(error, MD_ERROR, MD_ERROR_CANTCREAT, "%s: %s",
 		    rawdir, g_strerror(errno));
@@ -194,28 +376,15 @@ md_export_customer(MdTxn *txn, const MdCustomer *c, const char *dir,
 		for (guint32 s = 1; s <= t->message_count; s++) {
 			g_autoptr(MdMessage) m = md_ticket_load_message(txn, n,
 			    s, error);
-			g_autoptr(GBytes) raw = NULL;
-			g_autofree char *name = NULL, *file = NULL;
-			gsize len;
-			const guint8 *data;
 
 			if (m == NULL)
 				return FALSE;
 			/* In somebody else's ticket, only what is theirs. */
 			if (t->customer_id != c->id && !involves(c, m))
 				continue;
-			raw = md_ticket_load_raw(txn, n, s, error);
-			if (raw == NULL)
+			if (!export_message(txn, &red, b, mbox, rawdir, n, s, m,
+			    error))
 				return FALSE;
-			data = g_bytes_get_data(raw, &len);
-			name = g_strdup_printf("%" G_GUINT64_FORMAT "-%u.eml",
-			    n, s);
-			file = g_build_filename(rawdir, name, NULL);
-			if (!write_file(file, data, len, error))
-				return FALSE;
-			if (len > 0)
-				mbox_append(mbox, data, len, m->received_at);
-			md_json_add_message(b, m);
 		}
 		json_builder_end_array(b);
 		json_builder_end_object(b);
@@ -264,9 +433,6 @@ md_export_customer(MdTxn *txn, const MdCustomer *c, const char *dir,
 	}
 	json_builder_end_array(b);
 
-	secret = md_store_secret(txn, error);
-	if (secret == NULL)
-		return FALSE;
 	subject = md_privacy_subject_hash(secret, c->email);
 	audit.subject = subject;
 	json_builder_set_member_name(b, "audit");

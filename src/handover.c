@@ -79,8 +79,12 @@ hand_ticket(MdTicket *t, gpointer user_data)
 {
 	Handover *h = user_data;
 
-	/* Nothing appended since: nothing of it to hand over. */
-	if (t->updated_at <= h->since)
+	/*
+	 * Times are whole seconds: a mail of the backup's own second may be
+	 * in the backup or not, so it is handed over (the import skips what
+	 * the primary has).  Nothing appended since: nothing to hand over.
+	 */
+	if (t->updated_at < h->since)
 		return TRUE;
 	for (guint32 seq = 1; seq <= t->message_count; seq++) {
 		g_autoptr(MdMessage) m = md_ticket_load_message(h->txn,
@@ -88,7 +92,7 @@ hand_ticket(MdTicket *t, gpointer user_data)
 
 		if (m == NULL || m->kind == MD_KIND_ACK ||
 		    m->kind == MD_KIND_NOTIFICATION ||
-		    (m->flags & MD_MSG_ERASED) || m->received_at <= h->since)
+		    (m->flags & MD_MSG_ERASED) || m->received_at < h->since)
 			continue;
 		if (!hand_one(h, t->number, seq, m->received_at))
 			return FALSE;

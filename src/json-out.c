@@ -183,19 +183,41 @@ md_json_add_ticket(JsonBuilder *b, const MdTicket *t,
 	json_builder_end_array(b);
 }
 
-void
-md_json_add_message(JsonBuilder *b, const MdMessage *m)
+/* What every message object begins with: direction, kind, internal, flags. */
+static void
+add_head(JsonBuilder *b, const MdMessage *m)
 {
 	g_auto(GStrv) flags = md_message_flag_names(m->flags);
 
-	json_builder_begin_object(b);
 	add_string(b, "direction", m->direction == MD_DIR_OUT ? "out" : "in");
 	add_string(b, "kind", md_message_kind_name(m->kind));
+	/* A note is never shown to the customer. */
+	json_builder_set_member_name(b, "internal");
+	json_builder_add_boolean_value(b, m->kind == MD_KIND_NOTE);
 	json_builder_set_member_name(b, "flags");
 	json_builder_begin_array(b);
 	for (char **f = flags; *f != NULL; f++)
 		json_builder_add_string_value(b, *f);
 	json_builder_end_array(b);
+}
+
+void
+md_json_add_message_text(JsonBuilder *b, const MdMessage *m)
+{
+	json_builder_begin_object(b);
+	add_head(b, m);
+	add_string(b, "from", m->from ? m->from->email : NULL);
+	add_time(b, "received", m->received_at, local_offset(m->received_at),
+	    TRUE);
+	add_string(b, "text", m->text);
+	json_builder_end_object(b);
+}
+
+void
+md_json_add_message(JsonBuilder *b, const MdMessage *m)
+{
+	json_builder_begin_object(b);
+	add_head(b, m);
 	add_string(b, "message_id", m->message_id);
 	add_string(b, "in_reply_to", m->in_reply_to);
 	json_builder_set_member_name(b, "references");
@@ -222,6 +244,12 @@ md_json_add_message(JsonBuilder *b, const MdMessage *m)
 	    TRUE);
 	add_string(b, "envelope_sender", m->envelope_sender);
 	add_string(b, "recipient", m->recipient);
+	json_builder_set_member_name(b, "also_to");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < m->also_to->len; i++)
+		json_builder_add_string_value(b,
+		    g_ptr_array_index(m->also_to, i));
+	json_builder_end_array(b);
 	add_string(b, "text", m->text);
 	add_string(b, "html", m->html);
 	add_string(b, "charset_detected", m->charset_detected);

@@ -15,6 +15,7 @@
 #include "maildesk/ledger.h"
 #include "maildesk/outbox.h"
 #include "maildesk/privacy.h"
+#include "maildesk/ratelimit.h"
 #include "maildesk/record.h"
 #include "maildesk/search-queue.h"
 #include "maildesk/ticket.h"
@@ -349,7 +350,8 @@ drop_ticket(MdTxn *txn, const MdTicket *t, Sweep *s, MdEraseReport *r,
 		md_key_ticket_seq(key, t->number, seq);
 		if (!md_store_del(txn, MD_DB_MESSAGES, key, 12, NULL, 0,
 		    error) ||
-		    !md_store_del(txn, MD_DB_RAW, key, 12, NULL, 0, error))
+		    !md_store_del(txn, MD_DB_RAW, key, 12, NULL, 0, error) ||
+		    !md_ticket_drop_sent(txn, t->number, seq, error))
 			return FALSE;
 		r->messages++;
 	}
@@ -473,18 +475,33 @@ sweep_indexes(MdTxn *txn, Sweep *s, MdEraseReport *r, GError **error)
 	return TRUE;
 }
 
+/*
+ * The person's counters: under their normalised address, and under the
+ * literal one that versions before the normalisation used.
+ */
 static gboolean
 drop_counters(MdTxn *txn, const char *address, Sweep *s, MdEraseReport *r,
     GError **error)
 {
 	g_autofree char *lower = g_ascii_strdown(address, -1);
-	g_autofree char *rk = md_store_key_text(lower);
-	g_autoptr(GString) prefix = g_string_new(rk);
+	char *keys[] = { md_ratelimit_address_key(address),
+		md_store_key_text(lower) };
+	gboolean ok = TRUE;
 
-	g_string_append_c(prefix, '\0');
-	return md_store_foreach(txn, MD_DB_RATELIMIT, prefix->str,
-	    prefix->len, sweep_prefix, s, error) &&
-	    delete_swept(txn, MD_DB_RATELIMIT, s, FALSE, &r->counters, error);
+	for (gsize i = 0; ok && i < G_N_ELEMENTS(keys); i++) {
+		g_autoptr(GString) prefix = g_string_new(keys[i]);
+
+		if (i > 0 && strcmp(keys[i], keys[0]) == 0)
+			break;
+		g_string_append_c(prefix, '\0');
+		ok = md_store_foreach(txn, MD_DB_RATELIMIT, prefix->str,
+		    prefix->len, sweep_prefix, s, error) &&
+		    delete_swept(txn, MD_DB_RATELIMIT, s, FALSE, &r->counters,
+		    error);
+	}
+	for (gsize i = 0; i < G_N_ELEMENTS(keys); i++)
+		g_free(keys[i]);
+	return ok;
 }
 
 /* The profile, its address keys and its rate-limit counters. */

@@ -317,6 +317,9 @@ md_record_from_message(const MdMessage *m)
 	put_str(&d, "mime-type", m->mime_type);
 	put_str(&d, "envelope-sender", m->envelope_sender);
 	put_str(&d, "recipient", m->recipient);
+	if (m->also_to->len > 0)
+		g_variant_dict_insert_value(&d, "also-to",
+		    strings_variant(m->also_to));
 	put_str(&d, "queue", m->queue);
 	g_variant_dict_insert(&d, "raw-size", "t", m->raw_size);
 	put_str(&d, "raw-sha256", m->raw_sha256);
@@ -413,6 +416,7 @@ md_record_to_message(const void *data, gsize len, GError **error)
 	m->mime_type = get_str(d, "mime-type");
 	m->envelope_sender = get_str(d, "envelope-sender");
 	m->recipient = get_str(d, "recipient");
+	get_strings(d, "also-to", m->also_to);
 	m->queue = get_str(d, "queue");
 	m->raw_size = get_u64(d, "raw-size");
 	m->raw_sha256 = get_str(d, "raw-sha256");

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Answers to search requests by mail.  The request was verified when it
- * arrived (deliver, md_agentmail_verified()); here it is run and answered
+ * arrived (deliver, md_agentmail_trust()); here it is run and answered
  * through the outbox like all our mail.  The answer never includes
  * restricted customers, and its reply links are the agent's own signed
  * addresses, so answering one lands in that ticket as the agent's mail.
@@ -11,6 +11,7 @@
 #include "maildesk/compose.h"
 #include "maildesk/error.h"
 #include "maildesk/log.h"
+#include "maildesk/loop.h"
 #include "maildesk/outbox.h"
 #include "maildesk/search.h"
 #include "maildesk/search-mail.h"
@@ -29,7 +30,7 @@ day_text(gint64 t, gint32 offset_s)
 /* The result list: four lines a ticket, a blank line between. */
 static char *
 format_results(const MdConfig *config, GBytes *secret, const char *agent,
-    const char *fallback_from, GPtrArray *results)
+    const char *fallback_from, GPtrArray *results, gint64 now)
 {
 	GString *s = g_string_new(NULL);
 
@@ -38,7 +39,7 @@ format_results(const MdConfig *config, GBytes *secret, const char *agent,
 		const char *base = md_config_address_of(config, r->queue);
 		g_autofree char *link = md_token_reply_address(secret,
 		    base ? base : fallback_from,
-		    md_config_reply_delimiter(config), r->ticket, agent);
+		    md_config_reply_delimiter(config), r->ticket, agent, now);
 		g_autofree char *day = day_text(r->date, r->date_offset_s);
 
 		g_string_append_printf(s, "[%s%" G_GUINT64_FORMAT "] %s\n",
@@ -79,6 +80,7 @@ compose_answer(const MdConfig *config, GBytes *secret,
 	    g_str_equal, NULL, g_free);
 	g_autoptr(GError) e = NULL;
 	g_autofree char *body = NULL, *subject = NULL;
+	g_autofree char *loop_mark = md_loop_mark(config, secret);
 	MdComposeSpec spec = { 0 };
 
 	put(vars, "query", g_strdup(r->query));
@@ -90,7 +92,7 @@ compose_answer(const MdConfig *config, GBytes *secret,
 		    "(%s)\n", failure->message));
 	else
 		put(vars, "results", format_results(config,
-		    secret, r->agent, from, results));
+		    secret, r->agent, from, results, now));
 	body = md_template_render(config, "search-results", q->language,
 	    vars, &e);
 	if (body == NULL) {
@@ -106,7 +108,7 @@ compose_answer(const MdConfig *config, GBytes *secret,
 	spec.message_id = message_id;
 	spec.in_reply_to = r->message_id;
 	spec.auto_submitted = "auto-replied";
-	spec.x_loop = config->x_loop;
+	spec.x_loop = loop_mark;
 	spec.text = body;
 	return md_compose(&spec, now);
 }
@@ -138,7 +140,7 @@ answer(MdStore *store, const MdConfig *config, GBytes *secret,
 		return FALSE;
 	}
 	if (from != NULL) {
-		msgid = md_token_message_id(secret, 0, from);
+		msgid = md_token_message_id(secret, 0, from, r->agent);
 		data = compose_answer(config, secret, r, from, msgid, results,
 		    failure, now);
 	}

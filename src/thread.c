@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Threading.  A guessed ticket number must never let a stranger into
- * somebody else's conversation, so the subject tag counts only when the
- * sender is the ticket's customer; a Message-ID is a secret only a
- * participant has seen, so a reference counts from anyone.
+ * somebody else's conversation, and neither must a Message-ID: every Cc
+ * recipient and everyone a mail was forwarded to knows it.  So a
+ * reference and the subject tag count only for the ticket's customer, its
+ * participants and agents, or for a Message-ID we signed for the address
+ * now writing; a fresh signed reply address counts from anyone, because
+ * only who received our mail has it.
  */
 #include <string.h>
 
-#include "maildesk/agent.h"
+#include "maildesk/customer.h"
 #include "maildesk/error.h"
 #include "maildesk/log.h"
 #include "maildesk/thread.h"
@@ -91,21 +94,38 @@ lookup_id(MdTxn *txn, const char *id, const char *queue, guint64 *ticket,
 	return TRUE;
 }
 
+/* The sender may join ticket @t: its customer, a participant, an agent. */
+static gboolean
+may_join(MdTxn *txn, const MdTicket *t, const MdThreadSender *who,
+    gboolean *yes, GError **error)
+{
+	*yes = who->agent || (who->customer_id != 0 &&
+	    t->customer_id == who->customer_id);
+	if (*yes || who->customer_id == 0)
+		return TRUE;
+	return md_customer_has_ticket(txn, who->customer_id, t->number, yes,
+	    error);
+}
+
 /*
- * A signed reply address among the recipients: support+<n>.<mac>@.  The
- * customer's MAC and each agent's of the ticket's queue are tried.
+ * A signed reply address among the recipients: support+<n>.<day>.<mac>@.
+ * The customer's MAC and, from an agent, the agent's own MAC are tried;
+ * one out of date (or of the form without a day) is noted as stale.
  */
 static gboolean
 find_token(MdTxn *txn, const MdConfig *config, GBytes *secret,
-    const char *address, MdThreadMatch *match, GError **error)
+    const char *address, const MdThreadSender *who, gint64 now,
+    MdThreadMatch *match, GError **error)
 {
 	g_autofree char *mac = NULL, *base = NULL;
 	g_autoptr(MdTicket) t = NULL;
 	g_autoptr(GError) e = NULL;
 	guint64 n;
+	guint32 day;
+	gboolean fresh;
 
 	if (!md_token_parse_address(address, config->recipient_delimiter, &n,
-	    &mac, &base) || !md_config_is_ours(config, base))
+	    &day, &mac, &base) || !md_config_is_ours(config, base))
 		return TRUE;
 	t = md_ticket_load(txn, n, &e);
 	if (t == NULL) {
@@ -113,34 +133,41 @@ find_token(MdTxn *txn, const MdConfig *config, GBytes *secret,
 			g_propagate_error(error, g_steal_pointer(&e));
 			return FALSE;
 		}
-	} else if (md_token_verify(secret, n, NULL, mac)) {
+	} else if (md_token_verify(secret, n, day, NULL, mac)) {
+		if (md_token_is_fresh(day, config->token_days, now)) {
+			match->reason = MD_THREAD_TOKEN;
+			match->ticket = n;
+		} else if (match->stale_ticket == 0)
+			match->stale_ticket = n;
+		return TRUE;
+	} else if (who->agent && md_token_verify(secret, n, day,
+	    who->address, mac)) {
+		/*
+		 * The agent's own address, fresh or not: their ticket.  One
+		 * who is no agent any more has no address of ours.
+		 */
+		fresh = md_token_is_fresh(day, config->token_days, now);
 		match->reason = MD_THREAD_TOKEN;
 		match->ticket = n;
+		match->token_stale = !fresh;
+		g_strlcpy(match->agent_buf, who->address,
+		    sizeof(match->agent_buf));
+		match->agent = match->agent_buf;
 		return TRUE;
-	} else {
-		g_auto(GStrv) agents = md_agent_of_queue(txn, config,
-		    t->queue, error);
-
-		if (agents == NULL)
-			return FALSE;
-		for (char **a = agents; *a != NULL; a++)
-			if (md_token_verify(secret, n, *a, mac)) {
-				match->reason = MD_THREAD_TOKEN;
-				match->ticket = n;
-				g_strlcpy(match->agent_buf, *a,
-				    sizeof(match->agent_buf));
-				match->agent = match->agent_buf;
-				return TRUE;
-			}
 	}
 	match->bad_token = TRUE;
 	md_info("thread token=invalid ticket=%" G_GUINT64_FORMAT, n);
 	return TRUE;
 }
 
+/*
+ * Every address of ours the mail names, the envelope first: each copy of
+ * a mail to several of our addresses finds the same token (dedupe.c).
+ */
 static gboolean
 find_any_token(MdTxn *txn, const MdConfig *config, GBytes *secret,
-    const MdMessage *m, MdThreadMatch *match, GError **error)
+    const MdMessage *m, const MdThreadSender *who, gint64 now,
+    MdThreadMatch *match, GError **error)
 {
 	static const char *const headers[] = {
 		"Delivered-To", "X-Original-To", NULL
@@ -149,85 +176,146 @@ find_any_token(MdTxn *txn, const MdConfig *config, GBytes *secret,
 	if (secret == NULL)
 		return TRUE;
 	if (m->recipient != NULL && !find_token(txn, config, secret,
-	    m->recipient, match, error))
+	    m->recipient, who, now, match, error))
 		return FALSE;
 	for (const char *const *h = headers; *h != NULL &&
 	    match->ticket == 0; h++) {
 		const char *v = md_message_header(m, *h);
 
-		if (v != NULL && !find_token(txn, config, secret, v, match,
-		    error))
+		if (v != NULL && !find_token(txn, config, secret, v, who, now,
+		    match, error))
 			return FALSE;
 	}
 	for (guint i = 0; i < m->to->len && match->ticket == 0; i++) {
 		MdMailbox *mb = g_ptr_array_index(m->to, i);
 
-		if (!find_token(txn, config, secret, mb->email, match, error))
+		if (!find_token(txn, config, secret, mb->email, who, now,
+		    match, error))
 			return FALSE;
 	}
 	for (guint i = 0; i < m->cc->len && match->ticket == 0; i++) {
 		MdMailbox *mb = g_ptr_array_index(m->cc, i);
 
-		if (!find_token(txn, config, secret, mb->email, match, error))
+		if (!find_token(txn, config, secret, mb->email, who, now,
+		    match, error))
 			return FALSE;
 	}
 	return TRUE;
 }
 
-/* A Message-ID we made names its ticket, indexed or not. */
+/*
+ * The ticket a reference names: one of our signed Message-IDs, indexed
+ * or not, or a stored one.  *@allowed: the sender may follow it there.
+ */
 static gboolean
 lookup_reference(MdTxn *txn, GBytes *secret, const char *id,
-    const char *queue, guint64 *ticket, GError **error)
+    const char *queue, const MdThreadSender *who, gboolean anyone,
+    guint64 *ticket, gboolean *allowed, GError **error)
 {
 	guint64 ours = secret ? md_token_message_id_ticket(secret, id) : 0;
+	g_autoptr(MdTicket) t = NULL;
 
-	if (ours != 0) {
-		g_autoptr(MdTicket) t = md_ticket_load(txn, ours, NULL);
-
-		if (t != NULL) {
-			*ticket = ours;
+	*ticket = 0;
+	*allowed = FALSE;
+	if (ours != 0 && (t = md_ticket_load(txn, ours, NULL)) != NULL) {
+		*ticket = ours;
+		/* Sent to this very address: proof of receipt, as a token. */
+		if (anyone || md_token_message_id_sent_to(secret, id,
+		    who->address)) {
+			*allowed = TRUE;
 			return TRUE;
 		}
+	} else {
+		if (!lookup_id(txn, id, queue, ticket, error))
+			return FALSE;
+		if (*ticket == 0)
+			return TRUE;
+		if (anyone) {
+			*allowed = TRUE;
+			return TRUE;
+		}
+		t = md_ticket_load(txn, *ticket, NULL);
+		if (t == NULL)
+			return TRUE;
 	}
-	return lookup_id(txn, id, queue, ticket, error);
+	return may_join(txn, t, who, allowed, error);
 }
 
 gboolean
 md_thread_find(MdTxn *txn, const MdConfig *config, GBytes *secret,
-    const MdMessage *m, guint64 customer_id, const char *queue,
-    MdThreadMatch *match, GError **error)
+    const MdMessage *m, const MdThreadSender *who, const char *queue,
+    gint64 now, MdThreadMatch *match, GError **error)
 {
-	guint64 n;
+	/* A bounce comes from a mail system: it names what it reports on. */
+	gboolean anyone = m->kind == MD_KIND_BOUNCE;
+	gboolean allowed;
+	guint64 n, cited = 0;
 
 	memset(match, 0, sizeof(*match));
-	if (!find_any_token(txn, config, secret, m, match, error))
+	if (!find_any_token(txn, config, secret, m, who, now, match, error))
 		return FALSE;
 	if (match->ticket != 0)
 		return TRUE;
 	/* In-Reply-To first, then References from the newest back. */
 	if (m->in_reply_to != NULL) {
-		if (!lookup_reference(txn, secret, m->in_reply_to, queue, &n,
-		    error))
+		if (!lookup_reference(txn, secret, m->in_reply_to, queue, who,
+		    anyone, &n, &allowed, error))
 			return FALSE;
-		if (n != 0)
+		if (allowed)
 			goto found;
+		if (cited == 0)
+			cited = n;
 	}
 	for (guint i = m->references->len; i > 0; i--) {
-		if (!lookup_reference(txn, secret,
-		    g_ptr_array_index(m->references, i - 1), queue, &n, error))
+		if (!lookup_reference(txn, secret, g_ptr_array_index(
+		    m->references, i - 1), queue, who, anyone, &n, &allowed,
+		    error))
 			return FALSE;
-		if (n != 0)
+		if (allowed)
 			goto found;
+		if (cited == 0)
+			cited = n;
 	}
 	/* A bounce names the mail it reports on inside its body. */
 	for (guint i = 0; i < m->original_ids->len; i++) {
+		g_autoptr(MdTicket) t = NULL;
+
 		if (m->kind != MD_KIND_BOUNCE && m->kind != MD_KIND_AUTO_REPLY)
 			break;
 		if (!lookup_id(txn, g_ptr_array_index(m->original_ids, i),
 		    queue, &n, error))
 			return FALSE;
-		if (n != 0)
+		if (n == 0)
+			continue;
+		allowed = anyone;
+		if (!allowed && (t = md_ticket_load(txn, n, NULL)) != NULL &&
+		    !may_join(txn, t, who, &allowed, error))
+			return FALSE;
+		if (allowed)
 			goto found;
+		if (cited == 0)
+			cited = n;
+	}
+	if (cited != 0) {
+		match->cited = cited;
+		match->cited_reference = TRUE;
+	}
+	/* An old reply address of ours counts as much as the tag. */
+	if (match->stale_ticket != 0) {
+		g_autoptr(MdTicket) t = md_ticket_load(txn,
+		    match->stale_ticket, NULL);
+
+		if (t != NULL && !may_join(txn, t, who, &allowed, error))
+			return FALSE;
+		if (t != NULL && allowed) {
+			match->reason = MD_THREAD_TAG;
+			match->ticket = match->stale_ticket;
+			match->cited = 0;
+			match->cited_reference = FALSE;
+			return TRUE;
+		}
+		if (match->cited == 0)
+			match->cited = match->stale_ticket;
 	}
 
 	n = md_thread_subject_tag(m->subject, config->tag);
@@ -240,13 +328,19 @@ md_thread_find(MdTxn *txn, const MdConfig *config, GBytes *secret,
 			g_propagate_error(error, g_steal_pointer(&e));
 			return FALSE;
 		}
-		if (t != NULL && customer_id != 0 &&
-		    t->customer_id == customer_id) {
+		allowed = FALSE;
+		if (t != NULL && (who->customer_id != 0 || who->agent) &&
+		    !may_join(txn, t, who, &allowed, error))
+			return FALSE;
+		if (allowed) {
 			match->reason = MD_THREAD_TAG;
 			match->ticket = n;
+			match->cited = 0;
+			match->cited_reference = FALSE;
 			return TRUE;
 		}
-		match->cited = n;
+		if (match->cited == 0)
+			match->cited = n;
 	}
 	match->reason = MD_THREAD_NEW;
 	return TRUE;

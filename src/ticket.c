@@ -214,6 +214,63 @@ md_ticket_append_message(MdTxn *txn, MdTicket *t, const MdMessage *m,
 	return md_ticket_save(txn, t, error);
 }
 
+gboolean
+md_ticket_update_message(MdTxn *txn, guint64 number, guint32 seq,
+    const MdMessage *m, GError **error)
+{
+	g_autoptr(GBytes) rec = md_record_from_message(m);
+	guint8 key[12];
+	gsize len;
+	const void *data = g_bytes_get_data(rec, &len);
+
+	md_key_ticket_seq(key, number, seq);
+	return md_store_put(txn, MD_DB_MESSAGES, key, 12, data, len, 0, error);
+}
+
+/* The raw key of the copy we sent of message @seq: its key and 'S'. */
+static void
+sent_key(guint8 out[13], guint64 number, guint32 seq)
+{
+	md_key_ticket_seq(out, number, seq);
+	out[12] = 'S';
+}
+
+gboolean
+md_ticket_save_sent(MdTxn *txn, guint64 number, guint32 seq, GBytes *data,
+    GError **error)
+{
+	guint8 key[13];
+	gsize len;
+	const void *bytes = g_bytes_get_data(data, &len);
+
+	sent_key(key, number, seq);
+	return md_store_put(txn, MD_DB_RAW, key, 13, bytes, len, 0, error);
+}
+
+GBytes *
+md_ticket_load_sent(MdTxn *txn, guint64 number, guint32 seq, GError **error)
+{
+	g_autoptr(GError) e = NULL;
+	guint8 key[13];
+	MDB_val v;
+
+	sent_key(key, number, seq);
+	if (md_store_get(txn, MD_DB_RAW, key, 13, &v, &e))
+		return g_bytes_new(v.mv_data, v.mv_size);
+	if (!g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND))
+		g_propagate_error(error, g_steal_pointer(&e));
+	return NULL;
+}
+
+gboolean
+md_ticket_drop_sent(MdTxn *txn, guint64 number, guint32 seq, GError **error)
+{
+	guint8 key[13];
+
+	sent_key(key, number, seq);
+	return md_store_del(txn, MD_DB_RAW, key, 13, NULL, 0, error);
+}
+
 /* The record of message @seq, or a NOT_FOUND that says which. */
 static gboolean
 get_message_record(MdTxn *txn, MdDb db, guint64 number, guint32 seq,

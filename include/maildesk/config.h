@@ -29,7 +29,7 @@ typedef struct {
 	guint64 max_size_bytes;
 	guint time_limit_s;
 	char *recipient_delimiter;	/* owned, may be empty */
-	char *x_loop;		/* owned */
+	char *x_loop;		/* owned; empty: derived (loop.c) */
 	gboolean syslog;
 	gboolean allow_root;	/* deliver may run as root */
 	char *smtp_host;	/* owned */
@@ -54,12 +54,24 @@ typedef struct {
 	char *form_senders;	/* owned: contact-form senders, ";"-separated */
 	guint retention_days;	/* 0: keep closed tickets for ever */
 	guint search_mail_results;	/* 0: no search by mail */
+	guint token_days;	/* a signed reply address counts this long */
+	char *queue_order;	/* owned: [tickets] queue-order as written */
+	char **queue_rank;	/* owned: queue-order, then [addresses] */
+	guint ack_domain_per_hour;
+	guint ack_domain_per_day;
+	guint relays_per_hour;	/* agent answers relayed per ticket */
+	guint reports_per_hour;	/* "kept as a note" reports per agent */
 	char *backup_encrypt_to;	/* owned, may be empty: OpenPGP keys,
 					 * ";"-separated */
 	char *backup_gnupg_home;	/* owned, may be empty: GNUPGHOME */
 	char *backup_ledger_copy;	/* owned, may be empty: a file the
 					 * erasure ledger is copied to after
 					 * each erase, expire and backup */
+	char *lmtp_listen;	/* owned: unix:PATH, inet:HOST:PORT, ... */
+	char *lmtp_clients;	/* owned: addresses allowed over TCP */
+	guint lmtp_workers;	/* 0: one per CPU */
+	guint lmtp_max_connections;
+	guint lmtp_timeout_s;
 } MdConfig;
 
 /*
@@ -109,6 +121,12 @@ char *md_config_queue_names(const MdConfig *config);
 
 /* TRUE if @name can be a queue's name: 1 to 64 of A-Z a-z 0-9 . _ - */
 gboolean md_config_valid_queue_name(const char *name);
+
+/*
+ * Where @queue stands when a new mail reaches several of our addresses:
+ * lower wins ([tickets] queue-order, then [addresses] order).
+ */
+guint md_config_queue_rank(const MdConfig *config, const char *queue);
 
 /*
  * Every effective value as GKeyFile text, each group once (transfer

@@ -72,5 +72,8 @@ MdCustomer *md_customer_find_or_create(MdTxn *txn, const MdMailbox *mailbox,
 GArray *md_customer_tickets(MdTxn *txn, guint64 id, GError **error);
 gboolean md_customer_link_ticket(MdTxn *txn, guint64 id, guint64 ticket,
     GError **error);
+/* Sets *@yes when customer @id is linked to @ticket (customer or participant). */
+gboolean md_customer_has_ticket(MdTxn *txn, guint64 id, guint64 ticket,
+    gboolean *yes, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MdCustomer, md_customer_free)

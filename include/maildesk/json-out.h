@@ -17,6 +17,11 @@ char *md_json_time(gint64 unix_s, gint32 offset_s);
 void md_json_add_ticket(JsonBuilder *b, const MdTicket *t,
     const MdCustomer *customer);
 void md_json_add_message(JsonBuilder *b, const MdMessage *m);
+/*
+ * A message as its text only: direction, kind, internal, flags, from
+ * (the address), received and text; for internal notes in an export.
+ */
+void md_json_add_message_text(JsonBuilder *b, const MdMessage *m);
 /* The customer object; @tickets may be NULL. */
 void md_json_add_customer(JsonBuilder *b, const MdCustomer *c,
     GArray *tickets);

@@ -44,6 +44,11 @@ typedef enum {
 	MD_MSG_ERASED = 1 << 16,	/* erased: only this tombstone is left */
 	MD_MSG_HEADER_CUT = 1 << 17,	/* header block over the limit: the
 					 * parsed copy is cut (raw is whole) */
+	MD_MSG_CITED_REF = 1 << 18,	/* named a message of a ticket it was
+					 * not let into */
+	MD_MSG_AUTH_FAIL = 1 << 19,	/* our MX: SPF and DMARC fail */
+	MD_MSG_REFUSED = 1 << 20,	/* an agent's command that needs more
+					 * proof than the mail had */
 } MdMessageFlags;
 
 /* Bounds on what one mail can make us hold (SECURITY.md). */
@@ -97,6 +102,8 @@ typedef struct {
 	char *report_type;	/* owned, report-type of multipart/report */
 	char *envelope_sender;	/* owned, nullable; "" for <> */
 	char *recipient;	/* owned, nullable: our address it reached */
+	GPtrArray *also_to;	/* owned, of char *: our addresses later
+				 * copies of the same mail reached */
 	char *queue;		/* owned, nullable */
 	guint64 raw_size;
 	char *raw_sha256;	/* owned, hex */

@@ -7,6 +7,7 @@
  *   tickets           ticket number (be64)     -> ticket record
  *   messages          ticket (be64), seq (be32) -> message record
  *   raw               ticket (be64), seq (be32) -> raw bytes as received
+ *                     ticket, seq, 'S'        -> an agent answer as relayed
  *   msgid             Message-ID (no <>)        -> ticket, seq (dupsort)
  *   dedupe            recipient NUL msgid-or-sha256 -> ticket, seq
  *   customers         customer id (be64)       -> customer record
@@ -68,6 +69,15 @@ typedef enum { MD_TXN_READ, MD_TXN_WRITE } MdTxnMode;
 gboolean md_store_init(const char *path, guint64 map_size_bytes,
     gboolean *created, GError **error);
 
+/*
+ * For a process that keeps the store open (lmtpd): when a compaction waits
+ * for every process to leave, leaves (closing the environment), waits at
+ * the gate until the compaction is done and opens the store again;
+ * *@yielded says whether it did.  Otherwise returns at once.  No
+ * transaction may be open.  TEMPFAIL if the store cannot be opened again.
+ */
+gboolean md_store_yield(MdStore *store, gboolean *yielded, GError **error);
+
 /* Opens an existing store.  TEMPFAIL when missing, unwritable or busy. */
 MdStore *md_store_open(const char *path, guint64 map_size_bytes,
     GError **error);
@@ -82,6 +92,12 @@ gboolean md_store_begin(MdStore *store, MdTxnMode mode, MdTxn *txn,
  */
 guint64 md_store_txn_id(MdTxn *txn);
 
+/*
+ * Begins @txn as a transaction nested in the write transaction @parent:
+ * committed, its changes become part of @parent (no sync); aborted, they
+ * are gone and @parent goes on.  One delivery of a group commit (lmtpd).
+ */
+gboolean md_store_begin_nested(MdTxn *parent, MdTxn *txn, GError **error);
 /* Commits and leaves @txn cleared either way. */
 gboolean md_store_commit(MdTxn *txn, GError **error);
 void md_txn_clear(MdTxn *txn);

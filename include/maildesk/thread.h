@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Which ticket a message belongs to, in order of trust: a reply to a stored
- * Message-ID (In-Reply-To, References, or the original a DSN reports on),
- * then the subject tag, accepted only from the ticket's own customer.
+ * Which ticket a message belongs to, in order of trust: a fresh signed
+ * reply address, then a reply to a stored or signed Message-ID
+ * (In-Reply-To, References, or the original a DSN reports on), then the
+ * subject tag; references and tag only from the ticket's customer, its
+ * participants or an agent (bounces excepted).
  */
 #pragma once
 #include "maildesk/config.h"
@@ -20,18 +22,29 @@ typedef struct {
 	MdThreadReason reason;
 	guint64 ticket;		/* 0 when new */
 	guint64 cited;		/* a tag we did not honour, or 0 */
-	const char *agent;	/* an agent's token: points to agent_buf */
+	gboolean cited_reference;	/* @cited: by a reference */
+	const char *agent;	/* the sender's own agent token: agent_buf */
 	char agent_buf[320];
+	gboolean token_stale;	/* that token is out of date, or old */
+	guint64 stale_ticket;	/* a customer token out of date, or 0 */
 	gboolean bad_token;	/* a reply address with a wrong MAC */
 } MdThreadMatch;
 
+/* Who writes, as far as threading cares. */
+typedef struct {
+	guint64 customer_id;	/* their profile, 0: none */
+	const char *address;	/* nullable: their address */
+	gboolean agent;		/* an agent of ours */
+} MdThreadSender;
+
 /*
- * Finds the ticket for @m from customer @customer_id (0: none) arriving in
- * @queue.  Errors only for store failures.
+ * Finds the ticket for @m from @who arriving in @queue at @now (tokens
+ * older than [deliver] token-days are stale).  Errors only for store
+ * failures.
  */
 gboolean md_thread_find(MdTxn *txn, const MdConfig *config, GBytes *secret,
-    const MdMessage *m, guint64 customer_id, const char *queue,
-    MdThreadMatch *match, GError **error);
+    const MdMessage *m, const MdThreadSender *who, const char *queue,
+    gint64 now, MdThreadMatch *match, GError **error);
 
 /* The ticket number in a "[<tag>N]" subject tag, or 0. */
 guint64 md_thread_subject_tag(const char *subject, const char *tag);

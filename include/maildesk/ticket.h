@@ -82,6 +82,22 @@ gboolean md_ticket_append_message(MdTxn *txn, MdTicket *t, const MdMessage *m,
 MdMessage *md_ticket_load_message(MdTxn *txn, guint64 number, guint32 seq,
     GError **error);
 
+/* Rewrites the record of message @seq of ticket @number as @m (write txn). */
+gboolean md_ticket_update_message(MdTxn *txn, guint64 number, guint32 seq,
+    const MdMessage *m, GError **error);
+
+/*
+ * The copy of an agent's answer as it went to the customer, kept beside
+ * the agent's own mail (message @seq): what an export hands out.
+ * load returns NULL without an error when there is none.
+ */
+gboolean md_ticket_save_sent(MdTxn *txn, guint64 number, guint32 seq,
+    GBytes *data, GError **error);
+GBytes *md_ticket_load_sent(MdTxn *txn, guint64 number, guint32 seq,
+    GError **error);
+gboolean md_ticket_drop_sent(MdTxn *txn, guint64 number, guint32 seq,
+    GError **error);
+
 /* Raw bytes of message @seq (transfer full). */
 GBytes *md_ticket_load_raw(MdTxn *txn, guint64 number, guint32 seq,
     GError **error);

@@ -62,11 +62,15 @@ deliver "$T/noid.eml"
 deliver "$T/noid.eml"
 is "$(md ticket list --json | jq length)" 2 \
     "a mail without Message-ID delivered twice makes one ticket"
-# The same mail to another of our addresses reaches that queue too.
+# The same mail to another of our addresses (Postfix delivers one copy
+# per recipient) is the same mail: stored once, the copy's address added.
 deliver "$T/first.eml" --recipient sales@example.com
 is "$rc" 0 "the same mail to sales@ exits 0"
-is "$(md ticket list --queue sales --json | jq length)" 1 \
-    "the same mail to sales@ is a ticket in sales"
+is "$(md ticket list --json | jq length)" 2 \
+    "the same mail to sales@ opens no ticket"
+is "$(jqr '[.messages[0].recipient] + .messages[0].also_to | join(" ")' \
+    ticket show 1 --json)" "support@example.com sales@example.com" \
+    "the stored mail names both addresses it reached"
 store_dump > "$T/before"
 
 # A broken config defers mail in deliver (75) and is EX_CONFIG (78) for admin.

@@ -118,10 +118,11 @@ is "$(mail_header "$A" References)" "<p1@example.net>" \
     "References: the customer's Message-ID"
 is "$(mail_header "$A" Auto-Submitted)" auto-replied \
     "Auto-Submitted: auto-replied"
-is "$(mail_header "$A" X-Loop)" maildesk "X-Loop: maildesk"
+like "$(mail_header "$A" X-Loop)" '^maildesk-[0-9a-f]{12}$' \
+    "X-Loop: this installation's mark, maildesk-<hex>"
 R1=$(addr_of "$(mail_header "$A" Reply-To)")
-like "$R1" '^support\+1\.[0-9a-f]{12}@example\.com$' \
-    "Reply-To: support+1.<mac>@example.com"
+like "$R1" '^support\+1\.[0-9]+\.[0-9a-f]{12}@example\.com$' \
+    "Reply-To: support+1.<day>.<mac>@example.com"
 MID=$(mail_header "$A" Message-ID)
 is "$(mail_header "$A" Message-ID | wc -l | tr -d ' ')" 1 "one Message-ID"
 like "$MID" '^<[^<>@ ]+@[^<>@ ]+>$' "the Message-ID is well-formed"
@@ -177,7 +178,7 @@ is "$(show 1 '[.messages[] | select(.direction == "in")] | length')" 2 \
 # By the signed Reply-To address alone: no threading headers, no tag.
 cat > "$T/p3.eml" <<EOM
 From: Paula Probe <paula@example.net>
-To: ${R1:-support+1.000000000000@example.com}
+To: ${R1:-support+1.1.000000000000@example.com}
 Subject: Still burning
 Date: Mon, 02 Mar 2026 11:00:00 +0100
 Message-ID: <p3@example.net>
@@ -185,7 +186,7 @@ Message-ID: <p3@example.net>
 The fire brigade is here now.
 EOM
 dlv "$T/p3.eml" --sender paula@example.net \
-    --recipient "${R1:-support+1.000000000000@example.com}"
+    --recipient "${R1:-support+1.1.000000000000@example.com}"
 is "$(tickets)" 1 "a mail to the Reply-To address alone opens no ticket"
 is "$(show 1 '[.messages[] | select(.direction == "in")] | length')" 3 \
     "it is the third customer message of ticket 1"
@@ -232,13 +233,14 @@ is "$(addr_of "$(mail_header "$N" From)")" support@example.com \
     "notification From: support@example.com"
 is "$(mail_header "$N" Subject)" "[Ticket#2] Invoice wrong" \
     "notification Subject: [Ticket#2] Invoice wrong"
-is "$(mail_header "$N" X-Loop)" maildesk "notification X-Loop: maildesk"
+like "$(mail_header "$N" X-Loop)" '^maildesk-[0-9a-f]{12}$' \
+    "notification X-Loop: the installation's mark"
 RN=$(addr_of "$(mail_header "$N" Reply-To)")
 RC=$(addr_of "$(mail_header "$A2" Reply-To)")
-like "$RN" '^support\+2\.[0-9a-f]{12}@example\.com$' \
-    "notification Reply-To: support+2.<mac>@example.com"
-like "$RC" '^support\+2\.[0-9a-f]{12}@example\.com$' \
-    "ack of ticket 2 Reply-To: support+2.<mac>@example.com"
+like "$RN" '^support\+2\.[0-9]+\.[0-9a-f]{12}@example\.com$' \
+    "notification Reply-To: support+2.<day>.<mac>@example.com"
+like "$RC" '^support\+2\.[0-9]+\.[0-9a-f]{12}@example\.com$' \
+    "ack of ticket 2 Reply-To: support+2.<day>.<mac>@example.com"
 [ -n "$RN" ] && [ "$RN" != "$RC" ] &&
     ok "the agent's Reply-To differs from the customer's" ||
     not_ok "the agent's Reply-To differs from the customer's" "[$RN] [$RC]"
@@ -290,7 +292,7 @@ text_has "$N2" "Token-q2-8812" "with the reply's text"
 sink_reset
 cat > "$T/agent.eml" <<EOM
 From: Agent One <agent1@example.com>
-To: ${RN:-support+2.000000000000@example.com}
+To: ${RN:-support+2.1.000000000000@example.com}
 Subject: Re: your invoice
 Date: Mon, 02 Mar 2026 13:00:00 +0100
 Message-ID: <a1@example.com>
@@ -298,7 +300,7 @@ Message-ID: <a1@example.com>
 We are looking into it.
 EOM
 dlv "$T/agent.eml" --sender agent1@example.com \
-    --recipient "${RN:-support+2.000000000000@example.com}"
+    --recipient "${RN:-support+2.1.000000000000@example.com}"
 is "$(tickets)" 2 "the agent's answer to the notification opens no ticket"
 is "$(show 2 '.messages | map(select(.message_id == "a1@example.com")) |
     length')" 1 "it is filed in ticket 2"

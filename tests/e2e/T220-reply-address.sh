@@ -92,9 +92,11 @@ dlv "$T/p1.eml" --sender paula@example.net --recipient support@example.com
 is "$(tickets)" 1 "paula's mail opens ticket 1"
 A=$(sink_find Auto-Submitted '^auto-replied$')
 R1=$(addr_of "$(mail_header "${A:-/dev/null}" Reply-To)")
-like "$R1" '^support\+1\.[0-9a-f]{12}@example\.com$' \
+like "$R1" '^support\+1\.[0-9]+\.[0-9a-f]{12}@example\.com$' \
     "ticket 1's ack has a signed Reply-To"
-MAC1=$(printf '%s' "$R1" | sed -n 's/^support+1\.\([0-9a-f]*\)@.*/\1/p')
+MAC1=$(printf '%s' "$R1" |
+    sed -n 's/^support+1\.[0-9]*\.\([0-9a-f]*\)@.*/\1/p')
+DAY1=$(printf '%s' "$R1" | sed -n 's/^support+1\.\([0-9]*\)\..*/\1/p')
 
 # --- Header injection ----------------------------------------------------
 # A display name of about 2 KB with a word too long for one line.
@@ -133,7 +135,7 @@ wellformed "$N2" notification
 
 # --- Forged and misplaced reply addresses --------------------------------
 # A stranger guesses a MAC: not ticket 1, a ticket of its own.
-FORGED=support+1.000000000000@example.com
+FORGED=support+1.${DAY1:-1}.000000000000@example.com
 [ "$MAC1" = 000000000000 ] && bail "ticket 1's MAC happens to be all zeros"
 cat > "$T/forged.eml" <<EOM
 From: Mallory <mallory@example.net>
@@ -153,7 +155,7 @@ is "$(show 1 '[.messages[] | .from.email] | map(select(. ==
     "mallory@example.net")) | length')" 0 "mallory is nowhere in ticket 1"
 
 # Ticket 1's MAC with ticket 2's number: no thread either.
-CROSS="support+2.${MAC1:-000000000000}@example.com"
+CROSS="support+2.${DAY1:-1}.${MAC1:-000000000000}@example.com"
 cat > "$T/cross.eml" <<EOM
 From: Oscar Other <oscar@example.org>
 To: $CROSS
@@ -171,7 +173,7 @@ is "$(show 2 '.messages | length')" "$n2" "ticket 2 did not get the mail"
 # A valid reply address reaches the ticket, whoever writes.
 cat > "$T/stranger.eml" <<EOM
 From: Trent Third <trent@example.org>
-To: ${R1:-support+1.000000000000@example.com}
+To: ${R1:-support+1.1.000000000000@example.com}
 Subject: About the printer
 Date: Mon, 02 Mar 2026 13:00:00 +0100
 Message-ID: <trent1@example.org>
@@ -179,7 +181,7 @@ Message-ID: <trent1@example.org>
 Paula forwarded your mail to me.
 EOM
 dlv "$T/stranger.eml" --sender trent@example.org \
-    --recipient "${R1:-support+1.000000000000@example.com}"
+    --recipient "${R1:-support+1.1.000000000000@example.com}"
 is "$(tickets)" 4 "a stranger writing to the signed address opens no ticket"
 is "$(show 1 '.messages | map(select(.message_id == "trent1@example.org")) |
     length')" 1 "the stranger's mail is in ticket 1"

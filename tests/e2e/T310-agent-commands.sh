@@ -26,6 +26,12 @@ cmail() {
 	}
 }
 
+# The commands that hand a ticket to someone (#assign, #customer) need our
+# MX's word that the mail is from the agent's domain (T345 shows what a
+# signed reply address alone gets): $AR is that header, which amail and
+# the hand-written mails below carry unless AR is set empty.
+AR='Authentication-Results: mx.example.com; dkim=pass header.d=example.com'
+
 # amail ID TEXT [TO [REPLY-TO-ID]]: delivers a mail from agent1 (Message-ID
 # <ID@example.com>, body TEXT) to TO (default: agent1's reply address of
 # ticket 1, $RN1), In-Reply-To the notification it answers (default
@@ -35,6 +41,7 @@ amail() {
 	_to=${3:-$RN1}
 	{
 		printf 'From: Agent One <agent1@example.com>\nTo: %s\n' "$_to"
+		[ -z "$AR" ] || printf '%s\n' "$AR"
 		printf 'Subject: %s\n' "${ASUBJ:-Re: [Ticket#1] Printer on fire}"
 		printf 'Date: Mon, 02 Mar 2026 11:00:00 +0100\n'
 		printf 'Message-ID: <%s@example.com>\n' "$1"
@@ -70,7 +77,8 @@ adeliver() {
 }
 
 # Agents of the store, and one in the config only (sam, queue sales).
-conf "[queue sales]" "agents = sam@example.com"
+conf "[queue sales]" "agents = sam@example.com" \
+    "[agents]" "authserv-id = mx.example.com"
 md agent add agent1@example.com --name "Agent One" --queue support \
     > /dev/null 2>&1 || not_ok "agent add agent1" "exit $?"
 md agent add agent2@example.com --name "Agent Two" --queue support \
@@ -89,12 +97,12 @@ is "$(tickets)" 1 "paula's mail opens ticket 1"
 N1=$(one "$(sink_to agent1@example.com)")
 RN1=$(addr_of "$(mail_header "$N1" Reply-To)")
 NMID=$(mail_header "$N1" Message-ID)
-like "$RN1" '^support\+1\.[0-9a-f]{12}@example\.com$' \
-    "agent1 is notified, Reply-To support+1.<mac>@example.com"
-[ -n "$RN1" ] || RN1=support+1.000000000000@example.com
+like "$RN1" '^support\+1\.[0-9]+\.[0-9a-f]{12}@example\.com$' \
+    "agent1 is notified, Reply-To support+1.<day>.<mac>@example.com"
+[ -n "$RN1" ] || RN1=support+1.1.000000000000@example.com
 RN2=$(addr_of "$(mail_header "$(one "$(sink_to agent2@example.com)")" \
     Reply-To)")
-[ -n "$RN2" ] || RN2=support+1.000000000000@example.com
+[ -n "$RN2" ] || RN2=support+1.1.000000000000@example.com
 [ -n "$NMID" ] || NMID="<none@example.com>"
 
 # --- #status resolved -------------------------------------------------------
@@ -196,14 +204,15 @@ is "$(show 1 .status)" pending "#frobnicate: the status is unchanged"
 is "$(owner 1)" agent1@example.com "#frobnicate: the owner is unchanged"
 
 # --- Unverified: commands not obeyed --------------------------------------
-amail u1 '#status closed
+AR='' amail u1 '#status closed
 #assign agent2@example.com
 
 Closing this.  Token-u1-8080.' support@example.com
 is "$(show 1 .status)" pending "unverified #status closed: not obeyed"
 is "$(owner 1)" agent1@example.com "unverified #assign: not obeyed"
 is "$(count_to paula@example.net)" 0 "unverified: nothing to the customer"
-is "$(sink_count)" 0 "unverified: nothing to anybody"
+is "$(($(sink_count) - $(count_to agent1@example.com)))" 0 \
+    "unverified: nothing to anybody but a word to the agent"
 is "$(msg 1 u1@example.com .kind)" note "unverified: stored as a note"
 like "$(msg 1 u1@example.com .text)" 'Token-u1-8080' \
     "unverified: the note keeps the mail's text"
@@ -288,6 +297,7 @@ Subject: Re: [Ticket#1] Printer on fire
 Date: Mon, 02 Mar 2026 11:00:00 +0100
 Message-ID: <alt1@example.com>
 In-Reply-To: $NMID
+$AR
 MIME-Version: 1.0
 Content-Type: multipart/alternative; boundary="alt"
 
@@ -328,10 +338,14 @@ else
 	skip "multipart/alternative: the relayed parts" "python3 or mail missing"
 fi
 
+# An owner is an agent: #assign of anyone else changes nothing.
 amail as3 '#assign other@example.com
 
 Someone else will take care.  Token-as3-1717.'
-is "$(owner 1)" other@example.com "#assign other@example.com: the owner"
+is "$(owner 1)" agent2@example.com "#assign other@example.com (no agent): refused"
+is "$(count_to paula@example.net)" 0 "#assign of a non-agent: nothing relayed"
+is "$(count_to agent1@example.com)" 1 "#assign of a non-agent: a word back"
+is "$(msg 1 as3@example.com .kind)" note "#assign of a non-agent: kept as a note"
 
 # Gmail wraps a long attribution line.
 amail as4 '#assign me
@@ -342,7 +356,7 @@ On Mon, Mar 2, 2026 at 10:00 AM Printer Support Team of Example <
 support@example.com> wrote:
 
 > My printer is on fire.  Token-c1-1111.'
-is "$(owner 1)" agent1@example.com "#assign me (after other): agent1"
+is "$(owner 1)" agent1@example.com "#assign me (after agent2): agent1"
 R=$(one "$(sink_to paula@example.net)")
 text_has "$R" "Token-as4-1818" "wrapped attribution: the text relayed"
 text_lacks "$R" "Token-c1-1111" "wrapped attribution: the quote cut off"
@@ -411,7 +425,7 @@ NS=$(one "$(sink_to sam@example.com)")
 RS=$(addr_of "$(mail_header "$NS" Reply-To)")
 cat > "$T/sam1.eml" <<EOM
 From: Sam Sales <sam@example.com>
-To: ${RS:-support+1.000000000000@example.com}
+To: ${RS:-support+1.1.000000000000@example.com}
 Subject: Re: [Ticket#1] Printer on fire
 Date: Mon, 02 Mar 2026 11:00:00 +0100
 Message-ID: <sam1@example.com>
@@ -419,7 +433,7 @@ In-Reply-To: $(mail_header "$NS" Message-ID)
 
 The scanner is included.  Token-sam1-2121.
 EOM
-adeliver sam1 "${RS:-support+1.000000000000@example.com}" sam@example.com
+adeliver sam1 "${RS:-support+1.1.000000000000@example.com}" sam@example.com
 is "$(count_to carl@example.org)" 1 "sam's answer reaches carl"
 text_has "$(one "$(sink_to carl@example.org)")" "Token-sam1-2121" \
     "sam's answer: the text"
@@ -439,11 +453,11 @@ is "$(jqr 'length' ticket list --all --customer quentin@example.net --json)" 1 \
 is "$(show "$TQ" .status)" new "quentin's ticket: new"
 N=$(one "$(sink_to agent1@example.com)")
 RN=$(addr_of "$(mail_header "$N" Reply-To)")
-like "$RN" "^support\\+$TQ\\.[0-9a-f]{12}@example\\.com\$" \
+like "$RN" "^support\\+$TQ\\.[0-9]+\\.[0-9a-f]{12}@example\\.com\$" \
     "agent1's reply address for quentin's ticket"
 ASUBJ="Re: [Ticket#$TQ] Invoice wrong"
 amail life1 'We will correct the invoice.  Token-life1-3434.' \
-    "${RN:-support+$TQ.000000000000@example.com}" \
+    "${RN:-support+$TQ.1.000000000000@example.com}" \
     "$(mail_header "$N" Message-ID)"
 is "$(count_to quentin@example.net)" 1 "the answer reaches quentin"
 is "$(show "$TQ" .status)" pending "agent answer: pending"

@@ -153,8 +153,8 @@ like "$(mail_header "$R" Subject)" '\[Ticket#1\]' \
 is "$(mail_header "$R" In-Reply-To)" "<form1@example.com>" \
     "ticket reply: In-Reply-To the customer's message"
 like "$(addr_of "$(mail_header "$R" Reply-To)")" \
-    '^support\+1\.[0-9a-f]{12}@example\.com$' \
-    "ticket reply: Reply-To support+1.<mac>@example.com"
+    '^support\+1\.[0-9]+\.[0-9a-f]{12}@example\.com$' \
+    "ticket reply: Reply-To support+1.<day>.<mac>@example.com"
 is "$(mail_header "$R" Auto-Submitted)" "" "ticket reply: no Auto-Submitted"
 text_has "$R" "Token-cr1-1234" "ticket reply: the agent's text"
 is "$(show 1 .status)" pending "ticket reply: ticket 1 pending"

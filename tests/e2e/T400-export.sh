@@ -23,8 +23,8 @@ QMARK=Quux-Other-7718
 
 # dlv FILE FROM: deliver to support@, must exit 0.
 dlv() {
-	md deliver --sender "$2" --recipient support@example.com < "$1" \
-	    > "$T/out" 2> "$T/err"
+	md deliver --sender "$2" --recipient "${3:-support@example.com}" \
+	    < "$1" > "$T/out" 2> "$T/err"
 	rc=$?
 	[ "$rc" -eq 0 ] || not_ok "deliver $(basename "$1") exits 0" \
 	    "exit $rc: $(cat "$T/err")"
@@ -146,10 +146,10 @@ ej() {
 }
 
 is "$(ej '.schema')" maildesk-export "schema: maildesk-export"
-is "$(ej '.version')" 1 "version: 1"
+is "$(ej '.version')" 2 "version: 2"
 is "$(ej 'keys_unsorted | join(",")')" \
     "schema,version,exported,customer,tickets,outbox,audit" \
-    "the members of schema version 1, in order"
+    "the members of schema version 2, in order"
 like "$(ej '.exported')" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}[+-][0-9:]{5}$' \
     "exported: an ISO 8601 time"
 is "$(jq -S -c . "$J" | jq -S -c '.customer')" \
@@ -158,14 +158,21 @@ is "$(jq -S -c . "$J" | jq -S -c '.customer')" \
 is "$(ej '[.tickets[].number] | tostring')" "$tickets" \
     "tickets: exactly the customer's, in order"
 
-# Every ticket as ticket show --json prints it, messages and all.
+# Every ticket as ticket show --json prints it, messages and all; but an
+# agent's answer is the mail as the customer received it (T345 shows why).
+noagent='.messages |= map(select(.kind != "agent"))'
 total=0
 for n in 1 3 4; do
-	is "$(ej ".tickets[] | select(.number == $n)" | jq -S -c .)" \
-	    "$(md ticket show "$n" --json | jq -S -c .)" \
-	    "ticket $n: the same as ticket show --json"
+	is "$(ej ".tickets[] | select(.number == $n) | $noagent" | jq -S -c .)" \
+	    "$(md ticket show "$n" --json | jq -S -c "$noagent")" \
+	    "ticket $n: the same as ticket show --json (but for agent answers)"
 	total=$((total + $(md ticket show "$n" --json | jq '.messages | length')))
 done
+is "$(ej '[.tickets[].messages[] | select(.kind == "agent") |
+    [.from.email, .to[0].email, (.text | rtrimstr("\n"))] | join(" ")] |
+    join(",")')" \
+    "support@example.com $P We sent the fire brigade.,support@example.com $P A corrected invoice follows." \
+    "the agent's answers: as relayed, from us to her, the agent's text"
 is "$(ej '[.tickets[].messages[]] | length')" "$total" \
     "every message of the three tickets ($total)"
 is "$(ej '[.tickets[].messages[] | select(.kind == "agent")] | length')" 2 \
@@ -189,11 +196,21 @@ for n in 1 3 4; do
 	i=1
 	while [ "$i" -le "$c" ]; do
 		md ticket raw "$n" "$i" > "$T/raw.eml"
-		cmp -s "$T/raw.eml" "$E/raw/$n-$i.eml" || bad="$bad $n-$i"
+		if [ "$(md ticket show "$n" --json |
+		    jq -r ".messages[$((i - 1))].kind")" = agent ]; then
+			# The relayed mail: from us, to her.
+			grep -Eq '^From: (.* <)?support@example\.com' \
+			    "$E/raw/$n-$i.eml" &&
+			    grep -q "^To: .*<$P>" "$E/raw/$n-$i.eml" ||
+			    bad="$bad $n-$i"
+		else
+			cmp -s "$T/raw.eml" "$E/raw/$n-$i.eml" ||
+			    bad="$bad $n-$i"
+		fi
 		i=$((i + 1))
 	done
 done
-is "$bad" "" "every raw/N-I.eml equals ticket raw N I byte for byte"
+is "$bad" "" "every raw/N-I.eml equals ticket raw N I byte for byte (an answer: as relayed)"
 cmp -s "$T/p2.eml" "$E/raw/3-1.eml" &&
     ok "the mail with the attachment is exported as it was received" ||
     not_ok "the mail with the attachment is exported as it was received"
@@ -364,12 +381,15 @@ is "$(grep -a -c -e Paulina -e Probe-Smith -e 1234567 -e paula "$T/audit.json")"
     0 "but never the value"
 
 # --- A participant in somebody else's ticket -----------------------------
-# Walter answers in Quentin's ticket 2.  His export holds his own message;
-# Quentin's mail in that ticket is Quentin's data, not his.
+# Walter answers in Quentin's ticket 2, to the signed reply address of
+# Quentin's acknowledgement (forwarded to him).  His export holds his own
+# message; Quentin's mail in that ticket is Quentin's data, not his.
 W=walter.guest@example.com
+QRT=$(md ticket show 2 --json | jq -r '[.messages[] | select(.kind == "ack")
+    | .reply_to.email][0] // "support@example.com"')
 cat > "$T/w1.eml" <<EOM
 From: Walter Guest <$W>
-To: support@example.com
+To: $QRT
 Subject: Re: Other matter
 Date: Mon, 02 Mar 2026 14:00:00 +0100
 Message-ID: <w1@export.test>
@@ -377,7 +397,7 @@ In-Reply-To: <q1@export.test>
 
 I can confirm it.  Walter-Own-4402
 EOM
-dlv "$T/w1.eml" "$W"
+dlv "$T/w1.eml" "$W" "$QRT"
 is "$(md customer show "$W" --json | jq -c .tickets)" "[2]" \
     "Walter is linked to Quentin's ticket 2"
 md customer export "$W" -o "$T/export-walter" > /dev/null 2>&1

@@ -24,8 +24,8 @@ Y=yvonne.keeper@example.org
 YMARK=Yk4Marker-Y-20481
 
 dlv() {
-	md deliver --sender "$2" --recipient support@example.com < "$1" \
-	    > "$T/out" 2> "$T/err"
+	md deliver --sender "$2" --recipient "${3:-support@example.com}" \
+	    < "$1" > "$T/out" 2> "$T/err"
 	rc=$?
 	[ "$rc" -eq 0 ] || not_ok "deliver $(basename "$1") exits 0" \
 	    "exit $rc: $(cat "$T/err")"
@@ -268,15 +268,18 @@ is "$?" 0 "check: clean after compact"
     not_ok "compact leaves no temporary copy behind"
 
 # --- A participant in somebody else's ticket ------------------------------
-# Walter answers in Yvonne's ticket (he got her mail forwarded): his
-# message is his data, the ticket is hers.  Erasing him leaves a tombstone
-# in her ticket and nothing of him anywhere, the agent's notification
-# about his message included.
+# Walter answers in Yvonne's ticket (she forwarded him our acknowledgement
+# and he replied to its signed reply address): his message is his data,
+# the ticket is hers.  Erasing him leaves a tombstone in her ticket and
+# nothing of him anywhere, the agent's notification about his message
+# included.
 W=walter.guest@example.com
 WMARK=Ww5Marker-W-31337
+YRT=$(md ticket show 2 --json | jq -r '[.messages[] | select(.kind == "ack")
+    | .reply_to.email][0] // "support@example.com"')
 cat > "$T/w1.eml" <<EOM
 From: Walter Guest <$W>
-To: support@example.com
+To: $YRT
 Subject: Re: My own question
 Date: Mon, 02 Mar 2026 12:00:00 +0100
 Message-ID: <w1.$WMARK@example.com>
@@ -284,7 +287,7 @@ In-Reply-To: <y1.$YMARK@mail.example.org>
 
 I can confirm what Yvonne wrote.  $WMARK
 EOM
-dlv "$T/w1.eml" "$W"
+dlv "$T/w1.eml" "$W" "$YRT"
 is "$(md ticket show 2 --json | jq '.messages | length')" \
     $(($(jq '.messages | length' "$T/y-before.json") + 1)) \
     "his message is filed in her ticket 2"
@@ -335,7 +338,7 @@ EOM
 dlv "$T/o1.eml" "$O"
 cat > "$T/o2.eml" <<EOM
 From: Olaf Moved <$O>
-To: support@example.com
+To: $YRT
 Subject: Re: My own question
 Date: Mon, 02 Mar 2026 13:10:00 +0100
 Message-ID: <o2.$OMARK@example.com>
@@ -343,7 +346,7 @@ In-Reply-To: <y1.$YMARK@mail.example.org>
 
 Same here, $OMARK.
 EOM
-dlv "$T/o2.eml" "$O"
+dlv "$T/o2.eml" "$O" "$YRT"
 nmsg=$(md ticket show 2 --json | jq '.messages | length')
 md customer set "$O" email "$O2" > /dev/null
 is "$?" 0 "customer set email: the address is corrected"

@@ -253,15 +253,6 @@ if ! command -v faketime > /dev/null 2>&1; then
 	finish
 fi
 
-# ago DAYS COMMAND...: runs maildesk DAYS days in the past.
-ago() {
-	_d=$1
-	shift
-	ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
-	FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "-${_d}d" \
-	    "$MAILDESK" -c "$T/maildesk.conf" "$@"
-}
-
 # aged FROM ID SUBJECT QUEUE-ADDRESS DAYS-SINCE-CLOSED: a ticket opened 60
 # days ago and closed DAYS-SINCE-CLOSED days ago (never, if "open"); prints
 # its number.

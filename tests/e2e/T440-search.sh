@@ -119,6 +119,7 @@ is "$(found attachment:rechnung)" 1 "attachment: a file name"
 is "$(found ticket:2)" 2 "ticket:"
 is "$(found status:new)" "1 2 3" "status:"
 is "$(found queue:support Hamburg)" 1 "queue: with a word"
+md agent add agent1@example.com > /dev/null 2>&1 || not_ok "agent add"
 md ticket set 2 owner agent1@example.com > /dev/null 2>&1 ||
     not_ok "ticket set owner"
 md ticket set 2 status pending > /dev/null 2>&1

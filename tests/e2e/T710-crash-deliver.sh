@@ -32,12 +32,13 @@ SEED=${CRASH_SEED:-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')}
 
 # Acknowledgements stay on (each new ticket queues one in the delivery's
 # own transaction, which is part of what must be all-or-nothing), with no
-# rate limit so that every ticket gets one.  deliver-flush-seconds = 0:
+# rate limit (per address or per domain) so that every ticket gets one.  deliver-flush-seconds = 0:
 # deliver only queues and makes no SMTP attempt.  That is the fastest
 # choice: a relay that is down still costs each delivery a connection
 # attempt and a second transaction to record the failure (about 1.6 x the
 # time per mail here), and sending is T711's subject, not this test's.
 setup_store "[ack]" "per-hour = 1000000" "per-day = 1000000" \
+    "domain-per-hour = 1000000" "domain-per-day = 1000000" \
     "[outbox]" "deliver-flush-seconds = 0" \
     "[templates]" "dir = $SRCDIR/contrib/templates"
 mkdir "$T/mails" "$T/rc"

@@ -67,12 +67,13 @@ now_ms() {
 	date +%s%3N
 }
 
-# mail ID FROM MARK [IN-REPLY-TO]: writes $T/mails/ID.eml, a mail with
-# MARK in its text and attachment name and a 200 KB attachment.
+# mail ID FROM MARK [IN-REPLY-TO]: writes $T/mails/ID.eml, a mail to
+# ${TO:-support@example.com} with MARK in its text and attachment name
+# and a 200 KB attachment.
 BLOB=$(head -c 150000 /dev/urandom | base64)
 mail() {
 	{
-		printf 'From: %s\nTo: support@example.com\n' "$2"
+		printf 'From: %s\nTo: %s\n' "$2" "${TO:-support@example.com}"
 		printf 'Subject: Mail %s\nMessage-ID: <%s@t712.test>\n' "$1" "$1"
 		[ $# -gt 3 ] && printf 'In-Reply-To: <%s@t712.test>\n' "$4"
 		printf 'Date: Tue, 03 Mar 2026 09:00:00 +0000\n'
@@ -86,9 +87,10 @@ mail() {
 	} > "$T/mails/$1.eml"
 }
 
-# dlv ID ADDRESS: delivers $T/mails/ID.eml from ADDRESS; must exit 0.
+# dlv ID ADDRESS [RCPT]: delivers $T/mails/ID.eml from ADDRESS; must
+# exit 0.
 dlv() {
-	md deliver --sender "$2" --recipient support@example.com \
+	md deliver --sender "$2" --recipient "${3:-support@example.com}" \
 	    < "$T/mails/$1.eml" > /dev/null 2> "$T/err" ||
 	    not_ok "deliver $1" "$(cat "$T/err")"
 }
@@ -147,10 +149,15 @@ victim() {
 	_o=$(($1 % CUSTOMERS + 1))
 	mail "p$1-1" "Person $1 <$V>" "GoneMark-$1-1"
 	mail "p$1-2" "Person $1 <$V>" "GoneMark-$1-2"
-	mail "p$1-3" "Person $1 <$V>" "GoneMark-$1-3" "c$_o-1"
-	for _k in 1 2 3; do
-		dlv "p$1-$_k" "$V"
-	done
+	# A stranger there only through the customer's signed reply
+	# address, as if the acknowledgement had been forwarded to them.
+	_rt=$(md ticket show "$(awk -v id="c$_o-1" '$1 == id { print $2 }' \
+	    "$T/others")" --json | jq -r '[.messages[] |
+	    select(.kind == "ack") | .reply_to.email][0]')
+	TO=$_rt mail "p$1-3" "Person $1 <$V>" "GoneMark-$1-3" "c$_o-1"
+	dlv "p$1-1" "$V"
+	dlv "p$1-2" "$V"
+	dlv "p$1-3" "$V" "$_rt"
 	for _t in $(md ticket list --customer "$V" --json | jq '.[].number') \
 	    $(awk -v id="c$_o-1" '$1 == id { print $2 }' "$T/others"); do
 		md ticket show "$_t" --json

@@ -116,9 +116,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	    !md_store_commit(&txn, &e))
 		die("agent", e);
 	signed_customer = md_token_reply_address(secret,
-	    "support@example.com", '+', 1, NULL);
+	    "support@example.com", '+', 1, NULL, 1793000000);
 	signed_agent = md_token_reply_address(secret, "support@example.com",
-	    '+', 1, "alice@example.com");
+	    '+', 1, "alice@example.com", 1793000000);
 	return 0;
 }
 

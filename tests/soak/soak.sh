@@ -21,7 +21,11 @@
 # What it does (tests/soak/README.md has the details): generates MAILS mails
 # with awk (new tickets, customer replies by In-Reply-To/References, by the
 # subject tag and by the signed reply address, auto-replies, DSN bounces,
-# agent answers to their signed reply address), delivers them with WRITERS
+# agent answers to their signed reply address, and reply-all traffic: new
+# mail to support@ and sales@, agents' answers to their signed address and
+# support@, customers' replies to their signed address and the other
+# queue's address, each delivered once per address, both copies at the
+# same time, as the MTA would), delivers them with WRITERS
 # concurrent `maildesk deliver` loops that retry exit 75 like an MTA, runs
 # `maildesk flush` every second against smtp-sink on 127.0.0.1, erases some
 # senders with `maildesk customer erase` once their last mail is in, closes
@@ -32,7 +36,8 @@
 # nothing of an erased or expired sender is left, every acknowledgement the
 # store holds reached the SMTP server exactly once (counted by Message-ID),
 # no Message-ID reached it twice, every customer message notified each
-# agent of its queue, and every agent answer was relayed.  It prints a
+# agent of its queue, every agent answer was relayed, and no answer was
+# relayed twice nor any mail acknowledged twice.  It prints a
 # summary and exits 0 if all held, 1 if any check failed, 2 on a usage or
 # set-up error.
 
@@ -321,6 +326,9 @@ start_sink
 	printf '[outbox]\nretry-base-seconds = 1\nretry-max-seconds = 4\n'
 	# Every new ticket gets its acknowledgement: no rate limit in the way.
 	printf '[ack]\nper-hour = 1000000\nper-day = 1000000\n'
+	printf 'domain-per-hour = 1000000\ndomain-per-day = 1000000\n'
+	# Nor the loop breaker: agents answer fast here.
+	printf '[agents]\nrelays-per-hour = 1000000\n'
 	printf '[templates]\ndir = %s\n' "$SRCDIR/contrib/templates"
 	printf '[queue sales]\nlanguage = de\n'
 } > "$W/maildesk.conf"
@@ -502,10 +510,15 @@ BEGIN {
 	}
 
 	for (i = 1; i <= N; i++) {
-		do k = rnd(S); while (CUT[k] < i)
+		# Each sender to erase or expire writes at least once, first:
+		# else the run would erase somebody unknown.
+		if (i <= E + X)
+			k = i
+		else
+			do k = rnd(S); while (CUT[k] < i)
 		MID[i] = "soak." seed "." i "@" (i % 3 ? "mua" : "mx") ".example.net"
 		F = dir "/" i ".eml"
-		owner = k; sender = ADDR[k]; need = "-"; after = 0
+		owner = k; sender = ADDR[k]; need = "-"; after = 0; also = "-"
 		dup = rand() < 0.01 ? 1 : 0
 		r = rand()
 		type = ""
@@ -528,17 +541,21 @@ BEGIN {
 			else if (r < 0.81) type = "dsn-notif"
 			else if (r < 0.83) type = "dsn-msg"
 			else if (r < 0.845) type = "backscatter"
+			else if (r < 0.87) type = "ra-new"
+			else if (r < 0.90) type = "ra-agent"
+			else if (r < 0.93) type = "ra-customer"
 			else type = "refs"
 		}
 		# Runtime targets need a mail far enough back; else a reply.
 		t = 0
-		if (type == "tag" || type == "agent" || type == "dsn-notif" ||
+		if (type == "tag" || type == "agent" || type == "ra-agent" ||
+		    type == "dsn-notif" ||
 		    type == "reply" || type == "refs" || type == "autoreply" ||
 		    type == "dsn-msg") {
 			t = older(k, i)
 			if (t == 0)
 				type = "new"
-		} else if (type == "addr") {
+		} else if (type == "addr" || type == "ra-customer") {
 			t = older_new(k, i)
 			if (t == 0) {
 				type = "reply"
@@ -583,6 +600,28 @@ BEGIN {
 			need = "ack:" MID[t] ":" ADDR[k]
 			customer_mail(k, i, "@@RT@@", "Noch eine Frage / one more question", "", q)
 			CM[k, ++NCM[k]] = i
+		} else if (type == "ra-new") {
+			# To support@, Cc sales@: one ticket, in support (listed
+			# first in [addresses]), one ack.
+			q = "support"; subj = sprintf(EN[rnd(NEN)], rnd(99999))
+			Q[i] = q; SUBJ[i] = subj; ROOT[i] = i
+			rcpt = "support@example.com"; also = "sales@example.com"
+			if (rand() < 0.5) { rcpt = also; also = "support@example.com" }
+			kind = "customer"
+			customer_mail(k, i, "support@example.com", subj,
+			    "Cc: sales@example.com", q)
+			NW[k, ++NNW[k]] = i
+			CM[k, ++NCM[k]] = i
+		} else if (type == "ra-customer") {
+			# Reply-all to the ack of t: its signed Reply-To and the
+			# address of the other queue.
+			q = Q[t]; Q[i] = q; SUBJ[i] = SUBJ[t]; ROOT[i] = ROOT[t]
+			rcpt = "@@RT@@"; kind = "customer"; after = t
+			also = q == "sales" ? "support@example.com" : "sales@example.com"
+			need = "ack:" MID[t] ":" ADDR[k]
+			customer_mail(k, i, "@@RT@@", (q == "sales" ? "AW: " : "Re: ") SUBJ[t],
+			    "Cc: " also, q)
+			CM[k, ++NCM[k]] = i
 		} else if (type == "autoreply") {
 			q = Q[t]; rcpt = qaddr(q); kind = "auto-reply"
 			o("From: " DISP[k]); o("To: " rcpt)
@@ -599,7 +638,7 @@ BEGIN {
 			o("MIME-Version: 1.0"); o("Content-Type: text/plain; charset=us-ascii"); o("")
 			o("I am out of the office until further notice.")
 			o("Your mail will not be forwarded.")
-		} else if (type == "agent") {
+		} else if (type == "agent" || type == "ra-agent") {
 			q = Q[t]; a = agent_of(q); after = t
 			need = "notif:" MID[t] ":" a
 			owner = k; sender = a; rcpt = "@@RT@@"
@@ -607,6 +646,13 @@ BEGIN {
 			note = rand() < 0.1
 			kind = note ? "note" : "agent"
 			o("From: Agent " substr(a, 6, 1) " <" a ">"); o("To: @@RT@@")
+			if (type == "ra-agent") {
+				# Reply-all: the address of the queue in Cc, and the
+				# customer too (that copy never reaches us).
+				also = qaddr(q)
+				o("Cc: " qaddr(q) ", " ADDR[k])
+				if (rand() < 0.5) { rcpt = also; also = "@@RT@@" }
+			}
 			o("Subject: Re: [Ticket#@@TN@@] " SUBJ[t])
 			o("Date: " date(i)); o("Message-ID: <" MID[i] ">")
 			o("In-Reply-To: @@MID@@"); o("References: @@MID@@")
@@ -662,7 +708,7 @@ BEGIN {
 		close(F)
 		LAST[owner] = i
 		print i "\t" type "\t" owner "\t" sender "\t" rcpt "\t" MID[i] "\t" \
-		    need "\t" dup "\t" kind "\t" after > plan
+		    need "\t" dup "\t" kind "\t" after "\t" also > plan
 	}
 	for (k = 1; k <= S; k++)
 		print k "\t" ADDR[k] "\t" ROLE[k] "\t" CUT[k] "\t" LAST[k] + 0 > senders
@@ -748,16 +794,35 @@ deliver_one() {
 	done
 }
 
+# copies F SENDER RCPT ALSO IDX: delivers F to RCPT, and when ALSO is not
+# "-" a second copy to ALSO at the same time, as the MTA does for a mail
+# to two of our addresses; 0 once both are stored.
+copies() {
+	local bpid="" rcb=0 rca
+	if [ "$4" != "-" ]; then
+		(WD="$WD/b"; deliver_one "$1" "$2" "$4" "$5") &
+		bpid=$!
+	fi
+	deliver_one "$1" "$2" "$3" "$5"
+	rca=$?
+	if [ -n "$bpid" ]; then
+		wait "$bpid"
+		rcb=$?
+	fi
+	[ "$rca" -eq 0 ] && [ "$rcb" -eq 0 ]
+}
+
 writer() {
-	local w=$1 idx type sender rcpt need dup after f t0 _
+	local w=$1 idx type sender rcpt need dup after also f t0 _
 	WD="$W/w/$w"
-	mkdir -p "$WD"
+	mkdir -p "$WD/b"
 	: > "$WD/delivered"
 	: > "$WD/retries"
+	: > "$WD/b/retries"
 	: > "$WD/dups"
 	echo 0 > "$W/progress/w$w"
 	while IFS=$'\t' read -r idx type _ sender rcpt _ need dup _ \
-	    after; do
+	    after also; do
 		kill -0 "$MAIN" 2> /dev/null || exit 0
 		if [ "$after" -gt 0 ]; then
 			t0=$SECONDS
@@ -780,8 +845,9 @@ writer() {
 			    -e "s|@@TN@@|$R_TN|g" "$f" > "$W/run/$idx.eml"
 			f="$W/run/$idx.eml"
 			[ "$rcpt" = "@@RT@@" ] && rcpt=$R_RT
+			[ "$also" = "@@RT@@" ] && also=$R_RT
 		fi
-		if deliver_one "$f" "$sender" "$rcpt" "$idx"; then
+		if copies "$f" "$sender" "$rcpt" "$also" "$idx"; then
 			echo "$idx" >> "$WD/delivered"
 			# The MTA lost our exit status: the same mail again.
 			if [ "$dup" = 1 ] && deliver_one "$f" "$sender" "$rcpt" "$idx"; then
@@ -1058,6 +1124,11 @@ FILENAME == F_DELIVERED { DELIV[$1] = 1; next }
 FILENAME == F_PLAN {
 	PTYPE[$1] = $2; POWN[$1] = $3; PMID[$1] = $6; PKIND[$1] = $9
 	PLANNED[$6] = $1
+	if ($2 ~ /^ra-/ && ($1 in DELIV))
+		NRA++
+	# An agent answer delivered (in one copy or two): one relay.
+	if ($9 == "agent" && ($1 in DELIV))
+		EXPREL[ADDR[$3]]++
 	next
 }
 FILENAME == F_MSGS {
@@ -1100,6 +1171,7 @@ FILENAME == F_SINK {
 			cls = "other"
 	} else if (as == "auto-replied") {
 		cls = "ack"; SINKACK[mid]++; SINKACKRCPT[mid] = rcpt
+		ACKIRT[irt]++
 	} else if (as == "-") {
 		cls = "reply"; REPLIES[rcpt]++
 	} else
@@ -1178,6 +1250,24 @@ END {
 		if (!(c in AGENTOUT))
 			bad(c ": " REPLIES[c] " answers relayed, none stored")
 	}
+	# Reply-all: no mail acknowledged twice, no answer relayed twice.
+	for (irt in ACKIRT)
+		if (ACKIRT[irt] > 1) {
+			dupacks += ACKIRT[irt] - 1
+			bad("mail " irt " acknowledged " ACKIRT[irt] " times")
+		}
+	for (c in REPLIES) {
+		k = BYADDR[c]
+		if (k != "" && GONE[k])
+			continue
+		if (REPLIES[c] > EXPREL[c] + 0) {
+			duprel += REPLIES[c] - EXPREL[c]
+			bad(c ": " REPLIES[c] " answers relayed for " EXPREL[c] + 0 " agent answers delivered")
+		}
+	}
+	printf "STAT\treply_all\t%d\n", NRA
+	printf "STAT\tdup_acks\t%d\n", dupacks
+	printf "STAT\tdup_relays\t%d\n", duprel
 	printf "STAT\ttickets_seen\t%d\n", ntickets
 	printf "STAT\tmessages\t%d\n", nmsgs
 	printf "STAT\tstore_acks\t%d\n", nstoreack
@@ -1241,6 +1331,7 @@ maildesk soak summary (seed $SEED, $NW writers)
   acks at the relay       $(st sink_acks) ($(st sink_acks_removed) to erased/expired senders)
   other mail at relay     $(st sink_notifications) notifications, $(st sink_replies) relayed answers, $(st sink_copies) copies, $(st sink_other) other
   duplicates at relay     $(st sink_dups) (of $(st sink_total) mails)
+  reply-all mails         $(st reply_all) (two copies each): $(st dup_relays) answers relayed twice, $(st dup_acks) mails acknowledged twice
   outbox after flush      ${OUTBOX:-?} entries
   maildesk check          exit $CHECK_RC
   elapsed                 ${T_DELIVER}s delivering, ${T_ALL}s with the final flush; ${SECONDS}s in all

@@ -66,8 +66,14 @@ test_defaults(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(c->max_size_bytes, ==, 52428800);
 	g_assert_cmpuint(c->time_limit_s, ==, 300);
 	g_assert_cmpstr(c->recipient_delimiter, ==, "+");
-	g_assert_cmpstr(c->x_loop, ==, "maildesk");
+	/* Empty: derived from the store's secret (loop.c). */
+	g_assert_cmpstr(c->x_loop, ==, "");
 	g_assert_true(c->syslog);
+	g_assert_cmpuint(c->token_days, ==, 30);
+	g_assert_cmpuint(c->ack_domain_per_hour, ==, 100);
+	g_assert_cmpuint(c->ack_domain_per_day, ==, 1000);
+	g_assert_cmpuint(c->relays_per_hour, ==, 20);
+	g_assert_cmpuint(c->reports_per_hour, ==, 5);
 }
 
 static void

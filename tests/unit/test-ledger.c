@@ -23,6 +23,7 @@
 #include "maildesk/replay.h"
 #include "maildesk/store.h"
 #include "maildesk/ticket.h"
+#include "maildesk/token.h"
 
 #define MAP_SIZE_BYTES (G_GUINT64_CONSTANT(64) << 20)
 #define T0 1704186000		/* the first mails */
@@ -70,16 +71,17 @@ tear_down(Fixture *f, gconstpointer data)
 	g_free(f->dir);
 }
 
+/* A mail to @rcpt, our address or a signed reply address of ours. */
 static MdDeliverResult
-deliver(Fixture *f, MdStore *store, const char *from, const char *msgid,
-    const char *in_reply_to, const char *body, gint64 now)
+deliver_to(Fixture *f, MdStore *store, const char *rcpt, const char *from,
+    const char *msgid, const char *in_reply_to, const char *body, gint64 now)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GString) raw = g_string_new(NULL);
 	MdDeliverResult r;
 
-	g_string_append_printf(raw, "From: %s\r\nTo: support@example.com\r\n"
-	    "Subject: question\r\n", from);
+	g_string_append_printf(raw, "From: %s\r\nTo: %s\r\n"
+	    "Subject: question\r\n", from, rcpt);
 	if (msgid != NULL)
 		g_string_append_printf(raw, "Message-ID: <%s>\r\n", msgid);
 	if (in_reply_to != NULL)
@@ -87,10 +89,36 @@ deliver(Fixture *f, MdStore *store, const char *from, const char *msgid,
 		    in_reply_to);
 	g_string_append_printf(raw, "\r\n%s\r\n", body);
 	g_assert_true(md_deliver(store, f->config, (const guint8 *)raw->str,
-	    raw->len, NULL, "support@example.com", now, &r, &error));
+	    raw->len, NULL, rcpt, now, &r, &error));
 	g_assert_no_error(error);
 	md_deliver_result_clear(&r);
 	return r;
+}
+
+static MdDeliverResult
+deliver(Fixture *f, MdStore *store, const char *from, const char *msgid,
+    const char *in_reply_to, const char *body, gint64 now)
+{
+	return deliver_to(f, store, "support@example.com", from, msgid,
+	    in_reply_to, body, now);
+}
+
+/*
+ * The signed reply address of @ticket's customer: what a participant
+ * writes to (a Message-ID alone lets nobody in).
+ */
+static char *
+reply_address(MdStore *store, guint64 ticket, gint64 now)
+{
+	g_autoptr(GError) error = NULL;
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	g_autoptr(GBytes) secret = NULL;
+
+	g_assert_true(md_store_begin(store, MD_TXN_READ, &txn, &error));
+	secret = md_store_secret(&txn, &error);
+	g_assert_nonnull(secret);
+	return md_token_reply_address(secret, "support@example.com", '+',
+	    ticket, NULL, now);
 }
 
 /* The store as it is now, as a compacted copy beside it (a backup). */
@@ -268,6 +296,7 @@ test_nothing_recorded(Fixture *f, gconstpointer data)
 static void
 test_replay_erase(Fixture *f, gconstpointer data)
 {
+	g_autofree char *rt = NULL;
 	MdReplayReport r;
 	g_autoptr(GPtrArray) mine = NULL;
 
@@ -275,8 +304,12 @@ test_replay_erase(Fixture *f, gconstpointer data)
 	    "AliceSecret", T0);
 	deliver(f, f->live, "carol@example.net", "c1@example.net", NULL,
 	    "CarolText", T0);
-	/* Alice answers in Carol's ticket: a participant there. */
-	deliver(f, f->live, "alice@example.net", "a2@example.net",
+	/*
+	 * Alice answers in Carol's ticket, to its signed reply address (Carol
+	 * forwarded her our mail): a participant there.
+	 */
+	rt = reply_address(f->live, 2, T0);
+	deliver_to(f, f->live, rt, "alice@example.net", "a2@example.net",
 	    "c1@example.net", "AliceInCarols", T0);
 	take_copy(f);
 	erase(f, "alice@example.net", T_ERASE);

@@ -3,7 +3,9 @@
  * Threading.  md_thread_subject_tag: anything but a whole positive number
  * right after the tag gives 0, and a number too long to be a ticket never
  * overflows into a wrong one.  md_thread_find over a temp store filled by
- * md_deliver: references, the same mail in two queues, tags by whom.
+ * md_deliver: references and tags by whom (the ticket's customer, a
+ * participant, an agent, or a stranger, who gets a new ticket citing it),
+ * our signed Message-IDs by the address they went to, stale tokens.
  */
 #include <string.h>
 
@@ -13,8 +15,10 @@
 #include "test-util.h"
 #include "maildesk/deliver.h"
 #include "maildesk/error.h"
+#include "maildesk/customer.h"
 #include "maildesk/thread.h"
 #include "maildesk/ticket.h"
+#include "maildesk/token.h"
 
 typedef struct {
 	const char *path;
@@ -159,7 +163,8 @@ customer_of(Fixture *f, guint64 ticket)
 }
 
 static MdThreadMatch
-find(Fixture *f, const MdMessage *m, guint64 customer, const char *queue)
+find_as(Fixture *f, const MdMessage *m, const MdThreadSender *who,
+    const char *queue)
 {
 	g_auto(MdTxn) txn = MD_TXN_INIT;
 	g_autoptr(GError) error = NULL;
@@ -169,10 +174,19 @@ find(Fixture *f, const MdMessage *m, guint64 customer, const char *queue)
 	g_assert_true(md_store_begin(f->store, MD_TXN_READ, &txn, &error));
 	secret = md_store_secret(&txn, &error);
 	g_assert_nonnull(secret);
-	g_assert_true(md_thread_find(&txn, f->config, secret, m, customer,
-	    queue, &match, &error));
+	g_assert_true(md_thread_find(&txn, f->config, secret, m, who, queue,
+	    NOW, &match, &error));
 	g_assert_no_error(error);
 	return match;
+}
+
+/* As customer @customer (0: nobody known). */
+static MdThreadMatch
+find(Fixture *f, const MdMessage *m, guint64 customer, const char *queue)
+{
+	MdThreadSender who = { customer, NULL, FALSE };
+
+	return find_as(f, m, &who, queue);
 }
 
 static void
@@ -185,12 +199,144 @@ test_find_in_reply_to(Fixture *f, gconstpointer data)
 
 	deliver(f, "bob@example.org", "support@example.com",
 	    "two@example.org", "second");
-	/* A reference counts from anyone, even without a customer. */
+	/* The ticket's customer follows a reference into it. */
 	m->in_reply_to = g_strdup("one@example.org");
-	match = find(f, m, 0, "support");
+	match = find(f, m, customer_of(f, t1), "support");
 	g_assert_cmpint(match.reason, ==, MD_THREAD_REFERENCE);
 	g_assert_cmpuint(match.ticket, ==, t1);
 	g_assert_cmpuint(match.cited, ==, 0);
+}
+
+/*
+ * Everyone in Cc of a mail knows its Message-ID: from a stranger, or
+ * another customer, a reference opens a new ticket that cites the old.
+ */
+static void
+test_find_reference_from_stranger(Fixture *f, gconstpointer data)
+{
+	g_autoptr(MdMessage) m = md_message_new();
+	guint64 t1 = deliver(f, "anna@example.org", "support@example.com",
+	    "one@example.org", "first");
+	guint64 t2 = deliver(f, "eve@example.org", "support@example.com",
+	    "two@example.org", "second");
+	MdThreadMatch match;
+
+	m->in_reply_to = g_strdup("one@example.org");
+	g_ptr_array_add(m->references, g_strdup("one@example.org"));
+	match = find(f, m, customer_of(f, t2), "support");
+	g_assert_cmpint(match.reason, ==, MD_THREAD_NEW);
+	g_assert_cmpuint(match.ticket, ==, 0);
+	g_assert_cmpuint(match.cited, ==, t1);
+	g_assert_true(match.cited_reference);
+	match = find(f, m, 0, "support");
+	g_assert_cmpint(match.reason, ==, MD_THREAD_NEW);
+	g_assert_cmpuint(match.cited, ==, t1);
+}
+
+/* A participant (linked to the ticket) and an agent may follow it. */
+static void
+test_find_reference_participant_agent(Fixture *f, gconstpointer data)
+{
+	g_autoptr(MdMessage) m = md_message_new();
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	g_autoptr(GError) error = NULL;
+	guint64 t1 = deliver(f, "anna@example.org", "support@example.com",
+	    "one@example.org", "first");
+	guint64 t2 = deliver(f, "carl@example.org", "support@example.com",
+	    "two@example.org", "second");
+	MdThreadSender agent = { 0, "alice@example.com", TRUE };
+	MdThreadMatch match;
+
+	g_assert_true(md_store_begin(f->store, MD_TXN_WRITE, &txn, &error));
+	g_assert_true(md_customer_link_ticket(&txn, customer_of(f, t2), t1,
+	    &error));
+	g_assert_true(md_store_commit(&txn, &error));
+	m->in_reply_to = g_strdup("one@example.org");
+	match = find(f, m, customer_of(f, t2), "support");
+	g_assert_cmpint(match.reason, ==, MD_THREAD_REFERENCE);
+	g_assert_cmpuint(match.ticket, ==, t1);
+	match = find_as(f, m, &agent, "support");
+	g_assert_cmpint(match.reason, ==, MD_THREAD_REFERENCE);
+	g_assert_cmpuint(match.ticket, ==, t1);
+}
+
+/* Our own Message-ID counts for the address it went to, no other. */
+static void
+test_find_signed_reference(Fixture *f, gconstpointer data)
+{
+	g_autoptr(MdMessage) m = md_message_new();
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) secret = NULL;
+	g_autofree char *id = NULL;
+	guint64 t1 = deliver(f, "anna@example.org", "support@example.com",
+	    "one@example.org", "first");
+	MdThreadSender to_her = { 0, "Dora@Example.org", FALSE };
+	MdThreadSender other = { 0, "eve@example.org", FALSE };
+	MdThreadMatch match;
+
+	g_assert_true(md_store_begin(f->store, MD_TXN_READ, &txn, &error));
+	secret = md_store_secret(&txn, &error);
+	md_txn_clear(&txn);
+	id = md_token_message_id(secret, t1, "support@example.com",
+	    "dora@example.org");
+	m->in_reply_to = g_strdup(id);
+	match = find_as(f, m, &to_her, "support");
+	g_assert_cmpint(match.reason, ==, MD_THREAD_REFERENCE);
+	g_assert_cmpuint(match.ticket, ==, t1);
+	match = find_as(f, m, &other, "support");
+	g_assert_cmpint(match.reason, ==, MD_THREAD_NEW);
+	g_assert_cmpuint(match.cited, ==, t1);
+}
+
+/*
+ * A customer reply address older than token-days threads only as the
+ * tag does; the agent's own old address still names the ticket, stale.
+ */
+static void
+test_find_stale_token(Fixture *f, gconstpointer data)
+{
+	g_autoptr(MdMessage) m = md_message_new();
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) secret = NULL;
+	g_autofree char *fresh = NULL, *old = NULL, *agent_old = NULL;
+	guint64 t1 = deliver(f, "anna@example.org", "support@example.com",
+	    "one@example.org", "first");
+	MdThreadSender agent = { 0, "alice@example.com", TRUE };
+	MdThreadMatch match;
+
+	g_assert_true(md_store_begin(f->store, MD_TXN_READ, &txn, &error));
+	secret = md_store_secret(&txn, &error);
+	md_txn_clear(&txn);
+	fresh = md_token_reply_address(secret, "support@example.com", '+', t1,
+	    NULL, NOW - 86400);
+	old = md_token_reply_address(secret, "support@example.com", '+', t1,
+	    NULL, NOW - 31 * 86400);
+	agent_old = md_token_reply_address(secret, "support@example.com",
+	    '+', t1, "alice@example.com", NOW - 31 * 86400);
+
+	m->recipient = g_strdup(fresh);
+	match = find(f, m, 0, "support");
+	g_assert_cmpint(match.reason, ==, MD_THREAD_TOKEN);
+	g_assert_cmpuint(match.ticket, ==, t1);
+
+	g_free(m->recipient);
+	m->recipient = g_strdup(old);
+	match = find(f, m, 0, "support");
+	g_assert_cmpint(match.reason, ==, MD_THREAD_NEW);
+	g_assert_cmpuint(match.cited, ==, t1);
+	match = find(f, m, customer_of(f, t1), "support");
+	g_assert_cmpint(match.reason, ==, MD_THREAD_TAG);
+	g_assert_cmpuint(match.ticket, ==, t1);
+
+	g_free(m->recipient);
+	m->recipient = g_strdup(agent_old);
+	match = find_as(f, m, &agent, "support");
+	g_assert_cmpint(match.reason, ==, MD_THREAD_TOKEN);
+	g_assert_cmpuint(match.ticket, ==, t1);
+	g_assert_true(match.token_stale);
+	g_assert_cmpstr(match.agent, ==, "alice@example.com");
 }
 
 static void
@@ -199,7 +345,7 @@ test_find_references_chain(Fixture *f, gconstpointer data)
 	g_autoptr(MdMessage) m = md_message_new();
 	guint64 t1 = deliver(f, "anna@example.org", "support@example.com",
 	    "root@example.org", "first");
-	guint64 t2 = deliver(f, "bob@example.org", "support@example.com",
+	guint64 t2 = deliver(f, "anna@example.org", "support@example.com",
 	    "other@example.org", "second");
 	MdThreadMatch match;
 
@@ -208,7 +354,7 @@ test_find_references_chain(Fixture *f, gconstpointer data)
 	g_ptr_array_add(m->references, g_strdup("root@example.org"));
 	g_ptr_array_add(m->references, g_strdup("other@example.org"));
 	g_ptr_array_add(m->references, g_strdup("unknown@example.org"));
-	match = find(f, m, 0, "support");
+	match = find(f, m, customer_of(f, t2), "support");
 	g_assert_cmpint(match.reason, ==, MD_THREAD_REFERENCE);
 	g_assert_cmpuint(match.ticket, ==, t2);
 	g_assert_cmpuint(match.ticket, !=, t1);
@@ -230,27 +376,6 @@ test_find_nothing(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(match.cited, ==, 0);
 }
 
-static void
-test_find_same_mail_two_queues(Fixture *f, gconstpointer data)
-{
-	g_autoptr(MdMessage) m = md_message_new();
-	guint64 in_sales = deliver(f, "anna@example.org", "sales@example.com",
-	    "both@example.org", "to both");
-	guint64 in_support = deliver(f, "anna@example.org",
-	    "support@example.com", "both@example.org", "to both");
-	MdThreadMatch match;
-
-	g_assert_cmpuint(in_sales, !=, in_support);
-	m->in_reply_to = g_strdup("both@example.org");
-	match = find(f, m, 0, "support");
-	g_assert_cmpuint(match.ticket, ==, in_support);
-	match = find(f, m, 0, "sales");
-	g_assert_cmpuint(match.ticket, ==, in_sales);
-	/* No ticket in the queue: the first one holding the mail. */
-	match = find(f, m, 0, "billing");
-	g_assert_cmpuint(match.ticket, ==, in_sales);
-}
-
 /*
  * A Message-ID that merely starts with the one replied to is another mail:
  * it must not be taken for it, even in the preferred queue.
@@ -267,11 +392,11 @@ test_find_id_prefix(Fixture *f, gconstpointer data)
 	m = md_message_new();
 	exact = deliver(f, "anna@example.org", "sales@example.com",
 	    "order-1@example.org", "order");
-	longer = deliver(f, "bob@example.org", "support@example.com",
+	longer = deliver(f, "anna@example.org", "support@example.com",
 	    "order-1@example.org.invalid", "other");
 	g_assert_cmpuint(exact, !=, longer);
 	m->in_reply_to = g_strdup("order-1@example.org");
-	match = find(f, m, 0, "support");
+	match = find(f, m, customer_of(f, exact), "support");
 	g_assert_cmpint(match.reason, ==, MD_THREAD_REFERENCE);
 	g_assert_cmpuint(match.ticket, ==, exact);
 }
@@ -342,10 +467,14 @@ main(int argc, char **argv)
 		g_test_add_data_func(cases[i].path, &cases[i],
 		    test_subject_tag);
 	ADD("/thread/find/in-reply-to", test_find_in_reply_to);
+	ADD("/thread/find/reference-from-stranger",
+	    test_find_reference_from_stranger);
+	ADD("/thread/find/reference-participant-agent",
+	    test_find_reference_participant_agent);
+	ADD("/thread/find/signed-reference", test_find_signed_reference);
+	ADD("/thread/find/stale-token", test_find_stale_token);
 	ADD("/thread/find/references-chain", test_find_references_chain);
 	ADD("/thread/find/nothing", test_find_nothing);
-	ADD("/thread/find/same-mail-two-queues",
-	    test_find_same_mail_two_queues);
 	ADD("/thread/find/tag-from-customer", test_find_tag_from_customer);
 	ADD("/thread/find/tag-from-stranger", test_find_tag_from_stranger);
 	ADD("/thread/find/tag-unknown-ticket", test_find_tag_unknown_ticket);

@@ -20,28 +20,36 @@ secret(char fill)
 	return g_bytes_new(s, sizeof(s));
 }
 
+#define NOW 1793000000	/* day 20752 */
+
 static void
 test_reply_address_round_trip(void)
 {
 	g_autoptr(GBytes) k = secret('a');
 	g_autofree char *addr = md_token_reply_address(k,
-	    "support@example.com", '+', 42, NULL);
+	    "support@example.com", '+', 42, NULL, NOW);
 	g_autofree char *mac = NULL, *base = NULL;
 	guint64 n = 0;
+	guint32 day = 0;
 
 	g_assert_true(g_regex_match_simple(
-	    "^support\\+42\\.[0-9a-f]{12}@example\\.com$", addr, 0, 0));
-	g_assert_true(md_token_parse_address(addr, "+", &n, &mac, &base));
+	    "^support\\+42\\.20752\\.[0-9a-f]{12}@example\\.com$", addr, 0,
+	    0));
+	g_assert_true(md_token_parse_address(addr, "+", &n, &day, &mac,
+	    &base));
 	g_assert_cmpuint(n, ==, 42);
+	g_assert_cmpuint(day, ==, 20752);
 	g_assert_cmpstr(base, ==, "support@example.com");
-	g_assert_true(md_token_verify(k, 42, NULL, mac));
-	/* Another ticket, another agent or another secret: no. */
-	g_assert_false(md_token_verify(k, 43, NULL, mac));
-	g_assert_false(md_token_verify(k, 42, "agent@example.com", mac));
+	g_assert_true(md_token_verify(k, 42, day, NULL, mac));
+	/* Another ticket, day, agent or secret: no. */
+	g_assert_false(md_token_verify(k, 43, day, NULL, mac));
+	g_assert_false(md_token_verify(k, 42, day + 1, NULL, mac));
+	g_assert_false(md_token_verify(k, 42, 0, NULL, mac));
+	g_assert_false(md_token_verify(k, 42, day, "agent@example.com", mac));
 	{
 		g_autoptr(GBytes) other = secret('b');
 
-		g_assert_false(md_token_verify(other, 42, NULL, mac));
+		g_assert_false(md_token_verify(other, 42, day, NULL, mac));
 	}
 }
 
@@ -49,13 +57,46 @@ static void
 test_agent_token(void)
 {
 	g_autoptr(GBytes) k = secret('c');
-	g_autofree char *a = md_token_mac(k, 7, "Agent@Example.com");
-	g_autofree char *c = md_token_mac(k, 7, NULL);
+	g_autofree char *a = md_token_mac(k, 7, 20752, "Agent@Example.com");
+	g_autofree char *c = md_token_mac(k, 7, 20752, NULL);
 
 	g_assert_cmpstr(a, !=, c);
 	/* Agent addresses compare without case. */
-	g_assert_true(md_token_verify(k, 7, "agent@example.com", a));
-	g_assert_false(md_token_verify(k, 7, "other@example.com", a));
+	g_assert_true(md_token_verify(k, 7, 20752, "agent@example.com", a));
+	g_assert_false(md_token_verify(k, 7, 20752, "other@example.com", a));
+}
+
+/* The day under the MAC bounds how long a leaked address counts. */
+static void
+test_token_age(void)
+{
+	g_assert_true(md_token_is_fresh(20752, 30, NOW));
+	g_assert_true(md_token_is_fresh(20752 - 30, 30, NOW));
+	g_assert_false(md_token_is_fresh(20752 - 31, 30, NOW));
+	/* A day ahead is a clock apart; more is not ours. */
+	g_assert_true(md_token_is_fresh(20753, 30, NOW));
+	g_assert_false(md_token_is_fresh(20760, 30, NOW));
+	/* The form without a day is never fresh. */
+	g_assert_false(md_token_is_fresh(0, 30, NOW));
+}
+
+/* Addresses issued before tokens carried a day still parse, as day 0. */
+static void
+test_old_form(void)
+{
+	g_autoptr(GBytes) k = secret('e');
+	g_autofree char *mac12 = md_token_mac(k, 42, 0, NULL);
+	g_autofree char *addr = g_strdup_printf("support+42.%s@example.com",
+	    mac12);
+	g_autofree char *mac = NULL, *base = NULL;
+	guint64 n = 0;
+	guint32 day = 99;
+
+	g_assert_true(md_token_parse_address(addr, "+", &n, &day, &mac,
+	    &base));
+	g_assert_cmpuint(n, ==, 42);
+	g_assert_cmpuint(day, ==, 0);
+	g_assert_true(md_token_verify(k, 42, 0, NULL, mac));
 }
 
 static void
@@ -70,15 +111,20 @@ test_parse_rejects(void)
 		"support+42.0123456789zz@example.com",
 		"+42.0123456789ab@example.com",
 		"support+42.0123456789ab",
+		"support+42.x.0123456789ab@example.com",
+		"support+42..0123456789ab@example.com",
+		"support+42.0.0123456789ab@example.com",
+		"support+42.1.2.0123456789ab@example.com",
 		NULL
 	};
 
 	for (const char *const *b = bad; *b != NULL; b++) {
 		g_autofree char *mac = NULL, *base = NULL;
 		guint64 n;
+		guint32 day;
 
 		g_test_message("%s", *b);
-		g_assert_false(md_token_parse_address(*b, "+", &n, &mac,
+		g_assert_false(md_token_parse_address(*b, "+", &n, &day, &mac,
 		    &base));
 	}
 }
@@ -87,11 +133,16 @@ static void
 test_message_id(void)
 {
 	g_autoptr(GBytes) k = secret('d');
-	g_autofree char *id = md_token_message_id(k, 1042, "example.com");
+	g_autofree char *id = md_token_message_id(k, 1042, "example.com",
+	    "Anna@Example.org");
 	g_autofree char *forged = g_strdup(id);
 
 	g_assert_true(g_str_has_suffix(id, "@example.com"));
 	g_assert_cmpuint(md_token_message_id_ticket(k, id), ==, 1042);
+	/* It names the address it went to, and no other. */
+	g_assert_true(md_token_message_id_sent_to(k, id, "anna@example.org"));
+	g_assert_false(md_token_message_id_sent_to(k, id, "eve@example.org"));
+	g_assert_false(md_token_message_id_sent_to(k, id, NULL));
 	/* Change the ticket number: the MAC no longer fits. */
 	forged[3] = forged[3] == '1' ? '2' : '1';
 	g_assert_cmpuint(md_token_message_id_ticket(k, forged), ==, 0);
@@ -170,6 +221,8 @@ main(int argc, char **argv)
 	g_test_add_func("/token/reply-address", test_reply_address_round_trip);
 	g_test_add_func("/token/agent", test_agent_token);
 	g_test_add_func("/token/parse-rejects", test_parse_rejects);
+	g_test_add_func("/token/age", test_token_age);
+	g_test_add_func("/token/old-form", test_old_form);
 	g_test_add_func("/token/message-id", test_message_id);
 	g_test_add_func("/template/expand", test_template_expand);
 	g_test_add_func("/compose/clean-header", test_clean_header);
