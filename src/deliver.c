@@ -19,6 +19,7 @@
 #include "maildesk/error.h"
 #include "maildesk/loop.h"
 #include "maildesk/message.h"
+#include "maildesk/sla.h"
 #include "maildesk/thread.h"
 #include "maildesk/ticket.h"
 
@@ -418,7 +419,10 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 		if (!md_autoreply_queue(&a, error))
 			return FALSE;
 	}
-	if (!md_ticket_save(tx, ticket, error))
+	/* Machine mail (a bounce, an out-of-office) makes nobody wait. */
+	if (!md_sla_note(tx, config, ticket, m->flags & MD_MSG_MACHINE ?
+	    MD_SLA_EVENT_NONE : MD_SLA_EVENT_CUSTOMER, now, error) ||
+	    !md_ticket_save(tx, ticket, error))
 		return FALSE;
 commit:
 	if (opts->txn == NULL && !md_store_commit(tx, error))

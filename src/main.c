@@ -74,6 +74,8 @@ static const MdCommand commands[] = {
 	  "move an existing mailbox into tickets (no mail is sent)" },
 	{ "flush", md_cmd_flush, MD_CMD_STORE | MD_CMD_SYSLOG, "",
 	  "send what the outbox holds and is due" },
+	{ "escalate", FULL(md_cmd_escalate), MD_CMD_STORE | MD_CMD_SYSLOG, "",
+	  "service-level warnings and escalations; pending dates that came" },
 	{ "outbox", FULL(md_cmd_outbox_list), MD_CMD_STORE, "[--json]",
 	  "list queued and failed outgoing mail" },
 	{ "customer list", FULL(md_cmd_customer_list), MD_CMD_STORE,

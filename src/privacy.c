@@ -17,6 +17,7 @@
 #include "maildesk/privacy.h"
 #include "maildesk/ratelimit.h"
 #include "maildesk/record.h"
+#include "maildesk/sla.h"
 #include "maildesk/ticket.h"
 
 void
@@ -355,7 +356,8 @@ drop_ticket(MdTxn *txn, const MdTicket *t, Sweep *s, MdEraseReport *r,
 		r->messages++;
 	}
 	md_key_be64(key, t->number);
-	if (!md_store_del(txn, MD_DB_TICKETS, key, 8, NULL, 0, error))
+	if (!md_store_del(txn, MD_DB_TICKETS, key, 8, NULL, 0, error) ||
+	    !md_sla_drop(txn, t->number, error))
 		return FALSE;
 	g_array_append_val(r->tickets, t->number);
 	return TRUE;

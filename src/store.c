@@ -136,6 +136,8 @@ static const struct {
 	[MD_DB_AUDIT] = { "audit", 0 },
 	[MD_DB_AGENTS] = { "agents", 0 },
 	[MD_DB_LEDGER] = { "ledger", 0 },
+	[MD_DB_SLA] = { "sla", 0 },
+	[MD_DB_DUE] = { "due", 0 },
 };
 
 const char *

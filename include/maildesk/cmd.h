@@ -95,6 +95,7 @@ gboolean md_cmd_customer_show(MdContext *, int, char **, GError **);
 gboolean md_cmd_check(MdContext *, int, char **, GError **);
 gboolean md_cmd_config_check(MdContext *, int, char **, GError **);
 gboolean md_cmd_flush(MdContext *, int, char **, GError **);
+gboolean md_cmd_escalate(MdContext *, int, char **, GError **);
 gboolean md_cmd_outbox_list(MdContext *, int, char **, GError **);
 gboolean md_cmd_backup(MdContext *, int, char **, GError **);
 gboolean md_cmd_restore(MdContext *, int, char **, GError **);

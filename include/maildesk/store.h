@@ -18,6 +18,9 @@
  *   agents            lower-cased address      -> agent record
  *   audit             counter (be64)           -> audit record (privacy.c)
  *   ledger            counter (be64)           -> erasure record (ledger.c)
+ *   sla               ticket (be64)            -> service levels (sla.c)
+ *   due               time (be64), ticket (be64), kind (1 byte) -> empty:
+ *                     when escalate next looks at the ticket (sla.c)
  *
  * An MDB_val points into the map and is valid only until the next write or
  * the end of the transaction: copy before that.
@@ -41,6 +44,8 @@ typedef enum {
 	MD_DB_AUDIT,
 	MD_DB_AGENTS,
 	MD_DB_LEDGER,
+	MD_DB_SLA,
+	MD_DB_DUE,
 	MD_DB_COUNT
 } MdDb;
 
