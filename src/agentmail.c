@@ -782,11 +782,12 @@ md_agentmail_handle(MdAgentMail *a, GError **error)
 		md_ticket_set_status(a->ticket, cmd.status, a->now);
 	if (pending != 0)
 		md_ticket_set_status(a->ticket, MD_STATUS_PENDING, a->now);
-	if (!md_sla_note(a->txn, a->config, a->ticket, relayed ?
-	    MD_SLA_EVENT_ANSWER : MD_SLA_EVENT_NONE, a->now, error))
+	/* Imported mail starts no service levels (see deliver.c). */
+	if (!a->no_mail && !md_sla_note(a->txn, a->config, a->ticket,
+	    relayed ? MD_SLA_EVENT_ANSWER : MD_SLA_EVENT_NONE, a->now, error))
 		goto out;
-	if (pending != 0 && !md_sla_set_pending(a->txn, a->config, a->ticket,
-	    pending, cmd.pending_close, a->now, error))
+	if (pending != 0 && !a->no_mail && !md_sla_set_pending(a->txn,
+	    a->config, a->ticket, pending, cmd.pending_close, a->now, error))
 		goto out;
 	ok = TRUE;
 out:
