@@ -115,28 +115,6 @@ md_sla_view_candidates(MdTxn *txn, gint64 until, GError **error)
 	return out;
 }
 
-static gint32
-local_offset(gint64 t)
-{
-	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local(t);
-
-	return dt ? (gint32)(g_date_time_get_utc_offset(dt) /
-	    G_TIME_SPAN_SECOND) : 0;
-}
-
-static void
-add_time(JsonBuilder *b, const char *name, gint64 t)
-{
-	g_autofree char *s = t != 0 ? md_json_time(t, local_offset(t)) :
-	    NULL;
-
-	json_builder_set_member_name(b, name);
-	if (s == NULL)
-		json_builder_add_null_value(b);
-	else
-		json_builder_add_string_value(b, s);
-}
-
 void
 md_sla_view_json(MdSlaView *v, JsonBuilder *b, const MdTicket *t,
     const MdSla *sla, gboolean full)
@@ -146,13 +124,13 @@ md_sla_view_json(MdSlaView *v, JsonBuilder *b, const MdTicket *t,
 	MdSlaTarget target = MD_SLA_FIRST_RESPONSE;
 	gint64 due = cal != NULL ? md_sla_next_due(sla, cal, &target) : 0;
 
-	add_time(b, "due", due);
+	md_json_add_local_time(b, "due", due);
 	json_builder_set_member_name(b, "due_target");
 	if (due != 0)
 		json_builder_add_string_value(b, md_sla_target_name(target));
 	else
 		json_builder_add_null_value(b);
-	add_time(b, "pending_until", sla != NULL &&
+	md_json_add_local_time(b, "pending_until", sla != NULL &&
 	    t->status == MD_STATUS_PENDING ? sla->pending_until : 0);
 	json_builder_set_member_name(b, "pending_close");
 	json_builder_add_boolean_value(b, sla != NULL &&
@@ -164,16 +142,17 @@ md_sla_view_json(MdSlaView *v, JsonBuilder *b, const MdTicket *t,
 	json_builder_begin_object(b);
 	for (guint k = 0; sla != NULL && k < MD_SLA_N_TARGETS; k++) {
 		const MdSlaClock *c = &sla->clocks[k];
+		gint64 at = cal != NULL ? md_sla_clock_at(sla, k, c->budget_s,
+		    cal) : G_MAXINT64;
 
 		if (c->start == 0)
 			continue;
 		json_builder_set_member_name(b, md_sla_target_name(k));
 		json_builder_begin_object(b);
-		add_time(b, "started", c->start);
-		add_time(b, "due", cal != NULL ? md_sla_clock_at(sla, k,
-		    c->budget_s, cal) == G_MAXINT64 ? 0 : md_sla_clock_at(sla,
-		    k, c->budget_s, cal) : 0);
-		add_time(b, "met", c->met);
+		md_json_add_local_time(b, "started", c->start);
+		/* While the ticket waits, the clock has no due time. */
+		md_json_add_local_time(b, "due", at == G_MAXINT64 ? 0 : at);
+		md_json_add_local_time(b, "met", c->met);
 		json_builder_set_member_name(b, "target_minutes");
 		json_builder_add_int_value(b, c->budget_s / 60);
 		json_builder_set_member_name(b, "warned");

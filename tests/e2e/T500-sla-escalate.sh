@@ -12,29 +12,8 @@
 # through the due index; the agent's answer meets the target.
 . "$(dirname "$0")/lib.sh"
 
-if ! command -v faketime > /dev/null 2>&1; then
-	skip "service levels" "faketime(1) not installed"
-	finish
-fi
 . "$(dirname "$0")/agent-lib.sh"
-
-export TZ=UTC
-
-# at TIME COMMAND...: maildesk at TIME (UTC, "2026-12-04 14:00:00").
-at() {
-	_at=$1
-	shift
-	ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
-	FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "@$_at" \
-	    "$MAILDESK" -c "$T/maildesk.conf" "$@"
-}
-
-# escalate_at TIME: runs escalate at TIME (sink reset first).
-escalate_at() {
-	sink_reset
-	at "$1" escalate > "$T/esc.out" 2> "$T/esc.err" ||
-	    not_ok "escalate at $1 exits 0" "$(cat "$T/esc.err")"
-}
+. "$(dirname "$0")/time-lib.sh"
 
 cmail() {
 	printf 'From: %s\nTo: support@example.com\nSubject: %s\n' "$1" "$3"

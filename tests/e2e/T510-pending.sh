@@ -10,27 +10,8 @@
 # refused.
 . "$(dirname "$0")/lib.sh"
 
-if ! command -v faketime > /dev/null 2>&1; then
-	skip "pending dates" "faketime(1) not installed"
-	finish
-fi
 . "$(dirname "$0")/agent-lib.sh"
-
-export TZ=UTC
-
-at() {
-	_at=$1
-	shift
-	ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
-	FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "@$_at" \
-	    "$MAILDESK" -c "$T/maildesk.conf" "$@"
-}
-
-escalate_at() {
-	sink_reset
-	at "$1" escalate > "$T/esc.out" 2> "$T/esc.err" ||
-	    not_ok "escalate at $1 exits 0" "$(cat "$T/esc.err")"
-}
+. "$(dirname "$0")/time-lib.sh"
 
 # customer_at TIME FROM ID SUBJECT: a customer's mail at TIME.
 customer_at() {
