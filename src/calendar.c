@@ -243,6 +243,15 @@ local_time(const MdCalendar *cal, const GDate *d, guint minute)
 	return dt != NULL ? g_date_time_to_unix(dt) : LAST_SECOND;
 }
 
+/* Range @i of the working hours on local date @d, in Unix times. */
+static void
+range_on(const MdCalendar *cal, const GDate *d, guint i, gint64 *a,
+    gint64 *b)
+{
+	*a = local_time(cal, d, g_array_index(cal->hours, guint, 2 * i));
+	*b = local_time(cal, d, g_array_index(cal->hours, guint, 2 * i + 1));
+}
+
 static gboolean
 date_is_holiday(const MdCalendar *cal, const GDate *d)
 {
@@ -284,12 +293,10 @@ md_calendar_between(const MdCalendar *cal, gint64 from, gint64 to)
 	for (; g_date_compare(&d, &last) <= 0; g_date_add_days(&d, 1)) {
 		if (!is_working_day(cal, &d))
 			continue;
-		for (guint i = 0; i + 1 < cal->hours->len; i += 2) {
-			gint64 a = local_time(cal, &d,
-			    g_array_index(cal->hours, guint, i));
-			gint64 b = local_time(cal, &d,
-			    g_array_index(cal->hours, guint, i + 1));
+		for (guint i = 0; i < cal->hours->len / 2; i++) {
+			gint64 a, b;
 
+			range_on(cal, &d, i, &a, &b);
 			a = MAX(a, from);
 			b = MIN(b, to);
 			if (b > a)
@@ -313,12 +320,10 @@ md_calendar_add(const MdCalendar *cal, gint64 start,
 			break;
 		if (!is_working_day(cal, &d))
 			continue;
-		for (guint i = 0; i + 1 < cal->hours->len; i += 2) {
-			gint64 a = local_time(cal, &d,
-			    g_array_index(cal->hours, guint, i));
-			gint64 b = local_time(cal, &d,
-			    g_array_index(cal->hours, guint, i + 1));
+		for (guint i = 0; i < cal->hours->len / 2; i++) {
+			gint64 a, b;
 
+			range_on(cal, &d, i, &a, &b);
 			a = MAX(a, start);
 			if (b <= a)
 				continue;

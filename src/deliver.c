@@ -20,6 +20,7 @@
 #include "maildesk/loop.h"
 #include "maildesk/message.h"
 #include "maildesk/search-queue.h"
+#include "maildesk/sla.h"
 #include "maildesk/thread.h"
 #include "maildesk/ticket.h"
 #include "maildesk/trace.h"
@@ -480,6 +481,15 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 		if (!md_autoreply_queue(&a, error))
 			return FALSE;
 	}
+	/*
+	 * Machine mail (a bounce, an out-of-office) makes nobody wait.
+	 * Imported mail starts no service levels: it was answered, or not,
+	 * long ago, and a clock started now would escalate all of it.
+	 */
+	if (!opts->no_autoreply && !md_sla_note(tx, config, ticket,
+	    m->flags & MD_MSG_MACHINE ? MD_SLA_EVENT_NONE :
+	    MD_SLA_EVENT_CUSTOMER, now, error))
+		return FALSE;
 	if (!md_ticket_save(tx, ticket, error))
 		return FALSE;
 	md_trace("ack");

@@ -92,6 +92,8 @@ static const MdCommand commands[] = {
 	{ "report", FULL(md_cmd_report), MD_CMD_STORE,
 	  "[--since DATE] [--until DATE] [--queue Q] [--json|--csv]",
 	  "tickets opened, resolved and open; response times" },
+	{ "escalate", FULL(md_cmd_escalate), MD_CMD_STORE | MD_CMD_SYSLOG, "",
+	  "service-level warnings and escalations; pending dates that came" },
 	{ "outbox", FULL(md_cmd_outbox_list), MD_CMD_STORE, "[--json]",
 	  "list queued and failed outgoing mail" },
 	{ "customer list", FULL(md_cmd_customer_list), MD_CMD_STORE,

@@ -19,6 +19,7 @@
 #include "maildesk/ratelimit.h"
 #include "maildesk/record.h"
 #include "maildesk/search-queue.h"
+#include "maildesk/sla.h"
 #include "maildesk/ticket.h"
 
 void
@@ -360,7 +361,8 @@ drop_ticket(MdTxn *txn, const MdTicket *t, Sweep *s, MdEraseReport *r,
 	/* The search index drops its documents when it catches up. */
 	if (!md_store_del(txn, MD_DB_TICKETS, key, 8, NULL, 0, error) ||
 	    !md_open_tickets_remove(txn, t->number, error) ||
-	    !md_search_queue_mark(txn, t->number, error))
+	    !md_search_queue_mark(txn, t->number, error) ||
+	    !md_sla_drop(txn, t->number, error))
 		return FALSE;
 	g_array_append_val(r->tickets, t->number);
 	return TRUE;

@@ -105,6 +105,7 @@ gboolean md_cmd_flush(MdContext *, int, char **, GError **);
 gboolean md_cmd_digest(MdContext *, int, char **, GError **);
 gboolean md_cmd_report(MdContext *, int, char **, GError **);
 gboolean md_cmd_lmtpd(MdContext *, int, char **, GError **);
+gboolean md_cmd_escalate(MdContext *, int, char **, GError **);
 gboolean md_cmd_outbox_list(MdContext *, int, char **, GError **);
 gboolean md_cmd_search(MdContext *, int, char **, GError **);
 gboolean md_cmd_reindex(MdContext *, int, char **, GError **);

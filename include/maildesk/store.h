@@ -24,6 +24,9 @@
  *                                                 the ticket changed, its
  *                                                 search documents are due
  *                     'r', request id (be64)   -> search request by mail
+ *   sla               ticket (be64)            -> service levels (sla.c)
+ *   due               time (be64), ticket (be64), kind (1 byte) -> empty:
+ *                     when escalate next looks at the ticket (sla.c)
  *
  * An MDB_val points into the map and is valid only until the next write or
  * the end of the transaction: copy before that.
@@ -49,6 +52,8 @@ typedef enum {
 	MD_DB_LEDGER,
 	MD_DB_OPEN_TICKETS,
 	MD_DB_SEARCH_QUEUE,
+	MD_DB_SLA,
+	MD_DB_DUE,
 	MD_DB_COUNT
 } MdDb;
 
