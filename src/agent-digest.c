@@ -3,17 +3,21 @@
  * The agents' digest.  One pass over the open-tickets index sorts each
  * open ticket to its owner, or, when it has none (or its owner is no
  * agent any more), to its queue; an agent's digest is then their own list
- * and the lists of their queues.  Full ticket records are read only for
- * the tickets a mail lists.
+ * and the lists of their queues.  What is due comes from the service
+ * levels' due index, read up to now only: escalated clocks, pending dates
+ * that have come, targets that may have passed.  Full ticket and service
+ * level records are read only for the tickets a mail lists.
  */
 #include <string.h>
 
 #include "maildesk/agent-digest.h"
 #include "maildesk/agent.h"
+#include "maildesk/calendar.h"
 #include "maildesk/compose.h"
 #include "maildesk/customer.h"
 #include "maildesk/error.h"
 #include "maildesk/open-tickets.h"
+#include "maildesk/sla.h"
 #include "maildesk/ticket.h"
 #include "maildesk/token.h"
 
@@ -57,12 +61,77 @@ item_array(void)
 	return g_array_new(FALSE, FALSE, sizeof(MdDigestItem));
 }
 
+/* What the due index says of one ticket. */
+typedef struct {
+	gint64 due;		/* the earliest due time, 0: none yet */
+	gboolean escalated;	/* a clock escalated and not met */
+	gboolean pending_due;	/* its pending date has come */
+} Due;
+
 typedef struct {
 	GHashTable *agents;	/* address -> GPtrArray of queue names */
 	GHashTable *own;	/* address -> GArray of items */
 	GHashTable *queued;	/* queue -> GArray of items */
+	GHashTable *due;	/* ticket number (gint64 *) -> Due */
 	gint64 now;
 } Collect;
+
+static Due *
+due_of(Collect *c, guint64 ticket)
+{
+	Due *d = g_hash_table_lookup(c->due, &ticket);
+
+	if (d == NULL) {
+		gint64 *k = g_new(gint64, 1);
+
+		*k = (gint64)ticket;
+		d = g_new0(Due, 1);
+		g_hash_table_insert(c->due, k, d);
+	}
+	return d;
+}
+
+static void
+note_due(Due *d, gint64 time)
+{
+	if (d->due == 0 || time < d->due)
+		d->due = time;
+}
+
+static gboolean
+escalated_one(gint64 time, guint64 ticket, MdSlaDue kind, gpointer user_data)
+{
+	Due *d = due_of(user_data, ticket);
+
+	(void)kind;
+	d->escalated = TRUE;
+	note_due(d, time);
+	return TRUE;
+}
+
+static gboolean
+due_one(gint64 time, guint64 ticket, MdSlaDue kind, gpointer user_data)
+{
+	Due *d = due_of(user_data, ticket);
+
+	if (kind == MD_SLA_DUE_PENDING)
+		d->pending_due = TRUE;
+	else
+		note_due(d, time);
+	return TRUE;
+}
+
+/*
+ * The due index up to now: escalated clocks, pending dates that have come,
+ * targets whose time may have come (the index holds a moment no later
+ * than the real one; the mail shows the real one).
+ */
+static gboolean
+read_due(MdTxn *txn, Collect *c, GError **error)
+{
+	return md_sla_foreach_overdue(txn, escalated_one, c, error) &&
+	    md_sla_foreach_due(txn, c->now, due_one, c, error);
+}
 
 static void
 add_agent_queue(Collect *c, const char *agent, const char *queue)
@@ -97,19 +166,21 @@ static gboolean
 collect_one(const MdOpenTicket *o, gpointer user_data)
 {
 	Collect *c = user_data;
+	gint64 number = (gint64)o->number;
+	const Due *d = g_hash_table_lookup(c->due, &number);
 	MdDigestItem it = { o->number, MD_DIGEST_OWN, o->created_at,
-	    o->due_at };
+	    d ? d->due : 0 };
 	gboolean owned = o->owner[0] != '\0' &&
 	    g_hash_table_contains(c->agents, o->owner);
 
-	if (o->status == MD_STATUS_PENDING) {
+	if (d != NULL && d->escalated)
+		it.section = MD_DIGEST_ESCALATED;
+	else if (o->status == MD_STATUS_PENDING) {
 		/* Waiting for the customer: only once its date has come. */
-		if (o->due_at == 0 || o->due_at > c->now)
+		if (d == NULL || !d->pending_due)
 			return TRUE;
 		it.section = MD_DIGEST_PENDING_DUE;
-	} else if (o->flags & MD_OPEN_ESCALATED)
-		it.section = MD_DIGEST_ESCALATED;
-	else if (!owned)
+	} else if (!owned)
 		it.section = MD_DIGEST_UNASSIGNED;
 	if (owned)
 		append_to(c->own, o->owner, &it);
@@ -204,11 +275,13 @@ md_agent_digest_collect(MdTxn *txn, const MdConfig *config, const char *only,
 	    g_str_equal, g_free, (GDestroyNotify)g_array_unref);
 	g_autoptr(GHashTable) totals = g_hash_table_new_full(g_direct_hash,
 	    g_direct_equal, NULL, g_free);
+	g_autoptr(GHashTable) due = g_hash_table_new_full(g_int64_hash,
+	    g_int64_equal, g_free, g_free);
 	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)md_agent_digest_free);
 	g_autofree char *only_lc = only ? g_ascii_strdown(only, -1) : NULL;
 	g_autoptr(GList) names = NULL;
-	Collect c = { agents, own, queued, now };
+	Collect c = { agents, own, queued, due, now };
 	GHashTableIter iter;
 	gpointer key, value;
 
@@ -219,7 +292,8 @@ md_agent_digest_collect(MdTxn *txn, const MdConfig *config, const char *only,
 		    "%s is no agent", only);
 		return NULL;
 	}
-	if (!md_open_tickets_foreach(txn, collect_one, &c, error))
+	if (!read_due(txn, &c, error) ||
+	    !md_open_tickets_foreach(txn, collect_one, &c, error))
 		return NULL;
 	/* Per section counts first: cutting drops items. */
 	g_hash_table_iter_init(&iter, own);
@@ -327,10 +401,57 @@ reply_link(const MdConfig *config, GBytes *secret, const MdTicket *t,
 	return g_strdup_printf("mailto:%s?subject=%s", to, esc);
 }
 
+/*
+ * ", first-response due 2026-03-02 13:00 (overdue)", or the pending date,
+ * from @t's service levels in its queue's calendar (cached in @cals).
+ */
+static gboolean
+append_due(MdTxn *txn, const MdConfig *config, GHashTable *cals,
+    GTimeZone *tz, const MdTicket *t, gint64 now, GString *out,
+    GError **error)
+{
+	g_autoptr(GError) e = NULL;
+	g_autoptr(MdSla) sla = md_sla_load(txn, t->number, &e);
+	const char *queue = t->queue ? t->queue : "";
+	MdCalendar *cal;
+	MdSlaTarget target;
+	gint64 due;
+
+	if (sla == NULL) {
+		if (e == NULL)
+			return TRUE;
+		g_propagate_error(error, g_steal_pointer(&e));
+		return FALSE;
+	}
+	cal = g_hash_table_lookup(cals, queue);
+	if (cal == NULL) {
+		cal = md_calendar_new(config, queue, error);
+		if (cal == NULL)
+			return FALSE;
+		g_hash_table_insert(cals, g_strdup(queue), cal);
+	}
+	if (t->status == MD_STATUS_PENDING && sla->pending_until != 0) {
+		g_autofree char *when = zoned_time(tz, sla->pending_until,
+		    "%Y-%m-%d %H:%M");
+
+		g_string_append_printf(out, ", pending until %s", when);
+		return TRUE;
+	}
+	due = md_sla_next_due(sla, cal, &target);
+	if (due != 0 && due != G_MAXINT64) {
+		g_autofree char *when = zoned_time(tz, due, "%Y-%m-%d %H:%M");
+
+		g_string_append_printf(out, ", %s due %s%s",
+		    md_sla_target_name(target), when,
+		    due <= now ? " (overdue)" : "");
+	}
+	return TRUE;
+}
+
 static gboolean
 render_item(MdTxn *txn, const MdConfig *config, GBytes *secret,
-    GTimeZone *tz, const char *agent, const MdDigestItem *it, gint64 now, GString *out,
-    GError **error)
+    GTimeZone *tz, GHashTable *cals, const char *agent,
+    const MdDigestItem *it, gint64 now, GString *out, GError **error)
 {
 	g_autoptr(MdTicket) t = md_ticket_load(txn, it->number, error);
 	g_autofree char *who = NULL, *age = NULL, *link = NULL;
@@ -351,13 +472,8 @@ render_item(MdTxn *txn, const MdConfig *config, GBytes *secret,
 	    "(no subject)");
 	g_string_append_printf(out, "#%" G_GUINT64_FORMAT "  %s\n  %s\n"
 	    "  %s, age %s", t->number, subject, who, t->queue, age);
-	if (it->due_at != 0) {
-		g_autofree char *due = zoned_time(tz, it->due_at,
-		    "%Y-%m-%d %H:%M");
-
-		g_string_append_printf(out, ", due %s%s", due,
-		    it->due_at <= now ? " (overdue)" : "");
-	}
+	if (!append_due(txn, config, cals, tz, t, now, out, error))
+		return FALSE;
 	g_string_append_c(out, '\n');
 	if (link != NULL)
 		g_string_append_printf(out, "  %s\n", link);
@@ -371,6 +487,8 @@ md_agent_digest_render(MdTxn *txn, const MdConfig *config, GBytes *secret,
     GError **error)
 {
 	g_autoptr(GString) out = g_string_new(NULL);
+	g_autoptr(GHashTable) cals = g_hash_table_new_full(g_str_hash,
+	    g_str_equal, g_free, (GDestroyNotify)md_calendar_free);
 	g_autofree char *day = NULL;
 	guint all = 0, shown = 0;
 	int section = -1;
@@ -390,8 +508,8 @@ md_agent_digest_render(MdTxn *txn, const MdConfig *config, GBytes *secret,
 			g_string_append_printf(out, "== %s (%u) ==\n\n",
 			    section_titles[section], d->total[section]);
 		}
-		if (!render_item(txn, config, secret, tz, d->agent, it, now,
-		    out, error))
+		if (!render_item(txn, config, secret, tz, cals, d->agent, it,
+		    now, out, error))
 			return NULL;
 		shown++;
 	}

@@ -53,6 +53,13 @@ json_times(JsonBuilder *b, const char *name, const GArray *v)
 	json_builder_end_object(b);
 }
 
+/* The targets as JSON members and CSV column prefixes. */
+static const char *const sla_names[MD_SLA_N_TARGETS] = {
+	[MD_SLA_FIRST_RESPONSE] = "first_response",
+	[MD_SLA_NEXT_UPDATE] = "next_update",
+	[MD_SLA_SOLUTION] = "solution",
+};
+
 static void
 json_share(JsonBuilder *b, const char *name, guint targeted, guint within)
 {
@@ -87,9 +94,9 @@ json_group(JsonBuilder *b, const MdReportGroup *g, gboolean named)
 	json_times(b, "resolution", g->resolution_s);
 	json_builder_set_member_name(b, "sla");
 	json_builder_begin_object(b);
-	json_share(b, "first_response", g->first_response_targeted,
-	    g->first_response_within);
-	json_share(b, "solution", g->solution_targeted, g->solution_within);
+	for (int k = 0; k < MD_SLA_N_TARGETS; k++)
+		json_share(b, sla_names[k], g->sla_tickets[k],
+		    g->sla_within[k]);
 	json_builder_end_object(b);
 }
 
@@ -178,10 +185,10 @@ csv_group(const char *scope, const MdReportGroup *g)
 	g_string_append_c(line, ',');
 	csv_times(line, g->first_response_s);
 	csv_times(line, g->resolution_s);
-	csv_number(line, g->first_response_targeted);
-	csv_number(line, g->first_response_within);
-	csv_number(line, g->solution_targeted);
-	csv_number(line, g->solution_within);
+	for (int k = 0; k < MD_SLA_N_TARGETS; k++) {
+		csv_number(line, g->sla_tickets[k]);
+		csv_number(line, g->sla_within[k]);
+	}
 	/* Written as it is: md_out would clean the quoting's characters. */
 	fputs(line->str, stdout);
 	fputs("\r\n", stdout);
@@ -193,9 +200,11 @@ print_csv(const MdReport *r)
 	fputs("scope,name,date,opened,resolved,open,backlog,"
 	    "first_response_count,first_response_median_s,"
 	    "first_response_p90_s,resolution_count,resolution_median_s,"
-	    "resolution_p90_s,first_response_sla_tickets,"
-	    "first_response_sla_within,solution_sla_tickets,"
-	    "solution_sla_within\r\n", stdout);
+	    "resolution_p90_s", stdout);
+	for (int k = 0; k < MD_SLA_N_TARGETS; k++)
+		fprintf(stdout, ",%s_sla_tickets,%s_sla_within", sla_names[k],
+		    sla_names[k]);
+	fputs("\r\n", stdout);
 	csv_group("total", r->total);
 	for (guint i = 0; i < r->queues->len; i++)
 		csv_group("queue", g_ptr_array_index(r->queues, i));
@@ -205,11 +214,17 @@ print_csv(const MdReport *r)
 		const MdReportDay *d = &g_array_index(r->days, MdReportDay, i);
 		g_autofree char *day = day_name(r->tz, d->start);
 
-		fprintf(stdout, "day,,%s,%u,%u,,%u,,,,,,,,,,\r\n", day,
+		fprintf(stdout, "day,,%s,%u,%u,,%u,,,,,,,,,,,,\r\n", day,
 		    d->opened,
 		    d->resolved, d->backlog);
 	}
 }
+
+static const char *const sla_short[MD_SLA_N_TARGETS] = {
+	[MD_SLA_FIRST_RESPONSE] = "1st",
+	[MD_SLA_NEXT_UPDATE] = "upd",
+	[MD_SLA_SOLUTION] = "sol",
+};
 
 static void
 text_group(const MdReportGroup *g, const char *name)
@@ -226,10 +241,10 @@ text_group(const MdReportGroup *g, const char *name)
 
 	md_out("%s %6u %8u %6u  %9s %9s  %9s %9s", n, g->opened,
 	    g->resolved, g->open, fm, fp, rm, rp);
-	if (g->first_response_targeted + g->solution_targeted > 0)
-		md_out("  %u/%u %u/%u", g->first_response_within,
-		    g->first_response_targeted, g->solution_within,
-		    g->solution_targeted);
+	for (int k = 0; k < MD_SLA_N_TARGETS; k++)
+		if (g->sla_tickets[k] > 0)
+			md_out("  %s %u/%u", sla_short[k], g->sla_within[k],
+			    g->sla_tickets[k]);
 	md_out("\n");
 }
 
@@ -253,8 +268,8 @@ print_text(const MdReport *r)
 		    d->backlog);
 	}
 	md_out("\nBusiness hours: first response and resolution, median and "
-	    "90th percentile;\nwithin the service-level targets (first "
-	    "response, solution), where set\n");
+	    "90th percentile;\nwithin the service-level targets (1st "
+	    "response, next update, solution), where set\n");
 	md_out("%s %6s %8s %6s  %9s %9s  %9s %9s\n", head, "OPENED",
 	    "RESOLVED", "OPEN", "1ST MED", "1ST P90", "RES MED", "RES P90");
 	text_group(r->total, "all");

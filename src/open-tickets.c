@@ -2,8 +2,7 @@
 /*
  * The open-tickets index.  An entry is
  *
- *   version (1), status (1), flags (be32), created_at (be64),
- *   due_at (be64), queue NUL, owner NUL
+ *   version (1), status (1), created_at (be64), queue NUL, owner NUL
  *
  * keyed by the ticket number (be64).  It is derived from the ticket record
  * alone, so it can always be rebuilt; md_ticket_save() keeps it in step in
@@ -15,8 +14,8 @@
 #include "maildesk/error.h"
 #include "maildesk/open-tickets.h"
 
-#define ENTRY_VERSION 1
-#define HEAD_BYTES (1 + 1 + 4 + 8 + 8)
+#define ENTRY_VERSION 2
+#define HEAD_BYTES (1 + 1 + 8)
 
 static gboolean
 is_open(MdStatus status)
@@ -25,39 +24,17 @@ is_open(MdStatus status)
 	    status == MD_STATUS_PENDING;
 }
 
-/*
- * The next time the ticket falls due: for now nothing records one.  The
- * service levels (a target's due time, a pending ticket's return) are to
- * be read here, and the escalation state in flags_of().
- */
-static gint64
-due_of(const MdTicket *t)
-{
-	(void)t;
-	return 0;
-}
-
-static guint32
-flags_of(const MdTicket *t)
-{
-	(void)t;
-	return 0;
-}
-
 static GByteArray *
 entry_of(const MdTicket *t)
 {
 	GByteArray *b = g_byte_array_sized_new(64);
 	guint8 head[HEAD_BYTES];
-	guint32 flags = GUINT32_TO_BE(flags_of(t));
 	const char *queue = t->queue ? t->queue : "";
 	const char *owner = t->owner ? t->owner : "";
 
 	head[0] = ENTRY_VERSION;
 	head[1] = (guint8)t->status;
-	memcpy(head + 2, &flags, 4);
-	md_key_be64(head + 6, (guint64)t->created_at);
-	md_key_be64(head + 14, (guint64)due_of(t));
+	md_key_be64(head + 2, (guint64)t->created_at);
 	g_byte_array_append(b, head, sizeof(head));
 	g_byte_array_append(b, (const guint8 *)queue, strlen(queue) + 1);
 	g_byte_array_append(b, (const guint8 *)owner, strlen(owner) + 1);
@@ -119,7 +96,6 @@ parse_entry(const MDB_val *key, const MDB_val *data, MdOpenTicket *o)
 {
 	const guint8 *p = data->mv_data;
 	const char *queue, *owner, *end;
-	guint32 flags;
 
 	if (key->mv_size != 8 || data->mv_size < HEAD_BYTES + 2 ||
 	    p[0] != ENTRY_VERSION || p[data->mv_size - 1] != '\0')
@@ -129,12 +105,9 @@ parse_entry(const MDB_val *key, const MDB_val *data, MdOpenTicket *o)
 	owner = queue + strlen(queue) + 1;
 	if (owner >= end)
 		return FALSE;
-	memcpy(&flags, p + 2, 4);
 	o->number = md_key_read_be64(key->mv_data);
 	o->status = (MdStatus)p[1];
-	o->flags = GUINT32_FROM_BE(flags);
-	o->created_at = (gint64)md_key_read_be64(p + 6);
-	o->due_at = (gint64)md_key_read_be64(p + 14);
+	o->created_at = (gint64)md_key_read_be64(p + 2);
 	o->queue = queue;
 	o->owner = owner;
 	return TRUE;

@@ -12,6 +12,7 @@
 #include "maildesk/calendar.h"
 #include "maildesk/error.h"
 #include "maildesk/report.h"
+#include "maildesk/sla.h"
 #include "maildesk/ticket.h"
 
 static MdReportGroup *
@@ -145,59 +146,6 @@ typedef struct {
 	GError *error;
 } Walk;
 
-/* Business seconds between @from and @to in @queue's calendar. */
-static gboolean
-business_between(Walk *w, const char *queue, gint64 from, gint64 to,
-    gint64 *out)
-{
-	MdCalendar *cal = g_hash_table_lookup(w->calendars, queue);
-
-	if (cal == NULL) {
-		cal = md_calendar_new(w->config, queue, &w->error);
-		if (cal == NULL)
-			return FALSE;
-		g_hash_table_insert(w->calendars, g_strdup(queue), cal);
-	}
-	*out = md_calendar_between(cal, from, to);
-	return TRUE;
-}
-
-/*
- * Counts @s against @queue's target @target into *@targeted and
- * *@within.  The figure is the business time the report measured, from
- * creation, pending time included.
- */
-static void
-count_target(const MdConfig *config, const char *queue, MdSlaTarget target,
-    gint64 s, guint *targeted, guint *within)
-{
-	gint64 limit = md_config_sla_seconds(config, queue, target);
-
-	if (limit <= 0)
-		return;
-	(*targeted)++;
-	if (s <= limit)
-		(*within)++;
-}
-
-static void
-add_first_response(const MdConfig *config, const char *queue,
-    MdReportGroup *g, gint64 s)
-{
-	g_array_append_val(g->first_response_s, s);
-	count_target(config, queue, MD_SLA_FIRST_RESPONSE, s,
-	    &g->first_response_targeted, &g->first_response_within);
-}
-
-static void
-add_resolution(const MdConfig *config, const char *queue, MdReportGroup *g,
-    gint64 s)
-{
-	g_array_append_val(g->resolution_s, s);
-	count_target(config, queue, MD_SLA_SOLUTION, s, &g->solution_targeted,
-	    &g->solution_within);
-}
-
 static MdReportGroup *
 group_of(GHashTable *h, GPtrArray *all, const char *name)
 {
@@ -209,6 +157,82 @@ group_of(GHashTable *h, GPtrArray *all, const char *name)
 		g_hash_table_insert(h, g->name, g);
 	}
 	return g;
+}
+
+/* @queue's calendar, loaded once (borrowed); NULL with w->error set. */
+static MdCalendar *
+calendar_of(Walk *w, const char *queue)
+{
+	MdCalendar *cal = g_hash_table_lookup(w->calendars, queue);
+
+	if (cal == NULL) {
+		cal = md_calendar_new(w->config, queue, &w->error);
+		if (cal == NULL)
+			return NULL;
+		g_hash_table_insert(w->calendars, g_strdup(queue), cal);
+	}
+	return cal;
+}
+
+/* Business seconds between @from and @to in @queue's calendar. */
+static gboolean
+business_between(Walk *w, const char *queue, gint64 from, gint64 to,
+    gint64 *out)
+{
+	MdCalendar *cal = calendar_of(w, queue);
+
+	if (cal == NULL)
+		return FALSE;
+	*out = md_calendar_between(cal, from, to);
+	return TRUE;
+}
+
+static void
+add_time(GArray *a, gint64 s)
+{
+	g_array_append_val(a, s);
+}
+
+/*
+ * Counts the service levels of @t (opened in the period) into @groups:
+ * each target its record has, once decided by the period's end (met, or
+ * its due time passed), and whether it was met in time.  The clocks are
+ * the ones escalate runs: business time in the queue's calendar, pending
+ * time left out.  @first is the agent who answered first (nullable),
+ * @who the agent the ticket is counted for otherwise (nullable).
+ */
+static gboolean
+count_targets(Walk *w, const MdTicket *t, const char *queue,
+    MdReportGroup *q, const char *first, const char *who)
+{
+	g_autoptr(MdSla) sla = md_sla_load(w->txn, t->number, &w->error);
+	MdCalendar *cal;
+
+	if (sla == NULL)
+		return w->error == NULL;
+	if ((cal = calendar_of(w, queue)) == NULL)
+		return FALSE;
+	for (int k = 0; k < MD_SLA_N_TARGETS; k++) {
+		const MdSlaClock *c = &sla->clocks[k];
+		const char *agent = k == MD_SLA_FIRST_RESPONSE ? first : who;
+		MdReportGroup *groups[3] = { w->r->total, q, NULL };
+		gint64 due;
+		gboolean within;
+
+		if (c->start == 0 || c->budget_s <= 0)
+			continue;
+		due = md_sla_clock_at(sla, k, c->budget_s, cal);
+		if (c->met == 0 && (due == G_MAXINT64 || due >= w->r->until))
+			continue;	/* still running at the end */
+		within = c->met != 0 && c->met <= due;
+		if (agent != NULL)
+			groups[2] = group_of(w->agents, w->r->agents, agent);
+		for (int i = 0; i < 3 && groups[i] != NULL; i++) {
+			groups[i]->sla_tickets[k]++;
+			groups[i]->sla_within[k] += within;
+		}
+	}
+	return TRUE;
 }
 
 typedef struct {
@@ -316,12 +340,15 @@ walk_one(MdTicket *t, gpointer user_data)
 			if (!business_between(w, queue, t->created_at,
 			    answered, &s))
 				return FALSE;
-			add_first_response(w->config, queue, r->total, s);
-			add_first_response(w->config, queue, q, s);
+			add_time(r->total->first_response_s, s);
+			add_time(q->first_response_s, s);
 			if (by != NULL)
-				add_first_response(w->config, queue,
-				    group_of(w->agents, r->agents, by), s);
+				add_time(group_of(w->agents, r->agents,
+				    by)->first_response_s, s);
 		}
+		if (!count_targets(w, t, queue, q, by, t->owner ? t->owner :
+		    by))
+			return FALSE;
 	}
 	if (resolved) {
 		MdReportDay *d = day_of(r, closed);
@@ -333,13 +360,13 @@ walk_one(MdTicket *t, gpointer user_data)
 		q->resolved++;
 		if (d != NULL)
 			d->resolved++;
-		add_resolution(w->config, queue, r->total, s);
-		add_resolution(w->config, queue, q, s);
+		add_time(r->total->resolution_s, s);
+		add_time(q->resolution_s, s);
 		if (who != NULL) {
 			MdReportGroup *a = group_of(w->agents, r->agents, who);
 
 			a->resolved++;
-			add_resolution(w->config, queue, a, s);
+			add_time(a->resolution_s, s);
 		}
 	}
 	if (open) {

@@ -11,16 +11,10 @@
 #include "maildesk/store.h"
 #include "maildesk/ticket.h"
 
-/* Set in MdOpenTicket.flags. */
-#define MD_OPEN_ESCALATED	(1u << 0)	/* a service-level target missed */
-
 typedef struct {
 	guint64 number;
 	MdStatus status;
-	guint32 flags;		/* MD_OPEN_* */
 	gint64 created_at;
-	gint64 due_at;		/* next due time (pending: when it comes
-				 * back), or 0 */
 	const char *queue;	/* borrowed from the map */
 	const char *owner;	/* borrowed from the map, "" when none */
 } MdOpenTicket;

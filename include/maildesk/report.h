@@ -24,9 +24,13 @@ typedef struct {
 	GArray *resolution_s;	/* owned, of gint64: business seconds from
 				 * creation to resolution, of tickets
 				 * resolved in the period */
-	/* Of those, how many had a service-level target, and met it. */
-	guint first_response_targeted, first_response_within;
-	guint solution_targeted, solution_within;
+	/*
+	 * Per MdSlaTarget, of the tickets opened in the period: how many had
+	 * the target and were decided by the period's end (met, or past
+	 * due), and how many met it in time.
+	 */
+	guint sla_tickets[MD_SLA_N_TARGETS];
+	guint sla_within[MD_SLA_N_TARGETS];
 } MdReportGroup;
 
 typedef struct {

@@ -8,8 +8,10 @@
 # with customer, subject, age and a signed mailto: link.  The agent of a
 # queue with nothing open gets nothing.  Answering through a link reaches
 # the ticket and, relayed, its customer.  `--agent ADDR --dry-run` prints
-# the same list and queues nothing; on a holiday of the calendar nothing
-# is queued.
+# the same list and queues nothing.  With service levels, a ticket past
+# its due time comes first, a pending ticket whose date has come is listed,
+# and once escalate has run an escalated ticket heads the list.  On a
+# holiday of the calendar nothing is queued.
 . "$(dirname "$0")/lib.sh"
 
 . "$(dirname "$0")/agent-lib.sh"
@@ -137,8 +139,30 @@ md digest --agent agent1@example.com --dry-run > "$T/d1.txt" 2> "$T/err"
 is "$(numbers "$T/d1.txt")" "5 2 3" \
     "after check --repair (which rebuilds the index): agent1 lists 5, 2, 3"
 
+# --- service levels: due, pending dates, escalation ----------------------
+conf "[sla]" "first-response = 1h"
+new 5 support "Jo Late <jo@example.net>" "Waiting five days"		# 8
+ago 3 ticket set 7 pending 1d > /dev/null 2>&1 ||
+    not_ok "ticket set 7 pending 1d (three days ago)" "exit $?"
+md digest --agent agent2@example.com --dry-run > "$T/d2.txt" 2> "$T/err"
+is "$(numbers "$T/d2.txt")" "7 8" \
+    "agent2: pending 7 whose date has come, then unassigned 8"
+like "$(grep -A3 '^#8 ' "$T/d2.txt")" "first-response due .*\(overdue\)" \
+    "ticket 8: its first-response due time, overdue"
+like "$(cat "$T/d2.txt")" "== Pending, their date has come \(1\) ==" \
+    "under the heading of pending tickets whose date has come"
+md escalate > /dev/null 2>&1
+settle
+md digest --agent agent2@example.com --dry-run > "$T/d2.txt" 2> "$T/err"
+is "$(numbers "$T/d2.txt")" "8 7" \
+    "after escalate: escalated 8 first, then 7, open again and unassigned"
+like "$(cat "$T/d2.txt")" "== Escalated \(1\) ==" "8 under Escalated"
+md digest --agent agent1@example.com --dry-run > "$T/d1.txt" 2> "$T/err"
+is "$(numbers "$T/d1.txt")" "8 5 2 3 7" \
+    "agent1: escalated 8, own 5 2 3, unassigned 7"
+
 # A holiday of the calendar is no working day: nothing is queued.
-conf "[calendar]" "holidays = $(date +%F)"
+conf "[sla]" "first-response = 1h" "[calendar]" "holidays = $(date +%F)"
 before=$(md outbox --json | jq length)
 md digest > "$T/out" 2> "$T/err"
 is "$?" 0 "digest on a holiday exits 0"
