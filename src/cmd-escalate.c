@@ -4,12 +4,34 @@
  * that have come.  Meant for the timer that runs flush; it sends what it
  * queued at once, and what the relay does not take is flush's.
  */
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include "maildesk/cmd.h"
 #include "maildesk/error.h"
 #include "maildesk/escalate.h"
 #include "maildesk/log.h"
 #include "maildesk/sender.h"
 #include "maildesk/term.h"
+
+/*
+ * Waits until every sender process is done (the exclusive lock on the
+ * sender lock waits for their shared ones), so that escalate, like the
+ * flush it runs beside, has sent what it could when it exits.
+ */
+static void
+wait_senders(const MdConfig *config)
+{
+	g_autofree char *path = md_sender_lock_path(config->store_path);
+	int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return;
+	if (flock(fd, LOCK_EX) == 0)
+		flock(fd, LOCK_UN);
+	close(fd);
+}
 
 gboolean
 md_cmd_escalate(MdContext *ctx, int argc, char **argv, GError **error)
@@ -32,13 +54,16 @@ md_cmd_escalate(MdContext *ctx, int argc, char **argv, GError **error)
 	/*
 	 * As deliver does: the entries were born leased to us when
 	 * [outbox] deliver-flush-seconds is not 0, and a sender process of
-	 * our own sends them (sender.c); flush takes over once the lease
-	 * has run out.
+	 * our own sends them (sender.c), and we wait for it; flush takes
+	 * over once the lease has run out.
 	 */
-	if (ok && r.outbox_ids->len > 0 && ctx->config->deliver_flush_s > 0 &&
-	    !md_sender_start(ctx->config, r.outbox_ids, &e))
-		md_warn("escalate: no sender, flush will send: %s",
-		    e->message);
+	if (ok && r.outbox_ids->len > 0 && ctx->config->deliver_flush_s > 0) {
+		if (md_sender_start(ctx->config, r.outbox_ids, &e))
+			wait_senders(ctx->config);
+		else
+			md_warn("escalate: no sender, flush will send: %s",
+			    e->message);
+	}
 	if (ok) {
 		md_info("escalate looked=%u warnings=%u escalations=%u "
 		    "reminders=%u closed=%u mails=%u", r.looked,
