@@ -68,10 +68,25 @@ typedef struct {
 	gboolean pending_due;	/* its pending date has come */
 } Due;
 
+/* The tickets of one owner or one queue. */
+typedef struct {
+	GArray *items;		/* of MdDigestItem; sorted and cut at the end */
+	guint total[MD_DIGEST_SECTIONS];	/* all, before the cut */
+} List;
+
+static void
+list_free(gpointer p)
+{
+	List *l = p;
+
+	g_array_unref(l->items);
+	g_free(l);
+}
+
 typedef struct {
 	GHashTable *agents;	/* address -> GPtrArray of queue names */
-	GHashTable *own;	/* address -> GArray of items */
-	GHashTable *queued;	/* queue -> GArray of items */
+	GHashTable *own;	/* address -> List */
+	GHashTable *queued;	/* queue -> List */
 	GHashTable *due;	/* ticket number (gint64 *) -> Due */
 	gint64 now;
 } Collect;
@@ -153,13 +168,15 @@ add_agent_queue(Collect *c, const char *agent, const char *queue)
 static void
 append_to(GHashTable *h, const char *key, const MdDigestItem *it)
 {
-	GArray *a = g_hash_table_lookup(h, key);
+	List *l = g_hash_table_lookup(h, key);
 
-	if (a == NULL) {
-		a = item_array();
-		g_hash_table_insert(h, g_strdup(key), a);
+	if (l == NULL) {
+		l = g_new0(List, 1);
+		l->items = item_array();
+		g_hash_table_insert(h, g_strdup(key), l);
 	}
-	g_array_append_vals(a, it, 1);
+	g_array_append_vals(l->items, it, 1);
+	l->total[it->section]++;
 }
 
 static gboolean
@@ -189,16 +206,21 @@ collect_one(const MdOpenTicket *o, gpointer user_data)
 	return TRUE;
 }
 
-/* Sorts @a and keeps its first @max items; returns how many it had. */
-static guint
-sort_and_cut(GArray *a, guint max)
+/* Sorts every list of @h and keeps its first @max items. */
+static void
+sort_and_cut(GHashTable *h, guint max)
 {
-	guint len = a->len;
+	GHashTableIter iter;
+	gpointer value;
 
-	g_array_sort(a, md_agent_digest_compare);
-	if (a->len > max)
-		g_array_set_size(a, max);
-	return len;
+	g_hash_table_iter_init(&iter, h);
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		List *l = value;
+
+		g_array_sort(l->items, md_agent_digest_compare);
+		if (l->items->len > max)
+			g_array_set_size(l->items, max);
+	}
 }
 
 static gboolean
@@ -224,43 +246,39 @@ agents_of(MdTxn *txn, const MdConfig *config, Collect *c, GError **error)
 	return TRUE;
 }
 
+static void
+add_list(MdAgentDigest *d, const List *l)
+{
+	if (l == NULL)
+		return;
+	g_array_append_vals(d->items, l->items->data, l->items->len);
+	for (int s = 0; s < MD_DIGEST_SECTIONS; s++)
+		d->total[s] += l->total[s];
+}
+
+/*
+ * @agent's digest: their own list and the lists of their queues, each
+ * sorted and cut already (the first @max_items of the union are among
+ * the first @max_items of each).  NULL when there is nothing.
+ */
 static MdAgentDigest *
 digest_of(Collect *c, const char *agent, guint max_items)
 {
-	MdAgentDigest *d = g_new0(MdAgentDigest, 1);
+	g_autoptr(MdAgentDigest) d = g_new0(MdAgentDigest, 1);
 	GPtrArray *qs = g_hash_table_lookup(c->agents, agent);
-	GArray *own = g_hash_table_lookup(c->own, agent);
 
 	d->agent = g_strdup(agent);
 	d->items = item_array();
-	/*
-	 * Each list is sorted and cut already: the first @max_items of
-	 * their union are among the first @max_items of each.
-	 */
-	if (own != NULL)
-		g_array_append_vals(d->items, own->data, own->len);
-	for (guint i = 0; qs != NULL && i < qs->len; i++) {
-		GArray *q = g_hash_table_lookup(c->queued,
-		    g_ptr_array_index(qs, i));
-
-		if (q != NULL)
-			g_array_append_vals(d->items, q->data, q->len);
-	}
+	add_list(d, g_hash_table_lookup(c->own, agent));
+	for (guint i = 0; qs != NULL && i < qs->len; i++)
+		add_list(d, g_hash_table_lookup(c->queued,
+		    g_ptr_array_index(qs, i)));
+	if (d->items->len == 0)
+		return NULL;
 	g_array_sort(d->items, md_agent_digest_compare);
 	if (d->items->len > max_items)
 		g_array_set_size(d->items, max_items);
-	return d;
-}
-
-/* Counts @a's items per section into a new array (transfer full). */
-static guint *
-count_sections(GArray *a)
-{
-	guint *n = g_new0(guint, MD_DIGEST_SECTIONS);
-
-	for (guint i = 0; i < a->len; i++)
-		n[g_array_index(a, MdDigestItem, i).section]++;
-	return n;
+	return g_steal_pointer(&d);
 }
 
 GPtrArray *
@@ -270,11 +288,9 @@ md_agent_digest_collect(MdTxn *txn, const MdConfig *config, const char *only,
 	g_autoptr(GHashTable) agents = g_hash_table_new_full(g_str_hash,
 	    g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
 	g_autoptr(GHashTable) own = g_hash_table_new_full(g_str_hash,
-	    g_str_equal, g_free, (GDestroyNotify)g_array_unref);
+	    g_str_equal, g_free, list_free);
 	g_autoptr(GHashTable) queued = g_hash_table_new_full(g_str_hash,
-	    g_str_equal, g_free, (GDestroyNotify)g_array_unref);
-	g_autoptr(GHashTable) totals = g_hash_table_new_full(g_direct_hash,
-	    g_direct_equal, NULL, g_free);
+	    g_str_equal, g_free, list_free);
 	g_autoptr(GHashTable) due = g_hash_table_new_full(g_int64_hash,
 	    g_int64_equal, g_free, g_free);
 	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(
@@ -282,8 +298,6 @@ md_agent_digest_collect(MdTxn *txn, const MdConfig *config, const char *only,
 	g_autofree char *only_lc = only ? g_ascii_strdown(only, -1) : NULL;
 	g_autoptr(GList) names = NULL;
 	Collect c = { agents, own, queued, due, now };
-	GHashTableIter iter;
-	gpointer key, value;
 
 	if (!agents_of(txn, config, &c, error))
 		return NULL;
@@ -295,49 +309,18 @@ md_agent_digest_collect(MdTxn *txn, const MdConfig *config, const char *only,
 	if (!read_due(txn, &c, error) ||
 	    !md_open_tickets_foreach(txn, collect_one, &c, error))
 		return NULL;
-	/* Per section counts first: cutting drops items. */
-	g_hash_table_iter_init(&iter, own);
-	while (g_hash_table_iter_next(&iter, &key, &value))
-		g_hash_table_insert(totals, value, count_sections(value));
-	g_hash_table_iter_init(&iter, queued);
-	while (g_hash_table_iter_next(&iter, &key, &value))
-		g_hash_table_insert(totals, value, count_sections(value));
-	g_hash_table_iter_init(&iter, own);
-	while (g_hash_table_iter_next(&iter, &key, &value))
-		sort_and_cut(value, max_items);
-	g_hash_table_iter_init(&iter, queued);
-	while (g_hash_table_iter_next(&iter, &key, &value))
-		sort_and_cut(value, max_items);
-
+	sort_and_cut(own, max_items);
+	sort_and_cut(queued, max_items);
 	names = g_list_sort(g_hash_table_get_keys(agents),
 	    (GCompareFunc)strcmp);
 	for (GList *l = names; l != NULL; l = l->next) {
-		const char *agent = l->data;
-		GPtrArray *qs = g_hash_table_lookup(agents, agent);
-		GArray *lists[64];
-		guint nlists = 0;
 		MdAgentDigest *d;
 
-		if (only_lc != NULL && strcmp(agent, only_lc) != 0)
+		if (only_lc != NULL && strcmp(l->data, only_lc) != 0)
 			continue;
-		lists[nlists] = g_hash_table_lookup(own, agent);
-		nlists += lists[nlists] != NULL;
-		for (guint i = 0; i < qs->len && nlists < G_N_ELEMENTS(lists);
-		    i++) {
-			lists[nlists] = g_hash_table_lookup(queued,
-			    g_ptr_array_index(qs, i));
-			nlists += lists[nlists] != NULL;
-		}
-		if (nlists == 0)
-			continue;	/* nothing to do: no mail */
-		d = digest_of(&c, agent, max_items);
-		for (guint i = 0; i < nlists; i++) {
-			const guint *n = g_hash_table_lookup(totals, lists[i]);
-
-			for (int s = 0; s < MD_DIGEST_SECTIONS; s++)
-				d->total[s] += n[s];
-		}
-		g_ptr_array_add(out, d);
+		/* Nothing to do: no mail. */
+		if ((d = digest_of(&c, l->data, max_items)) != NULL)
+			g_ptr_array_add(out, d);
 	}
 	return g_steal_pointer(&out);
 }
