@@ -15,6 +15,7 @@
 #include "maildesk/error.h"
 #include "maildesk/log.h"
 #include "maildesk/loop.h"
+#include "maildesk/open-tickets.h"
 #include "maildesk/outbox.h"
 #include "maildesk/term.h"
 #include "maildesk/token.h"
@@ -34,6 +35,30 @@ mail_free(gpointer p)
 	g_free(m->subject);
 	g_free(m->body);
 	g_free(m);
+}
+
+/*
+ * A store made before the open-tickets index (and opened since, which
+ * added the empty database) gets it now, once, from its tickets.
+ */
+static gboolean
+index_ready(MdContext *ctx, GError **error)
+{
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	gboolean built = FALSE;
+
+	if (!md_store_begin(ctx->store, MD_TXN_READ, &txn, error))
+		return FALSE;
+	if (md_open_tickets_is_built(&txn))
+		return TRUE;
+	md_txn_clear(&txn);
+	if (!md_store_begin(ctx->store, MD_TXN_WRITE, &txn, error) ||
+	    !md_open_tickets_ensure(&txn, &built, error) ||
+	    !md_store_commit(&txn, error))
+		return FALSE;
+	if (built)
+		md_info("digest open-tickets index built");
+	return TRUE;
 }
 
 /* The digests due at @now as mail texts (transfer full, of Mail). */
@@ -145,6 +170,8 @@ md_cmd_digest(MdContext *ctx, int argc, char **argv, GError **error)
 		    "unexpected argument \"%s\"", argv[1]);
 		return FALSE;
 	}
+	if (!index_ready(ctx, error))
+		return FALSE;
 	/* Dates as the business hours' zone has them. */
 	cal = md_calendar_new(ctx->config, NULL, error);
 	if (cal == NULL)

@@ -187,13 +187,20 @@ md_open_tickets_rebuild(MdTxn *txn, guint64 *entries, GError **error)
 #define MARK "open-tickets-index"
 
 gboolean
+md_open_tickets_is_built(MdTxn *txn)
+{
+	MDB_val v;
+
+	return md_store_get(txn, MD_DB_META, MARK, strlen(MARK), &v, NULL);
+}
+
+gboolean
 md_open_tickets_ensure(MdTxn *txn, gboolean *built, GError **error)
 {
 	guint64 entries = 0;
-	MDB_val v;
 
 	*built = FALSE;
-	if (md_store_get(txn, MD_DB_META, MARK, strlen(MARK), &v, NULL))
+	if (md_open_tickets_is_built(txn))
 		return TRUE;
 	if (!md_open_tickets_rebuild(txn, &entries, error) ||
 	    !md_store_put(txn, MD_DB_META, MARK, strlen(MARK), "1", 1, 0,

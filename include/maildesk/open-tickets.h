@@ -50,9 +50,12 @@ gboolean md_open_tickets_foreach(MdTxn *txn, MdOpenTicketFunc fn,
 gboolean md_open_tickets_rebuild(MdTxn *txn, guint64 *entries,
     GError **error);
 
+/* TRUE when the index is complete (built once in this store). */
+gboolean md_open_tickets_is_built(MdTxn *txn);
+
 /*
  * Builds the index once in a store that has never had it (write txn):
- * init calls it, so that a store made before the index existed gets it
- * with its open tickets.  Sets *@built when it did.
+ * init and the first digest call it, so that a store made before the
+ * index existed gets it with its open tickets.  Sets *@built when it did.
  */
 gboolean md_open_tickets_ensure(MdTxn *txn, gboolean *built, GError **error);

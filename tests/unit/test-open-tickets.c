@@ -156,6 +156,7 @@ test_rebuild(Fixture *f, gconstpointer data)
 	g_assert_true(md_open_tickets_is_current(&txn, b));
 	g_assert_true(md_store_del(&txn, MD_DB_META, "open-tickets-index",
 	    18, NULL, 0, &error));
+	g_assert_false(md_open_tickets_is_built(&txn));
 	g_assert_true(md_open_tickets_ensure(&txn, &built, &error));
 	g_assert_no_error(error);
 	g_assert_true(built);
@@ -163,6 +164,7 @@ test_rebuild(Fixture *f, gconstpointer data)
 	g_assert_cmpstr(after, ==, before);
 	g_assert_cmpstr(after, ==, "1:new:support:-:0 3:new:sales:-:2");
 	/* Once built, ensure leaves it alone. */
+	g_assert_true(md_open_tickets_is_built(&txn));
 	g_assert_true(md_open_tickets_ensure(&txn, &built, &error));
 	g_assert_false(built);
 	g_assert_true(md_open_tickets_rebuild(&txn, &entries, &error));
