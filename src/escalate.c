@@ -187,9 +187,11 @@ tell(Run *run, const MdTicket *t, const char *template, const char *what,
 		data = md_compose(&spec, run->now);
 		if (data == NULL)
 			continue;
+		/* Indexed with the latest message, the one that waits: a
+		 * reply that names this mail threads to the ticket. */
 		if (!md_outbox_queue(run->txn, run->config, template,
-		    t->number, 0, 0, from, rcpt, msgid, data, run->now,
-		    run->r->outbox_ids, error))
+		    t->number, t->message_count, 0, from, rcpt, msgid, data,
+		    run->now, run->r->outbox_ids, error))
 			return FALSE;
 		run->r->mails++;
 	}

@@ -137,6 +137,17 @@ gboolean md_sla_foreach_overdue(MdTxn *txn, MdSlaDueFunc fn,
 gboolean md_sla_remove_entry(MdTxn *txn, gint64 time, guint64 ticket,
     MdSlaDue kind, GError **error);
 
+/*
+ * Appends a line to @problems (of char *) for each due index entry its
+ * record does not name, each one a record names that is missing, and
+ * each record of a ticket that is gone.  Store errors only.
+ */
+gboolean md_sla_check(MdTxn *txn, GPtrArray *problems, GError **error);
+
+/* Empties the due index and writes it again from the records (write). */
+gboolean md_sla_rebuild_index(MdTxn *txn, const MdConfig *config,
+    GError **error);
+
 /* The name of @target: "first-response", "next-update", "solution". */
 const char *md_sla_target_name(MdSlaTarget target);
 
