@@ -413,9 +413,15 @@ md_sla_note(MdTxn *txn, const MdConfig *config, const MdTicket *t,
 	g_autoptr(GError) e = NULL;
 	g_autoptr(MdSla) sla = NULL;
 	MdSlaClock *first = NULL, *update = NULL;
+	gboolean targets = has_targets(config, t->queue);
 	gboolean fresh;
 
-	sla = load_or_new(txn, t, has_targets(config, t->queue), &fresh, &e);
+	/* A ticket this mail opened has no record yet: deliver's hot path
+	 * pays nothing without targets. */
+	if (!targets && event == MD_SLA_EVENT_CUSTOMER &&
+	    t->message_count <= 1)
+		return TRUE;
+	sla = load_or_new(txn, t, targets, &fresh, &e);
 	if (sla == NULL) {
 		if (e != NULL)
 			g_propagate_error(error, g_steal_pointer(&e));
