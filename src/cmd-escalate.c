@@ -8,7 +8,7 @@
 #include "maildesk/error.h"
 #include "maildesk/escalate.h"
 #include "maildesk/log.h"
-#include "maildesk/outbox.h"
+#include "maildesk/sender.h"
 #include "maildesk/term.h"
 
 gboolean
@@ -18,7 +18,6 @@ md_cmd_escalate(MdContext *ctx, int argc, char **argv, GError **error)
 	    "- warn, escalate, and end pending dates that have come");
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
 	MdEscalateReport r = { 0 };
-	MdFlushResult fr = { 0 };
 	g_autoptr(GError) e = NULL;
 	gboolean ok;
 
@@ -31,23 +30,22 @@ md_cmd_escalate(MdContext *ctx, int argc, char **argv, GError **error)
 	}
 	ok = md_escalate_run(ctx->store, ctx->config, now, &r, error);
 	/*
-	 * As deliver does: the entries were born leased to us when
-	 * [outbox] deliver-flush-seconds is not 0, so no flush running
-	 * meanwhile sends them twice.
+	 * As deliver does: the entries were born leased to a sender of
+	 * their own when [outbox] deliver-flush-seconds is not 0, so no
+	 * flush running meanwhile sends them twice; what that sender does
+	 * not get out, flush sends once the lease ends.
 	 */
 	if (ok && r.outbox_ids->len > 0 && ctx->config->deliver_flush_s > 0 &&
-	    !md_outbox_flush(ctx->store, ctx->config, r.outbox_ids, TRUE,
-	    ctx->config->deliver_flush_s, now, &fr, &e))
-		md_warn("escalate: sending failed, flush will retry: %s",
+	    !md_sender_start(ctx->config, r.outbox_ids, &e))
+		md_warn("escalate: no sender started, flush will send: %s",
 		    e->message);
 	if (ok) {
 		md_info("escalate looked=%u warnings=%u escalations=%u "
-		    "reminders=%u closed=%u mails=%u sent=%u", r.looked,
-		    r.warnings, r.escalations, r.reminders, r.closed, r.mails,
-		    fr.sent);
+		    "reminders=%u closed=%u mails=%u", r.looked, r.warnings,
+		    r.escalations, r.reminders, r.closed, r.mails);
 		md_out("escalate: %u warnings, %u escalations, %u reminders, "
-		    "%u closed; %u mails queued, %u sent\n", r.warnings,
-		    r.escalations, r.reminders, r.closed, r.mails, fr.sent);
+		    "%u closed; %u mails queued\n", r.warnings, r.escalations,
+		    r.reminders, r.closed, r.mails);
 	}
 	md_escalate_report_clear(&r);
 	return ok;

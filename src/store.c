@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "maildesk/error.h"
+#include "maildesk/log.h"
+#include "maildesk/search-queue.h"
 #include "maildesk/store.h"
 
 struct MdStore {
@@ -101,6 +103,18 @@ lock_take(int fd, int how, const char *what, GError **error)
 	return TRUE;
 }
 
+int
+md_store_lock(MdStore *store, const char *name, int how, GError **error)
+{
+	int fd = lock_open(store->path, name, error);
+
+	if (fd >= 0 && !lock_take(fd, how, name, error)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* Passes the gate and takes the shared lock; sets store->lock_fd. */
 static gboolean
 enter(MdStore *store, GError **error)
@@ -138,6 +152,7 @@ static const struct {
 	[MD_DB_LEDGER] = { "ledger", 0 },
 	[MD_DB_SLA] = { "sla", 0 },
 	[MD_DB_DUE] = { "due", 0 },
+	[MD_DB_SEARCH_QUEUE] = { "search_queue", 0 },
 };
 
 const char *
@@ -296,8 +311,24 @@ open_env_locked(const char *path, guint64 map_size_bytes, gboolean create,
 	for (int i = 0; i < MD_DB_COUNT; i++) {
 		rc = mdb_dbi_open(txn, dbs[i].name, dbs[i].flags |
 		    (create ? MDB_CREATE : 0), &store->dbi[i]);
+		if (rc == MDB_NOTFOUND && i > MD_DB_META && !create) {
+			/*
+			 * Made by an older maildesk: add the databases that
+			 * are new, empty, once, so that an upgrade never
+			 * defers mail until somebody runs init.
+			 */
+			mdb_txn_abort(txn);
+			md_info("store upgrade: adding database %s and any "
+			    "other new one", dbs[i].name);
+			if ((rc = mdb_txn_begin(store->env, NULL, 0, &txn)) != 0) {
+				md_store_set_error(error, rc, "store upgrade");
+				return NULL;
+			}
+			create = TRUE;
+			i = -1;
+			continue;
+		}
 		if (rc == MDB_NOTFOUND) {
-			/* Made by an older maildesk: init adds what is new. */
 			mdb_txn_abort(txn);
 			g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
 			    "store %s lacks database %s (run maildesk init)",
@@ -445,6 +476,28 @@ md_store_begin(MdStore *store, MdTxnMode mode, MdTxn *txn, GError **error)
 	return TRUE;
 }
 
+guint64
+md_store_txn_id(MdTxn *txn)
+{
+	return (guint64)mdb_txn_id(txn->txn);
+}
+
+gboolean
+md_store_begin_nested(MdTxn *parent, MdTxn *txn, GError **error)
+{
+	int rc;
+
+	g_return_val_if_fail(txn->txn == NULL && parent->txn != NULL, FALSE);
+	rc = mdb_txn_begin(parent->store->env, parent->txn, 0, &txn->txn);
+	if (rc != 0) {
+		txn->txn = NULL;
+		md_store_set_error(error, rc, "store: begin nested");
+		return FALSE;
+	}
+	txn->store = parent->store;
+	return TRUE;
+}
+
 gboolean
 md_store_commit(MdTxn *txn, GError **error)
 {
@@ -574,18 +627,27 @@ gboolean
 md_store_foreach(MdTxn *txn, MdDb db, const void *prefix, gsize plen,
     MdStoreEachFunc fn, gpointer user_data, GError **error)
 {
+	return md_store_foreach_from(txn, db, prefix, plen, plen, fn,
+	    user_data, error);
+}
+
+gboolean
+md_store_foreach_from(MdTxn *txn, MdDb db, const void *start, gsize slen,
+    gsize plen, MdStoreEachFunc fn, gpointer user_data, GError **error)
+{
 	MDB_cursor *cur = NULL;
-	MDB_val k = { plen, (void *)prefix }, v;
+	MDB_val k = { slen, (void *)start }, v;
 	int rc = mdb_cursor_open(txn->txn, txn->store->dbi[db], &cur);
 
+	g_return_val_if_fail(plen <= slen, FALSE);
 	if (rc != 0) {
 		md_store_set_error(error, rc, dbs[db].name);
 		return FALSE;
 	}
-	rc = mdb_cursor_get(cur, &k, &v, plen > 0 ? MDB_SET_RANGE : MDB_FIRST);
+	rc = mdb_cursor_get(cur, &k, &v, slen > 0 ? MDB_SET_RANGE : MDB_FIRST);
 	while (rc == 0) {
 		if (plen > 0 && (k.mv_size < plen ||
-		    memcmp(k.mv_data, prefix, plen) != 0))
+		    memcmp(k.mv_data, start, plen) != 0))
 			break;
 		if (!fn(&k, &v, user_data))
 			break;
@@ -659,6 +721,36 @@ reopen(MdStore *store, GError **error)
 	again->env = NULL;
 	memcpy(store->dbi, again->dbi, sizeof(store->dbi));
 	return TRUE;
+}
+
+gboolean
+md_store_yield(MdStore *store, gboolean *yielded, GError **error)
+{
+	int gate = lock_open(store->path, GATE_FILE, error);
+	gboolean ok;
+
+	*yielded = FALSE;
+	if (gate < 0)
+		return FALSE;
+	if (flock(gate, LOCK_SH | LOCK_NB) == 0) {
+		close(gate);	/* nobody waits at the gate */
+		return TRUE;
+	}
+	if (errno != EWOULDBLOCK) {
+		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
+		    "store: cannot lock %s: %s", GATE_FILE, g_strerror(errno));
+		close(gate);
+		return FALSE;
+	}
+	/* A compaction holds the gate and waits for us to leave. */
+	*yielded = TRUE;
+	mdb_env_close(store->env);
+	store->env = NULL;
+	flock(store->lock_fd, LOCK_UN);
+	ok = lock_take(gate, LOCK_SH, GATE_FILE, error) &&
+	    lock_take(store->lock_fd, LOCK_SH, LOCK_FILE, error);
+	close(gate);
+	return ok && reopen(store, error);
 }
 
 /*
@@ -909,6 +1001,16 @@ md_store_replace_data(const char *dir, const char *data, GError **error)
 	if (lock >= 0 && lock_take(gate, LOCK_EX, GATE_FILE, error) &&
 	    lock_take(lock, LOCK_EX, LOCK_FILE, error))
 		ok = swap_in(dir, data, "the restored copy", error);
+	/*
+	 * The search index was the old data's: forgotten while nobody has
+	 * the store open, so the first search rebuilds it from the new.
+	 */
+	if (ok) {
+		g_autofree char *current = g_build_filename(dir,
+		    MD_SEARCH_CURRENT_FILE, NULL);
+
+		unlink(current);
+	}
 	if (lock >= 0)
 		close(lock);
 	if (gate >= 0)

@@ -79,6 +79,7 @@ typedef struct {
 	char *authserv_id;	/* owned, may be empty: trust no A-R header */
 	char *form_senders;	/* owned: contact-form senders, ";"-separated */
 	guint retention_days;	/* 0: keep closed tickets for ever */
+	guint search_mail_results;	/* 0: no search by mail */
 	guint token_days;	/* a signed reply address counts this long */
 	char *queue_order;	/* owned: [tickets] queue-order as written */
 	char **queue_rank;	/* owned: queue-order, then [addresses] */
@@ -96,6 +97,11 @@ typedef struct {
 				 * default one */
 	gint64 sla_s[MD_SLA_N_TARGETS];	/* [sla] defaults; 0: none */
 	guint sla_warning_percent;
+	char *lmtp_listen;	/* owned: unix:PATH, inet:HOST:PORT, ... */
+	char *lmtp_clients;	/* owned: addresses allowed over TCP */
+	guint lmtp_workers;	/* 0: one per CPU */
+	guint lmtp_max_connections;
+	guint lmtp_timeout_s;
 } MdConfig;
 
 /*
