@@ -19,6 +19,7 @@
 #             store opened and one message read, the baseline
 #   escalate  the first run: every due ticket escalated, its mails queued
 #   again     a second run: nothing due
+#   overdue   ticket list --overdue --json: the escalated tickets
 # with the due index entries each run looked at (its log line).  A
 # script, not a test: timings are never asserted.
 set -eu
@@ -79,6 +80,10 @@ t0=$(now)
 "$MD" -c "$STORE.conf" -v escalate > /dev/null 2> "$W/e2.log"
 t1=$(now)
 again_s=$(secs "$t0" "$t1")
+t0=$(now)
+overdue=$("$MD" -c "$STORE.conf" ticket list --overdue --json | jq length)
+t1=$(now)
+list_s=$(secs "$t0" "$t1")
 looked() { sed -n 's/.*escalate looked=\([0-9]*\).*escalations=\([0-9]*\).*mails=\([0-9]*\).*/\1 \2 \3/p' "$1" | tail -1; }
 read -r l1 e1 m1 <<< "$(looked "$W/e1.log")"
 read -r l2 e2 m2 <<< "$(looked "$W/e2.log")"
@@ -89,3 +94,5 @@ printf '| escalate, %s due (%s entries looked at, %s escalations, %s mails queue
     "$DUE" "$l1" "$e1" "$m1" "$esc_s" "$(echo "$esc_s / $show_s" | bc -l)"
 printf '| escalate again (%s entries looked at) | %.3f s (%.1f x baseline) |\n' \
     "$l2" "$again_s" "$(echo "$again_s / $show_s" | bc -l)"
+printf '| ticket list --overdue (%s tickets) | %.3f s (%.1f x baseline) |\n' \
+    "$overdue" "$list_s" "$(echo "$list_s / $show_s" | bc -l)"
