@@ -666,10 +666,9 @@ md_sla_rebuild_index(MdTxn *txn, const MdConfig *config, GError **error)
 }
 
 gint64
-md_sla_parse_date(const char *text, const MdCalendar *cal, gint64 now)
+md_sla_parse_date(const char *text, GTimeZone *tz, gint64 now)
 {
 	g_autoptr(GTimeZone) utc = g_time_zone_new_utc();
-	GTimeZone *tz = cal != NULL ? md_calendar_time_zone(cal) : utc;
 	g_autoptr(GDateTime) dt = NULL;
 	guint64 n;
 	gsize len = text != NULL ? strlen(text) : 0;
@@ -694,6 +693,6 @@ md_sla_parse_date(const char *text, const MdCalendar *cal, gint64 now)
 		return 0;
 	if (!g_date_valid_dmy(d, mo, y))
 		return 0;
-	dt = g_date_time_new(tz, y, mo, d, h, mi, 0);
+	dt = g_date_time_new(tz != NULL ? tz : utc, y, mo, d, h, mi, 0);
 	return dt != NULL ? g_date_time_to_unix(dt) : 0;
 }

@@ -153,10 +153,9 @@ const char *md_sla_target_name(MdSlaTarget target);
 
 /*
  * A pending date as the command line and #pending take it: "2026-12-24"
- * (the start of that day in @cal's zone, or UTC), "2026-12-24T14:00"
- * (local), "3d", "12h" (from @now).  0 if @text is none of them.
+ * (the start of that day in @tz, NULL: UTC), "2026-12-24T14:00" (in
+ * @tz), "3d", "12h" (from @now).  0 if @text is none of them.
  */
-gint64 md_sla_parse_date(const char *text, const MdCalendar *cal,
-    gint64 now);
+gint64 md_sla_parse_date(const char *text, GTimeZone *tz, gint64 now);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MdSla, md_sla_free)
