@@ -88,6 +88,9 @@ like "$(mail_header "$E" Subject)" '^\[Ticket#1\] first-response missed' \
     "the escalation says the target was missed"
 ERT=$(addr_of "$(mail_header "$E" Reply-To)")
 EID=$(mail_header "$E" Message-ID)
+L=$(one "$(sink_to lead@example.com)")
+LRT=$(addr_of "$(mail_header "$L" Reply-To)")
+LID=$(mail_header "$L" Message-ID)
 escalate_at "2026-12-08 12:00:00"
 is "$(sink_count)" 0 "and escalate does not say it again"
 is "$(at "2026-12-08 12:00:00" ticket show 1 --json |
@@ -166,6 +169,21 @@ at "2026-12-08 15:30:00" deliver --sender agent1@example.com \
 at "2026-12-08 15:30:00" flush > /dev/null 2>&1
 is "$(count_to paula@example.net)" 1 \
     "an answer to the escalation mail reaches the customer"
+
+# The escalate-to address is no agent: its answer is filed in the ticket,
+# and the customer gets nothing.
+sed -e "s/^From: .*/From: Lead <lead@example.com>/" -e "s/^To: .*/To: $LRT/" \
+    -e "s/^In-Reply-To: .*/In-Reply-To: $LID/" \
+    -e "s/esc-answer@/lead-answer@/" "$T/a1.eml" > "$T/l1.eml"
+sink_reset
+at "2026-12-08 15:40:00" deliver --sender lead@example.com \
+    --recipient "$LRT" < "$T/l1.eml" > "$T/out" 2> "$T/err"
+at "2026-12-08 15:40:00" flush > /dev/null 2>&1
+is "$(count_to paula@example.net)" 0 \
+    "the escalate-to address's answer does not reach the customer"
+is "$(at "2026-12-08 15:40:00" ticket show 1 --json |
+    jq -r '.messages[] | select(.message_id == "lead-answer@example.com")
+    | .direction')" in "it is filed in ticket 1"
 
 # Machine-readable errors: the flags check their input.
 at "2026-12-08 15:00:00" ticket list --due-within soon > /dev/null 2>&1
