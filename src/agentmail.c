@@ -214,10 +214,17 @@ parse_commands(const MdConfig *config, const MdAgent *agent,
 static gint64
 pending_date(MdAgentMail *a, const char *arg)
 {
-	g_autoptr(MdCalendar) cal = md_calendar_new(a->config,
-	    a->ticket->queue, NULL);
-	gint64 until = md_sla_parse_date(arg, cal, a->now);
+	g_autoptr(GError) e = NULL;
+	g_autoptr(GTimeZone) tz = md_calendar_zone(a->config,
+	    a->ticket->queue, &e);
+	gint64 until;
 
+	/* A broken zone is the config's fault (config check says so), not
+	 * the agent's: the date counts in UTC then. */
+	if (tz == NULL)
+		md_warn("agentmail ticket=%" G_GUINT64_FORMAT " %s",
+		    a->ticket->number, e->message);
+	until = md_sla_parse_date(arg, tz, a->now);
 	return until > a->now ? until : 0;
 }
 

@@ -156,28 +156,48 @@ read_ical(MdCalendar *cal, const char *text)
 	}
 }
 
-MdCalendar *
-md_calendar_new(const MdConfig *config, const char *queue, GError **error)
+/* The calendar group that @queue counts in (borrowed). */
+static const MdCalendarSpec *
+spec_of(const MdConfig *config, const char *queue)
 {
 	const MdQueue *q = md_config_queue(config, queue);
 	const MdCalendarSpec *spec = md_config_calendar(config,
 	    queue != NULL ? q->calendar : NULL);
-	g_autoptr(MdCalendar) cal = g_new0(MdCalendar, 1);
-	const char *where = spec != NULL && spec->name != NULL ? spec->name :
-	    NULL;
 
-	if (spec == NULL)
-		spec = md_config_calendar(config, NULL);
-	g_return_val_if_fail(spec != NULL, NULL);
+	return spec != NULL ? spec : md_config_calendar(config, NULL);
+}
+
+static GTimeZone *
+zone_of(const MdCalendarSpec *spec, GError **error)
+{
+	GTimeZone *tz;
+
 	if (spec->time_zone[0] == '\0')
-		cal->tz = g_time_zone_new_local();
-	else if ((cal->tz = g_time_zone_new_identifier(spec->time_zone)) ==
-	    NULL) {
-		g_set_error(error, MD_ERROR, MD_ERROR_CONFIG, "[calendar%s%s] "
-		    "time-zone: \"%s\" is no time zone this system knows",
-		    where ? " " : "", where ? where : "", spec->time_zone);
+		return g_time_zone_new_local();
+	if ((tz = g_time_zone_new_identifier(spec->time_zone)) != NULL)
+		return tz;
+	g_set_error(error, MD_ERROR, MD_ERROR_CONFIG, "[calendar%s%s] "
+	    "time-zone: \"%s\" is no time zone this system knows",
+	    spec->name ? " " : "", spec->name ? spec->name : "",
+	    spec->time_zone);
+	return NULL;
+}
+
+GTimeZone *
+md_calendar_zone(const MdConfig *config, const char *queue, GError **error)
+{
+	return zone_of(spec_of(config, queue), error);
+}
+
+MdCalendar *
+md_calendar_new(const MdConfig *config, const char *queue, GError **error)
+{
+	const MdCalendarSpec *spec = spec_of(config, queue);
+	g_autoptr(MdCalendar) cal = g_new0(MdCalendar, 1);
+	const char *where = spec->name;
+
+	if ((cal->tz = zone_of(spec, error)) == NULL)
 		return NULL;
-	}
 	cal->days = spec->working_days;
 	cal->hours = g_array_ref(spec->hours);
 	cal->dates = g_hash_table_new(g_direct_hash, g_direct_equal);

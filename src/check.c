@@ -12,6 +12,7 @@
 #include "maildesk/open-tickets.h"
 #include "maildesk/record.h"
 #include "maildesk/replay.h"
+#include "maildesk/sla.h"
 #include "maildesk/ticket.h"
 
 typedef struct {
@@ -205,7 +206,8 @@ md_check_store(MdStore *store, GPtrArray *problems, guint64 *tickets,
 	    !md_store_foreach(&txn, MD_DB_CUSTOMER_EMAIL, NULL, 0, check_email,
 	    &c, error) ||
 	    !md_store_foreach(&txn, MD_DB_CUSTOMERS, NULL, 0, check_customer,
-	    &c, error))
+	    &c, error) ||
+	    !md_sla_check(&txn, problems, error))
 		return FALSE;
 	if (md_store_get(&txn, MD_DB_META, "next-ticket", 11, &v, NULL) &&
 	    v.mv_size == 8 && md_key_read_be64(v.mv_data) <= c.max_ticket)
@@ -350,6 +352,7 @@ md_check_repair(MdStore *store, const MdConfig *config, guint64 *entries,
 		return FALSE;
 	}
 	if (!md_open_tickets_rebuild(&txn, &r.entries, error))
+	if (!md_sla_rebuild_index(&txn, config, error))
 		return FALSE;
 	*entries = r.entries;
 	return md_store_commit(&txn, error);

@@ -4,34 +4,12 @@
  * that have come.  Meant for the timer that runs flush; it sends what it
  * queued at once, and what the relay does not take is flush's.
  */
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include "maildesk/cmd.h"
 #include "maildesk/error.h"
 #include "maildesk/escalate.h"
 #include "maildesk/log.h"
 #include "maildesk/sender.h"
 #include "maildesk/term.h"
-
-/*
- * Waits until every sender process is done (the exclusive lock on the
- * sender lock waits for their shared ones), so that escalate, like the
- * flush it runs beside, has sent what it could when it exits.
- */
-static void
-wait_senders(const MdConfig *config)
-{
-	g_autofree char *path = md_sender_lock_path(config->store_path);
-	int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-
-	if (fd < 0)
-		return;
-	if (flock(fd, LOCK_EX) == 0)
-		flock(fd, LOCK_UN);
-	close(fd);
-}
 
 gboolean
 md_cmd_escalate(MdContext *ctx, int argc, char **argv, GError **error)
@@ -52,25 +30,22 @@ md_cmd_escalate(MdContext *ctx, int argc, char **argv, GError **error)
 	}
 	ok = md_escalate_run(ctx->store, ctx->config, now, &r, error);
 	/*
-	 * As deliver does: the entries were born leased to us when
-	 * [outbox] deliver-flush-seconds is not 0, and a sender process of
-	 * our own sends them (sender.c), and we wait for it; flush takes
-	 * over once the lease has run out.
+	 * As deliver does: the entries were born leased to a sender of
+	 * their own when [outbox] deliver-flush-seconds is not 0, so no
+	 * flush running meanwhile sends them twice; what that sender does
+	 * not get out, flush sends once the lease ends.
 	 */
-	if (ok && r.outbox_ids->len > 0 && ctx->config->deliver_flush_s > 0) {
-		if (md_sender_start(ctx->config, r.outbox_ids, &e))
-			wait_senders(ctx->config);
-		else
-			md_warn("escalate: no sender, flush will send: %s",
-			    e->message);
-	}
+	if (ok && r.outbox_ids->len > 0 && ctx->config->deliver_flush_s > 0 &&
+	    !md_sender_start(ctx->config, r.outbox_ids, &e))
+		md_warn("escalate: no sender started, flush will send: %s",
+		    e->message);
 	if (ok) {
 		md_info("escalate looked=%u warnings=%u escalations=%u "
-		    "reminders=%u closed=%u mails=%u", r.looked,
-		    r.warnings, r.escalations, r.reminders, r.closed, r.mails);
-		md_out("escalate: %u warnings, %u escalations, %u reminders, "
-		    "%u closed; %u mails queued\n", r.warnings,
+		    "reminders=%u closed=%u mails=%u", r.looked, r.warnings,
 		    r.escalations, r.reminders, r.closed, r.mails);
+		md_out("escalate: %u warnings, %u escalations, %u reminders, "
+		    "%u closed; %u mails queued\n", r.warnings, r.escalations,
+		    r.reminders, r.closed, r.mails);
 	}
 	md_escalate_report_clear(&r);
 	return ok;

@@ -581,12 +581,12 @@ md_cmd_ticket_set(MdContext *ctx, int argc, char **argv, GError **error)
 		md_ticket_set_status(t, status, now);
 	} else if (strcmp(argv[2], "pending") == 0 ||
 	    strcmp(argv[2], "pending-close") == 0) {
-		g_autoptr(MdCalendar) cal = md_calendar_new(ctx->config,
+		g_autoptr(GTimeZone) tz = md_calendar_zone(ctx->config,
 		    t->queue, error);
 
-		if (cal == NULL)
+		if (tz == NULL)
 			return FALSE;
-		until = md_sla_parse_date(argv[3], cal, now);
+		until = md_sla_parse_date(argv[3], tz, now);
 		if (until <= now) {
 			g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "%s: "
 			    "\"%s\" is not a date to come (2026-12-24, "

@@ -187,9 +187,11 @@ tell(Run *run, const MdTicket *t, const char *template, const char *what,
 		data = md_compose(&spec, run->now);
 		if (data == NULL)
 			continue;
+		/* Indexed with the latest message, the one that waits: a
+		 * reply that names this mail threads to the ticket. */
 		if (!md_outbox_queue(run->txn, run->config, template,
-		    t->number, 0, 0, from, rcpt, msgid, data, run->now,
-		    run->r->outbox_ids, error))
+		    t->number, t->message_count, 0, from, rcpt, msgid, data,
+		    run->now, run->r->outbox_ids, error))
 			return FALSE;
 		run->r->mails++;
 	}
@@ -291,6 +293,8 @@ look_at(Run *run, const Entry *e, GError **error)
 	g_autoptr(MdTicket) t = NULL;
 	g_autoptr(MdSla) sla = md_sla_load(run->txn, e->ticket, &err);
 	gint64 *indexed = NULL;
+	MdStatus status;
+	guint events;
 
 	run->r->looked++;
 	if (err != NULL) {
@@ -317,11 +321,17 @@ look_at(Run *run, const Entry *e, GError **error)
 		/* A record without its ticket: nothing to tell anyone. */
 		return md_sla_drop(run->txn, e->ticket, error);
 	}
+	events = t->events->len;
+	status = t->status;
 	if (e->kind == MD_SLA_DUE_PENDING) {
 		if (!look_at_pending(run, t, sla, error))
 			return FALSE;
 	} else if (!look_at_target(run, t, sla, (MdSlaTarget)e->kind, error))
 		return FALSE;
+	/* An entry only moved to its exact time leaves the ticket alone
+	 * (and out of the search index's queue). */
+	if (t->events->len == events && t->status == status)
+		return TRUE;
 	return md_ticket_save(run->txn, t, error);
 }
 

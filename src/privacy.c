@@ -18,8 +18,8 @@
 #include "maildesk/privacy.h"
 #include "maildesk/ratelimit.h"
 #include "maildesk/record.h"
-#include "maildesk/search-queue.h"
 #include "maildesk/sla.h"
+#include "maildesk/search-queue.h"
 #include "maildesk/ticket.h"
 
 void

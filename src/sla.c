@@ -413,9 +413,15 @@ md_sla_note(MdTxn *txn, const MdConfig *config, const MdTicket *t,
 	g_autoptr(GError) e = NULL;
 	g_autoptr(MdSla) sla = NULL;
 	MdSlaClock *first = NULL, *update = NULL;
+	gboolean targets = has_targets(config, t->queue);
 	gboolean fresh;
 
-	sla = load_or_new(txn, t, has_targets(config, t->queue), &fresh, &e);
+	/* A ticket this mail opened has no record yet: deliver's hot path
+	 * pays nothing without targets. */
+	if (!targets && event == MD_SLA_EVENT_CUSTOMER &&
+	    t->message_count <= 1)
+		return TRUE;
+	sla = load_or_new(txn, t, targets, &fresh, &e);
 	if (sla == NULL) {
 		if (e != NULL)
 			g_propagate_error(error, g_steal_pointer(&e));
@@ -543,11 +549,126 @@ md_sla_foreach_overdue(MdTxn *txn, MdSlaDueFunc fn, gpointer user_data,
 	    error);
 }
 
+typedef struct {
+	MdTxn *txn;
+	GPtrArray *problems;
+	GError *error;
+} CheckWalk;
+
+/* Each due entry must be the one its ticket's record names. */
+static gboolean
+check_entry(const MDB_val *key, const MDB_val *data, gpointer user_data)
+{
+	CheckWalk *w = user_data;
+	const guint8 *k = key->mv_data;
+	g_autoptr(MdSla) sla = NULL;
+	guint64 ticket;
+	gint64 indexed;
+
+	if (key->mv_size != DUE_KEY_LEN || k[16] > MD_SLA_DUE_PENDING) {
+		g_ptr_array_add(w->problems, g_strdup("due index: an entry "
+		    "of unknown form"));
+		return TRUE;
+	}
+	ticket = md_key_read_be64(k + 8);
+	sla = md_sla_load(w->txn, ticket, &w->error);
+	if (w->error != NULL)
+		return FALSE;
+	indexed = sla == NULL ? 0 : k[16] == MD_SLA_DUE_PENDING ?
+	    sla->pending_indexed : sla->clocks[k[16]].indexed;
+	if ((guint64)indexed != md_key_read_be64(k))
+		g_ptr_array_add(w->problems, g_strdup_printf("due index: "
+		    "ticket %" G_GUINT64_FORMAT ": an entry its record does "
+		    "not name", ticket));
+	return TRUE;
+}
+
+static gboolean
+check_record(const MDB_val *key, const MDB_val *data, gpointer user_data)
+{
+	CheckWalk *w = user_data;
+	guint64 ticket = md_key_read_be64(key->mv_data);
+	g_autoptr(MdSla) sla = md_sla_load(w->txn, ticket, &w->error);
+	guint8 due[DUE_KEY_LEN];
+	MDB_val v;
+
+	if (sla == NULL)
+		return w->error == NULL;
+	for (guint k = 0; k <= MD_SLA_DUE_PENDING; k++) {
+		gint64 t = k == MD_SLA_DUE_PENDING ? sla->pending_indexed :
+		    sla->clocks[k].indexed;
+
+		if (t == 0)
+			continue;
+		due_key(due, t, ticket, (MdSlaDue)k);
+		if (!md_store_get(w->txn, MD_DB_DUE, due, sizeof due, &v,
+		    NULL))
+			g_ptr_array_add(w->problems, g_strdup_printf(
+			    "due index: ticket %" G_GUINT64_FORMAT ": its %s "
+			    "entry is missing", ticket, k == MD_SLA_DUE_PENDING ?
+			    "pending" : target_names[k]));
+	}
+	if (!md_store_get(w->txn, MD_DB_TICKETS, key->mv_data, 8, &v, NULL))
+		g_ptr_array_add(w->problems, g_strdup_printf("service "
+		    "levels of ticket %" G_GUINT64_FORMAT ", which is gone",
+		    ticket));
+	return TRUE;
+}
+
+gboolean
+md_sla_check(MdTxn *txn, GPtrArray *problems, GError **error)
+{
+	CheckWalk w = { txn, problems, NULL };
+
+	if (!md_store_foreach(txn, MD_DB_DUE, NULL, 0, check_entry, &w,
+	    error) || w.error != NULL ||
+	    !md_store_foreach(txn, MD_DB_SLA, NULL, 0, check_record, &w,
+	    error) || w.error != NULL) {
+		if (w.error != NULL)
+			g_propagate_error(error, w.error);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+each_record(const MDB_val *key, const MDB_val *data, gpointer user_data)
+{
+	guint64 n = md_key_read_be64(key->mv_data);
+
+	g_array_append_val((GArray *)user_data, n);
+	return TRUE;
+}
+
+gboolean
+md_sla_rebuild_index(MdTxn *txn, const MdConfig *config, GError **error)
+{
+	g_autoptr(GArray) numbers = g_array_new(FALSE, FALSE,
+	    sizeof(guint64));
+
+	if (!md_store_clear(txn, MD_DB_DUE, error) ||
+	    !md_store_foreach(txn, MD_DB_SLA, NULL, 0, each_record, numbers,
+	    error))
+		return FALSE;
+	for (guint i = 0; i < numbers->len; i++) {
+		g_autoptr(MdSla) sla = md_sla_load(txn,
+		    g_array_index(numbers, guint64, i), error);
+
+		if (sla == NULL)
+			return FALSE;
+		sla->pending_indexed = 0;
+		for (guint k = 0; k < MD_SLA_N_TARGETS; k++)
+			sla->clocks[k].indexed = 0;
+		if (!md_sla_save(txn, config, sla, NULL, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
 gint64
-md_sla_parse_date(const char *text, const MdCalendar *cal, gint64 now)
+md_sla_parse_date(const char *text, GTimeZone *tz, gint64 now)
 {
 	g_autoptr(GTimeZone) utc = g_time_zone_new_utc();
-	GTimeZone *tz = cal != NULL ? md_calendar_time_zone(cal) : utc;
 	g_autoptr(GDateTime) dt = NULL;
 	guint64 n;
 	gsize len = text != NULL ? strlen(text) : 0;
@@ -572,6 +693,6 @@ md_sla_parse_date(const char *text, const MdCalendar *cal, gint64 now)
 		return 0;
 	if (!g_date_valid_dmy(d, mo, y))
 		return 0;
-	dt = g_date_time_new(tz, y, mo, d, h, mi, 0);
+	dt = g_date_time_new(tz != NULL ? tz : utc, y, mo, d, h, mi, 0);
 	return dt != NULL ? g_date_time_to_unix(dt) : 0;
 }

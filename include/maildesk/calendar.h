@@ -23,6 +23,14 @@ MdCalendar *md_calendar_new(const MdConfig *config, const char *queue,
 void md_calendar_free(MdCalendar *cal);
 
 /*
+ * The time zone of @queue's calendar alone (transfer full), without
+ * reading its holidays: for dates people write.  MD_ERROR_CONFIG for an
+ * unknown zone.
+ */
+GTimeZone *md_calendar_zone(const MdConfig *config, const char *queue,
+    GError **error);
+
+/*
  * The Unix time when @business_seconds of business time have passed
  * since @start; @start itself if @business_seconds <= 0.  A calendar
  * without any working time in the next ten years gives G_MAXINT64.

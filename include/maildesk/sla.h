@@ -137,15 +137,25 @@ gboolean md_sla_foreach_overdue(MdTxn *txn, MdSlaDueFunc fn,
 gboolean md_sla_remove_entry(MdTxn *txn, gint64 time, guint64 ticket,
     MdSlaDue kind, GError **error);
 
+/*
+ * Appends a line to @problems (of char *) for each due index entry its
+ * record does not name, each one a record names that is missing, and
+ * each record of a ticket that is gone.  Store errors only.
+ */
+gboolean md_sla_check(MdTxn *txn, GPtrArray *problems, GError **error);
+
+/* Empties the due index and writes it again from the records (write). */
+gboolean md_sla_rebuild_index(MdTxn *txn, const MdConfig *config,
+    GError **error);
+
 /* The name of @target: "first-response", "next-update", "solution". */
 const char *md_sla_target_name(MdSlaTarget target);
 
 /*
  * A pending date as the command line and #pending take it: "2026-12-24"
- * (the start of that day in @cal's zone, or UTC), "2026-12-24T14:00"
- * (local), "3d", "12h" (from @now).  0 if @text is none of them.
+ * (the start of that day in @tz, NULL: UTC), "2026-12-24T14:00" (in
+ * @tz), "3d", "12h" (from @now).  0 if @text is none of them.
  */
-gint64 md_sla_parse_date(const char *text, const MdCalendar *cal,
-    gint64 now);
+gint64 md_sla_parse_date(const char *text, GTimeZone *tz, gint64 now);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MdSla, md_sla_free)

@@ -3,32 +3,34 @@
 # maildesk escalate over a big store: its cost follows the tickets that
 # are due, not the store's size.
 #
-#   tests/bench/escalate-bench.sh [-s STORE | -m TICKETS] [-f FUTURE]
-#       [-d DUE] [-b BINARY]
+#   tests/bench/escalate-bench.sh [-s STORE | -m TICKETS [-k DIR]]
+#       [-f FUTURE] [-d DUE] [-b BINARY]
 #
 # The store: STORE (a directory with its config in STORE.conf, as
 # `import-bench.sh -m 1000000 -k STORE` leaves one; it is changed), or a
 # new one of TICKETS imported tickets (default 1,000,000) built by
-# import-bench.sh.  Imported mail starts no service levels, so the
+# import-bench.sh (-k DIR keeps it there, for another run with -s).
+# Imported mail starts no service levels, so the
 # config gets [sla] targets and an agent, and then, through deliver:
 # FUTURE (default 10,000) new tickets whose targets lie ahead, and DUE
 # (default 1,000) tickets delivered 30 days ago (faketime), whose targets
 # are missed.  Measured, each once:
-#   show      maildesk ticket show 1 (a second time, warm): start-up and
-#             one read, the baseline
+#   raw       maildesk ticket raw 1 (a second time, warm): start-up, the
+#             store opened and one message read, the baseline
 #   escalate  the first run: every due ticket escalated, its mails queued
 #   again     a second run: nothing due
+#   overdue   ticket list --overdue --json: the escalated tickets
 # with the due index entries each run looked at (its log line).  A
 # script, not a test: timings are never asserted.
 set -eu
 
-STORE="" M=1000000 FUTURE=10000 DUE=1000
+STORE="" M=1000000 FUTURE=10000 DUE=1000 KEEP=""
 here=$(cd "$(dirname "$0")" && pwd)
 MD=$here/../../build/maildesk
-while getopts s:m:f:d:b: opt; do
+while getopts s:m:k:f:d:b: opt; do
 	case $opt in
-	s) STORE=$OPTARG ;; m) M=$OPTARG ;; f) FUTURE=$OPTARG ;;
-	d) DUE=$OPTARG ;; b) MD=$OPTARG ;;
+	s) STORE=$OPTARG ;; m) M=$OPTARG ;; k) KEEP=$OPTARG ;;
+	f) FUTURE=$OPTARG ;; d) DUE=$OPTARG ;; b) MD=$OPTARG ;;
 	*) exit 64 ;;
 	esac
 done
@@ -37,7 +39,7 @@ W=$(mktemp -d "${TMPDIR:-/var/tmp}/maildesk-ebench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 if [ -z "$STORE" ]; then
 	echo "escalate-bench: building a store of $M tickets" >&2
-	STORE=$W/big
+	STORE=${KEEP:-$W/big}
 	"$here/import-bench.sh" -n 1000 -m "$M" -r 1 -b "$MD" -k "$STORE" \
 	    > /dev/null
 fi
@@ -67,8 +69,8 @@ mails "$FUTURE" future
 tickets=$(mdb_stat -s tickets "$STORE" 2> /dev/null |
     sed -n 's/^ *Entries: //p' || echo "?")
 
-"$MD" -c "$STORE.conf" ticket show 1 > /dev/null	# warm
-t0=$(now); "$MD" -c "$STORE.conf" ticket show 1 > /dev/null; t1=$(now)
+"$MD" -c "$STORE.conf" ticket raw 1 > /dev/null	# warm
+t0=$(now); "$MD" -c "$STORE.conf" ticket raw 1 > /dev/null; t1=$(now)
 show_s=$(secs "$t0" "$t1")
 t0=$(now)
 "$MD" -c "$STORE.conf" -v escalate > /dev/null 2> "$W/e1.log"
@@ -78,13 +80,19 @@ t0=$(now)
 "$MD" -c "$STORE.conf" -v escalate > /dev/null 2> "$W/e2.log"
 t1=$(now)
 again_s=$(secs "$t0" "$t1")
+t0=$(now)
+overdue=$("$MD" -c "$STORE.conf" ticket list --overdue --json | jq length)
+t1=$(now)
+list_s=$(secs "$t0" "$t1")
 looked() { sed -n 's/.*escalate looked=\([0-9]*\).*escalations=\([0-9]*\).*mails=\([0-9]*\).*/\1 \2 \3/p' "$1" | tail -1; }
 read -r l1 e1 m1 <<< "$(looked "$W/e1.log")"
 read -r l2 e2 m2 <<< "$(looked "$W/e2.log")"
 printf '| measure | value |\n|---|---:|\n'
 printf '| tickets in the store | %s |\n' "$tickets"
-printf '| ticket show 1 (baseline) | %.3f s |\n' "$show_s"
+printf '| ticket raw 1 (baseline) | %.3f s |\n' "$show_s"
 printf '| escalate, %s due (%s entries looked at, %s escalations, %s mails queued) | %.3f s (%.1f x baseline) |\n' \
     "$DUE" "$l1" "$e1" "$m1" "$esc_s" "$(echo "$esc_s / $show_s" | bc -l)"
 printf '| escalate again (%s entries looked at) | %.3f s (%.1f x baseline) |\n' \
     "$l2" "$again_s" "$(echo "$again_s / $show_s" | bc -l)"
+printf '| ticket list --overdue (%s tickets) | %.3f s (%.1f x baseline) |\n' \
+    "$overdue" "$list_s" "$(echo "$list_s / $show_s" | bc -l)"

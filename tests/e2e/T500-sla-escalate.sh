@@ -86,6 +86,11 @@ is "$(count_to lead@example.com)" 1 "and so does the escalate-to address"
 E=$(one "$(sink_to agent1@example.com)")
 like "$(mail_header "$E" Subject)" '^\[Ticket#1\] first-response missed' \
     "the escalation says the target was missed"
+ERT=$(addr_of "$(mail_header "$E" Reply-To)")
+EID=$(mail_header "$E" Message-ID)
+L=$(one "$(sink_to lead@example.com)")
+LRT=$(addr_of "$(mail_header "$L" Reply-To)")
+LID=$(mail_header "$L" Message-ID)
 escalate_at "2026-12-08 12:00:00"
 is "$(sink_count)" 0 "and escalate does not say it again"
 is "$(at "2026-12-08 12:00:00" ticket show 1 --json |
@@ -126,6 +131,59 @@ at "2026-12-08 15:00:00" deliver --sender paula@example.net \
     --recipient support@example.com < "$T/p2.eml" > "$T/out" 2> "$T/err"
 is "$(at "2026-12-08 15:00:00" ticket show 1 --json | jq -r .status)" open \
     "her reply opens ticket 1 again"
+
+# The records and the due index agree after all of that; a stray entry
+# (as a crashed tool might leave) is found, and check --repair rebuilds
+# the index from the records.
+md check > "$T/out" 2>&1
+is "$?" 0 "check: the store, its due index and the mails' Message-IDs agree"
+if command -v mdb_load > /dev/null; then
+	printf 'VERSION=3\nformat=bytevalue\ntype=btree\nHEADER=END\n %s\n \nDATA=END\n' \
+	    0000000000000001000000000000000100 | mdb_load -s due "$T/store"
+	md check > "$T/out" 2>&1
+	is "$?" 1 "check finds a stray due index entry"
+	like "$(cat "$T/out")" 'due index: ticket 1: an entry its record' \
+	    "and names it"
+	md check --repair > /dev/null 2>&1
+	md check > "$T/out" 2>&1
+	is "$?" 0 "check --repair rebuilds the due index"
+	escalate_at "2026-12-08 12:01:00"
+	is "$(sink_count)" 0 "and the rebuilt index sends nothing again"
+else
+	skip "a stray due index entry" "mdb_load (lmdb-utils) not installed"
+fi
+
+# The agent answers the escalation mail itself: the answer goes to the
+# customer.
+{
+	printf 'From: Agent One <agent1@example.com>\nTo: %s\n' "$ERT"
+	printf 'Subject: Re: [Ticket#1] first-response missed\n'
+	printf 'Message-ID: <esc-answer@example.com>\n'
+	printf 'In-Reply-To: %s\nMIME-Version: 1.0\n' "$EID"
+	printf 'Content-Type: text/plain; charset=utf-8\n\n'
+	printf 'The fire brigade is on its way.\n'
+} > "$T/a1.eml"
+sink_reset
+at "2026-12-08 15:30:00" deliver --sender agent1@example.com \
+    --recipient "$ERT" < "$T/a1.eml" > "$T/out" 2> "$T/err"
+at "2026-12-08 15:30:00" flush > /dev/null 2>&1
+is "$(count_to paula@example.net)" 1 \
+    "an answer to the escalation mail reaches the customer"
+
+# The escalate-to address is no agent: its answer is filed in the ticket,
+# and the customer gets nothing.
+sed -e "s/^From: .*/From: Lead <lead@example.com>/" -e "s/^To: .*/To: $LRT/" \
+    -e "s/^In-Reply-To: .*/In-Reply-To: $LID/" \
+    -e "s/esc-answer@/lead-answer@/" "$T/a1.eml" > "$T/l1.eml"
+sink_reset
+at "2026-12-08 15:40:00" deliver --sender lead@example.com \
+    --recipient "$LRT" < "$T/l1.eml" > "$T/out" 2> "$T/err"
+at "2026-12-08 15:40:00" flush > /dev/null 2>&1
+is "$(count_to paula@example.net)" 0 \
+    "the escalate-to address's answer does not reach the customer"
+is "$(at "2026-12-08 15:40:00" ticket show 1 --json |
+    jq -r '.messages[] | select(.message_id == "lead-answer@example.com")
+    | .direction')" in "it is filed in ticket 1"
 
 # Machine-readable errors: the flags check their input.
 at "2026-12-08 15:00:00" ticket list --due-within soon > /dev/null 2>&1

@@ -17,6 +17,10 @@ at() {
 	ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
 	FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "@$_at" \
 	    "$MAILDESK" -c "$T/maildesk.conf" "$@"
+	_at_rc=$?
+	# The mail it queued goes out by a sender process of its own.
+	senders_wait "$T/store"
+	return $_at_rc
 }
 
 # escalate_at TIME: runs escalate at TIME, the sink reset first.

@@ -27,6 +27,7 @@ typedef struct {
 	MdConfig *config;	/* owned */
 	MdCalendar *cal;	/* owned */
 	MdStore *store;		/* owned */
+	GTimeZone *tz;		/* owned: the calendar's */
 } Fixture;
 
 static void
@@ -50,6 +51,8 @@ fixture_set_up(Fixture *f, gconstpointer data)
 	g_assert_no_error(error);
 	f->cal = md_calendar_new(f->config, NULL, &error);
 	g_assert_no_error(error);
+	f->tz = md_calendar_zone(f->config, NULL, &error);
+	g_assert_no_error(error);
 	g_assert_true(md_store_init(store, MAP_SIZE_BYTES, &created, &error));
 	g_assert_no_error(error);
 	f->store = md_store_open(store, MAP_SIZE_BYTES, &error);
@@ -61,6 +64,7 @@ fixture_tear_down(Fixture *f, gconstpointer data)
 {
 	md_store_close(f->store);
 	md_calendar_free(f->cal);
+	g_time_zone_unref(f->tz);
 	md_config_free(f->config);
 	md_test_rm_rf(f->dir);
 	g_free(f->dir);
@@ -265,19 +269,19 @@ test_index(Fixture *f, gconstpointer data)
 static void
 test_parse_date(Fixture *f, gconstpointer data)
 {
-	g_assert_cmpint(md_sla_parse_date("2d", f->cal, TUE_10), ==,
+	g_assert_cmpint(md_sla_parse_date("2d", f->tz, TUE_10), ==,
 	    TUE_10 + 48 * HOUR);
-	g_assert_cmpint(md_sla_parse_date("5h", f->cal, TUE_10), ==,
+	g_assert_cmpint(md_sla_parse_date("5h", f->tz, TUE_10), ==,
 	    TUE_10 + 5 * HOUR);
-	g_assert_cmpint(md_sla_parse_date("2026-12-02", f->cal, TUE_10), ==,
+	g_assert_cmpint(md_sla_parse_date("2026-12-02", f->tz, TUE_10), ==,
 	    TUE_10 + 14 * HOUR);
-	g_assert_cmpint(md_sla_parse_date("2026-12-02T09:30", f->cal,
+	g_assert_cmpint(md_sla_parse_date("2026-12-02T09:30", f->tz,
 	    TUE_10), ==, TUE_10 + 23 * HOUR + 1800);
-	g_assert_cmpint(md_sla_parse_date("2026-02-30", f->cal, TUE_10), ==,
+	g_assert_cmpint(md_sla_parse_date("2026-02-30", f->tz, TUE_10), ==,
 	    0);
-	g_assert_cmpint(md_sla_parse_date("0d", f->cal, TUE_10), ==, 0);
-	g_assert_cmpint(md_sla_parse_date("tomorrow", f->cal, TUE_10), ==, 0);
-	g_assert_cmpint(md_sla_parse_date("", f->cal, TUE_10), ==, 0);
+	g_assert_cmpint(md_sla_parse_date("0d", f->tz, TUE_10), ==, 0);
+	g_assert_cmpint(md_sla_parse_date("tomorrow", f->tz, TUE_10), ==, 0);
+	g_assert_cmpint(md_sla_parse_date("", f->tz, TUE_10), ==, 0);
 }
 
 int
