@@ -351,8 +351,8 @@ md_check_repair(MdStore *store, const MdConfig *config, guint64 *entries,
 		g_propagate_error(error, r.error);
 		return FALSE;
 	}
-	if (!md_open_tickets_rebuild(&txn, &r.entries, error))
-	if (!md_sla_rebuild_index(&txn, config, error))
+	if (!md_open_tickets_rebuild(&txn, &r.entries, error) ||
+	    !md_sla_rebuild_index(&txn, config, error))
 		return FALSE;
 	*entries = r.entries;
 	return md_store_commit(&txn, error);
