@@ -50,7 +50,7 @@ check_ticket(MdTicket *t, gpointer user_data)
 	c->tickets++;
 	if (t->number > c->max_ticket)
 		c->max_ticket = t->number;
-	if (!md_open_tickets_is_current(c->txn, t))
+	if (!md_ticket_open_entry_is_current(c->txn, t))
 		problem(c, "ticket %" G_GUINT64_FORMAT ": open-tickets index "
 		    "out of step", t->number);
 	for (guint32 s = 1; s <= t->message_count; s++) {
@@ -351,7 +351,7 @@ md_check_repair(MdStore *store, const MdConfig *config, guint64 *entries,
 		g_propagate_error(error, r.error);
 		return FALSE;
 	}
-	if (!md_open_tickets_rebuild(&txn, &r.entries, error) ||
+	if (!md_ticket_rebuild_open_index(&txn, &r.entries, error) ||
 	    !md_sla_rebuild_index(&txn, config, error))
 		return FALSE;
 	*entries = r.entries;

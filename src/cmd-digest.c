@@ -18,6 +18,7 @@
 #include "maildesk/open-tickets.h"
 #include "maildesk/outbox.h"
 #include "maildesk/term.h"
+#include "maildesk/ticket.h"
 #include "maildesk/token.h"
 
 typedef struct {
@@ -53,7 +54,7 @@ index_ready(MdContext *ctx, GError **error)
 		return TRUE;
 	md_txn_clear(&txn);
 	if (!md_store_begin(ctx->store, MD_TXN_WRITE, &txn, error) ||
-	    !md_open_tickets_ensure(&txn, &built, error) ||
+	    !md_ticket_ensure_open_index(&txn, &built, error) ||
 	    !md_store_commit(&txn, error))
 		return FALSE;
 	if (built)

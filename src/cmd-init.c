@@ -11,7 +11,7 @@
 #include "maildesk/cmd.h"
 #include "maildesk/error.h"
 #include "maildesk/log.h"
-#include "maildesk/open-tickets.h"
+#include "maildesk/ticket.h"
 
 /* Gives the store to @user: deliver runs as that user, not root. */
 static gboolean
@@ -53,7 +53,7 @@ ensure_indexes(MdContext *ctx, GError **error)
 	gboolean built = FALSE;
 
 	if (store == NULL || !md_store_begin(store, MD_TXN_WRITE, &txn, error) ||
-	    !md_open_tickets_ensure(&txn, &built, error) ||
+	    !md_ticket_ensure_open_index(&txn, &built, error) ||
 	    !md_store_commit(&txn, error))
 		return FALSE;
 	if (built)

@@ -2,35 +2,39 @@
 /*
  * The open-tickets index: one small entry per ticket that still asks for
  * work (new, open, pending), kept in step with the ticket record by
- * md_ticket_save(), so that the digest reads the open tickets and never
- * the whole store.  A resolved, closed or removed ticket has no entry.
+ * md_ticket_save() (ticket.c decides what the entry holds), so that the
+ * digest reads the open tickets and never the whole store.  A resolved,
+ * closed or removed ticket has no entry.  Knows the store only.
  */
 #pragma once
 #include <glib.h>
 
 #include "maildesk/store.h"
-#include "maildesk/ticket.h"
 
 typedef struct {
 	guint64 number;
-	MdStatus status;
+	guint8 status;		/* MdStatus */
 	gint64 created_at;
-	const char *queue;	/* borrowed from the map */
-	const char *owner;	/* borrowed from the map, "" when none */
+	const char *queue;	/* borrowed; from the map when read */
+	const char *owner;	/* borrowed; "" when none */
 } MdOpenTicket;
 
 /*
- * Puts, rewrites or removes @t's entry as its state says (write txn).
- * Writes nothing when the entry is already right: cheap for deliver.
+ * Puts @o's entry (write txn); writes nothing when it is there already,
+ * which keeps deliver's cost to one read.
  */
-gboolean md_open_tickets_update(MdTxn *txn, const MdTicket *t,
+gboolean md_open_tickets_put(MdTxn *txn, const MdOpenTicket *o,
     GError **error);
-
-/* TRUE if @t's entry is as its record says (present, right, or absent). */
-gboolean md_open_tickets_is_current(MdTxn *txn, const MdTicket *t);
 
 /* Removes the entry of ticket @number (write txn); missing is fine. */
 gboolean md_open_tickets_remove(MdTxn *txn, guint64 number, GError **error);
+
+/*
+ * TRUE if the entry of ticket @number is @o, or, for a NULL @o, if there
+ * is none.
+ */
+gboolean md_open_tickets_matches(MdTxn *txn, guint64 number,
+    const MdOpenTicket *o);
 
 /*
  * Calls @fn for every open ticket in number order until it returns FALSE;
@@ -42,20 +46,13 @@ typedef gboolean (*MdOpenTicketFunc)(const MdOpenTicket *o,
 gboolean md_open_tickets_foreach(MdTxn *txn, MdOpenTicketFunc fn,
     gpointer user_data, GError **error);
 
-/*
- * Rebuilds the index from the ticket records (write txn): after init
- * on a store made before it existed, and in check --repair.  Adds the
- * entries written to *@entries.
- */
-gboolean md_open_tickets_rebuild(MdTxn *txn, guint64 *entries,
-    GError **error);
+/* Empties the index (write txn), before a rebuild. */
+gboolean md_open_tickets_clear(MdTxn *txn, GError **error);
 
-/* TRUE when the index is complete (built once in this store). */
+/*
+ * Whether the index is complete: marked once it was built from every
+ * ticket (md_ticket_ensure_open_index), so that a store made before it
+ * is told apart from one without open tickets.
+ */
 gboolean md_open_tickets_is_built(MdTxn *txn);
-
-/*
- * Builds the index once in a store that has never had it (write txn):
- * init and the first digest call it, so that a store made before the
- * index existed gets it with its open tickets.  Sets *@built when it did.
- */
-gboolean md_open_tickets_ensure(MdTxn *txn, gboolean *built, GError **error);
+gboolean md_open_tickets_mark_built(MdTxn *txn, GError **error);

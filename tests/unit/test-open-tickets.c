@@ -2,9 +2,9 @@
 /*
  * The open-tickets index: md_ticket_save() keeps one entry per new, open
  * or pending ticket and none for a resolved or closed one; the entry
- * follows queue and owner; a save that changes nothing writes nothing;
- * rebuild and ensure make it from the tickets; is_current finds an entry
- * out of step.  Each test has its own temp store.
+ * follows queue and owner; rebuild and ensure make it from the tickets;
+ * md_ticket_open_entry_is_current finds an entry out of step.  Each test
+ * has its own temp store.
  */
 #include "test-util.h"
 #include "maildesk/error.h"
@@ -127,9 +127,9 @@ test_follows(Fixture *f, gconstpointer data)
 	l3 = listing(&txn);
 	g_assert_cmpstr(l3, ==, "2:pending:sales:agent@example.com:60 "
 	    "3:open:support:-:120");
-	g_assert_false(md_open_tickets_is_current(&txn, a));
-	g_assert_true(md_open_tickets_is_current(&txn, b));
-	g_assert_true(md_open_tickets_is_current(&txn, c));
+	g_assert_false(md_ticket_open_entry_is_current(&txn, a));
+	g_assert_true(md_ticket_open_entry_is_current(&txn, b));
+	g_assert_true(md_ticket_open_entry_is_current(&txn, c));
 }
 
 static void
@@ -152,12 +152,12 @@ test_rebuild(Fixture *f, gconstpointer data)
 	before = listing(&txn);
 	/* As a store made before the index: empty, no mark. */
 	g_assert_true(md_store_clear(&txn, MD_DB_OPEN_TICKETS, &error));
-	g_assert_false(md_open_tickets_is_current(&txn, a));
-	g_assert_true(md_open_tickets_is_current(&txn, b));
+	g_assert_false(md_ticket_open_entry_is_current(&txn, a));
+	g_assert_true(md_ticket_open_entry_is_current(&txn, b));
 	g_assert_true(md_store_del(&txn, MD_DB_META, "open-tickets-index",
 	    18, NULL, 0, &error));
 	g_assert_false(md_open_tickets_is_built(&txn));
-	g_assert_true(md_open_tickets_ensure(&txn, &built, &error));
+	g_assert_true(md_ticket_ensure_open_index(&txn, &built, &error));
 	g_assert_no_error(error);
 	g_assert_true(built);
 	after = listing(&txn);
@@ -165,9 +165,9 @@ test_rebuild(Fixture *f, gconstpointer data)
 	g_assert_cmpstr(after, ==, "1:new:support:-:0 3:new:sales:-:2");
 	/* Once built, ensure leaves it alone. */
 	g_assert_true(md_open_tickets_is_built(&txn));
-	g_assert_true(md_open_tickets_ensure(&txn, &built, &error));
+	g_assert_true(md_ticket_ensure_open_index(&txn, &built, &error));
 	g_assert_false(built);
-	g_assert_true(md_open_tickets_rebuild(&txn, &entries, &error));
+	g_assert_true(md_ticket_rebuild_open_index(&txn, &entries, &error));
 	g_assert_cmpuint(entries, ==, 2);
 }
 
