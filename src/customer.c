@@ -208,6 +208,25 @@ md_customer_load(MdTxn *txn, guint64 id, GError **error)
 	return md_record_to_customer(v.mv_data, v.mv_size, error);
 }
 
+gboolean
+md_customer_lookup(MdTxn *txn, guint64 id, MdCustomer **out, GError **error)
+{
+	guint8 key[8];
+	gboolean found;
+	MDB_val v;
+
+	*out = NULL;
+	md_key_be64(key, id);
+	if (!md_store_lookup(txn, MD_DB_CUSTOMERS, key, 8, &v, &found,
+	    error)) {
+		g_prefix_error(error, "customer %" G_GUINT64_FORMAT ": ", id);
+		return FALSE;
+	}
+	if (found)
+		*out = md_record_to_customer(v.mv_data, v.mv_size, error);
+	return !found || *out != NULL;
+}
+
 MdCustomer *
 md_customer_find_by_email(MdTxn *txn, const char *email, GError **error)
 {

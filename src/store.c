@@ -486,6 +486,21 @@ md_store_get(MdTxn *txn, MdDb db, const void *key, gsize klen, MDB_val *out,
 }
 
 gboolean
+md_store_lookup(MdTxn *txn, MdDb db, const void *key, gsize klen,
+    MDB_val *out, gboolean *found, GError **error)
+{
+	MDB_val k = { klen, (void *)key };
+	int rc = mdb_get(txn->txn, txn->store->dbi[db], &k, out);
+
+	*found = rc == 0;
+	if (rc != 0 && rc != MDB_NOTFOUND) {
+		md_store_set_error(error, rc, dbs[db].name);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
 md_store_put(MdTxn *txn, MdDb db, const void *key, gsize klen,
     const void *data, gsize dlen, unsigned flags, GError **error)
 {

@@ -115,6 +115,22 @@ md_ticket_load(MdTxn *txn, guint64 number, GError **error)
 }
 
 gboolean
+md_ticket_lookup(MdTxn *txn, guint64 number, MdTicket **out, GError **error)
+{
+	guint8 key[8];
+	gboolean found;
+	MDB_val v;
+
+	*out = NULL;
+	md_key_be64(key, number);
+	if (!md_store_lookup(txn, MD_DB_TICKETS, key, 8, &v, &found, error))
+		return FALSE;
+	if (found)
+		*out = md_record_to_ticket(v.mv_data, v.mv_size, error);
+	return !found || *out != NULL;
+}
+
+gboolean
 md_ticket_save(MdTxn *txn, const MdTicket *t, GError **error)
 {
 	g_autoptr(GBytes) rec = md_record_from_ticket(t);

@@ -55,6 +55,12 @@ gboolean md_customer_check_field(const char *field, const char *value,
 char *md_customer_address_key(const char *email);
 
 MdCustomer *md_customer_load(MdTxn *txn, guint64 id, GError **error);
+/*
+ * Found or not: *@out is the customer (transfer full) or NULL when there
+ * is none.  FALSE only for an error of the store or a corrupt record.
+ */
+gboolean md_customer_lookup(MdTxn *txn, guint64 id, MdCustomer **out,
+    GError **error);
 /* NOT_FOUND when nobody has @email. */
 MdCustomer *md_customer_find_by_email(MdTxn *txn, const char *email,
     GError **error);

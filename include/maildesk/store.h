@@ -79,6 +79,12 @@ void md_txn_clear(MdTxn *txn);
 /* Returns FALSE with MD_ERROR_NOT_FOUND when there is no such key. */
 gboolean md_store_get(MdTxn *txn, MdDb db, const void *key, gsize klen,
     MDB_val *out, GError **error);
+/*
+ * Found or not: sets *@found, and @out when found.  FALSE only for a real
+ * error of the store (TEMPFAIL, CORRUPT), never for a missing key.
+ */
+gboolean md_store_lookup(MdTxn *txn, MdDb db, const void *key, gsize klen,
+    MDB_val *out, gboolean *found, GError **error);
 gboolean md_store_put(MdTxn *txn, MdDb db, const void *key, gsize klen,
     const void *data, gsize dlen, unsigned flags, GError **error);
 /* Deletes @key (and only @data of it when non-NULL); missing is fine. */
