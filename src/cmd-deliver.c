@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * deliver: the MTA's entry point.  Reads the message, arms the watchdog,
- * runs one delivery, logs one line.  Every failure here becomes exit 75
+ * deliver: the MTA's entry point.  Reads the message, runs one delivery,
+ * logs one line.  main.c arms the watchdog once, before the store is
+ * opened, so the time limit bounds the whole run.  Every failure here becomes exit 75
  * through md_exit_status(), so the MTA keeps the mail and retries.
  */
 #include <errno.h>
@@ -192,7 +193,6 @@ md_cmd_deliver(MdContext *ctx, int argc, char **argv, GError **error)
 	gint64 start = g_get_monotonic_time();
 	gboolean over, ok;
 
-	arm(watchdog, ctx->config->time_limit_s);
 	if (!parse_args(argc, argv, &sender, &recipient, error))
 		return FALSE;
 	/*

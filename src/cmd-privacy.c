@@ -124,14 +124,6 @@ begin_with_customer(MdContext *ctx, MdTxn *txn, const char *address,
 	return md_customer_find_by_email(txn, address, error);
 }
 
-static GArray *
-tickets_of(MdTxn *txn, const MdCustomer *c)
-{
-	GArray *t = md_customer_tickets(txn, c->id, NULL);
-
-	return t ? t : g_array_new(FALSE, FALSE, sizeof(guint64));
-}
-
 gboolean
 md_cmd_customer_set(MdContext *ctx, int argc, char **argv, GError **error)
 {
@@ -183,7 +175,9 @@ md_cmd_customer_set(MdContext *ctx, int argc, char **argv, GError **error)
 	else
 		g_hash_table_replace(c->fields, g_strdup(field),
 		    g_strdup(value));
-	tickets = tickets_of(&txn, c);
+	tickets = md_customer_tickets(&txn, c->id, error);
+	if (tickets == NULL)
+		return FALSE;
 	/* The audit names the field, never the value. */
 	detail = g_strdup_printf("field %s", field);
 	if (!md_customer_save(&txn, c, error) ||
@@ -222,7 +216,9 @@ md_cmd_customer_restrict(MdContext *ctx, int argc, char **argv,
 		c->flags &= ~MD_CUSTOMER_RESTRICTED;
 	else
 		c->flags |= MD_CUSTOMER_RESTRICTED;
-	tickets = tickets_of(&txn, c);
+	tickets = md_customer_tickets(&txn, c->id, error);
+	if (tickets == NULL)
+		return FALSE;
 	if (!md_customer_save(&txn, c, error) ||
 	    !md_privacy_audit(&txn, lift ? "restrict-lift" : "restrict",
 	    c->email, tickets, NULL, now_s(), error) ||
@@ -323,7 +319,9 @@ md_cmd_customer_hold(MdContext *ctx, int argc, char **argv, GError **error)
 		g_free(c->hold_reason);
 		c->hold_reason = lift ? NULL : g_strdup(reason);
 		g_array_unref(tickets);
-		tickets = tickets_of(&txn, c);
+		tickets = md_customer_tickets(&txn, c->id, error);
+		if (tickets == NULL)
+			return FALSE;
 		address = argv[1];
 		if (!md_customer_save(&txn, c, error))
 			return FALSE;
@@ -368,7 +366,9 @@ md_cmd_customer_export(MdContext *ctx, int argc, char **argv, GError **error)
 		return FALSE;
 	if (dir == NULL)
 		dir = g_strdup_printf("maildesk-export-%s", c->email);
-	tickets = tickets_of(&txn, c);
+	tickets = md_customer_tickets(&txn, c->id, error);
+	if (tickets == NULL)
+		return FALSE;
 	/* The export is audited in the transaction that reads it. */
 	if (!md_privacy_audit(&txn, "export", c->email, tickets, NULL, now,
 	    error) ||

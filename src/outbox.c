@@ -303,28 +303,36 @@ lease(MdStore *store, const MdConfig *config, GArray *ids, gint64 now,
 	return due;
 }
 
-static void
+/*
+ * A failed send goes into the ticket's events and marks the customer
+ * bouncing.  Either may be gone (erased meanwhile); any other error fails
+ * the settling transaction: a failed put leaves LMDB's transaction unusable.
+ */
+static gboolean
 note_failure(MdTxn *txn, const MdOutboxEntry *e, const char *reply,
-    gint64 now)
+    gint64 now, GError **error)
 {
-	g_autoptr(MdTicket) t = md_ticket_load(txn, e->ticket, NULL);
+	g_autoptr(MdTicket) t = NULL;
+	g_autoptr(MdCustomer) c = NULL;
 	g_autofree char *to = g_strjoinv(", ", e->recipients);
 	g_autofree char *text = g_strdup_printf("%s to %s failed: %s",
 	    e->kind, to, reply);
 
+	if (!md_ticket_lookup(txn, e->ticket, &t, error))
+		return FALSE;
 	if (t != NULL) {
 		md_ticket_add_event(t, now, text);
-		md_ticket_save(txn, t, NULL);
+		if (!md_ticket_save(txn, t, error))
+			return FALSE;
 	}
-	if (e->customer_id != 0) {
-		g_autoptr(MdCustomer) c = md_customer_load(txn, e->customer_id,
-		    NULL);
-
-		if (c != NULL) {
-			c->flags |= MD_CUSTOMER_BOUNCING;
-			md_customer_save(txn, c, NULL);
-		}
-	}
+	if (e->customer_id == 0)
+		return TRUE;
+	if (!md_customer_lookup(txn, e->customer_id, &c, error))
+		return FALSE;
+	if (c == NULL)
+		return TRUE;
+	c->flags |= MD_CUSTOMER_BOUNCING;
+	return md_customer_save(txn, c, error);
 }
 
 /*
@@ -369,8 +377,9 @@ settle(MdStore *store, const MdConfig *config, GPtrArray *due,
 			continue;
 		case MD_SMTP_PERMFAIL:
 			e->state = MD_OUTBOX_FAILED;
-			if (!gone)
-				note_failure(&txn, e, j->reply, now);
+			if (!gone && !note_failure(&txn, e, j->reply, now,
+			    error))
+				return FALSE;
 			result->failed++;
 			break;
 		case MD_SMTP_TEMPFAIL:
@@ -382,8 +391,9 @@ settle(MdStore *store, const MdConfig *config, GPtrArray *due,
 				    e->attempts, j->reply);
 
 				e->state = MD_OUTBOX_FAILED;
-				if (!gone)
-					note_failure(&txn, e, why, now);
+				if (!gone && !note_failure(&txn, e, why, now,
+				    error))
+					return FALSE;
 				result->failed++;
 				break;
 			}

@@ -173,8 +173,11 @@ md_privacy_hold_reason(MdTxn *txn, const MdCustomer *c, gint64 now,
 		return NULL;
 	for (guint i = 0; i < tickets->len; i++) {
 		guint64 n = g_array_index(tickets, guint64, i);
-		g_autoptr(MdTicket) t = md_ticket_load(txn, n, NULL);
+		g_autoptr(MdTicket) t = NULL;
 
+		/* A hold fails closed: a ticket we cannot read stops it. */
+		if (!md_ticket_lookup(txn, n, &t, error))
+			return NULL;
 		if (t != NULL && t->hold_until > now)
 			return g_strdup_printf("ticket %" G_GUINT64_FORMAT
 			    " is on legal hold: %s", n, t->hold_reason ?
@@ -623,18 +626,13 @@ md_privacy_remove(MdTxn *txn, GPtrArray *customers, GArray *tickets,
 	for (guint i = 0; tickets != NULL && i < tickets->len; i++) {
 		guint64 n = g_array_index(tickets, guint64, i);
 		g_autoptr(MdTicket) t = NULL;
-		g_autoptr(GError) e = NULL;
 
 		if (g_hash_table_contains(s.tickets, &n))
 			continue;
-		t = md_ticket_load(txn, n, &e);
-		if (t == NULL && g_error_matches(e, MD_ERROR,
-		    MD_ERROR_NOT_FOUND))
-			continue;
-		if (t == NULL) {
-			g_propagate_error(error, g_steal_pointer(&e));
+		if (!md_ticket_lookup(txn, n, &t, error))
 			goto out;
-		}
+		if (t == NULL)
+			continue;
 		if (!drop_ticket(txn, t, &s, report, error))
 			goto out;
 	}
@@ -642,15 +640,23 @@ md_privacy_remove(MdTxn *txn, GPtrArray *customers, GArray *tickets,
 		MdMessageRef *ref = &g_array_index(messages, MdMessageRef, i);
 		g_autoptr(MdTicket) t = NULL;
 		g_autoptr(MdMessage) m = NULL;
+		g_autoptr(GError) e = NULL;
 		g_autofree char *ts = g_strdup_printf("%" G_GUINT64_FORMAT
 		    ":%u", ref->ticket, ref->seq);
 
 		if (g_hash_table_contains(s.tickets, &ref->ticket) ||
 		    g_hash_table_contains(s.messages, ts))
 			continue;
-		t = md_ticket_load(txn, ref->ticket, NULL);
-		m = t ? md_ticket_load_message(txn, ref->ticket, ref->seq,
-		    NULL) : NULL;
+		if (!md_ticket_lookup(txn, ref->ticket, &t, error))
+			goto out;
+		if (t == NULL)
+			continue;
+		m = md_ticket_load_message(txn, ref->ticket, ref->seq, &e);
+		if (m == NULL && !g_error_matches(e, MD_ERROR,
+		    MD_ERROR_NOT_FOUND)) {
+			g_propagate_error(error, g_steal_pointer(&e));
+			goto out;
+		}
 		if (m == NULL || (m->flags & MD_MSG_ERASED))
 			continue;
 		if (!tombstone(txn, t, ref->seq, m, &s, report, error))
@@ -677,6 +683,7 @@ expire_one(MdTicket *t, gpointer user_data)
 	ExpireScan *x = user_data;
 	guint days = md_config_retention_days(x->config, t->queue);
 	g_autoptr(MdCustomer) c = NULL;
+	g_autoptr(GError) e = NULL;
 
 	if (days == 0 || t->status != MD_STATUS_CLOSED ||
 	    t->closed_at == 0 || t->closed_at >= x->now - (gint64)days * 86400)
@@ -687,15 +694,23 @@ expire_one(MdTicket *t, gpointer user_data)
 		    t->hold_reason ? t->hold_reason : "no reason given"));
 		return TRUE;
 	}
-	if (t->customer_id != 0) {
-		c = md_customer_load(x->txn, t->customer_id, NULL);
-		if (c != NULL && c->hold_until > x->now) {
-			g_ptr_array_add(x->kept, g_strdup_printf("ticket %"
-			    G_GUINT64_FORMAT " (customer held: %s)",
-			    t->number, c->hold_reason ? c->hold_reason :
-			    "no reason given"));
-			return TRUE;
-		}
+	/*
+	 * A hold fails closed: a customer we cannot read keeps the ticket,
+	 * and the report says why.  Only a customer that is gone holds
+	 * nothing.
+	 */
+	if (t->customer_id != 0 && !md_customer_lookup(x->txn,
+	    t->customer_id, &c, &e)) {
+		g_ptr_array_add(x->kept, g_strdup_printf("ticket %"
+		    G_GUINT64_FORMAT " (its customer cannot be read: %s)",
+		    t->number, e->message));
+		return TRUE;
+	}
+	if (c != NULL && c->hold_until > x->now) {
+		g_ptr_array_add(x->kept, g_strdup_printf("ticket %"
+		    G_GUINT64_FORMAT " (customer held: %s)", t->number,
+		    c->hold_reason ? c->hold_reason : "no reason given"));
+		return TRUE;
 	}
 	g_ptr_array_add(x->due, md_ticket_load(x->txn, t->number, &x->error));
 	return x->error == NULL;

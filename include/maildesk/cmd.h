@@ -66,7 +66,10 @@ gboolean md_cmd_compact_after(MdContext *ctx, gboolean no_compact,
  */
 void md_cmd_copy_ledger(MdContext *ctx);
 
-/* Arms deliver's watchdog: exit 75 after @seconds. */
+/*
+ * Arms deliver's watchdog: exit 75 after @seconds.  Called once, before
+ * the store is opened, so the limit bounds the whole run.
+ */
 void md_cmd_deliver_arm(unsigned seconds);
 
 gboolean md_cmd_init(MdContext *, int, char **, GError **);
