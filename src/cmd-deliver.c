@@ -16,7 +16,8 @@
 #include "maildesk/deliver.h"
 #include "maildesk/error.h"
 #include "maildesk/log.h"
-#include "maildesk/outbox.h"
+#include "maildesk/sender.h"
+#include "maildesk/trace.h"
 
 static void
 watchdog(int sig)
@@ -135,24 +136,26 @@ gboolean
 md_cmd_deliver_raw(MdContext *ctx, const guint8 *raw, gsize len,
     const MdDeliverOptions *opts, MdDeliverResult *r, GError **error)
 {
-	MdFlushResult fr;
 	g_autoptr(GError) e = NULL;
+	MdDeliverOptions o = *opts;
 
-	if (!md_deliver_opts(ctx->store, ctx->config, raw, len, opts,
+	/* A sender follows the commit: leave the ack to it. */
+	o.defer_ack = ctx->config->deliver_flush_s > 0;
+	if (!md_deliver_opts(ctx->store, ctx->config, raw, len, &o,
 	    g_get_real_time() / G_USEC_PER_SEC, r, error))
 		return FALSE;
 	/*
-	 * One try to send what this delivery queued, within a short budget.
-	 * The exit status is settled already: whatever happens now, it is 0.
+	 * One try to send what this delivery queued, by a sender process
+	 * of its own (sender.c).  The exit status is settled already:
+	 * whatever happens now, it is 0.
 	 */
 	if (r->outbox_ids->len == 0 || ctx->config->deliver_flush_s == 0)
 		return TRUE;
-	arm(committed_watchdog, ctx->config->deliver_flush_s * 3 + 1);
-	if (!md_outbox_flush(ctx->store, ctx->config, r->outbox_ids, TRUE,
-	    ctx->config->deliver_flush_s, g_get_real_time() / G_USEC_PER_SEC,
-	    &fr, &e))
-		md_info("deliver flush result=error reason=\"%s\"",
+	arm(committed_watchdog, ctx->config->time_limit_s);
+	if (!md_sender_start(ctx->config, r->outbox_ids, &e))
+		md_info("deliver send result=error reason=\"%s\"",
 		    e->message);
+	md_trace("sender");
 	return TRUE;
 }
 
@@ -209,6 +212,7 @@ md_cmd_deliver(MdContext *ctx, int argc, char **argv, GError **error)
 	raw = read_stdin(ctx->config->max_size_bytes, &over, error);
 	if (raw == NULL)
 		return FALSE;
+	md_trace("read");
 	if (over) {
 		g_set_error(error, MD_ERROR, MD_ERROR_REJECT,
 		    "message too big: over the limit of %" G_GUINT64_FORMAT
@@ -230,5 +234,6 @@ md_cmd_deliver(MdContext *ctx, int argc, char **argv, GError **error)
 		    (g_get_monotonic_time() - start) / 1000);
 	md_deliver_result_clear(&r);
 	alarm(0);
+	md_trace("log");
 	return ok;
 }

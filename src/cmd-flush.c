@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "maildesk/term.h"
+#include "maildesk/autoreply.h"
 #include "maildesk/cmd.h"
 #include "maildesk/error.h"
 #include "maildesk/log.h"
@@ -96,7 +97,10 @@ md_cmd_flush(MdContext *ctx, int argc, char **argv, GError **error)
 		    "unexpected argument \"%s\"", argv[1]);
 		return FALSE;
 	}
-	if (!md_outbox_flush(ctx->store, ctx->config, NULL, FALSE,
+	/* Acks owed by deliveries whose sender is gone: compose them. */
+	if (!md_autoreply_compose_due(ctx->store, ctx->config, now, error))
+		return FALSE;
+	if (!md_outbox_flush(ctx->store, ctx->config, NULL,
 	    ctx->config->smtp_timeout_s, now, &r, error))
 		return FALSE;
 	if (r.sent + r.deferred + r.failed > 0)

@@ -21,6 +21,7 @@
 #include "maildesk/message.h"
 #include "maildesk/thread.h"
 #include "maildesk/ticket.h"
+#include "maildesk/trace.h"
 
 void
 md_deliver_result_clear(MdDeliverResult *r)
@@ -155,7 +156,8 @@ md_deliver(MdStore *store, const MdConfig *config, const guint8 *raw,
     gsize len, const char *sender, const char *recipient, gint64 now,
     MdDeliverResult *result, GError **error)
 {
-	MdDeliverOptions opts = { sender, recipient, NULL, 0, NULL, FALSE };
+	MdDeliverOptions opts = { sender, recipient, NULL, 0, NULL, FALSE,
+		NULL, FALSE };
 
 	return md_deliver_opts(store, config, raw, len, &opts, now, result,
 	    error);
@@ -193,40 +195,13 @@ form_person(const MdConfig *config, MdMessage *m)
 	return NULL;
 }
 
-gboolean
-md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
-    gsize len, const MdDeliverOptions *opts, gint64 now,
-    MdDeliverResult *result, GError **error)
+MdMessage *
+md_deliver_prepare(const MdConfig *config, const guint8 *raw, gsize len,
+    const char *sender, const char *recipient, gint64 now)
 {
-	const char *sender = opts->sender;
-	const char *recipient = opts->recipient;
-	g_autoptr(MdAgent) agent = NULL;
-	g_autoptr(MdMailbox) form = NULL;
-	g_autoptr(MdMessage) m = NULL;
-	g_autoptr(MdCustomer) customer = NULL;
-	g_autoptr(MdTicket) ticket = NULL;
-	g_auto(MdTxn) own = MD_TXN_INIT;
-	MdTxn *tx = opts->txn ? opts->txn : &own;
-	g_autofree char *key = NULL, *mark = NULL;
-	g_autoptr(GError) e = NULL;
-	const MdMailbox *who;
-	MdThreadMatch match;
-	MdThreadSender sender_of;
-	g_autoptr(GBytes) secret = NULL;
+	MdMessage *m = md_message_parse(raw, len);
 	const char *queue;
-	gboolean seen, changed;
 
-	memset(result, 0, sizeof(*result));
-	result->outbox_ids = g_array_new(FALSE, FALSE, sizeof(guint64));
-	if (len > config->max_size_bytes) {
-		g_set_error(error, MD_ERROR, MD_ERROR_REJECT,
-		    "message of %" G_GSIZE_FORMAT " bytes is over the limit "
-		    "of %" G_GUINT64_FORMAT, len, config->max_size_bytes);
-		return FALSE;
-	}
-
-	/* Outside the lock: parse, classify, decide where it goes. */
-	m = md_message_parse(raw, len);
 	m->received_at = now;
 	/* The envelope comes from the MTA as bytes; records hold UTF-8. */
 	m->envelope_sender = sender ? g_utf8_make_valid(sender, -1) : NULL;
@@ -240,9 +215,48 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 	queue = md_dedupe_queue(config, m);
 	m->queue = g_strdup(queue ? queue : config->default_queue);
 	md_classify(m, config);
+	return m;
+}
+
+gboolean
+md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
+    gsize len, const MdDeliverOptions *opts, gint64 now,
+    MdDeliverResult *result, GError **error)
+{
+	g_autoptr(MdAgent) agent = NULL;
+	g_autoptr(MdMailbox) form = NULL;
+	g_autoptr(MdMessage) own_m = NULL;
+	MdMessage *m;
+	g_autoptr(MdCustomer) customer = NULL;
+	g_autoptr(MdTicket) ticket = NULL;
+	g_auto(MdTxn) own = MD_TXN_INIT;
+	MdTxn *tx = opts->txn ? opts->txn : &own;
+	g_autofree char *key = NULL, *mark = NULL;
+	g_autoptr(GError) e = NULL;
+	const MdMailbox *who;
+	MdThreadMatch match;
+	MdThreadSender sender_of;
+	g_autoptr(GBytes) secret = NULL;
+	gboolean seen, changed;
+
+	memset(result, 0, sizeof(*result));
+	result->outbox_ids = g_array_new(FALSE, FALSE, sizeof(guint64));
+	if (len > config->max_size_bytes) {
+		g_set_error(error, MD_ERROR, MD_ERROR_REJECT,
+		    "message of %" G_GSIZE_FORMAT " bytes is over the limit "
+		    "of %" G_GUINT64_FORMAT, len, config->max_size_bytes);
+		return FALSE;
+	}
+
+	/* Outside the lock: parse, classify, decide where it goes. */
+	m = opts->message;
+	if (m == NULL)
+		m = own_m = md_deliver_prepare(config, raw, len, opts->sender,
+		    opts->recipient, now);
 	key = md_dedupe_key(m);
 	form = form_person(config, m);
 	who = form ? form : md_message_sender_mailbox(m);
+	md_trace("parse");
 
 	if (opts->txn == NULL && !md_store_begin(store, MD_TXN_WRITE, tx,
 	    error))
@@ -410,19 +424,22 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 	if (m->kind == MD_KIND_BOUNCE && !mark_bouncing(tx, ticket, m, now,
 	    error))
 		return FALSE;
+	md_trace("store");
 	if (!opts->no_autoreply) {
 		MdAutoreply a = { tx, config, secret, ticket, customer, m,
 			result->seq, raw, len, result->new_ticket, now,
-			result->outbox_ids, mark };
+			result->outbox_ids, opts->defer_ack, mark };
 
 		if (!md_autoreply_queue(&a, error))
 			return FALSE;
 	}
 	if (!md_ticket_save(tx, ticket, error))
 		return FALSE;
+	md_trace("ack");
 commit:
 	if (opts->txn == NULL && !md_store_commit(tx, error))
 		return FALSE;
+	md_trace("commit");
 
 	result->ticket = ticket->number;
 	result->customer = customer ? customer->id : 0;

@@ -18,6 +18,8 @@
 #include "maildesk/error.h"
 #include "maildesk/term.h"
 #include "maildesk/log.h"
+#include "maildesk/mime-init.h"
+#include "maildesk/trace.h"
 
 /*
  * The lean build (MAILDESK_LEAN) is the statically linked binary the MTA
@@ -40,7 +42,8 @@ typedef struct {
 static const MdCommand commands[] = {
 	{ "init", md_cmd_init, 0, "",
 	  "create the store and its secret" },
-	{ "deliver", md_cmd_deliver, MD_CMD_STORE | MD_CMD_MTA,
+	{ "deliver", md_cmd_deliver, MD_CMD_STORE | MD_CMD_MTA |
+	  MD_CMD_NO_LOCALE,
 	  "[--sender ADDR] [--recipient ADDR]",
 	  "store one message read from standard input" },
 	{ "ticket list", FULL(md_cmd_ticket_list), MD_CMD_STORE,
@@ -74,6 +77,9 @@ static const MdCommand commands[] = {
 	  "move an existing mailbox into tickets (no mail is sent)" },
 	{ "flush", md_cmd_flush, MD_CMD_STORE | MD_CMD_SYSLOG, "",
 	  "send what the outbox holds and is due" },
+	{ "lmtpd", FULL(md_cmd_lmtpd), MD_CMD_STORE | MD_CMD_SYSLOG |
+	  MD_CMD_NO_LOCALE, "[--listen unix:PATH|inet:HOST:PORT ...]",
+	  "serve LMTP (RFC 2033) until SIGTERM" },
 	{ "outbox", FULL(md_cmd_outbox_list), MD_CMD_STORE, "[--json]",
 	  "list queued and failed outgoing mail" },
 	{ "customer list", FULL(md_cmd_customer_list), MD_CMD_STORE,
@@ -304,7 +310,6 @@ main(int argc, char **argv)
 
 	/* Everything we create holds personal data: the user's alone. */
 	umask(077);
-	setlocale(LC_ALL, "");
 	first = parse_globals(argc, argv, &g, &error);
 	if (first >= 0 && first < argc) {
 		cmd = find_command(argc - first, argv + first, &words);
@@ -314,6 +319,17 @@ main(int argc, char **argv)
 				mode = MD_MODE_DELIVER;
 		}
 	}
+	/* deliver's phases, with MAILDESK_TRACE=1; one thread only. */
+	if (mode == MD_MODE_DELIVER)
+		md_trace_start();
+	/*
+	 * The locale is for people: what a command prints and the
+	 * arguments typed.  The MTA's commands read bytes and write
+	 * records, and behave the same whatever LANG the MTA passes on
+	 * (Postfix passes none); loading a locale would cost them time.
+	 */
+	if (cmd == NULL || !(cmd->flags & MD_CMD_NO_LOCALE))
+		setlocale(LC_ALL, "");
 	/*
 	 * deliver logs to syslog and keeps stderr for the one failure line;
 	 * everything else talks to the person at the terminal.
@@ -354,10 +370,13 @@ main(int argc, char **argv)
 		goto out;
 	}
 
-	g_mime_init();
+	md_trace("args");
+	md_mime_init();
+	md_trace("gmime-init");
 	config = md_config_load(g.config, &error);
 	if (config == NULL)
 		goto out;
+	md_trace("config");
 	if (g.store != NULL) {
 		g_free(config->store_path);
 		config->store_path = g_strdup(g.store);
@@ -377,6 +396,7 @@ main(int argc, char **argv)
 		if (store == NULL)
 			goto out;
 		ctx.store = store;
+		md_trace("store-open");
 	}
 	cmd->fn(&ctx, argc - first - words + 1, argv + first + words - 1,
 	    &error);
@@ -388,5 +408,18 @@ out:
 			md_info("deliver result=failed status=%d reason=\"%s\"",
 			    status, error->message);
 	}
+	md_trace_report();
+#ifdef MAILDESK_LEAN
+	/*
+	 * Closing the store, freeing the config and running exit handlers
+	 * is work the kernel does anyway when the process ends (unmapping,
+	 * closing, unlocking); the MTA waits for it.  Builds with
+	 * sanitizers are never lean, so leak checks still see everything.
+	 */
+	if (mode == MD_MODE_DELIVER) {
+		fflush(stderr);
+		_exit(status);
+	}
+#endif
 	return status;
 }

@@ -444,6 +444,22 @@ md_store_begin(MdStore *store, MdTxnMode mode, MdTxn *txn, GError **error)
 }
 
 gboolean
+md_store_begin_nested(MdTxn *parent, MdTxn *txn, GError **error)
+{
+	int rc;
+
+	g_return_val_if_fail(txn->txn == NULL && parent->txn != NULL, FALSE);
+	rc = mdb_txn_begin(parent->store->env, parent->txn, 0, &txn->txn);
+	if (rc != 0) {
+		txn->txn = NULL;
+		md_store_set_error(error, rc, "store: begin nested");
+		return FALSE;
+	}
+	txn->store = parent->store;
+	return TRUE;
+}
+
+gboolean
 md_store_commit(MdTxn *txn, GError **error)
 {
 	int rc = mdb_txn_commit(txn->txn);
@@ -672,6 +688,36 @@ reopen(MdStore *store, GError **error)
 	again->env = NULL;
 	memcpy(store->dbi, again->dbi, sizeof(store->dbi));
 	return TRUE;
+}
+
+gboolean
+md_store_yield(MdStore *store, gboolean *yielded, GError **error)
+{
+	int gate = lock_open(store->path, GATE_FILE, error);
+	gboolean ok;
+
+	*yielded = FALSE;
+	if (gate < 0)
+		return FALSE;
+	if (flock(gate, LOCK_SH | LOCK_NB) == 0) {
+		close(gate);	/* nobody waits at the gate */
+		return TRUE;
+	}
+	if (errno != EWOULDBLOCK) {
+		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
+		    "store: cannot lock %s: %s", GATE_FILE, g_strerror(errno));
+		close(gate);
+		return FALSE;
+	}
+	/* A compaction holds the gate and waits for us to leave. */
+	*yielded = TRUE;
+	mdb_env_close(store->env);
+	store->env = NULL;
+	flock(store->lock_fd, LOCK_UN);
+	ok = lock_take(gate, LOCK_SH, GATE_FILE, error) &&
+	    lock_take(store->lock_fd, LOCK_SH, LOCK_FILE, error);
+	close(gate);
+	return ok && reopen(store, error);
 }
 
 /*

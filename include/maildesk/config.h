@@ -66,6 +66,11 @@ typedef struct {
 	char *backup_ledger_copy;	/* owned, may be empty: a file the
 					 * erasure ledger is copied to after
 					 * each erase, expire and backup */
+	char *lmtp_listen;	/* owned: unix:PATH, inet:HOST:PORT, ... */
+	char *lmtp_clients;	/* owned: addresses allowed over TCP */
+	guint lmtp_workers;	/* 0: one per CPU */
+	guint lmtp_max_connections;
+	guint lmtp_timeout_s;
 } MdConfig;
 
 /*

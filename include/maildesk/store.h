@@ -64,6 +64,15 @@ typedef enum { MD_TXN_READ, MD_TXN_WRITE } MdTxnMode;
 gboolean md_store_init(const char *path, guint64 map_size_bytes,
     gboolean *created, GError **error);
 
+/*
+ * For a process that keeps the store open (lmtpd): when a compaction waits
+ * for every process to leave, leaves (closing the environment), waits at
+ * the gate until the compaction is done and opens the store again;
+ * *@yielded says whether it did.  Otherwise returns at once.  No
+ * transaction may be open.  TEMPFAIL if the store cannot be opened again.
+ */
+gboolean md_store_yield(MdStore *store, gboolean *yielded, GError **error);
+
 /* Opens an existing store.  TEMPFAIL when missing, unwritable or busy. */
 MdStore *md_store_open(const char *path, guint64 map_size_bytes,
     GError **error);
@@ -72,6 +81,12 @@ const char *md_store_path(const MdStore *store);
 
 gboolean md_store_begin(MdStore *store, MdTxnMode mode, MdTxn *txn,
     GError **error);
+/*
+ * Begins @txn as a transaction nested in the write transaction @parent:
+ * committed, its changes become part of @parent (no sync); aborted, they
+ * are gone and @parent goes on.  One delivery of a group commit (lmtpd).
+ */
+gboolean md_store_begin_nested(MdTxn *parent, MdTxn *txn, GError **error);
 /* Commits and leaves @txn cleared either way. */
 gboolean md_store_commit(MdTxn *txn, GError **error);
 void md_txn_clear(MdTxn *txn);
