@@ -7,6 +7,8 @@
  */
 #include <string.h>
 
+#include <gmime/gmime.h>
+
 #include "maildesk/classify.h"
 #include "test-util.h"
 
@@ -193,6 +195,7 @@ int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
+	g_mime_init();
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++)
 		g_test_add_data_func(cases[i].path, &cases[i], test_case);
 	g_test_add_func("/classify/dsn", test_dsn);
