@@ -126,6 +126,44 @@ parse_args(int argc, char **argv, char **sender, char **recipient,
 	return TRUE;
 }
 
+static void
+detach(gpointer unused)
+{
+	(void)unused;
+	setsid();
+}
+
+/*
+ * A search request waits for an engine deliver does not carry: start a
+ * flush, detached (its own session, no descriptor of ours, so the MTA
+ * does not wait for it), which answers it.  Should that fail, the flush
+ * timer answers it a minute later; the request is committed either way.
+ */
+static void
+start_flush(MdContext *ctx)
+{
+	g_autofree char *path = md_cmd_full_path();
+	g_autoptr(GPtrArray) argv = g_ptr_array_new();
+	g_autoptr(GError) e = NULL;
+
+	g_ptr_array_add(argv, path);
+	if (ctx->config_path != NULL) {
+		g_ptr_array_add(argv, (char *)"-c");
+		g_ptr_array_add(argv, (char *)ctx->config_path);
+	}
+	if (ctx->store_override != NULL) {
+		g_ptr_array_add(argv, (char *)"--store");
+		g_ptr_array_add(argv, (char *)ctx->store_override);
+	}
+	g_ptr_array_add(argv, (char *)"flush");
+	g_ptr_array_add(argv, NULL);
+	if (!g_spawn_async(NULL, (char **)argv->pdata, NULL,
+	    G_SPAWN_STDIN_FROM_DEV_NULL | G_SPAWN_STDOUT_TO_DEV_NULL |
+	    G_SPAWN_STDERR_TO_DEV_NULL, detach, NULL, NULL, &e))
+		md_info("deliver search result=deferred reason=\"%s\"",
+		    e->message);
+}
+
 void
 md_cmd_deliver_arm(unsigned seconds)
 {
@@ -144,6 +182,8 @@ md_cmd_deliver_raw(MdContext *ctx, const guint8 *raw, gsize len,
 	if (!md_deliver_opts(ctx->store, ctx->config, raw, len, &o,
 	    g_get_real_time() / G_USEC_PER_SEC, r, error))
 		return FALSE;
+	if (r->search_request)
+		start_flush(ctx);
 	/*
 	 * One try to send what this delivery queued, by a sender process
 	 * of its own (sender.c).  The exit status is settled already:
@@ -230,6 +270,7 @@ md_cmd_deliver(MdContext *ctx, int argc, char **argv, GError **error)
 		    "result=%s ms=%" G_GINT64_FORMAT, r.ticket, r.seq,
 		    r.customer, r.queue ? r.queue : "-", r.kind ? r.kind : "-",
 		    raw->len, r.duplicate ? "duplicate" :
+		    r.search_request ? "search-request" :
 		    r.new_ticket ? "new-ticket" : "stored",
 		    (g_get_monotonic_time() - start) / 1000);
 	md_deliver_result_clear(&r);

@@ -9,6 +9,9 @@
  * window of mails ahead); this thread stores the parsed mails in the
  * order of the mailbox, so that a reply still finds the ticket of the
  * mail before it.
+ *
+ * Each batch is indexed for search by a thread of its own as soon as it
+ * is committed, while the next batch is parsed.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +22,9 @@
 #include "maildesk/cmd.h"
 #include "maildesk/deliver.h"
 #include "maildesk/error.h"
+#include "maildesk/search.h"
+#include "maildesk/search-queue.h"
+#include "maildesk/search-thread.h"
 
 #define BATCH_MESSAGES 1000
 #define BATCH_BYTES (64u << 20)
@@ -41,11 +47,20 @@ typedef struct {
 	gsize batch_bytes;
 	guint total, stored, duplicates;
 	gboolean tty;
+	MdSearchThread *indexer;
 	GThreadPool *pool;
 	GQueue pending;		/* Pending *, in mailbox order */
 	GMutex lock;
 	GCond parsed;
 } Import;
+
+/* Clears the marks of @done (of MdSearchDue) in @txn: indexed. */
+static gboolean
+clear_marks(MdTxn *txn, GArray *done, GError **error)
+{
+	return md_search_queue_done(txn, (MdSearchDue *)(void *)done->data,
+	    done->len, error);
+}
 
 static gboolean
 flush_batch(Import *im, GError **error)
@@ -54,6 +69,7 @@ flush_batch(Import *im, GError **error)
 		return TRUE;
 	if (!md_store_commit(&im->txn, error))
 		return FALSE;
+	md_search_thread_kick(im->indexer);
 	im->in_batch = 0;
 	im->batch_bytes = 0;
 	if (im->tty)
@@ -92,9 +108,13 @@ store_one(Import *im, Pending *p, GError **error)
 	gsize len;
 	const guint8 *raw = g_bytes_get_data(p->raw, &len);
 
-	if (im->txn.txn == NULL && !md_store_begin(im->ctx->store,
-	    MD_TXN_WRITE, &im->txn, error))
-		return FALSE;
+	if (im->txn.txn == NULL) {
+		g_autoptr(GArray) done = md_search_thread_take(im->indexer);
+
+		if (!md_store_begin(im->ctx->store, MD_TXN_WRITE, &im->txn,
+		    error) || !clear_marks(&im->txn, done, error))
+			return FALSE;
+	}
 	opts.recipient = im->recipient;
 	opts.txn = &im->txn;
 	opts.no_autoreply = TRUE;
@@ -317,6 +337,31 @@ import_maildir(Import *im, const char *dir, GError **error)
 	return TRUE;
 }
 
+/*
+ * The thread's last pass, its marks cleared, and a catch-up for whatever
+ * changed meanwhile.  Mail that is stored stays stored whatever fails
+ * here: its marks stay, and the next search or flush indexes it.
+ */
+static gboolean
+finish_index(Import *im, gboolean ok, GError **error)
+{
+	g_autoptr(GArray) done = g_array_new(FALSE, FALSE,
+	    sizeof(MdSearchDue));
+	g_autoptr(GError) e = NULL;
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+
+	if (!md_search_thread_finish(im->indexer, done, &e) ||
+	    !md_store_begin(im->ctx->store, MD_TXN_WRITE, &txn, &e) ||
+	    !clear_marks(&txn, done, &e) || !md_store_commit(&txn, &e) ||
+	    !md_search_catch_up(im->ctx->store, im->ctx->config, NULL, &e)) {
+		g_prefix_error(&e, "import: stored, but not all indexed yet: ");
+		if (ok)
+			g_propagate_error(error, g_steal_pointer(&e));
+		return FALSE;
+	}
+	return TRUE;
+}
+
 gboolean
 md_cmd_import(MdContext *ctx, int argc, char **argv, GError **error)
 {
@@ -350,6 +395,9 @@ md_cmd_import(MdContext *ctx, int argc, char **argv, GError **error)
 		    "no address of ours feeds queue %s", queue);
 		return FALSE;
 	}
+	im.indexer = md_search_thread_start(ctx->store, ctx->config, error);
+	if (im.indexer == NULL)
+		return FALSE;
 	g_mutex_init(&im.lock);
 	g_cond_init(&im.parsed);
 	g_queue_init(&im.pending);
@@ -364,6 +412,7 @@ md_cmd_import(MdContext *ctx, int argc, char **argv, GError **error)
 	if (ok)
 		ok = flush_batch(&im, error);
 	md_txn_clear(&im.txn);
+	ok = finish_index(&im, ok, error) && ok;
 	if (im.tty)
 		fputc('\n', stderr);
 	md_out("import: %u mails, %u stored, %u already there\n", im.total,

@@ -90,6 +90,8 @@ static const KeySpec keys[] = {
 	  OFF(backup_gnupg_home) },
 	{ "backup", "ledger-copy", KEY_STRING, "", 0, 0,
 	  OFF(backup_ledger_copy) },
+	{ "search", "mail-results", KEY_UINT, "10", 0, 100,
+	  OFF(search_mail_results) },
 	{ "lmtp", "listen", KEY_STRING, "", 0, 0, OFF(lmtp_listen) },
 	{ "lmtp", "clients", KEY_STRING, "127.0.0.1 ::1", 0, 0,
 	  OFF(lmtp_clients) },

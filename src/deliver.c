@@ -19,6 +19,7 @@
 #include "maildesk/error.h"
 #include "maildesk/loop.h"
 #include "maildesk/message.h"
+#include "maildesk/search-queue.h"
 #include "maildesk/thread.h"
 #include "maildesk/ticket.h"
 #include "maildesk/trace.h"
@@ -143,6 +144,45 @@ mark_bouncing(MdTxn *txn, MdTicket *t, const MdMessage *dsn, gint64 now,
 		}
 	}
 	return TRUE;
+}
+
+/*
+ * A verified agent's "#search QUERY" mail: queued for an answer by the
+ * process that has the search engine, and kept as a duplicate key only;
+ * it is no ticket's.  Sets *@queued.
+ */
+static gboolean
+search_request(MdTxn *tx, const MdConfig *config, const MdMessage *m,
+    const MdAgent *agent, const MdThreadMatch *match, const char *key,
+    gint64 now, gboolean *queued, GError **error)
+{
+	g_autoptr(MdSearchRequest) r = NULL;
+	g_autofree char *query = NULL, *k = NULL;
+	static const guint8 none[12];
+	const char *why;
+
+	*queued = FALSE;
+	if (config->search_mail_results == 0)
+		return TRUE;
+	query = md_search_queue_request_query(m->text);
+	/*
+	 * A search reads every customer's tickets: a signed address, which
+	 * may have leaked, is not proof enough (as for #customer).
+	 */
+	if (query == NULL || md_agentmail_trust(config, m, match,
+	    agent->email, &why) != MD_AGENT_TRUST_STRONG)
+		return TRUE;	/* otherwise it is an unverified note */
+	r = md_search_request_new();
+	r->agent = g_ascii_strdown(agent->email, -1);
+	r->query = g_steal_pointer(&query);
+	r->recipient = g_strdup(m->recipient);
+	r->queue = g_strdup(m->queue);
+	r->message_id = g_strdup(m->message_id);
+	r->received_at = now;
+	k = md_store_key_text(key);
+	*queued = TRUE;
+	return md_search_queue_add_request(tx, r, error) &&
+	    md_store_put(tx, MD_DB_DEDUPE, k, strlen(k), none, 12, 0, error);
 }
 
 static gboolean
@@ -327,6 +367,13 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 	if (!md_thread_find(tx, config, secret, m, &sender_of, m->queue, now,
 	    &match, error))
 		return FALSE;
+	if (agent != NULL && opts->agent == NULL) {
+		if (!search_request(tx, config, m, agent, &match, key, now,
+		    &result->search_request, error))
+			return FALSE;
+		if (result->search_request)
+			goto commit;
+	}
 	/* Agents may name any ticket by its tag; the command line too. */
 	if (agent != NULL && match.ticket == 0 && match.cited != 0) {
 		g_autoptr(MdTicket) cited = md_ticket_load(tx, match.cited,
@@ -441,7 +488,7 @@ commit:
 		return FALSE;
 	md_trace("commit");
 
-	result->ticket = ticket->number;
+	result->ticket = ticket ? ticket->number : 0;
 	result->customer = customer ? customer->id : 0;
 	result->kind = md_message_kind_name(m->kind);
 	result->flags = m->flags;

@@ -72,11 +72,17 @@ static const MdCommand commands[] = {
 	  "open a ticket as a contact form does (text on stdin)" },
 	{ "customer show", FULL(md_cmd_customer_show), MD_CMD_STORE,
 	  "ADDR [--json]", "show a customer profile" },
-	{ "import", md_cmd_import, MD_CMD_STORE,
+	{ "import", FULL(md_cmd_import), MD_CMD_STORE,
 	  "mbox FILE | maildir DIR [--queue Q]",
 	  "move an existing mailbox into tickets (no mail is sent)" },
-	{ "flush", md_cmd_flush, MD_CMD_STORE | MD_CMD_SYSLOG, "",
-	  "send what the outbox holds and is due" },
+	{ "flush", FULL(md_cmd_flush), MD_CMD_STORE | MD_CMD_SYSLOG, "",
+	  "index what changed, answer searches by mail, send what the "
+	  "outbox holds and is due" },
+	{ "search", FULL(md_cmd_search), MD_CMD_STORE,
+	  "QUERY [--limit N] [--json] [--include-restricted]",
+	  "find tickets by any word (see maildesk(8), SEARCH)" },
+	{ "reindex", FULL(md_cmd_reindex), MD_CMD_STORE, "",
+	  "rebuild the search index from the store" },
 	{ "lmtpd", FULL(md_cmd_lmtpd), MD_CMD_STORE | MD_CMD_SYSLOG |
 	  MD_CMD_NO_LOCALE, "[--listen unix:PATH|inet:HOST:PORT ...]",
 	  "serve LMTP (RFC 2033) until SIGTERM" },
@@ -116,29 +122,41 @@ static const MdCommand commands[] = {
 	{ "handover", FULL(md_cmd_handover), MD_CMD_STORE,
 	  "DIR [--since TIME]",
 	  "a standby's mail since its restore, as a Maildir to import" },
-	{ "check", md_cmd_check, MD_CMD_STORE, "[--repair]",
-	  "verify the store; --repair rebuilds the indexes" },
+	{ "check", FULL(md_cmd_check), MD_CMD_STORE, "[--repair]",
+	  "verify the store and the search index; --repair rebuilds the "
+	  "indexes" },
 	{ "config check", md_cmd_config_check, 0, "",
 	  "validate the config and print effective values" },
 	{ NULL, NULL, 0, NULL, NULL }
 };
 
-#ifdef MAILDESK_LEAN
-/*
- * Runs maildesk-full with our arguments: from beside this binary (a build
- * tree) or from the libexec directory (an installed system).
- */
-static void
-exec_full(char **argv, GError **error)
+char *
+md_cmd_full_path(void)
 {
+#ifdef MAILDESK_LEAN
+	/* Beside this binary (a build tree), or in libexec (installed). */
 	g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
 	g_autofree char *dir = self ? g_path_get_dirname(self) : NULL;
 	g_autofree char *near = dir ? g_build_filename(dir, "maildesk-full",
 	    NULL) : NULL;
-	const char *path = near;
 
-	if (path == NULL || access(path, X_OK) != 0)
-		path = MAILDESK_LIBEXECDIR "/maildesk-full";
+	if (near != NULL && access(near, X_OK) == 0)
+		return g_steal_pointer(&near);
+	return g_strdup(MAILDESK_LIBEXECDIR "/maildesk-full");
+#else
+	char *self = g_file_read_link("/proc/self/exe", NULL);
+
+	return self ? self : g_strdup("maildesk");
+#endif
+}
+
+#ifdef MAILDESK_LEAN
+/* Runs maildesk-full with our arguments. */
+static void
+exec_full(char **argv, GError **error)
+{
+	g_autofree char *path = md_cmd_full_path();
+
 	execv(path, argv);
 	g_set_error(error, MD_ERROR, MD_ERROR_INTERNAL, "cannot run %s: %s",
 	    path, g_strerror(errno));

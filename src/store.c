@@ -101,6 +101,18 @@ lock_take(int fd, int how, const char *what, GError **error)
 	return TRUE;
 }
 
+int
+md_store_lock(MdStore *store, const char *name, int how, GError **error)
+{
+	int fd = lock_open(store->path, name, error);
+
+	if (fd >= 0 && !lock_take(fd, how, name, error)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* Passes the gate and takes the shared lock; sets store->lock_fd. */
 static gboolean
 enter(MdStore *store, GError **error)
@@ -136,6 +148,7 @@ static const struct {
 	[MD_DB_AUDIT] = { "audit", 0 },
 	[MD_DB_AGENTS] = { "agents", 0 },
 	[MD_DB_LEDGER] = { "ledger", 0 },
+	[MD_DB_SEARCH_QUEUE] = { "search_queue", 0 },
 };
 
 const char *
@@ -443,6 +456,12 @@ md_store_begin(MdStore *store, MdTxnMode mode, MdTxn *txn, GError **error)
 	return TRUE;
 }
 
+guint64
+md_store_txn_id(MdTxn *txn)
+{
+	return (guint64)mdb_txn_id(txn->txn);
+}
+
 gboolean
 md_store_begin_nested(MdTxn *parent, MdTxn *txn, GError **error)
 {
@@ -603,18 +622,27 @@ gboolean
 md_store_foreach(MdTxn *txn, MdDb db, const void *prefix, gsize plen,
     MdStoreEachFunc fn, gpointer user_data, GError **error)
 {
+	return md_store_foreach_from(txn, db, prefix, plen, plen, fn,
+	    user_data, error);
+}
+
+gboolean
+md_store_foreach_from(MdTxn *txn, MdDb db, const void *start, gsize slen,
+    gsize plen, MdStoreEachFunc fn, gpointer user_data, GError **error)
+{
 	MDB_cursor *cur = NULL;
-	MDB_val k = { plen, (void *)prefix }, v;
+	MDB_val k = { slen, (void *)start }, v;
 	int rc = mdb_cursor_open(txn->txn, txn->store->dbi[db], &cur);
 
+	g_return_val_if_fail(plen <= slen, FALSE);
 	if (rc != 0) {
 		md_store_set_error(error, rc, dbs[db].name);
 		return FALSE;
 	}
-	rc = mdb_cursor_get(cur, &k, &v, plen > 0 ? MDB_SET_RANGE : MDB_FIRST);
+	rc = mdb_cursor_get(cur, &k, &v, slen > 0 ? MDB_SET_RANGE : MDB_FIRST);
 	while (rc == 0) {
 		if (plen > 0 && (k.mv_size < plen ||
-		    memcmp(k.mv_data, prefix, plen) != 0))
+		    memcmp(k.mv_data, start, plen) != 0))
 			break;
 		if (!fn(&k, &v, user_data))
 			break;
@@ -968,6 +996,16 @@ md_store_replace_data(const char *dir, const char *data, GError **error)
 	if (lock >= 0 && lock_take(gate, LOCK_EX, GATE_FILE, error) &&
 	    lock_take(lock, LOCK_EX, LOCK_FILE, error))
 		ok = swap_in(dir, data, "the restored copy", error);
+	/*
+	 * The search index was the old data's: forgotten while nobody has
+	 * the store open, so the first search rebuilds it from the new.
+	 */
+	if (ok) {
+		g_autofree char *current = g_build_filename(dir,
+		    MD_STORE_SEARCH_CURRENT_FILE, NULL);
+
+		unlink(current);
+	}
 	if (lock >= 0)
 		close(lock);
 	if (gate >= 0)

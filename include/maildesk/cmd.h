@@ -55,6 +55,12 @@ gboolean md_cmd_deliver_composed(MdContext *ctx, MdComposeSpec *spec,
     GError **error);
 
 /*
+ * The binary that carries every command: maildesk-full beside the lean
+ * binary or in libexec, else this one (transfer full).
+ */
+char *md_cmd_full_path(void);
+
+/*
  * After an erase, expire or replay: compacts the store (unless
  * @no_compact) and says so.  In cmd-privacy.c.
  */
@@ -101,6 +107,8 @@ gboolean md_cmd_config_check(MdContext *, int, char **, GError **);
 gboolean md_cmd_flush(MdContext *, int, char **, GError **);
 gboolean md_cmd_lmtpd(MdContext *, int, char **, GError **);
 gboolean md_cmd_outbox_list(MdContext *, int, char **, GError **);
+gboolean md_cmd_search(MdContext *, int, char **, GError **);
+gboolean md_cmd_reindex(MdContext *, int, char **, GError **);
 gboolean md_cmd_backup(MdContext *, int, char **, GError **);
 gboolean md_cmd_restore(MdContext *, int, char **, GError **);
 gboolean md_cmd_handover(MdContext *, int, char **, GError **);

@@ -53,6 +53,7 @@ typedef struct {
 	char *authserv_id;	/* owned, may be empty: trust no A-R header */
 	char *form_senders;	/* owned: contact-form senders, ";"-separated */
 	guint retention_days;	/* 0: keep closed tickets for ever */
+	guint search_mail_results;	/* 0: no search by mail */
 	guint token_days;	/* a signed reply address counts this long */
 	char *queue_order;	/* owned: [tickets] queue-order as written */
 	char **queue_rank;	/* owned: queue-order, then [addresses] */

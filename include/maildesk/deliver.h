@@ -20,6 +20,8 @@ typedef struct {
 	guint32 flags;
 	char *queue;		/* owned */
 	GArray *outbox_ids;	/* owned, guint64: mail queued by it */
+	gboolean search_request;	/* an agent's "#search": queued for
+					 * an answer, no ticket */
 } MdDeliverResult;
 
 void md_deliver_result_clear(MdDeliverResult *r);

@@ -18,6 +18,10 @@
  *   agents            lower-cased address      -> agent record
  *   audit             counter (be64)           -> audit record (privacy.c)
  *   ledger            counter (be64)           -> erasure record (ledger.c)
+ *   search_queue      't', ticket (be64)       -> write txn id (be64):
+ *                                                 the ticket changed, its
+ *                                                 search documents are due
+ *                     'r', request id (be64)   -> search request by mail
  *
  * An MDB_val points into the map and is valid only until the next write or
  * the end of the transaction: copy before that.
@@ -25,6 +29,13 @@
 #pragma once
 #include <glib.h>
 #include <lmdb.h>
+
+/*
+ * The file in the store directory that names the current search index
+ * (search.h).  Without it the next indexing rebuilds the index from the
+ * store: what a store whose data file was replaced (a restore) needs.
+ */
+#define MD_STORE_SEARCH_CURRENT_FILE "search.current"
 
 typedef enum {
 	MD_DB_META,
@@ -41,6 +52,7 @@ typedef enum {
 	MD_DB_AUDIT,
 	MD_DB_AGENTS,
 	MD_DB_LEDGER,
+	MD_DB_SEARCH_QUEUE,
 	MD_DB_COUNT
 } MdDb;
 
@@ -81,6 +93,12 @@ const char *md_store_path(const MdStore *store);
 
 gboolean md_store_begin(MdStore *store, MdTxnMode mode, MdTxn *txn,
     GError **error);
+/*
+ * The id of write transaction @txn: it differs from that of every other
+ * committed write transaction of the store file.
+ */
+guint64 md_store_txn_id(MdTxn *txn);
+
 /*
  * Begins @txn as a transaction nested in the write transaction @parent:
  * committed, its changes become part of @parent (no sync); aborted, they
@@ -124,6 +142,14 @@ typedef gboolean (*MdStoreEachFunc)(const MDB_val *key, const MDB_val *data,
     gpointer user_data);
 gboolean md_store_foreach(MdTxn *txn, MdDb db, const void *prefix,
     gsize plen, MdStoreEachFunc fn, gpointer user_data, GError **error);
+
+/*
+ * md_store_foreach() from the first key at or after @start (@slen bytes)
+ * for as long as keys begin with the first @plen bytes of @start.
+ */
+gboolean md_store_foreach_from(MdTxn *txn, MdDb db, const void *start,
+    gsize slen, gsize plen, MdStoreEachFunc fn, gpointer user_data,
+    GError **error);
 
 /* Calls @fn for every value of exactly @key in a dupsort @db. */
 gboolean md_store_foreach_dup(MdTxn *txn, MdDb db, const void *key,
@@ -189,6 +215,14 @@ gboolean md_store_replace_data(const char *dir, const char *data,
 
 /* Empties @db (write txn). */
 gboolean md_store_clear(MdTxn *txn, MdDb db, GError **error);
+
+/*
+ * Opens file @name of the store directory (0600, never through a
+ * symbolic link) and takes flock(2) @how (LOCK_SH or LOCK_EX) on it,
+ * waiting; the descriptor is returned, closing it releases the lock.
+ * -1 and TEMPFAIL on failure.  For locks beside the store's own.
+ */
+int md_store_lock(MdStore *store, const char *name, int how, GError **error);
 
 /* Names of the databases, for check and messages. */
 const char *md_store_db_name(MdDb db);

@@ -60,6 +60,7 @@ MdTicket *md_ticket_load(MdTxn *txn, guint64 number, GError **error);
  */
 gboolean md_ticket_lookup(MdTxn *txn, guint64 number, MdTicket **out,
     GError **error);
+/* Saves @t and marks it due for the search index (write txn). */
 gboolean md_ticket_save(MdTxn *txn, const MdTicket *t, GError **error);
 
 /*
