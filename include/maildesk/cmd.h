@@ -9,6 +9,7 @@
 #include "maildesk/config.h"
 #include "maildesk/compose.h"
 #include "maildesk/deliver.h"
+#include "maildesk/privacy.h"
 #include "maildesk/store.h"
 
 typedef enum {
@@ -59,6 +60,18 @@ gboolean md_cmd_deliver_composed(MdContext *ctx, MdComposeSpec *spec,
  * binary or in libexec, else this one (transfer full).
  */
 char *md_cmd_full_path(void);
+
+/*
+ * What erase and expire removed (or, @dry_run, would remove), and what a
+ * legal hold kept.  In cmd-privacy.c.
+ */
+void md_cmd_print_erase_report(const MdEraseReport *r, gboolean dry_run);
+
+/*
+ * An earlier erase or expire stopped before its compaction: compacts now
+ * (unless @no_compact).  Says what it did; FALSE when it failed.
+ */
+gboolean md_cmd_pay_owed_compaction(MdContext *ctx, gboolean no_compact);
 
 /*
  * After an erase, expire or replay: compacts the store (unless
