@@ -205,7 +205,7 @@ md_customer_load(MdTxn *txn, guint64 id, GError **error)
 		g_prefix_error(error, "customer %" G_GUINT64_FORMAT ": ", id);
 		return NULL;
 	}
-	return md_record_to_customer(v.mv_data, v.mv_size, error);
+	return md_customer_from_record(v.mv_data, v.mv_size, error);
 }
 
 gboolean
@@ -223,7 +223,7 @@ md_customer_lookup(MdTxn *txn, guint64 id, MdCustomer **out, GError **error)
 		return FALSE;
 	}
 	if (found)
-		*out = md_record_to_customer(v.mv_data, v.mv_size, error);
+		*out = md_customer_from_record(v.mv_data, v.mv_size, error);
 	return !found || *out != NULL;
 }
 
@@ -254,7 +254,7 @@ md_customer_find_by_email(MdTxn *txn, const char *email, GError **error)
 gboolean
 md_customer_save(MdTxn *txn, const MdCustomer *c, GError **error)
 {
-	g_autoptr(GBytes) rec = md_record_from_customer(c);
+	g_autoptr(GBytes) rec = md_customer_to_record(c);
 	g_autofree char *k = md_customer_address_key(c->email);
 	guint8 key[8];
 	gsize len;
@@ -366,4 +366,74 @@ md_customer_has_ticket(MdTxn *txn, guint64 id, guint64 ticket,
 		return TRUE;
 	g_propagate_error(error, g_steal_pointer(&e));
 	return FALSE;
+}
+
+/* The record layout (record.h: versioned, unknown keys skipped). */
+
+GBytes *
+md_customer_to_record(const MdCustomer *c)
+{
+	g_auto(GVariantDict) d = G_VARIANT_DICT_INIT(NULL);
+	GVariantBuilder fields;
+	GHashTableIter it;
+	gpointer k, v;
+
+	g_variant_dict_insert(&d, "id", "t", c->id);
+	md_record_put_str(&d, "email", c->email);
+	md_record_put_str(&d, "first", c->first_name);
+	md_record_put_str(&d, "last", c->last_name);
+	g_variant_dict_insert(&d, "created", "x", c->created_at);
+	g_variant_dict_insert(&d, "flags", "u", c->flags);
+	if (c->hold_until != 0) {
+		g_variant_dict_insert(&d, "hold-until", "x", c->hold_until);
+		md_record_put_str(&d, "hold-reason", c->hold_reason);
+	}
+	if (c->former->len > 0)
+		g_variant_dict_insert_value(&d, "former", g_variant_new_strv(
+		    (const char *const *)c->former->pdata, c->former->len));
+	g_variant_builder_init(&fields, G_VARIANT_TYPE("a{ss}"));
+	g_hash_table_iter_init(&it, c->fields);
+	while (g_hash_table_iter_next(&it, &k, &v))
+		g_variant_builder_add(&fields, "{ss}", k, v);
+	g_variant_dict_insert_value(&d, "fields",
+	    g_variant_builder_end(&fields));
+	return md_record_close(&d);
+}
+
+MdCustomer *
+md_customer_from_record(const void *data, gsize len, GError **error)
+{
+	g_autoptr(GVariantDict) d = md_record_open(data, len, "customer", error);
+	g_autoptr(MdCustomer) c = NULL;
+	g_autoptr(GVariant) fields = NULL;
+
+	if (d == NULL)
+		return NULL;
+	c = md_customer_new();
+	c->id = md_record_get_u64(d, "id");
+	c->email = md_record_get_str(d, "email");
+	c->first_name = md_record_get_str(d, "first");
+	c->last_name = md_record_get_str(d, "last");
+	c->created_at = md_record_get_i64(d, "created");
+	c->flags = md_record_get_u32(d, "flags");
+	c->hold_until = md_record_get_i64(d, "hold-until");
+	c->hold_reason = md_record_get_str(d, "hold-reason");
+	md_record_get_strings(d, "former", c->former);
+	fields = g_variant_dict_lookup_value(d, "fields",
+	    G_VARIANT_TYPE("a{ss}"));
+	if (fields != NULL) {
+		GVariantIter it;
+		const char *k, *v;
+
+		g_variant_iter_init(&it, fields);
+		while (g_variant_iter_next(&it, "{&s&s}", &k, &v))
+			g_hash_table_insert(c->fields, g_strdup(k),
+			    g_strdup(v));
+	}
+	if (c->email == NULL) {
+		g_set_error(error, MD_ERROR, MD_ERROR_CORRUPT,
+		    "customer record has no address");
+		return NULL;
+	}
+	return g_steal_pointer(&c);
 }

@@ -16,6 +16,7 @@
 #include "maildesk/outbox.h"
 #include "maildesk/privacy.h"
 #include "maildesk/ratelimit.h"
+#include "maildesk/message-record.h"
 #include "maildesk/record.h"
 #include "maildesk/search-queue.h"
 #include "maildesk/ticket.h"
@@ -386,7 +387,7 @@ tombstone(MdTxn *txn, const MdTicket *t, guint32 seq, const MdMessage *m,
 	stone->received_at = m->received_at;
 	stone->raw_sha256 = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
 	    (const guchar *)"", 0);
-	rec = md_record_from_message(stone);
+	rec = md_message_record_write(stone);
 	data = g_bytes_get_data(rec, &len);
 	md_key_ticket_seq(key, t->number, seq);
 	if (!md_store_put(txn, MD_DB_MESSAGES, key, 12, data, len, 0, error) ||
@@ -743,7 +744,7 @@ static gboolean
 find_lonely(const MDB_val *key, const MDB_val *data, gpointer user_data)
 {
 	Lonely *l = user_data;
-	MdCustomer *c = md_record_to_customer(data->mv_data, data->mv_size,
+	MdCustomer *c = md_customer_from_record(data->mv_data, data->mv_size,
 	    &l->error);
 	g_autoptr(GArray) tickets = NULL;
 

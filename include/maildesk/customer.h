@@ -55,6 +55,10 @@ gboolean md_customer_check_field(const char *field, const char *value,
 char *md_customer_address_key(const char *email);
 
 MdCustomer *md_customer_load(MdTxn *txn, guint64 id, GError **error);
+/* The record of @c (transfer full) and back; CORRUPT if it is none. */
+GBytes *md_customer_to_record(const MdCustomer *c);
+MdCustomer *md_customer_from_record(const void *data, gsize len,
+    GError **error);
 /*
  * Found or not: *@out is the customer (transfer full) or NULL when there
  * is none.  FALSE only for an error of the store or a corrupt record.

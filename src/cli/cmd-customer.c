@@ -48,7 +48,7 @@ static gboolean
 list_one(const MDB_val *key, const MDB_val *data, gpointer user_data)
 {
 	ListScan *l = user_data;
-	g_autoptr(MdCustomer) c = md_record_to_customer(data->mv_data,
+	g_autoptr(MdCustomer) c = md_customer_from_record(data->mv_data,
 	    data->mv_size, &l->error);
 	g_autoptr(GArray) tickets = NULL;
 

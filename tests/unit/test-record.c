@@ -10,6 +10,7 @@
 #include "maildesk/customer.h"
 #include "maildesk/error.h"
 #include "maildesk/message.h"
+#include "maildesk/message-record.h"
 #include "maildesk/record.h"
 #include "maildesk/ticket.h"
 
@@ -40,9 +41,9 @@ test_record_ticket(void)
 	t->cited = 5;
 	t->owner = g_strdup("agent.anna");
 
-	rec = md_record_from_ticket(t);
+	rec = md_ticket_to_record(t);
 	p = g_bytes_get_data(rec, &len);
-	back = md_record_to_ticket(p, len, &error);
+	back = md_ticket_from_record(p, len, &error);
 	g_assert_no_error(error);
 	g_assert_nonnull(back);
 	g_assert_cmpuint(back->number, ==, t->number);
@@ -71,9 +72,9 @@ test_record_ticket_minimal(void)
 
 	/* Nullable strings stay NULL or become "" as the header says. */
 	t->number = 1;
-	rec = md_record_from_ticket(t);
+	rec = md_ticket_to_record(t);
 	p = g_bytes_get_data(rec, &len);
-	back = md_record_to_ticket(p, len, &error);
+	back = md_ticket_from_record(p, len, &error);
 	g_assert_no_error(error);
 	g_assert_cmpuint(back->number, ==, 1);
 	g_assert_cmpint(back->status, ==, MD_STATUS_NEW);
@@ -104,9 +105,9 @@ test_record_customer(void)
 	    g_strdup("Müller & Söhne GmbH"));
 	g_hash_table_insert(c->fields, g_strdup("note"), g_strdup(""));
 
-	rec = md_record_from_customer(c);
+	rec = md_customer_to_record(c);
 	p = g_bytes_get_data(rec, &len);
-	back = md_record_to_customer(p, len, &error);
+	back = md_customer_from_record(p, len, &error);
 	g_assert_no_error(error);
 	g_assert_nonnull(back);
 	g_assert_cmpuint(back->id, ==, 42);
@@ -135,9 +136,9 @@ test_record_customer_no_name(void)
 
 	c->id = 1;
 	c->email = g_strdup("info@example.org");
-	rec = md_record_from_customer(c);
+	rec = md_customer_to_record(c);
 	p = g_bytes_get_data(rec, &len);
-	back = md_record_to_customer(p, len, &error);
+	back = md_customer_from_record(p, len, &error);
 	g_assert_no_error(error);
 	g_assert_null(back->first_name);
 	g_assert_null(back->last_name);
@@ -220,9 +221,9 @@ test_record_message(void)
 	g_assert_cmpuint(m->attachments->len, ==, 2);
 	g_assert_cmpuint(m->cc->len, ==, 2);
 
-	rec = md_record_from_message(m);
+	rec = md_message_record_write(m);
 	p = g_bytes_get_data(rec, &len);
-	back = md_record_to_message(p, len, &error);
+	back = md_message_record_read(p, len, &error);
 	g_assert_no_error(error);
 	g_assert_nonnull(back);
 
@@ -302,9 +303,9 @@ test_record_message_unparsed(void)
 	gsize len;
 	const void *p;
 
-	rec = md_record_from_message(m);
+	rec = md_message_record_write(m);
 	p = g_bytes_get_data(rec, &len);
-	back = md_record_to_message(p, len, &error);
+	back = md_message_record_read(p, len, &error);
 	g_assert_no_error(error);
 	g_assert_cmpint(back->kind, ==, MD_KIND_UNPARSED);
 	g_assert_cmpuint(back->flags, ==, MD_MSG_UNPARSED);
@@ -325,21 +326,21 @@ test_record_corrupt(void)
 	gsize len;
 	const void *p;
 
-	g_assert_null(md_record_to_ticket(garbage, sizeof(garbage) - 1,
+	g_assert_null(md_ticket_from_record(garbage, sizeof(garbage) - 1,
 	    &error));
 	g_assert_error(error, MD_ERROR, MD_ERROR_CORRUPT);
 	g_clear_error(&error);
 
-	g_assert_null(md_record_to_ticket("", 0, &error));
+	g_assert_null(md_ticket_from_record("", 0, &error));
 	g_assert_error(error, MD_ERROR, MD_ERROR_CORRUPT);
 	g_clear_error(&error);
 
-	g_assert_null(md_record_to_customer(garbage, sizeof(garbage) - 1,
+	g_assert_null(md_customer_from_record(garbage, sizeof(garbage) - 1,
 	    &error));
 	g_assert_error(error, MD_ERROR, MD_ERROR_CORRUPT);
 	g_clear_error(&error);
 
-	g_assert_null(md_record_to_message(garbage, sizeof(garbage) - 1,
+	g_assert_null(md_message_record_read(garbage, sizeof(garbage) - 1,
 	    &error));
 	g_assert_error(error, MD_ERROR, MD_ERROR_CORRUPT);
 	g_clear_error(&error);
@@ -349,10 +350,10 @@ test_record_corrupt(void)
 		g_autoptr(MdCustomer) c = md_customer_new();
 
 		c->email = g_strdup("a@example.org");
-		customer = md_record_from_customer(c);
+		customer = md_customer_to_record(c);
 	}
 	p = g_bytes_get_data(customer, &len);
-	g_assert_null(md_record_to_ticket(p, len, &error));
+	g_assert_null(md_ticket_from_record(p, len, &error));
 	g_assert_error(error, MD_ERROR, MD_ERROR_CORRUPT);
 	g_clear_error(&error);
 
@@ -362,7 +363,7 @@ test_record_corrupt(void)
 	    "{sv}"), NULL, 0)));
 	future = g_variant_get_data_as_bytes(v);
 	p = g_bytes_get_data(future, &len);
-	g_assert_null(md_record_to_ticket(p, len, &error));
+	g_assert_null(md_ticket_from_record(p, len, &error));
 	g_assert_error(error, MD_ERROR, MD_ERROR_CORRUPT);
 }
 
