@@ -22,7 +22,7 @@
 #include "maildesk/ticket.h"
 
 void
-md_erase_report_init(MdEraseReport *r)
+md_privacy_report_init(MdEraseReport *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->tickets = g_array_new(FALSE, FALSE, sizeof(guint64));
@@ -31,7 +31,7 @@ md_erase_report_init(MdEraseReport *r)
 }
 
 void
-md_erase_report_clear(MdEraseReport *r)
+md_privacy_report_clear(MdEraseReport *r)
 {
 	g_clear_pointer(&r->tickets, g_array_unref);
 	g_clear_pointer(&r->kept, g_ptr_array_unref);

@@ -283,13 +283,13 @@ md_replay_report_init(MdReplayReport *r)
 {
 	r->applied = 0;
 	r->known = 0;
-	md_erase_report_init(&r->removed);
+	md_privacy_report_init(&r->removed);
 }
 
 void
 md_replay_report_clear(MdReplayReport *r)
 {
-	md_erase_report_clear(&r->removed);
+	md_privacy_report_clear(&r->removed);
 }
 
 gboolean

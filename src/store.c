@@ -196,39 +196,6 @@ md_store_set_error(GError **error, int rc, const char *what)
 	g_set_error(error, MD_ERROR, code, "%s: %s", what, mdb_strerror(rc));
 }
 
-void
-md_key_be64(guint8 out[8], guint64 v)
-{
-	v = GUINT64_TO_BE(v);
-	memcpy(out, &v, 8);
-}
-
-guint64
-md_key_read_be64(const void *p)
-{
-	guint64 v;
-
-	memcpy(&v, p, 8);
-	return GUINT64_FROM_BE(v);
-}
-
-guint32
-md_key_read_be32(const void *p)
-{
-	guint32 v;
-
-	memcpy(&v, p, 4);
-	return GUINT32_FROM_BE(v);
-}
-
-void
-md_key_ticket_seq(guint8 out[12], guint64 ticket, guint32 seq)
-{
-	md_key_be64(out, ticket);
-	seq = GUINT32_TO_BE(seq);
-	memcpy(out + 8, &seq, 4);
-}
-
 const char *
 md_store_path(const MdStore *store)
 {

@@ -30,6 +30,8 @@
 #include <glib.h>
 #include <lmdb.h>
 
+#include "maildesk/key.h"
+
 /*
  * The file in the store directory that names the current search index
  * (search.h).  Without it the next indexing rebuilds the index from the
@@ -230,11 +232,6 @@ const char *md_store_db_name(MdDb db);
 /* Maps an LMDB or errno code to an MD_ERROR and sets @error. */
 void md_store_set_error(GError **error, int rc, const char *what);
 
-/* Big-endian keys. */
-void md_key_be64(guint8 out[8], guint64 v);
-guint64 md_key_read_be64(const void *p);
-void md_key_ticket_seq(guint8 out[12], guint64 ticket, guint32 seq);
-guint32 md_key_read_be32(const void *p);
 
 static inline void
 md_txn_cleanup(MdTxn *txn)

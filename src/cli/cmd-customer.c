@@ -425,13 +425,13 @@ md_cmd_customer_erase(MdContext *ctx, int argc, char **argv, GError **error)
 			md_cmd_pay_owed_compaction(ctx, no_compact);
 		return FALSE;
 	}
-	md_erase_report_init(&r);
+	md_privacy_report_init(&r);
 	ok = md_privacy_erase(&txn, c, now_s(), &r, error) &&
 	    (dry_run || md_privacy_audit(&txn, "erase", c->email, r.tickets,
 	    NULL, now_s(), error));
 	if (ok)
 		md_cmd_print_erase_report(&r, dry_run);
-	md_erase_report_clear(&r);
+	md_privacy_report_clear(&r);
 	if (!ok)
 		return FALSE;
 	if (dry_run)

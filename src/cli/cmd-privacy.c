@@ -117,7 +117,7 @@ md_cmd_expire(MdContext *ctx, int argc, char **argv, GError **error)
 	if (!md_cmd_parse_options(oc, &argc, &argv, error) ||
 	    !md_store_begin(ctx->store, MD_TXN_WRITE, &txn, error))
 		return FALSE;
-	md_erase_report_init(&r);
+	md_privacy_report_init(&r);
 	ok = md_privacy_expire(&txn, ctx->config, now_s(), &r, error);
 	any = r.tickets->len > 0 || r.customers > 0;
 	if (ok && any && !dry_run)
@@ -128,7 +128,7 @@ md_cmd_expire(MdContext *ctx, int argc, char **argv, GError **error)
 	if (ok && !dry_run)
 		md_info("expire tickets=%u messages=%u customers=%u kept=%u",
 		    r.tickets->len, r.messages, r.customers, r.kept->len);
-	md_erase_report_clear(&r);
+	md_privacy_report_clear(&r);
 	if (!ok)
 		return FALSE;
 	if (dry_run)

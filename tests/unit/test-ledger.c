@@ -151,10 +151,10 @@ erase(Fixture *f, const char *address, gint64 now)
 	g_assert_true(md_store_begin(f->live, MD_TXN_WRITE, &txn, &error));
 	c = md_customer_find_by_email(&txn, address, &error);
 	g_assert_no_error(error);
-	md_erase_report_init(&r);
+	md_privacy_report_init(&r);
 	g_assert_true(md_privacy_erase(&txn, c, now, &r, &error));
 	g_assert_no_error(error);
-	md_erase_report_clear(&r);
+	md_privacy_report_clear(&r);
 	g_assert_true(md_store_commit(&txn, &error));
 }
 
@@ -282,11 +282,11 @@ test_nothing_recorded(Fixture *f, gconstpointer data)
 	deliver(f, f->live, "alice@example.net", "a1@example.net", NULL, "x",
 	    T0);
 	g_assert_true(md_store_begin(f->live, MD_TXN_WRITE, &txn, &error));
-	md_erase_report_init(&r);
+	md_privacy_report_init(&r);
 	g_assert_true(md_privacy_expire(&txn, f->config, T_ERASE, &r,
 	    &error));
 	g_assert_cmpuint(r.tickets->len, ==, 0);
-	md_erase_report_clear(&r);
+	md_privacy_report_clear(&r);
 	g_assert_true(md_store_commit(&txn, &error));
 	entries = ledger_of(f->live);
 	g_assert_cmpuint(entries->len, ==, 0);
@@ -416,13 +416,13 @@ test_replay_expire(Fixture *f, gconstpointer data)
 	take_copy(f);
 
 	g_assert_true(md_store_begin(f->live, MD_TXN_WRITE, &txn, &error));
-	md_erase_report_init(&r);
+	md_privacy_report_init(&r);
 	g_assert_true(md_privacy_expire(&txn, f->config, T0 + 3 * 86400, &r,
 	    &error));
 	g_assert_no_error(error);
 	g_assert_cmpuint(r.tickets->len, ==, 1);
 	g_assert_cmpuint(r.customers, ==, 1);
-	md_erase_report_clear(&r);
+	md_privacy_report_clear(&r);
 	g_assert_true(md_store_commit(&txn, &error));
 
 	replay(f, &rr);

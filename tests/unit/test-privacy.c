@@ -120,14 +120,14 @@ test_erase(Fixture *f, gconstpointer data)
 	g_autoptr(MdCustomer) c = NULL;
 	MdEraseReport r;
 
-	md_erase_report_init(&r);
+	md_privacy_report_init(&r);
 	g_assert_true(erase(f, "Anna@example.net", &r, &error));
 	g_assert_no_error(error);
 	g_assert_cmpuint(r.tickets->len, ==, 2);
 	g_assert_cmpuint(r.messages, ==, 2);
 	g_assert_cmpuint(r.customers, ==, 1);
 	g_assert_cmpuint(r.index_entries, >, 0);
-	md_erase_report_clear(&r);
+	md_privacy_report_clear(&r);
 	g_assert_false(ticket_exists(f, a));
 	g_assert_false(ticket_exists(f, b));
 	g_assert_true(ticket_exists(f, other));
@@ -145,21 +145,21 @@ test_erase_held(Fixture *f, gconstpointer data)
 	MdEraseReport r;
 
 	close_ticket(f, a, NOW, NOW + DAY);
-	md_erase_report_init(&r);
+	md_privacy_report_init(&r);
 	g_assert_false(erase(f, "anna@example.net", &r, &error));
 	g_assert_error(error, MD_ERROR, MD_ERROR_REJECT);
 	g_assert_nonnull(strstr(error->message, "legal hold"));
 	g_clear_error(&error);
-	md_erase_report_clear(&r);
+	md_privacy_report_clear(&r);
 	g_assert_true(ticket_exists(f, a));
 
 	/* A customer's own hold, too. */
 	deliver(f, "bert@example.net", "b1@x", NOW);
 	hold_customer(f, "bert@example.net", NOW + DAY);
-	md_erase_report_init(&r);
+	md_privacy_report_init(&r);
 	g_assert_false(erase(f, "bert@example.net", &r, &error));
 	g_assert_error(error, MD_ERROR, MD_ERROR_REJECT);
-	md_erase_report_clear(&r);
+	md_privacy_report_clear(&r);
 }
 
 static void
@@ -180,7 +180,7 @@ test_expire(Fixture *f, gconstpointer data)
 	close_ticket(f, held, NOW - 40 * DAY, NOW + DAY);
 	close_ticket(f, custheld, NOW - 40 * DAY, 0);
 	hold_customer(f, "clara@example.net", NOW + DAY);
-	md_erase_report_init(&r);
+	md_privacy_report_init(&r);
 	g_assert_true(md_store_begin(f->store, MD_TXN_WRITE, &txn, &error));
 	g_assert_true(md_privacy_expire(&txn, f->config, NOW, &r, &error));
 	g_assert_no_error(error);
@@ -193,7 +193,7 @@ test_expire(Fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(g_ptr_array_index(r.kept, 0), "held"));
 	g_assert_nonnull(strstr(g_ptr_array_index(r.kept, 1),
 	    "customer held"));
-	md_erase_report_clear(&r);
+	md_privacy_report_clear(&r);
 	g_assert_false(ticket_exists(f, old));
 	g_assert_true(ticket_exists(f, recent));
 	g_assert_true(ticket_exists(f, open));
