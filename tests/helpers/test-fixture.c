@@ -83,3 +83,17 @@ md_test_store_tear_down(MdTestStore *f, gconstpointer data)
 	g_free(f->store_path);
 	g_free(f->dir);
 }
+
+gboolean
+md_test_deliver(MdStore *store, const MdConfig *config, const guint8 *raw,
+    gsize len, const char *sender, const char *recipient, gint64 now,
+    MdDeliverResult *result, GError **error)
+{
+	MdDeliverOptions opts = {
+		.sender = sender,
+		.recipient = recipient,
+	};
+
+	return md_deliver_opts(store, config, raw, len, &opts, now, result,
+	    error);
+}

@@ -8,6 +8,7 @@
 #include <glib.h>
 
 #include "maildesk/config.h"
+#include "maildesk/deliver.h"
 #include "maildesk/store.h"
 
 #define MD_TEST_MAP_BYTES (G_GUINT64_CONSTANT(64) << 20)
@@ -37,3 +38,11 @@ void md_test_store_load_config(MdTestStore *f, guint64 map_size_bytes,
     const char *extra);
 /* Initialises and opens the store at f->store_path. */
 void md_test_store_open(MdTestStore *f, guint64 map_size_bytes);
+
+/*
+ * Delivers @raw as the MTA would, with envelope @sender and @recipient
+ * (both nullable): md_deliver_opts() with nothing else set.
+ */
+gboolean md_test_deliver(MdStore *store, const MdConfig *config,
+    const guint8 *raw, gsize len, const char *sender, const char *recipient,
+    gint64 now, MdDeliverResult *result, GError **error);

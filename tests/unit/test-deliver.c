@@ -42,7 +42,7 @@ deliver_ok(Fixture *f, const char *raw, gsize len, MdDeliverResult *r)
 {
 	g_autoptr(GError) error = NULL;
 
-	g_assert_true(md_deliver(f->store, f->config, (const guint8 *)raw, len,
+	g_assert_true(md_test_deliver(f->store, f->config, (const guint8 *)raw, len,
 	    "hans@example.org", NULL, NOW, r, &error));
 	g_assert_no_error(error);
 }
@@ -207,7 +207,7 @@ test_deliver_over_size(Fixture *f, gconstpointer data)
 	f->config->max_size_bytes = 1024;
 	while (big->len <= 1024)
 		g_string_append(big, "padding padding padding\n");
-	g_assert_false(md_deliver(f->store, f->config,
+	g_assert_false(md_test_deliver(f->store, f->config,
 	    (const guint8 *)big->str, big->len, NULL, NULL, NOW, &r, &error));
 	g_assert_error(error, MD_ERROR, MD_ERROR_REJECT);
 	md_deliver_result_clear(&r);
@@ -236,7 +236,7 @@ test_deliver_map_full(Fixture *f, gconstpointer data)
 	while (big->len < 2 * 1000 * 1000)
 		g_string_append(big, "0123456789 abcdefghijklmnopqrstuvwxyz "
 		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789\n");
-	g_assert_false(md_deliver(f->store, f->config,
+	g_assert_false(md_test_deliver(f->store, f->config,
 	    (const guint8 *)big->str, big->len, "anna@example.org", NULL, NOW,
 	    &r, &error));
 	g_assert_error(error, MD_ERROR, MD_ERROR_TEMPFAIL);
@@ -301,7 +301,7 @@ test_deliver_8bit_envelope(Fixture *f, gconstpointer data)
 	if (md_test_run_in_child(f->dir))
 		return;
 	/* Latin-1 bytes: "hänsel@example.org", "support+ä@example.com" */
-	g_assert_true(md_deliver(f->store, f->config,
+	g_assert_true(md_test_deliver(f->store, f->config,
 	    (const guint8 *)small_mail, strlen(small_mail),
 	    "h\xe4nsel@example.org", "support+\xe4@example.com", NOW, &r,
 	    &error));
@@ -341,14 +341,14 @@ test_deliver_long_message_id(Fixture *f, gconstpointer data)
 
 	if (md_test_run_in_child(f->dir))
 		return;
-	g_assert_true(md_deliver(f->store, f->config, (const guint8 *)raw,
+	g_assert_true(md_test_deliver(f->store, f->config, (const guint8 *)raw,
 	    strlen(raw), NULL, NULL, NOW, &r, &error));
 	g_assert_no_error(error);
 	g_assert_false(r.duplicate);
 	g_assert_cmpuint(r.ticket, ==, 1);
 	md_deliver_result_clear(&r);
 
-	g_assert_true(md_deliver(f->store, f->config, (const guint8 *)raw,
+	g_assert_true(md_test_deliver(f->store, f->config, (const guint8 *)raw,
 	    strlen(raw), NULL, NULL, NOW, &r, &error));
 	g_assert_no_error(error);
 	g_assert_true(r.duplicate);
@@ -375,7 +375,7 @@ test_deliver_long_address(Fixture *f, gconstpointer data)
 
 	if (md_test_run_in_child(f->dir))
 		return;
-	g_assert_true(md_deliver(f->store, f->config, (const guint8 *)raw,
+	g_assert_true(md_test_deliver(f->store, f->config, (const guint8 *)raw,
 	    strlen(raw), NULL, NULL, NOW, &r, &error));
 	g_assert_no_error(error);
 	g_assert_cmpuint(r.ticket, ==, 1);

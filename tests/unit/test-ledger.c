@@ -12,6 +12,7 @@
 
 #include <gmime/gmime.h>
 
+#include "test-fixture.h"
 #include "test-util.h"
 #include "maildesk/check.h"
 #include "maildesk/config.h"
@@ -88,7 +89,7 @@ deliver_to(Fixture *f, MdStore *store, const char *rcpt, const char *from,
 		g_string_append_printf(raw, "In-Reply-To: <%s>\r\n",
 		    in_reply_to);
 	g_string_append_printf(raw, "\r\n%s\r\n", body);
-	g_assert_true(md_deliver(store, f->config, (const guint8 *)raw->str,
+	g_assert_true(md_test_deliver(store, f->config, (const guint8 *)raw->str,
 	    raw->len, NULL, rcpt, now, &r, &error));
 	g_assert_no_error(error);
 	md_deliver_result_clear(&r);
