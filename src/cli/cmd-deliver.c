@@ -17,6 +17,7 @@
 #include "maildesk/error.h"
 #include "maildesk/log.h"
 #include "maildesk/sender.h"
+#include "maildesk/token.h"
 #include "maildesk/trace.h"
 
 static void
@@ -204,11 +205,8 @@ md_cmd_deliver_composed(MdContext *ctx, MdComposeSpec *spec,
     const char *prefix, const MdDeliverOptions *opts, MdDeliverResult *r,
     GError **error)
 {
-	const char *at = spec->to_address ? strrchr(spec->to_address, '@') :
-	    NULL;
-	g_autofree char *msgid = g_strdup_printf("%s.%" G_GINT64_FORMAT
-	    ".%08x@%s", prefix, g_get_real_time(), g_random_int(),
-	    at ? at + 1 : "localhost");
+	g_autofree char *msgid = md_token_plain_message_id(prefix,
+	    spec->to_address);
 	g_autoptr(GBytes) raw = NULL;
 	const guint8 *data;
 	gsize len;
