@@ -193,35 +193,13 @@ parse_commands(const MdConfig *config, const MdAgent *agent,
 	}
 }
 
-static void
-put(GHashTable *v, const char *name, const char *value)
-{
-	g_hash_table_insert(v, (gpointer)name, g_strdup(value ? value : ""));
-}
-
+/* The variables of a template, with the agent who wrote. */
 static GHashTable *
 variables(MdAgentMail *a, const MdCustomer *c, const char *text)
 {
-	GHashTable *v = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-	    g_free);
-	g_autofree char *n = g_strdup_printf("%" G_GUINT64_FORMAT,
-	    a->ticket->number);
-	g_autofree char *name = NULL;
+	GHashTable *v = md_template_variables(a->config, a->ticket, c, text);
 
-	if (c != NULL && (c->first_name || c->last_name))
-		name = g_strstrip(g_strjoin(" ", c->first_name ?
-		    c->first_name : "", c->last_name ? c->last_name : "", NULL));
-	put(v, "ticket", n);
-	g_hash_table_insert(v, (gpointer)"tag", g_strdup_printf("[%s%s]",
-	    a->config->tag, n));
-	put(v, "subject", a->ticket->subject);
-	put(v, "queue", a->ticket->queue);
-	put(v, "name", name ? name : c ? c->email : "-");
-	put(v, "first_name", c ? c->first_name : NULL);
-	put(v, "last_name", c ? c->last_name : NULL);
-	put(v, "email", c ? c->email : "-");
-	put(v, "agent", a->agent->email);
-	put(v, "text", text);
+	md_template_put(v, "agent", a->agent->email);
 	return v;
 }
 
@@ -351,9 +329,7 @@ relay(MdAgentMail *a, const MdCustomer *c, const char *text, GError **error)
 	    a->config->tag, a->ticket->number, a->ticket->subject);
 	reply_to = reply_address(a, from, NULL);
 	from_name = relay_name(a->agent, a->ticket->queue);
-	if (c->first_name || c->last_name)
-		to_name = g_strjoin(" ", c->first_name ? c->first_name : "",
-		    c->last_name ? c->last_name : "", NULL);
+	to_name = md_customer_display_name(c);
 	spec.from_address = from;
 	spec.from_name = from_name;
 	spec.to_address = c->email;
@@ -391,7 +367,7 @@ copy_to_agents(MdAgentMail *a, const MdCustomer *c, const char *text,
 	if (from == NULL)
 		return TRUE;
 	vars = variables(a, c, text);
-	put(vars, "kind", kind);
+	md_template_put(vars, "kind", kind);
 	subject = g_strdup_printf("[%s%" G_GUINT64_FORMAT "] %s",
 	    a->config->tag, a->ticket->number, a->ticket->subject);
 	for (char **to = agents; *to != NULL; to++) {
@@ -455,7 +431,7 @@ report_error(MdAgentMail *a, const char *command, GError **error)
 
 	if (from == NULL)
 		return TRUE;
-	put(vars, "command", command);
+	md_template_put(vars, "command", command);
 	body = md_template_render(a->config, "command-error", q->language,
 	    vars, &e);
 	if (body == NULL)
@@ -496,9 +472,9 @@ report_kept(MdAgentMail *a, const char *reason, GError **error)
 	}
 	reply_to = reply_address(a, from, a->agent->email);
 	days = g_strdup_printf("%u", a->config->token_days);
-	put(vars, "reason", reason);
-	put(vars, "reply_to", reply_to);
-	put(vars, "token_days", days);
+	md_template_put(vars, "reason", reason);
+	md_template_put(vars, "reply_to", reply_to);
+	md_template_put(vars, "token_days", days);
 	body = md_template_render(a->config, "agent-note", q->language, vars,
 	    &e);
 	if (body == NULL)

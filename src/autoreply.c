@@ -40,40 +40,6 @@ md_autoreply_forbidden(const MdConfig *config, const MdMessage *m,
 	return *why != NULL;
 }
 
-/* Template variables own their values; the names are literals. */
-static void
-put(GHashTable *v, const char *name, char *value)
-{
-	g_hash_table_insert(v, (gpointer)name, value);
-}
-
-static GHashTable *
-variables(const MdConfig *config, const MdTicket *t, const MdCustomer *c,
-    const MdMessage *m)
-{
-	GHashTable *v = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-	    g_free);
-	g_autofree char *name = NULL;
-
-	if (c->first_name != NULL || c->last_name != NULL)
-		name = g_strjoin(" ", c->first_name ? c->first_name : "",
-		    c->last_name ? c->last_name : "", NULL);
-	put(v, "ticket", g_strdup_printf("%" G_GUINT64_FORMAT, t->number));
-	put(v, "tag", g_strdup_printf("[%s%" G_GUINT64_FORMAT "]",
-	    config->tag, t->number));
-	put(v, "subject", g_strdup(t->subject));
-	put(v, "name", name ? g_strstrip(g_strdup(name)) :
-	    g_strdup(c->email));
-	put(v, "first_name", g_strdup(c->first_name ?
-	    c->first_name : ""));
-	put(v, "last_name", g_strdup(c->last_name ?
-	    c->last_name : ""));
-	put(v, "email", g_strdup(c->email));
-	put(v, "queue", g_strdup(t->queue));
-	put(v, "text", g_strdup(m->text ? m->text : ""));
-	return v;
-}
-
 /*
  * The acknowledgement of ticket @t to customer @c, answering @m, from
  * @from: the mail (transfer full) and its Message-ID in *@msgid.  NULL
@@ -87,7 +53,8 @@ compose_ack(const MdConfig *config, GBytes *secret, const MdTicket *t,
     char **msgid, GError **problem)
 {
 	const MdQueue *q = md_config_queue(config, t->queue);
-	g_autoptr(GHashTable) vars = variables(config, t, c, m);
+	g_autoptr(GHashTable) vars = md_template_variables(config, t, c,
+	    m->text);
 	g_autofree char *text = NULL, *subject = NULL, *reply_to = NULL;
 	g_autofree char *loop_mark = md_loop_mark(config, secret);
 	MdComposeSpec spec = { 0 };
@@ -245,7 +212,8 @@ queue_notifications(MdAutoreply *a, const char *from, GError **error)
 		return FALSE;
 	if (agents[0] == NULL)
 		return TRUE;
-	vars = variables(a->config, a->ticket, a->customer, a->message);
+	vars = md_template_variables(a->config, a->ticket, a->customer,
+	    a->message->text);
 	text = md_template_render(a->config, "notification", q->language,
 	    vars, &e);
 	if (text == NULL) {

@@ -208,6 +208,15 @@ md_customer_load(MdTxn *txn, guint64 id, GError **error)
 	return md_customer_from_record(v.mv_data, v.mv_size, error);
 }
 
+char *
+md_customer_display_name(const MdCustomer *c)
+{
+	if (c == NULL || (c->first_name == NULL && c->last_name == NULL))
+		return NULL;
+	return g_strstrip(g_strjoin(" ", c->first_name ? c->first_name : "",
+	    c->last_name ? c->last_name : "", NULL));
+}
+
 gboolean
 md_customer_lookup(MdTxn *txn, guint64 id, MdCustomer **out, GError **error)
 {

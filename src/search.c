@@ -766,10 +766,7 @@ make_result(MdTxn *txn, MdSearchHits *hits, guint i,
 	r->subject = g_strdup(t->subject);
 	if (c != NULL) {
 		r->customer = g_strdup(c->email);
-		if (c->first_name != NULL || c->last_name != NULL)
-			r->customer_name = g_strstrip(g_strjoin(" ",
-			    c->first_name ? c->first_name : "",
-			    c->last_name ? c->last_name : "", NULL));
+		r->customer_name = md_customer_display_name(c);
 	}
 	r->date = m->has_date ? m->date : m->received_at;
 	r->date_offset_s = m->has_date ? m->date_offset_s : 0;

@@ -55,6 +55,11 @@ gboolean md_customer_check_field(const char *field, const char *value,
 char *md_customer_address_key(const char *email);
 
 MdCustomer *md_customer_load(MdTxn *txn, guint64 id, GError **error);
+/*
+ * The name to address @c by: first and last name, one space between,
+ * NULL when neither is set (transfer full).
+ */
+char *md_customer_display_name(const MdCustomer *c);
 /* The record of @c (transfer full) and back; CORRUPT if it is none. */
 GBytes *md_customer_to_record(const MdCustomer *c);
 MdCustomer *md_customer_from_record(const void *data, gsize len,

@@ -27,13 +27,12 @@ short_time(gint64 t)
 static char *
 customer_label(const MdCustomer *c)
 {
+	g_autofree char *name = md_customer_display_name(c);
+
 	if (c == NULL)
 		return g_strdup("-");
-	if (c->first_name != NULL || c->last_name != NULL)
-		return g_strdup_printf("%s%s%s <%s>",
-		    c->first_name ? c->first_name : "",
-		    c->first_name && c->last_name ? " " : "",
-		    c->last_name ? c->last_name : "", c->email);
+	if (name != NULL)
+		return g_strdup_printf("%s <%s>", name, c->email);
 	return g_strdup(c->email);
 }
 
