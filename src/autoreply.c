@@ -300,9 +300,19 @@ md_autoreply_compose(MdTxn *txn, const MdConfig *config, MdOutboxEntry *e,
 	if (secret == NULL)
 		return FALSE;
 	/* Erased or expired since: there is nothing to answer. */
-	t = md_ticket_load(txn, e->ticket, NULL);
-	c = t ? md_customer_load(txn, e->customer_id, NULL) : NULL;
-	m = c ? md_ticket_load_message(txn, e->ticket, e->seq, NULL) : NULL;
+	if (!md_ticket_lookup(txn, e->ticket, &t, error) ||
+	    (t != NULL && !md_customer_lookup(txn, e->customer_id, &c, error)))
+		return FALSE;
+	if (c != NULL) {
+		g_autoptr(GError) lost = NULL;
+
+		m = md_ticket_load_message(txn, e->ticket, e->seq, &lost);
+		if (m == NULL && !g_error_matches(lost, MD_ERROR,
+		    MD_ERROR_NOT_FOUND)) {
+			g_propagate_error(error, g_steal_pointer(&lost));
+			return FALSE;
+		}
+	}
 	if (m == NULL) {
 		e->last_error = g_strdup("its ticket, customer or message is "
 		    "gone");
@@ -341,7 +351,8 @@ md_autoreply_keep(MdTxn *txn, const MdConfig *config, MdOutboxEntry *e,
 		g_propagate_error(error, g_steal_pointer(&gone));
 		return FALSE;
 	}
-	t = md_ticket_load(txn, e->ticket, NULL);
+	if (!md_ticket_lookup(txn, e->ticket, &t, error))
+		return FALSE;
 	if (t == NULL || ack == NULL || g_bytes_get_size(e->data) == 0) {
 		/* Nothing to send: say why in the ticket, and let it go. */
 		if (t != NULL) {

@@ -9,7 +9,9 @@
  *   raw               ticket (be64), seq (be32) -> raw bytes as received
  *                     ticket, seq, 'S'        -> an agent answer as relayed
  *   msgid             Message-ID (no <>)        -> ticket, seq (dupsort)
- *   dedupe            recipient NUL msgid-or-sha256 -> ticket, seq
+ *   dedupe            "id:" Message-ID, or "sha256:" digest of the raw
+ *                     bytes (across all our addresses; dedupe.c)
+ *                                              -> ticket (be64), seq (be32)
  *   customers         customer id (be64)       -> customer record
  *   customer_email    lower-cased address      -> customer id (be64)
  *   customer_tickets  customer id, ticket (be64 each) -> empty
