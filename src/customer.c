@@ -208,6 +208,81 @@ md_customer_load(MdTxn *txn, guint64 id, GError **error)
 	return md_customer_from_record(v.mv_data, v.mv_size, error);
 }
 
+gboolean
+md_customer_set_field(MdTxn *txn, MdCustomer *c, const char *field,
+    const char *value, GError **error)
+{
+	if (strcmp(field, "first_name") == 0 ||
+	    strcmp(field, "last_name") == 0) {
+		char **slot = field[0] == 'f' ? &c->first_name : &c->last_name;
+
+		g_free(*slot);
+		*slot = value[0] ? g_strdup(value) : NULL;
+		/* A hand-set name is final: mail never overwrites it. */
+		c->flags |= MD_CUSTOMER_NAME_MANUAL;
+	} else if (strcmp(field, "email") == 0) {
+		g_autofree char *old = md_customer_address_key(c->email);
+		g_autoptr(MdCustomer) other = NULL;
+		g_autoptr(GError) e = NULL;
+
+		other = md_customer_find_by_email(txn, value, &e);
+		if (other == NULL && !g_error_matches(e, MD_ERROR,
+		    MD_ERROR_NOT_FOUND)) {
+			g_propagate_error(error, g_steal_pointer(&e));
+			return FALSE;
+		}
+		if (other != NULL && other->id != c->id) {
+			g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+			    "another customer has the address %s", value);
+			return FALSE;
+		}
+		if (!md_store_del(txn, MD_DB_CUSTOMER_EMAIL, old, strlen(old),
+		    NULL, 0, error))
+			return FALSE;
+		/* Kept so that an erasure still finds mail from it. */
+		g_ptr_array_add(c->former, c->email);
+		c->email = g_strdup(value);
+	} else if (value[0] == '\0')
+		g_hash_table_remove(c->fields, field);
+	else
+		g_hash_table_replace(c->fields, g_strdup(field),
+		    g_strdup(value));
+	return TRUE;
+}
+
+typedef struct {
+	MdCustomerFunc fn;
+	gpointer data;
+	GError *error;
+} Each;
+
+static gboolean
+each_record(const MDB_val *key, const MDB_val *data, gpointer user_data)
+{
+	Each *e = user_data;
+	g_autoptr(MdCustomer) c = md_customer_from_record(data->mv_data,
+	    data->mv_size, &e->error);
+
+	(void)key;
+	return c != NULL && e->fn(c, e->data, &e->error) && e->error == NULL;
+}
+
+gboolean
+md_customer_foreach(MdTxn *txn, MdCustomerFunc fn, gpointer data,
+    GError **error)
+{
+	Each e = { .fn = fn, .data = data };
+
+	if (!md_store_foreach(txn, MD_DB_CUSTOMERS, NULL, 0, each_record, &e,
+	    error))
+		return FALSE;
+	if (e.error != NULL) {
+		g_propagate_error(error, e.error);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 char *
 md_customer_display_name(const MdCustomer *c)
 {

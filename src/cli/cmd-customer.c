@@ -41,20 +41,15 @@ need_args(int argc, int want, const char *usage, GError **error)
 typedef struct {
 	JsonBuilder *b;
 	MdTxn *txn;
-	GError *error;
 } ListScan;
 
+/* One line, or one JSON object, for customer @c. */
 static gboolean
-list_one(const MDB_val *key, const MDB_val *data, gpointer user_data)
+list_one(MdCustomer *c, gpointer data, GError **error)
 {
-	ListScan *l = user_data;
-	g_autoptr(MdCustomer) c = md_customer_from_record(data->mv_data,
-	    data->mv_size, &l->error);
-	g_autoptr(GArray) tickets = NULL;
+	ListScan *l = data;
+	g_autoptr(GArray) tickets = md_customer_tickets(l->txn, c->id, error);
 
-	if (c == NULL)
-		return FALSE;
-	tickets = md_customer_tickets(l->txn, c->id, &l->error);
 	if (tickets == NULL)
 		return FALSE;
 	if (l->b != NULL)
@@ -87,7 +82,7 @@ md_cmd_customer_list(MdContext *ctx, int argc, char **argv, GError **error)
 	g_autoptr(GOptionContext) oc = g_option_context_new("- list customers");
 	g_auto(MdTxn) txn = MD_TXN_INIT;
 	g_autoptr(JsonBuilder) b = NULL;
-	ListScan l = { NULL, &txn, NULL };
+	ListScan l = { .txn = &txn };
 
 	g_option_context_add_main_entries(oc, entries, NULL);
 	if (!md_cmd_parse_options(oc, &argc, &argv, error) ||
@@ -98,13 +93,8 @@ md_cmd_customer_list(MdContext *ctx, int argc, char **argv, GError **error)
 		json_builder_begin_array(b);
 		l.b = b;
 	}
-	if (!md_store_foreach(&txn, MD_DB_CUSTOMERS, NULL, 0, list_one, &l,
-	    error))
+	if (!md_customer_foreach(&txn, list_one, &l, error))
 		return FALSE;
-	if (l.error != NULL) {
-		g_propagate_error(error, l.error);
-		return FALSE;
-	}
 	if (json) {
 		json_builder_end_array(b);
 		md_json_print(b);
@@ -147,36 +137,8 @@ md_cmd_customer_set(MdContext *ctx, int argc, char **argv, GError **error)
 	c = begin_with_customer(ctx, &txn, argv[1], error);
 	if (c == NULL)
 		return FALSE;
-	if (strcmp(field, "first_name") == 0 ||
-	    strcmp(field, "last_name") == 0) {
-		char **slot = field[0] == 'f' ? &c->first_name : &c->last_name;
-
-		g_free(*slot);
-		*slot = value[0] ? g_strdup(value) : NULL;
-		/* A hand-set name is final: mail never overwrites it. */
-		c->flags |= MD_CUSTOMER_NAME_MANUAL;
-	} else if (strcmp(field, "email") == 0) {
-		g_autofree char *old = md_customer_address_key(c->email);
-		g_autoptr(MdCustomer) other = NULL;
-		g_autoptr(GError) e = NULL;
-
-		other = md_customer_find_by_email(&txn, value, &e);
-		if (other != NULL && other->id != c->id) {
-			g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
-			    "another customer has the address %s", value);
-			return FALSE;
-		}
-		if (!md_store_del(&txn, MD_DB_CUSTOMER_EMAIL, old, strlen(old),
-		    NULL, 0, error))
-			return FALSE;
-		/* Kept so that an erasure still finds mail from it. */
-		g_ptr_array_add(c->former, c->email);
-		c->email = g_strdup(value);
-	} else if (value[0] == '\0')
-		g_hash_table_remove(c->fields, field);
-	else
-		g_hash_table_replace(c->fields, g_strdup(field),
-		    g_strdup(value));
+	if (!md_customer_set_field(&txn, c, field, value, error))
+		return FALSE;
 	tickets = md_customer_tickets(&txn, c->id, error);
 	if (tickets == NULL)
 		return FALSE;
