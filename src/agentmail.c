@@ -232,17 +232,11 @@ queue_mail(MdAgentMail *a, const char *kind, const char *from,
 	spec->message_id = msgid;
 	spec->x_loop = a->loop_mark;
 	data = md_compose(spec, a->now);
-	if (data == NULL) {
-		/* An address no relay could take safely: nothing to send. */
-		g_debug("ticket %" G_GUINT64_FORMAT ": no %s, unusable address",
-		    a->ticket->number, kind);
-		return TRUE;
-	}
-	if (sent != NULL)
+	if (sent != NULL && data != NULL)
 		*sent = g_bytes_ref(data);
-	return md_outbox_queue(a->txn, a->config, kind, a->ticket->number,
-	    a->seq, customer_id, from, to, msgid, data, a->now, a->outbox_ids,
-	    error);
+	return md_outbox_queue_composed(a->txn, a->config, kind,
+	    a->ticket->number, a->seq, customer_id, from, to, msgid, data,
+	    a->now, a->outbox_ids, error);
 }
 
 /* The customer's latest mail in the ticket, to answer in its thread. */

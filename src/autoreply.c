@@ -123,23 +123,17 @@ enqueue(MdAutoreply *a, const char *kind, const char *from,
 {
 	guint32 seq = a->seq;
 
-	if (data == NULL) {
-		/* md_compose() found an address no relay could take safely. */
-		g_debug("ticket %" G_GUINT64_FORMAT ": no %s, unusable address",
-		    a->ticket->number, kind);
-		return TRUE;
-	}
 	/* The customer sees an ack: it belongs to the conversation. */
-	if (strcmp(kind, "ack") == 0) {
+	if (data != NULL && strcmp(kind, "ack") == 0) {
 		g_autoptr(MdMessage) out = ack_message(data, a->ticket->queue,
 		    from, a->now);
 
 		if (!keep_ack(a->txn, a->ticket, out, data, &seq, error))
 			return FALSE;
 	}
-	return md_outbox_queue(a->txn, a->config, kind, a->ticket->number, seq,
-	    to_customer ? a->customer->id : 0, from, to, message_id, data,
-	    a->now, a->outbox_ids, error);
+	return md_outbox_queue_composed(a->txn, a->config, kind,
+	    a->ticket->number, seq, to_customer ? a->customer->id : 0, from,
+	    to, message_id, data, a->now, a->outbox_ids, error);
 }
 
 static void

@@ -183,6 +183,21 @@ md_outbox_queue(MdTxn *txn, const MdConfig *config, const char *kind,
 }
 
 gboolean
+md_outbox_queue_composed(MdTxn *txn, const MdConfig *config,
+    const char *kind, guint64 ticket, guint32 seq, guint64 customer_id,
+    const char *from, const char *to, const char *message_id, GBytes *data,
+    gint64 now, GArray *ids, GError **error)
+{
+	if (data == NULL) {
+		g_debug("ticket %" G_GUINT64_FORMAT ": no %s, unusable address",
+		    ticket, kind);
+		return TRUE;
+	}
+	return md_outbox_queue(txn, config, kind, ticket, seq, customer_id,
+	    from, to, message_id, data, now, ids, error);
+}
+
+gboolean
 md_outbox_queue_owed(MdTxn *txn, const MdConfig *config, const char *kind,
     guint64 ticket, guint32 seq, guint64 customer_id, const char *from,
     const char *to, gint64 now, GArray *ids, GError **error)
