@@ -552,20 +552,20 @@ gboolean
 md_store_next_id(MdTxn *txn, const char *name, guint64 *out, GError **error)
 {
 	MDB_val v;
-	g_autoptr(GError) e = NULL;
+	gboolean found;
 	guint64 next = 1;
 	guint8 buf[8];
 
-	if (md_store_get(txn, MD_DB_META, name, strlen(name), &v, &e)) {
+	if (!md_store_lookup(txn, MD_DB_META, name, strlen(name), &v, &found,
+	    error))
+		return FALSE;
+	if (found) {
 		if (v.mv_size != 8) {
 			g_set_error(error, MD_ERROR, MD_ERROR_CORRUPT,
 			    "meta %s: bad counter", name);
 			return FALSE;
 		}
 		next = md_key_read_be64(v.mv_data);
-	} else if (!g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND)) {
-		g_propagate_error(error, g_steal_pointer(&e));
-		return FALSE;
 	}
 	md_key_be64(buf, next + 1);
 	if (!md_store_put(txn, MD_DB_META, name, strlen(name), buf, 8, 0,
