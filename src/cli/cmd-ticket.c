@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ticket list|show|raw|set: reading tickets back, for people and scripts.
+ * ticket list|show|raw|set|reply|note: reading tickets back, for people
+ * and scripts, and writing into them from the command line (an answer
+ * relayed to the customer, or an internal note) as a trusted agent.
  */
 #include <stdio.h>
 #include <stdlib.h>
