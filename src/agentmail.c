@@ -154,6 +154,10 @@ commands_clear(Commands *c)
 	g_free(c->customer_line);
 }
 
+/*
+ * Reads the agent's command lines into @c; the first one not understood is
+ * kept as it was written.
+ */
 static void
 parse_commands(const MdConfig *config, const MdAgent *agent,
     GPtrArray *lines, Commands *c)
@@ -203,6 +207,7 @@ variables(MdAgentMail *a, const MdCustomer *c, const char *text)
 	return v;
 }
 
+/* Our address that mail about the ticket goes out from. */
 static const char *
 our_address(MdAgentMail *a)
 {
@@ -279,6 +284,7 @@ relay_name(const MdAgent *agent, const char *queue)
 }
 
 
+/* The signed reply address of the ticket (for @agent, nullable). */
 static char *
 reply_address(MdAgentMail *a, const char *from, const char *agent)
 {
@@ -414,6 +420,7 @@ mail_agent(MdAgentMail *a, const char *kind, const char *from,
 	    error);
 }
 
+/* Tells the agent that a command of theirs could not be done. */
 static gboolean
 report_error(MdAgentMail *a, const char *command, GError **error)
 {

@@ -196,6 +196,7 @@ typedef struct {
 	GPtrArray *rcpts;	/* char * */
 } Transaction;
 
+/* Forgets the transaction: sender and recipients (RSET, after DATA). */
 static void
 reset(Transaction *t)
 {
@@ -239,6 +240,10 @@ read_data(Conn *c, GByteArray *msg, guint64 max, gboolean *over)
 	}
 }
 
+/*
+ * Hands @msg to the session's delivery and replies once per recipient, as
+ * LMTP wants.
+ */
 static void
 deliver(Conn *c, Transaction *t, GByteArray *msg)
 {

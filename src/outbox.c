@@ -276,6 +276,7 @@ md_outbox_list(MdTxn *txn, GError **error)
 	return c.out;
 }
 
+/* TRUE when @ids (NULL: all) has @id. */
 static gboolean
 wanted(GArray *ids, guint64 id)
 {
@@ -292,6 +293,7 @@ typedef struct {
 	gint64 before;
 } Stale;
 
+/* Collects the rate-limit counters of windows long past. */
 static gboolean
 find_stale(const MDB_val *key, const MDB_val *data, gpointer user_data)
 {

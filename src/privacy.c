@@ -200,6 +200,7 @@ typedef struct {
 	MdLedgerEntry *ledger;	/* borrowed, nullable: what is recorded */
 } Sweep;
 
+/* TRUE when a ticket-and-sequence @value names a removed ticket or message. */
 static gboolean
 points_into(Sweep *s, const void *value, gsize len)
 {
@@ -216,6 +217,7 @@ points_into(Sweep *s, const void *value, gsize len)
 	return g_hash_table_contains(s->messages, ts);
 }
 
+/* Collects the index entries (msgid, dedupe) that point into what goes. */
 static gboolean
 sweep_pointer(const MDB_val *key, const MDB_val *data, gpointer user_data)
 {
@@ -230,6 +232,7 @@ sweep_pointer(const MDB_val *key, const MDB_val *data, gpointer user_data)
 	return TRUE;
 }
 
+/* Collects the customer-ticket links of removed customers or tickets. */
 static gboolean
 sweep_link(const MDB_val *key, const MDB_val *data, gpointer user_data)
 {
@@ -247,6 +250,7 @@ sweep_link(const MDB_val *key, const MDB_val *data, gpointer user_data)
 	return TRUE;
 }
 
+/* Collects every key under the prefix walked (the rate-limit counters). */
 static gboolean
 sweep_prefix(const MDB_val *key, const MDB_val *data, gpointer user_data)
 {
@@ -256,6 +260,7 @@ sweep_prefix(const MDB_val *key, const MDB_val *data, gpointer user_data)
 	return TRUE;
 }
 
+/* Deletes what a sweep of @db collected, counting it in *@count. */
 static gboolean
 delete_swept(MdTxn *txn, MdDb db, Sweep *s, gboolean with_values,
     guint *count, GError **error)
@@ -419,6 +424,7 @@ tombstone_theirs(MdTxn *txn, const MdTicket *t, const MdCustomer *c,
 	return TRUE;
 }
 
+/* TRUE when outbox entry @o is about someone or something removed. */
 static gboolean
 theirs(Sweep *s, const MdOutboxEntry *o)
 {
@@ -694,6 +700,7 @@ typedef struct {
 	GError *error;
 } ExpireScan;
 
+/* Sorts one ticket: due for expiry, kept (and why), or not yet due. */
 static gboolean
 expire_one(MdTicket *t, gpointer user_data)
 {
@@ -740,6 +747,7 @@ typedef struct {
 	GError *error;
 } Lonely;
 
+/* Collects the profiles with no ticket left and no hold. */
 static gboolean
 find_lonely(const MDB_val *key, const MDB_val *data, gpointer user_data)
 {
