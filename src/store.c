@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "maildesk/error.h"
+#include "maildesk/log.h"
 #include "maildesk/store.h"
 
 struct MdStore {
@@ -274,8 +275,24 @@ open_env_locked(const char *path, guint64 map_size_bytes, gboolean create,
 	for (int i = 0; i < MD_DB_COUNT; i++) {
 		rc = mdb_dbi_open(txn, dbs[i].name, dbs[i].flags |
 		    (create ? MDB_CREATE : 0), &store->dbi[i]);
+		if (rc == MDB_NOTFOUND && i > MD_DB_META && !create) {
+			/*
+			 * Made by an older maildesk: add the databases that
+			 * are new, empty, once, so that an upgrade never
+			 * defers mail until somebody runs init.
+			 */
+			mdb_txn_abort(txn);
+			md_info("store upgrade: adding database %s and any "
+			    "other new one", dbs[i].name);
+			if ((rc = mdb_txn_begin(store->env, NULL, 0, &txn)) != 0) {
+				md_store_set_error(error, rc, "store upgrade");
+				return NULL;
+			}
+			create = TRUE;
+			i = -1;
+			continue;
+		}
 		if (rc == MDB_NOTFOUND) {
-			/* Made by an older maildesk: init adds what is new. */
 			mdb_txn_abort(txn);
 			g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
 			    "store %s lacks database %s (run maildesk init)",

@@ -135,6 +135,50 @@ test_open_uninitialised_dir(Fixture *f, gconstpointer data)
 	g_assert_null(store);
 }
 
+/*
+ * A store made by an older maildesk lacks the databases added since: the
+ * first open adds them, empty, rather than deferring mail until init.
+ */
+static void
+test_open_adds_new_databases(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MdStore) store = NULL;
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	gboolean created = FALSE;
+	MDB_env *env = NULL;
+	MDB_txn *raw = NULL;
+	MDB_dbi dbi;
+	MDB_val v;
+
+	g_assert_true(md_store_init(f->store_path, MAP_SIZE_BYTES, &created,
+	    &error));
+	/* What an older maildesk left: no "search_queue", no "ratelimit". */
+	g_assert_cmpint(mdb_env_create(&env), ==, 0);
+	g_assert_cmpint(mdb_env_set_maxdbs(env, 64), ==, 0);
+	g_assert_cmpint(mdb_env_open(env, f->store_path, 0, 0600), ==, 0);
+	g_assert_cmpint(mdb_txn_begin(env, NULL, 0, &raw), ==, 0);
+	g_assert_cmpint(mdb_dbi_open(raw, "search_queue", 0, &dbi), ==, 0);
+	g_assert_cmpint(mdb_drop(raw, dbi, 1), ==, 0);
+	g_assert_cmpint(mdb_dbi_open(raw, "ratelimit", 0, &dbi), ==, 0);
+	g_assert_cmpint(mdb_drop(raw, dbi, 1), ==, 0);
+	g_assert_cmpint(mdb_txn_commit(raw), ==, 0);
+	mdb_env_close(env);
+
+	store = md_store_open(f->store_path, MAP_SIZE_BYTES, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(store);
+	g_assert_true(md_store_begin(store, MD_TXN_WRITE, &txn, &error));
+	g_assert_true(md_store_put(&txn, MD_DB_RATELIMIT, "k", 1, "v", 1, 0,
+	    &error));
+	g_assert_true(md_store_commit(&txn, &error));
+	g_assert_no_error(error);
+	g_assert_true(md_store_begin(store, MD_TXN_READ, &txn, &error));
+	g_assert_true(md_store_get(&txn, MD_DB_RATELIMIT, "k", 1, &v,
+	    &error));
+	g_assert_cmpuint(v.mv_size, ==, 1);
+}
+
 /* md_store_next_id, get, put, del */
 
 static guint64
@@ -227,6 +271,7 @@ main(int argc, char **argv)
 	    test_init_existing_empty_dir);
 	ADD_DIR("/store/open/missing", test_open_missing);
 	ADD_DIR("/store/open/uninitialised-dir", test_open_uninitialised_dir);
+	ADD_DIR("/store/open/adds-new-databases", test_open_adds_new_databases);
 	ADD_STORE("/store/next-id/count", test_next_id);
 	ADD_STORE("/store/next-id/persists", test_next_id_persists);
 	ADD_STORE("/store/get-put-del", test_get_put_del);
