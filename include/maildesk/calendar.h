@@ -47,4 +47,12 @@ gboolean md_calendar_is_holiday(const MdCalendar *cal, gint64 t);
 /* The calendar's time zone (borrowed). */
 GTimeZone *md_calendar_time_zone(const MdCalendar *cal);
 
+/*
+ * Loads the calendar of every queue (and the default one) as escalate
+ * will, and appends one line per problem (a time zone or holidays file
+ * that cannot be read) to @problems (of char *, owned by the array).
+ * For config check.
+ */
+void md_calendar_check(const MdConfig *config, GPtrArray *problems);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MdCalendar, md_calendar_free)
