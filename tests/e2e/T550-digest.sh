@@ -161,6 +161,12 @@ md digest --agent agent1@example.com --dry-run > "$T/d1.txt" 2> "$T/err"
 is "$(numbers "$T/d1.txt")" "8 5 2 3 7" \
     "agent1: escalated 8, own 5 2 3, unassigned 7"
 
+# [digest] max-tickets: the most urgent first, and how many more.
+conf "[sla]" "first-response = 1h" "[digest]" "max-tickets = 2"
+md digest --agent agent1@example.com --dry-run > "$T/d1.txt" 2> "$T/err"
+is "$(numbers "$T/d1.txt")" "8 5" "max-tickets = 2: agent1's first two"
+like "$(cat "$T/d1.txt")" "and 3 more" "and it says 3 more wait"
+
 # A holiday of the calendar is no working day: nothing is queued.
 conf "[sla]" "first-response = 1h" "[calendar]" "holidays = $(date +%F)"
 before=$(md outbox --json | jq length)
