@@ -161,6 +161,10 @@ commands_clear(Commands *c)
 	g_free(c->pending_arg);
 }
 
+/*
+ * Reads the agent's command lines into @c; the first one not understood is
+ * kept as it was written.
+ */
 static void
 parse_commands(const MdConfig *config, const MdAgent *agent,
     GPtrArray *lines, Commands *c)
@@ -228,38 +232,17 @@ pending_date(MdAgentMail *a, const char *arg)
 	return until > a->now ? until : 0;
 }
 
-static void
-put(GHashTable *v, const char *name, const char *value)
-{
-	g_hash_table_insert(v, (gpointer)name, g_strdup(value ? value : ""));
-}
-
+/* The variables of a template, with the agent who wrote. */
 static GHashTable *
 variables(MdAgentMail *a, const MdCustomer *c, const char *text)
 {
-	GHashTable *v = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-	    g_free);
-	g_autofree char *n = g_strdup_printf("%" G_GUINT64_FORMAT,
-	    a->ticket->number);
-	g_autofree char *name = NULL;
+	GHashTable *v = md_template_variables(a->config, a->ticket, c, text);
 
-	if (c != NULL && (c->first_name || c->last_name))
-		name = g_strstrip(g_strjoin(" ", c->first_name ?
-		    c->first_name : "", c->last_name ? c->last_name : "", NULL));
-	put(v, "ticket", n);
-	g_hash_table_insert(v, (gpointer)"tag", g_strdup_printf("[%s%s]",
-	    a->config->tag, n));
-	put(v, "subject", a->ticket->subject);
-	put(v, "queue", a->ticket->queue);
-	put(v, "name", name ? name : c ? c->email : "-");
-	put(v, "first_name", c ? c->first_name : NULL);
-	put(v, "last_name", c ? c->last_name : NULL);
-	put(v, "email", c ? c->email : "-");
-	put(v, "agent", a->agent->email);
-	put(v, "text", text);
+	md_template_put(v, "agent", a->agent->email);
 	return v;
 }
 
+/* Our address that mail about the ticket goes out from. */
 static const char *
 our_address(MdAgentMail *a)
 {
@@ -289,17 +272,11 @@ queue_mail(MdAgentMail *a, const char *kind, const char *from,
 	spec->message_id = msgid;
 	spec->x_loop = a->loop_mark;
 	data = md_compose(spec, a->now);
-	if (data == NULL) {
-		/* An address no relay could take safely: nothing to send. */
-		g_debug("ticket %" G_GUINT64_FORMAT ": no %s, unusable address",
-		    a->ticket->number, kind);
-		return TRUE;
-	}
-	if (sent != NULL)
+	if (sent != NULL && data != NULL)
 		*sent = g_bytes_ref(data);
-	return md_outbox_queue(a->txn, a->config, kind, a->ticket->number,
-	    a->seq, customer_id, from, to, msgid, data, a->now, a->outbox_ids,
-	    error);
+	return md_outbox_queue_composed(a->txn, a->config, kind,
+	    a->ticket->number, a->seq, customer_id, from, to, msgid, data,
+	    a->now, a->outbox_ids, error);
 }
 
 /* The customer's latest mail in the ticket, to answer in its thread. */
@@ -342,6 +319,7 @@ relay_name(const MdAgent *agent, const char *queue)
 }
 
 
+/* The signed reply address of the ticket (for @agent, nullable). */
 static char *
 reply_address(MdAgentMail *a, const char *from, const char *agent)
 {
@@ -386,9 +364,7 @@ relay(MdAgentMail *a, const MdCustomer *c, const char *text, GError **error)
 	    a->config->tag, a->ticket->number, a->ticket->subject);
 	reply_to = reply_address(a, from, NULL);
 	from_name = relay_name(a->agent, a->ticket->queue);
-	if (c->first_name || c->last_name)
-		to_name = g_strjoin(" ", c->first_name ? c->first_name : "",
-		    c->last_name ? c->last_name : "", NULL);
+	to_name = md_customer_display_name(c);
 	spec.from_address = from;
 	spec.from_name = from_name;
 	spec.to_address = c->email;
@@ -426,7 +402,7 @@ copy_to_agents(MdAgentMail *a, const MdCustomer *c, const char *text,
 	if (from == NULL)
 		return TRUE;
 	vars = variables(a, c, text);
-	put(vars, "kind", kind);
+	md_template_put(vars, "kind", kind);
 	subject = g_strdup_printf("[%s%" G_GUINT64_FORMAT "] %s",
 	    a->config->tag, a->ticket->number, a->ticket->subject);
 	for (char **to = agents; *to != NULL; to++) {
@@ -479,6 +455,7 @@ mail_agent(MdAgentMail *a, const char *kind, const char *from,
 	    error);
 }
 
+/* Tells the agent that a command of theirs could not be done. */
 static gboolean
 report_error(MdAgentMail *a, const char *command, GError **error)
 {
@@ -490,7 +467,7 @@ report_error(MdAgentMail *a, const char *command, GError **error)
 
 	if (from == NULL)
 		return TRUE;
-	put(vars, "command", command);
+	md_template_put(vars, "command", command);
 	body = md_template_render(a->config, "command-error", q->language,
 	    vars, &e);
 	if (body == NULL)
@@ -531,9 +508,9 @@ report_kept(MdAgentMail *a, const char *reason, GError **error)
 	}
 	reply_to = reply_address(a, from, a->agent->email);
 	days = g_strdup_printf("%u", a->config->token_days);
-	put(vars, "reason", reason);
-	put(vars, "reply_to", reply_to);
-	put(vars, "token_days", days);
+	md_template_put(vars, "reason", reason);
+	md_template_put(vars, "reply_to", reply_to);
+	md_template_put(vars, "token_days", days);
 	body = md_template_render(a->config, "agent-note", q->language, vars,
 	    &e);
 	if (body == NULL)

@@ -354,3 +354,18 @@ md_calendar_add(const MdCalendar *cal, gint64 start,
 	}
 	return G_MAXINT64;
 }
+
+void
+md_calendar_check(const MdConfig *config, GPtrArray *problems)
+{
+	for (guint i = 0; i <= config->queues->len; i++) {
+		const char *queue = i < config->queues->len ?
+		    ((MdQueue *)g_ptr_array_index(config->queues, i))->name :
+		    NULL;
+		g_autoptr(GError) e = NULL;
+		g_autoptr(MdCalendar) cal = md_calendar_new(config, queue, &e);
+
+		if (cal == NULL)
+			g_ptr_array_add(problems, g_strdup(e->message));
+	}
+}

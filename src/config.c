@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "maildesk/calendar.h"
 #include "maildesk/config.h"
 #include "maildesk/error.h"
 #include "maildesk/language.h"
@@ -1177,28 +1176,11 @@ md_config_dump(const MdConfig *config)
 	return g_string_free(s, FALSE);
 }
 
-/* The calendars' time zones and holiday files, as escalate will use them. */
-static void
-check_calendars(const MdConfig *config, GPtrArray *problems)
-{
-	for (guint i = 0; i <= config->queues->len; i++) {
-		const char *queue = i < config->queues->len ?
-		    ((MdQueue *)g_ptr_array_index(config->queues, i))->name :
-		    NULL;
-		g_autoptr(GError) e = NULL;
-		g_autoptr(MdCalendar) cal = md_calendar_new(config, queue, &e);
-
-		if (cal == NULL)
-			g_ptr_array_add(problems, g_strdup(e->message));
-	}
-}
-
 void
 md_config_check(const MdConfig *config, GPtrArray *problems)
 {
 	const char *dir = config->template_dir;
 
-	check_calendars(config, problems);
 
 	/*
 	 * The loader checks what the file says; this checks what it points

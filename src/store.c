@@ -16,7 +16,6 @@
 
 #include "maildesk/error.h"
 #include "maildesk/log.h"
-#include "maildesk/search-queue.h"
 #include "maildesk/store.h"
 
 struct MdStore {
@@ -198,39 +197,6 @@ md_store_set_error(GError **error, int rc, const char *what)
 		break;
 	}
 	g_set_error(error, MD_ERROR, code, "%s: %s", what, mdb_strerror(rc));
-}
-
-void
-md_key_be64(guint8 out[8], guint64 v)
-{
-	v = GUINT64_TO_BE(v);
-	memcpy(out, &v, 8);
-}
-
-guint64
-md_key_read_be64(const void *p)
-{
-	guint64 v;
-
-	memcpy(&v, p, 8);
-	return GUINT64_FROM_BE(v);
-}
-
-guint32
-md_key_read_be32(const void *p)
-{
-	guint32 v;
-
-	memcpy(&v, p, 4);
-	return GUINT32_FROM_BE(v);
-}
-
-void
-md_key_ticket_seq(guint8 out[12], guint64 ticket, guint32 seq)
-{
-	md_key_be64(out, ticket);
-	seq = GUINT32_TO_BE(seq);
-	memcpy(out + 8, &seq, 4);
 }
 
 const char *
@@ -541,6 +507,21 @@ md_store_get(MdTxn *txn, MdDb db, const void *key, gsize klen, MDB_val *out,
 }
 
 gboolean
+md_store_lookup(MdTxn *txn, MdDb db, const void *key, gsize klen,
+    MDB_val *out, gboolean *found, GError **error)
+{
+	MDB_val k = { klen, (void *)key };
+	int rc = mdb_get(txn->txn, txn->store->dbi[db], &k, out);
+
+	*found = rc == 0;
+	if (rc != 0 && rc != MDB_NOTFOUND) {
+		md_store_set_error(error, rc, dbs[db].name);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
 md_store_put(MdTxn *txn, MdDb db, const void *key, gsize klen,
     const void *data, gsize dlen, unsigned flags, GError **error)
 {
@@ -590,20 +571,20 @@ gboolean
 md_store_next_id(MdTxn *txn, const char *name, guint64 *out, GError **error)
 {
 	MDB_val v;
-	g_autoptr(GError) e = NULL;
+	gboolean found;
 	guint64 next = 1;
 	guint8 buf[8];
 
-	if (md_store_get(txn, MD_DB_META, name, strlen(name), &v, &e)) {
+	if (!md_store_lookup(txn, MD_DB_META, name, strlen(name), &v, &found,
+	    error))
+		return FALSE;
+	if (found) {
 		if (v.mv_size != 8) {
 			g_set_error(error, MD_ERROR, MD_ERROR_CORRUPT,
 			    "meta %s: bad counter", name);
 			return FALSE;
 		}
 		next = md_key_read_be64(v.mv_data);
-	} else if (!g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND)) {
-		g_propagate_error(error, g_steal_pointer(&e));
-		return FALSE;
 	}
 	md_key_be64(buf, next + 1);
 	if (!md_store_put(txn, MD_DB_META, name, strlen(name), buf, 8, 0,
@@ -1007,7 +988,7 @@ md_store_replace_data(const char *dir, const char *data, GError **error)
 	 */
 	if (ok) {
 		g_autofree char *current = g_build_filename(dir,
-		    MD_SEARCH_CURRENT_FILE, NULL);
+		    MD_STORE_SEARCH_CURRENT_FILE, NULL);
 
 		unlink(current);
 	}

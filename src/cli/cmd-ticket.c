@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ticket list|show|raw|set: reading tickets back, for people and scripts.
+ * ticket list|show|raw|set|reply|note: reading tickets back, for people
+ * and scripts, and writing into them from the command line (an answer
+ * relayed to the customer, or an internal note) as a trusted agent.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 #include "maildesk/json-out.h"
 #include "maildesk/sla-view.h"
 #include "maildesk/ticket.h"
+#include "maildesk/ticket-query.h"
 
 static char *
 short_time(gint64 t)
@@ -28,26 +31,17 @@ short_time(gint64 t)
 static char *
 customer_label(const MdCustomer *c)
 {
+	g_autofree char *name = md_customer_display_name(c);
+
 	if (c == NULL)
 		return g_strdup("-");
-	if (c->first_name != NULL || c->last_name != NULL)
-		return g_strdup_printf("%s%s%s <%s>",
-		    c->first_name ? c->first_name : "",
-		    c->first_name && c->last_name ? " " : "",
-		    c->last_name ? c->last_name : "", c->email);
+	if (name != NULL)
+		return g_strdup_printf("%s <%s>", name, c->email);
 	return g_strdup(c->email);
 }
 
 typedef struct {
 	MdTxn *txn;
-	const char *status;
-	const char *queue;
-	guint64 customer;	/* 0: any */
-	gboolean filter_customer;
-	const char *owner;	/* nullable; "none": no owner */
-	gint64 older_than;	/* updated before this, or 0 */
-	gboolean hide_closed;
-	GPtrArray *tickets;	/* matches, sorted before printing */
 	MdSlaView *view;
 	gint64 due_by;		/* --overdue, --due-within: due by then */
 	JsonBuilder *json;
@@ -55,76 +49,6 @@ typedef struct {
 	GError *error;
 	guint count;
 } ListState;
-
-static gboolean
-list_one(MdTicket *t, gpointer user_data)
-{
-	ListState *s = user_data;
-
-	if (s->status != NULL && strcmp(s->status,
-	    md_ticket_status_name(t->status)) != 0)
-		return TRUE;
-	if (s->hide_closed && t->status == MD_STATUS_CLOSED)
-		return TRUE;
-	if (s->queue != NULL && g_strcmp0(s->queue, t->queue) != 0)
-		return TRUE;
-	if (s->filter_customer && t->customer_id != s->customer)
-		return TRUE;
-	if (s->owner != NULL && (strcmp(s->owner, "none") == 0 ?
-	    t->owner != NULL : g_ascii_strcasecmp(s->owner, t->owner ?
-	    t->owner : "") != 0))
-		return TRUE;
-	if (s->older_than != 0 && t->updated_at >= s->older_than)
-		return TRUE;
-	if (s->due_by != 0) {
-		g_autoptr(MdSla) sla = NULL;
-		gint64 due;
-		MdSlaTarget k;
-
-		if (!md_sla_view_load(s->view, s->txn, t, &sla, &due, &k,
-		    &s->error))
-			return FALSE;
-		if (due == 0 || due > s->due_by)
-			return TRUE;
-	}
-	/* Kept to be sorted: a fresh copy, as foreach frees its own. */
-	t = md_ticket_load(s->txn, t->number, &s->error);
-	if (t == NULL)
-		return FALSE;
-	g_ptr_array_add(s->tickets, t);
-	return TRUE;
-}
-
-/* Open work first, then what waits for the customer, then what is done. */
-static int
-status_rank(MdStatus status)
-{
-	switch (status) {
-	case MD_STATUS_NEW:
-	case MD_STATUS_OPEN:
-		return 0;
-	case MD_STATUS_PENDING:
-		return 1;
-	case MD_STATUS_RESOLVED:
-		return 2;
-	case MD_STATUS_CLOSED:
-	default:
-		return 3;
-	}
-}
-
-static gint
-oldest_first(gconstpointer a, gconstpointer b)
-{
-	const MdTicket *x = *(MdTicket *const *)a;
-	const MdTicket *y = *(MdTicket *const *)b;
-
-	if (status_rank(x->status) != status_rank(y->status))
-		return status_rank(x->status) - status_rank(y->status);
-	if (x->updated_at != y->updated_at)
-		return x->updated_at < y->updated_at ? -1 : 1;
-	return x->number < y->number ? -1 : x->number > y->number;
-}
 
 static gboolean
 print_one(MdTicket *t, ListState *s)
@@ -142,6 +66,9 @@ print_one(MdTicket *t, ListState *s)
 	if (!md_sla_view_load(s->view, s->txn, t, &sla, &due, &target,
 	    &s->error))
 		return FALSE;
+	/* The index gave candidates; the calendar says which are due. */
+	if (s->due_by != 0 && (due == 0 || due > s->due_by))
+		return TRUE;
 	s->count++;
 	if (s->json != NULL) {
 		json_builder_begin_object(s->json);
@@ -193,14 +120,15 @@ md_cmd_ticket_list(MdContext *ctx, int argc, char **argv, GError **error)
 		{ NULL }
 	};
 	g_autoptr(MdSlaView) view = md_sla_view_new(ctx->config);
+	g_autoptr(GArray) only = NULL;
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
 	guint64 hours = 0;
 	g_auto(MdTxn) txn = MD_TXN_INIT;
-	g_autoptr(GPtrArray) matches = g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)md_ticket_free);
+	g_autoptr(GPtrArray) matches = NULL;
 	g_autoptr(JsonBuilder) b = NULL;
 	g_autoptr(GString) text = g_string_new(NULL);
 	ListState s = { 0 };
+	MdTicketQuery q = { 0 };
 	guint64 days = 0;
 	MdStatus st;
 
@@ -248,57 +176,33 @@ md_cmd_ticket_list(MdContext *ctx, int argc, char **argv, GError **error)
 		return FALSE;
 	s.txn = &txn;
 	s.text = text;
-	s.status = status;
-	s.queue = queue;
-	s.owner = owner;
-	s.tickets = matches;
+	q.status = status;
+	q.queue = queue;
+	q.owner = owner;
+	q.customer = customer;
 	s.view = view;
 	if (overdue)
 		s.due_by = now;
 	else if (within != NULL)
 		s.due_by = now + (gint64)hours * 3600;
 	/* Closed is done for good: shown when asked for. */
-	s.hide_closed = status == NULL && !all;
+	q.hide_closed = status == NULL && !all;
 	if (older != NULL)
-		s.older_than = g_get_real_time() / G_USEC_PER_SEC -
+		q.older_than = g_get_real_time() / G_USEC_PER_SEC -
 		    (gint64)days * 86400;
-	if (customer != NULL) {
-		g_autoptr(GError) e = NULL;
-		g_autoptr(MdCustomer) c = md_customer_find_by_email(&txn,
-		    customer, &e);
-
-		s.filter_customer = TRUE;
-		if (c != NULL)
-			s.customer = c->id;
-		else if (!g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND)) {
-			g_propagate_error(error, g_steal_pointer(&e));
-			return FALSE;
-		} else
-			s.customer = G_MAXUINT64;	/* matches nothing */
-	}
 	if (json) {
 		b = json_builder_new();
 		json_builder_begin_array(b);
 		s.json = b;
 	}
-	if (s.due_by != 0) {
-		/* The due index names the candidates: no scan of the store. */
-		g_autoptr(GArray) due = md_sla_view_candidates(&txn, s.due_by,
-		    error);
-
-		if (due == NULL)
-			return FALSE;
-		for (guint i = 0; i < due->len && s.error == NULL; i++) {
-			g_autoptr(MdTicket) t = md_ticket_load(&txn,
-			    g_array_index(due, guint64, i), NULL);
-
-			if (t != NULL)
-				list_one(t, &s);
-		}
-	} else if (!md_ticket_foreach(&txn, list_one, &s, error))
+	/* The due index names the candidates: no scan of the store. */
+	if (s.due_by != 0 && (only = md_sla_view_candidates(&txn,
+	    s.due_by, error)) == NULL)
 		return FALSE;
-	/* Open before waiting before done; in each, what waits longest. */
-	g_ptr_array_sort(matches, oldest_first);
+	q.only = only;
+	matches = md_ticket_query(&txn, &q, error);
+	if (matches == NULL)
+		return FALSE;
 	for (guint i = 0; i < matches->len && s.error == NULL; i++)
 		print_one(g_ptr_array_index(matches, i), &s);
 	if (s.error != NULL) {
