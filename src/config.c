@@ -1183,6 +1183,7 @@ md_config_check(const MdConfig *config, GPtrArray *problems)
 {
 	const char *dir = config->template_dir;
 
+
 	/*
 	 * The loader checks what the file says; this checks what it points
 	 * at.  The English and German templates are compiled in, so a

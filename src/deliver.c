@@ -573,13 +573,13 @@ queue_replies(Delivery *d, GError **error)
 }
 
 /*
- * The service levels of a customer's mail.  Machine mail (a bounce, an
- * out-of-office) makes nobody wait.  Imported mail starts no service
- * levels: it was answered, or not, long ago, and a clock started now
- * would escalate all of it.
+ * The ticket's service levels (sla.c): a customer's message starts or
+ * goes on waiting.  Machine mail (a bounce, an out-of-office) makes
+ * nobody wait.  Imported mail starts no service levels: it was answered,
+ * or not, long ago, and a clock started now would escalate all of it.
  */
 static gboolean
-note_service_levels(Delivery *d, GError **error)
+count_waiting(Delivery *d, GError **error)
 {
 	if (d->opts->no_autoreply)
 		return TRUE;
@@ -648,7 +648,7 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 		if (!store_agent_mail(&d, error))
 			return FALSE;
 	} else if (!store_mail(&d, error) || !queue_replies(&d, error) ||
-	    !note_service_levels(&d, error))
+	    !count_waiting(&d, error))
 		return FALSE;
 	if (!md_ticket_save(d.tx, d.ticket, error))
 		return FALSE;

@@ -19,8 +19,8 @@
 
 #include "maildesk/error.h"
 #include "maildesk/export.h"
-#include "maildesk/sla-view.h"
 #include "maildesk/mbox.h"
+#include "maildesk/sla-view.h"
 #include "maildesk/token.h"
 #include "maildesk/json-out.h"
 #include "maildesk/outbox.h"

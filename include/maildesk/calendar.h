@@ -44,15 +44,14 @@ gint64 md_calendar_between(const MdCalendar *cal, gint64 from, gint64 to);
 /* TRUE if @t falls on a holiday of @cal (in its time zone). */
 gboolean md_calendar_is_holiday(const MdCalendar *cal, gint64 t);
 
-/* The calendar's time zone (borrowed). */
-GTimeZone *md_calendar_time_zone(const MdCalendar *cal);
-
 /*
- * Loads the calendar of every queue (and the default one) as escalate
- * will, and appends one line per problem (a time zone or holidays file
- * that cannot be read) to @problems (of char *, owned by the array).
- * For config check.
+ * Builds the calendar of every queue and the default one, as escalate
+ * will; appends a line to @problems (of char *) for each that fails (an
+ * unknown zone, an unreadable holidays file).  For config check.
  */
 void md_calendar_check(const MdConfig *config, GPtrArray *problems);
+
+/* The calendar's time zone (borrowed). */
+GTimeZone *md_calendar_time_zone(const MdCalendar *cal);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MdCalendar, md_calendar_free)

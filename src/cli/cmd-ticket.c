@@ -28,6 +28,18 @@ short_time(gint64 t)
 	return dt ? g_date_time_format(dt, "%Y-%m-%d %H:%M") : g_strdup("-");
 }
 
+static char *
+customer_label(const MdCustomer *c)
+{
+	g_autofree char *name = md_customer_display_name(c);
+
+	if (c == NULL)
+		return g_strdup("-");
+	if (name != NULL)
+		return g_strdup_printf("%s <%s>", name, c->email);
+	return g_strdup(c->email);
+}
+
 typedef struct {
 	MdTxn *txn;
 	MdSlaView *view;
@@ -54,7 +66,7 @@ print_one(MdTicket *t, ListState *s)
 	if (!md_sla_view_load(s->view, s->txn, t, &sla, &due, &target,
 	    &s->error))
 		return FALSE;
-	/* The index named a candidate; its record says whether it is due. */
+	/* The index gave candidates; the calendar says which are due. */
 	if (s->due_by != 0 && (due == 0 || due > s->due_by))
 		return TRUE;
 	s->count++;
@@ -64,7 +76,7 @@ print_one(MdTicket *t, ListState *s)
 		md_sla_view_json(s->view, s->json, t, sla, FALSE);
 		json_builder_end_object(s->json);
 	} else {
-		g_autofree char *label = md_customer_label(c);
+		g_autofree char *label = customer_label(c);
 		g_autofree char *who = md_term_fit(label, 32);
 		g_autofree char *subj = md_term_fit(t->subject, 40);
 		g_autofree char *upd = short_time(t->updated_at);
@@ -108,11 +120,11 @@ md_cmd_ticket_list(MdContext *ctx, int argc, char **argv, GError **error)
 		{ NULL }
 	};
 	g_autoptr(MdSlaView) view = md_sla_view_new(ctx->config);
+	g_autoptr(GArray) only = NULL;
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
 	guint64 hours = 0;
 	g_auto(MdTxn) txn = MD_TXN_INIT;
 	g_autoptr(GPtrArray) matches = NULL;
-	g_autoptr(GArray) due = NULL;
 	g_autoptr(JsonBuilder) b = NULL;
 	g_autoptr(GString) text = g_string_new(NULL);
 	ListState s = { 0 };
@@ -183,13 +195,11 @@ md_cmd_ticket_list(MdContext *ctx, int argc, char **argv, GError **error)
 		json_builder_begin_array(b);
 		s.json = b;
 	}
-	if (s.due_by != 0) {
-		/* The due index names the candidates: no scan of the store. */
-		due = md_sla_view_candidates(&txn, s.due_by, error);
-		if (due == NULL)
-			return FALSE;
-		q.only = due;
-	}
+	/* The due index names the candidates: no scan of the store. */
+	if (s.due_by != 0 && (only = md_sla_view_candidates(&txn,
+	    s.due_by, error)) == NULL)
+		return FALSE;
+	q.only = only;
 	matches = md_ticket_query(&txn, &q, error);
 	if (matches == NULL)
 		return FALSE;
@@ -286,7 +296,7 @@ ticket_links(MdTxn *txn, const MdTicket *t, GPtrArray *participants,
 
 		if (p == NULL)
 			return FALSE;
-		g_ptr_array_add(participants, md_customer_label(p));
+		g_ptr_array_add(participants, customer_label(p));
 	}
 	*continued = md_ticket_continued_in(txn, t->number, error);
 	return *continued != NULL;
@@ -346,7 +356,7 @@ md_cmd_ticket_show(MdContext *ctx, int argc, char **argv, GError **error)
 		json_builder_set_member_name(b, "messages");
 		json_builder_begin_array(b);
 	} else {
-		g_autofree char *label = md_customer_label(c);
+		g_autofree char *label = customer_label(c);
 		g_autofree char *created = short_time(t->created_at);
 
 		g_string_append_printf(out, "Ticket %" G_GUINT64_FORMAT
