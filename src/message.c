@@ -14,6 +14,7 @@
 #include "maildesk/charset.h"
 #include "maildesk/digest.h"
 #include "maildesk/header-text.h"
+#include "maildesk/html-text.h"
 #include "maildesk/message-parts.h"
 #include "maildesk/message.h"
 #include "maildesk/mime-text.h"
@@ -721,7 +722,7 @@ md_message_parse(const guint8 *raw, gsize len)
 	w.hint = h.hint;
 	md_message_parts_walk(&w, body);
 	if (m->text == NULL && m->html != NULL)
-		m->text = md_html_to_text(m->html, strlen(m->html));
+		m->text = md_html_text_from_html(m->html, strlen(m->html));
 	if (w.body_guess != NULL)
 		m->charset_detected = g_strdup(w.body_guess);
 	else if (h.guessed != NULL || w.name_guess != NULL)
