@@ -89,6 +89,9 @@ MdCustomer *md_customer_from_record(const void *data, gsize len,
  */
 gboolean md_customer_lookup(MdTxn *txn, guint64 id, MdCustomer **out,
     GError **error);
+/* Found or not: *@out is who has @email (transfer full), or NULL. */
+gboolean md_customer_lookup_email(MdTxn *txn, const char *email,
+    MdCustomer **out, GError **error);
 
 /* "First Last <address>", or the address, or "-" for NULL (transfer full). */
 char *md_customer_label(const MdCustomer *c);
