@@ -13,6 +13,7 @@
 
 #include "maildesk/agentmail.h"
 #include "maildesk/authres.h"
+#include "maildesk/calendar.h"
 #include "maildesk/compose.h"
 #include "maildesk/customer.h"
 #include "maildesk/error.h"
@@ -20,6 +21,7 @@
 #include "maildesk/loop.h"
 #include "maildesk/outbox.h"
 #include "maildesk/ratelimit.h"
+#include "maildesk/sla.h"
 #include "maildesk/template.h"
 #include "maildesk/token.h"
 
@@ -141,6 +143,9 @@ typedef struct {
 	char *unknown;	/* the first line not understood */
 	char *assign_line;	/* the #assign line, as written */
 	char *customer_line;	/* the #customer line, as written */
+	char *pending_line;	/* the #pending or #pending-close line */
+	char *pending_arg;	/* its date, as written */
+	gboolean pending_close;
 } Commands;
 
 static void
@@ -152,6 +157,8 @@ commands_clear(Commands *c)
 	g_free(c->unknown);
 	g_free(c->assign_line);
 	g_free(c->customer_line);
+	g_free(c->pending_line);
+	g_free(c->pending_arg);
 }
 
 /*
@@ -192,9 +199,37 @@ parse_commands(const MdConfig *config, const MdAgent *agent,
 			c->customer = g_strdup(arg);
 			g_free(c->customer_line);
 			c->customer_line = g_strdup(line);
+		} else if (verb != NULL && (strcmp(verb, "pending") == 0 ||
+		    strcmp(verb, "pending-close") == 0) && n == 2) {
+			g_free(c->pending_line);
+			c->pending_line = g_strdup(line);
+			g_free(c->pending_arg);
+			c->pending_arg = g_strdup(arg);
+			c->pending_close = strcmp(verb, "pending-close") == 0;
 		} else
 			c->unknown = g_strdup(line);
 	}
+}
+
+/*
+ * The date of a #pending line, in the queue's calendar zone; 0 when it
+ * is no date, or not in the future.
+ */
+static gint64
+pending_date(MdAgentMail *a, const char *arg)
+{
+	g_autoptr(GError) e = NULL;
+	g_autoptr(GTimeZone) tz = md_calendar_zone(a->config,
+	    a->ticket->queue, &e);
+	gint64 until;
+
+	/* A broken zone is the config's fault (config check says so), not
+	 * the agent's: the date counts in UTC then. */
+	if (tz == NULL)
+		md_warn("agentmail ticket=%" G_GUINT64_FORMAT " %s",
+		    a->ticket->number, e->message);
+	until = md_sla_parse_date(arg, tz, a->now);
+	return until > a->now ? until : 0;
 }
 
 /* The variables of a template, with the agent who wrote. */
@@ -610,6 +645,7 @@ md_agentmail_handle(MdAgentMail *a, GError **error)
 	guint64 was = a->ticket->customer_id;
 	Commands cmd = { 0 };
 	gboolean ok = FALSE, relayed;
+	gint64 pending = 0;
 
 	if (a->message->flags & MD_MSG_MACHINE) {
 		/*
@@ -632,6 +668,9 @@ md_agentmail_handle(MdAgentMail *a, GError **error)
 	rest = md_agentmail_split_commands(a->message->text, lines);
 	text = md_agentmail_cut_quote(rest);
 	parse_commands(a->config, a->agent, lines, &cmd);
+	if (cmd.unknown == NULL && cmd.pending_arg != NULL &&
+	    (pending = pending_date(a, cmd.pending_arg)) == 0)
+		cmd.unknown = g_strdup(cmd.pending_line);
 
 	if (cmd.unknown != NULL) {
 		ok = store(a, MD_KIND_NOTE, MD_DIR_IN, a->message->text,
@@ -725,6 +764,15 @@ md_agentmail_handle(MdAgentMail *a, GError **error)
 	}
 	if (cmd.has_status)
 		md_ticket_set_status(a->ticket, cmd.status, a->now);
+	if (pending != 0)
+		md_ticket_set_status(a->ticket, MD_STATUS_PENDING, a->now);
+	/* Imported mail starts no service levels (see deliver.c). */
+	if (!a->no_mail && !md_sla_note(a->txn, a->config, a->ticket,
+	    relayed ? MD_SLA_EVENT_ANSWER : MD_SLA_EVENT_NONE, a->now, error))
+		goto out;
+	if (pending != 0 && !a->no_mail && !md_sla_set_pending(a->txn,
+	    a->config, a->ticket, pending, cmd.pending_close, a->now, error))
+		goto out;
 	ok = TRUE;
 out:
 	commands_clear(&cmd);

@@ -9,8 +9,10 @@
 #include "maildesk/dedupe.h"
 #include "maildesk/customer.h"
 #include "maildesk/error.h"
+#include "maildesk/open-tickets.h"
 #include "maildesk/record.h"
 #include "maildesk/replay.h"
+#include "maildesk/sla.h"
 #include "maildesk/ticket.h"
 
 typedef struct {
@@ -48,6 +50,9 @@ check_ticket(MdTicket *t, gpointer user_data)
 	c->tickets++;
 	if (t->number > c->max_ticket)
 		c->max_ticket = t->number;
+	if (!md_ticket_open_entry_is_current(c->txn, t))
+		problem(c, "ticket %" G_GUINT64_FORMAT ": open-tickets index "
+		    "out of step", t->number);
 	for (guint32 s = 1; s <= t->message_count; s++) {
 		g_autoptr(GError) e = NULL;
 		g_autoptr(MdMessage) m = md_ticket_load_message(c->txn,
@@ -100,6 +105,20 @@ check_ticket(MdTicket *t, gpointer user_data)
 			problem(c, "ticket %" G_GUINT64_FORMAT ": not in its "
 			    "customer's ticket list", t->number);
 	}
+	return TRUE;
+}
+
+/* An open-tickets entry must have its ticket. */
+static gboolean
+check_open(const MdOpenTicket *o, gpointer user_data)
+{
+	Check *c = user_data;
+	guint8 key[8];
+
+	md_key_be64(key, o->number);
+	if (!exists(c->txn, MD_DB_TICKETS, key, 8))
+		problem(c, "open-tickets index: ticket %" G_GUINT64_FORMAT
+		    " does not exist", o->number);
 	return TRUE;
 }
 
@@ -179,6 +198,7 @@ md_check_store(MdStore *store, GPtrArray *problems, guint64 *tickets,
 	if (!md_store_begin(store, MD_TXN_READ, &txn, error))
 		return FALSE;
 	if (!md_ticket_foreach(&txn, check_ticket, &c, error) ||
+	    !md_open_tickets_foreach(&txn, check_open, &c, error) ||
 	    !md_store_foreach(&txn, MD_DB_MSGID, NULL, 0, check_pointer, &c,
 	    error) ||
 	    !md_store_foreach(&txn, MD_DB_DEDUPE, NULL, 0, check_pointer, &c,
@@ -186,7 +206,8 @@ md_check_store(MdStore *store, GPtrArray *problems, guint64 *tickets,
 	    !md_store_foreach(&txn, MD_DB_CUSTOMER_EMAIL, NULL, 0, check_email,
 	    &c, error) ||
 	    !md_store_foreach(&txn, MD_DB_CUSTOMERS, NULL, 0, check_customer,
-	    &c, error))
+	    &c, error) ||
+	    !md_sla_check(&txn, problems, error))
 		return FALSE;
 	if (md_store_get(&txn, MD_DB_META, "next-ticket", 11, &v, NULL) &&
 	    v.mv_size == 8 && md_key_read_be64(v.mv_data) <= c.max_ticket)
@@ -330,6 +351,9 @@ md_check_repair(MdStore *store, const MdConfig *config, guint64 *entries,
 		g_propagate_error(error, r.error);
 		return FALSE;
 	}
+	if (!md_ticket_rebuild_open_index(&txn, &r.entries, error) ||
+	    !md_sla_rebuild_index(&txn, config, error))
+		return FALSE;
 	*entries = r.entries;
 	return md_store_commit(&txn, error);
 }

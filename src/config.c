@@ -5,6 +5,7 @@
  * silent default; unknown keys are warned about so typos show.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -14,7 +15,7 @@
 #include "maildesk/language.h"
 #include "maildesk/log.h"
 
-typedef enum { KEY_STRING, KEY_UINT, KEY_BOOL } KeyType;
+typedef enum { KEY_STRING, KEY_UINT, KEY_BOOL, KEY_DURATION } KeyType;
 
 typedef struct {
 	const char *group;
@@ -55,6 +56,8 @@ static const KeySpec keys[] = {
 	{ "smtp", "password-file", KEY_STRING, "", 0, 0,
 	  OFF(smtp_password_file) },
 	{ "smtp", "helo", KEY_STRING, "", 0, 0, OFF(smtp_helo) },
+	{ "digest", "max-tickets", KEY_UINT, "50", 1, 100000,
+	  OFF(digest_max_tickets) },
 	{ "outbox", "retry-base-seconds", KEY_UINT, "60", 1, 86400,
 	  OFF(retry_base_s) },
 	{ "outbox", "retry-max-seconds", KEY_UINT, "3600", 1, 604800,
@@ -90,6 +93,14 @@ static const KeySpec keys[] = {
 	  OFF(backup_gnupg_home) },
 	{ "backup", "ledger-copy", KEY_STRING, "", 0, 0,
 	  OFF(backup_ledger_copy) },
+	{ "sla", "first-response", KEY_DURATION, "", 0, 0,
+	  OFF(sla_s[MD_SLA_FIRST_RESPONSE]) },
+	{ "sla", "next-update", KEY_DURATION, "", 0, 0,
+	  OFF(sla_s[MD_SLA_NEXT_UPDATE]) },
+	{ "sla", "solution", KEY_DURATION, "", 0, 0,
+	  OFF(sla_s[MD_SLA_SOLUTION]) },
+	{ "sla", "warning-percent", KEY_UINT, "80", 1, 99,
+	  OFF(sla_warning_percent) },
 	{ "search", "mail-results", KEY_UINT, "10", 0, 100,
 	  OFF(search_mail_results) },
 	{ "lmtp", "listen", KEY_STRING, "", 0, 0, OFF(lmtp_listen) },
@@ -102,6 +113,48 @@ static const KeySpec keys[] = {
 	  OFF(lmtp_timeout_s) },
 };
 
+static const char *const sla_keys[MD_SLA_N_TARGETS] = {
+	"first-response", "next-update", "solution"
+};
+
+/*
+ * A service-level target: "4h", "90m", "1h30m"; "" or "0" is none.  A
+ * bare number is refused, as hours and minutes are both usual.
+ */
+static gboolean
+parse_duration(const char *where, const char *value, gint64 *seconds,
+    GError **error)
+{
+	const char *p = value;
+	gint64 total = 0;
+	gboolean hours_seen = FALSE;
+
+	if (value[0] == '\0' || strcmp(value, "0") == 0) {
+		*seconds = 0;
+		return TRUE;
+	}
+	while (*p != '\0') {
+		guint64 n = 0;
+		const char *digits = p;
+
+		while (g_ascii_isdigit(*p) && n < 1000000)
+			n = n * 10 + (guint64)(*p++ - '0');
+		if (p == digits || n >= 1000000 || (*p != 'h' && *p != 'm') ||
+		    (*p == 'h' && (hours_seen || total > 0)))
+			goto bad;
+		hours_seen = hours_seen || *p == 'h';
+		total += (gint64)n * (*p == 'h' ? 3600 : 60);
+		if (*p++ == 'm' && *p != '\0')
+			goto bad;
+	}
+	*seconds = total;
+	return TRUE;
+bad:
+	g_set_error(error, MD_ERROR, MD_ERROR_CONFIG, "%s: \"%s\" is not a "
+	    "time like 4h, 90m or 1h30m", where, value);
+	return FALSE;
+}
+
 static void
 queue_free(gpointer p)
 {
@@ -110,7 +163,22 @@ queue_free(gpointer p)
 	g_free(q->name);
 	g_free(q->language);
 	g_strfreev(q->agents);
+	g_free(q->calendar);
+	g_free(q->escalate_to);
 	g_free(q);
+}
+
+static void
+calendar_spec_free(gpointer p)
+{
+	MdCalendarSpec *c = p;
+
+	g_free(c->name);
+	g_free(c->time_zone);
+	g_clear_pointer(&c->hours, g_array_unref);
+	g_strfreev(c->holidays);
+	g_free(c->holidays_file);
+	g_free(c);
 }
 
 static void
@@ -152,6 +220,7 @@ md_config_free(MdConfig *config)
 	g_free(config->lmtp_listen);
 	g_free(config->lmtp_clients);
 	g_clear_pointer(&config->queues, g_ptr_array_unref);
+	g_clear_pointer(&config->calendars, g_ptr_array_unref);
 	g_free(config);
 }
 
@@ -206,6 +275,12 @@ set_value(MdConfig *config, const KeySpec *k, const char *raw,
 			return FALSE;
 		}
 		return TRUE;
+	case KEY_DURATION: {
+		g_autofree char *where = g_strdup_printf("[%s] %s", k->group,
+		    k->key);
+
+		return parse_duration(where, value, (gint64 *)field, error);
+	}
 	}
 	return FALSE;
 }
@@ -263,6 +338,240 @@ check_queue_name(const char *where, const char *name, GError **error)
 	return FALSE;
 }
 
+/*
+ * The service-level keys of a "[queue NAME]" group: 1 if @key is one and
+ * was taken, 0 if it is none of them, -1 (and @error) if malformed.
+ */
+static int
+load_queue_sla(MdQueue *q, const char *group, const char *key,
+    const char *value, GError **error)
+{
+	g_autofree char *where = g_strdup_printf("[%s] %s", group, key);
+
+	for (guint t = 0; t < MD_SLA_N_TARGETS; t++)
+		if (strcmp(key, sla_keys[t]) == 0)
+			return parse_duration(where, value, &q->sla_s[t],
+			    error) ? 1 : -1;
+	if (strcmp(key, "calendar") == 0) {
+		g_free(q->calendar);
+		q->calendar = g_strdup(value);
+		return 1;
+	}
+	if (strcmp(key, "escalate-to") == 0) {
+		if (value[0] != '\0' && !valid_address(value)) {
+			g_set_error(error, MD_ERROR, MD_ERROR_CONFIG, "%s: "
+			    "\"%s\" is not a mail address", where, value);
+			return -1;
+		}
+		g_free(q->escalate_to);
+		q->escalate_to = value[0] ? g_ascii_strdown(value, -1) : NULL;
+		return 1;
+	}
+	return 0;
+}
+
+static const char *const day_names[] = {
+	"mon", "tue", "wed", "thu", "fri", "sat", "sun"
+};
+
+static int
+day_index(const char *name)
+{
+	for (int i = 0; i < 7; i++)
+		if (g_ascii_strcasecmp(name, day_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* "mon-fri", "mon;tue;thu", "sun-thu" (a range may wrap the week). */
+static gboolean
+parse_days(const char *where, const char *value, guint *mask,
+    GError **error)
+{
+	g_auto(GStrv) parts = g_strsplit_set(value, ";, ", -1);
+
+	*mask = 0;
+	for (char **p = parts; *p != NULL; p++) {
+		g_auto(GStrv) ends = NULL;
+		int a, b;
+
+		if ((*p)[0] == '\0')
+			continue;
+		ends = g_strsplit(*p, "-", 2);
+		a = day_index(ends[0]);
+		b = ends[1] != NULL ? day_index(ends[1]) : a;
+		if (a < 0 || b < 0) {
+			g_set_error(error, MD_ERROR, MD_ERROR_CONFIG, "%s: "
+			    "\"%s\" is not a day like mon or a range like "
+			    "mon-fri", where, *p);
+			return FALSE;
+		}
+		for (int d = a;; d = (d + 1) % 7) {
+			*mask |= 1u << d;
+			if (d == b)
+				break;
+		}
+	}
+	return TRUE;
+}
+
+static gboolean
+parse_clock(const char *s, guint *minutes)
+{
+	guint h, m;
+	char tail;
+
+	if (sscanf(s, "%2u:%2u%c", &h, &m, &tail) != 2 || strlen(s) != 5 ||
+	    m > 59 || h > 24 || (h == 24 && m != 0))
+		return FALSE;
+	*minutes = h * 60 + m;
+	return TRUE;
+}
+
+static gint
+compare_guint(gconstpointer a, gconstpointer b)
+{
+	guint x = *(const guint *)a, y = *(const guint *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* "09:00-17:00", or several: "08:00-12:00;13:00-17:00". */
+static gboolean
+parse_hours(const char *where, const char *value, GArray **out,
+    GError **error)
+{
+	g_auto(GStrv) parts = g_strsplit_set(value, ";, ", -1);
+	g_autoptr(GArray) pairs = g_array_new(FALSE, FALSE, sizeof(guint[2]));
+
+	for (char **p = parts; *p != NULL; p++) {
+		g_auto(GStrv) ends = NULL;
+		guint r[2];
+
+		if ((*p)[0] == '\0')
+			continue;
+		ends = g_strsplit(*p, "-", 2);
+		if (ends[1] == NULL || !parse_clock(ends[0], &r[0]) ||
+		    !parse_clock(ends[1], &r[1]) || r[1] <= r[0]) {
+			g_set_error(error, MD_ERROR, MD_ERROR_CONFIG, "%s: "
+			    "\"%s\" is not a range like 09:00-17:00", where,
+			    *p);
+			return FALSE;
+		}
+		g_array_append_val(pairs, r);
+	}
+	g_array_sort(pairs, compare_guint);
+	for (guint i = 1; i < pairs->len; i++)
+		if (g_array_index(pairs, guint, 2 * i) <
+		    g_array_index(pairs, guint, 2 * i - 1)) {
+			g_set_error(error, MD_ERROR, MD_ERROR_CONFIG, "%s: "
+			    "ranges overlap", where);
+			return FALSE;
+		}
+	g_clear_pointer(out, g_array_unref);
+	*out = g_array_sized_new(FALSE, FALSE, sizeof(guint), pairs->len * 2);
+	g_array_append_vals(*out, pairs->data, pairs->len * 2);
+	return TRUE;
+}
+
+/* "2026-12-24" once, or "12-25" every year. */
+static gboolean
+valid_holiday(const char *s)
+{
+	guint y = 2000, m, d;
+	char tail;
+
+	if (strlen(s) == 10) {
+		if (sscanf(s, "%4u-%2u-%2u%c", &y, &m, &d, &tail) != 3)
+			return FALSE;
+	} else if (strlen(s) != 5 || sscanf(s, "%2u-%2u%c", &m, &d,
+	    &tail) != 2)
+		return FALSE;
+	return g_date_valid_dmy(d, m, y);
+}
+
+static MdCalendarSpec *
+calendar_spec_new(const char *name)
+{
+	MdCalendarSpec *c = g_new0(MdCalendarSpec, 1);
+	guint nine_to_five[2] = { 9 * 60, 17 * 60 };
+
+	c->name = g_strdup(name);
+	c->time_zone = g_strdup("");
+	c->working_days = 0x1f;
+	c->hours = g_array_new(FALSE, FALSE, sizeof(guint));
+	g_array_append_vals(c->hours, nine_to_five, 2);
+	c->holidays = g_new0(char *, 1);
+	c->holidays_file = g_strdup("");
+	return c;
+}
+
+/* "[calendar]" or "[calendar NAME]". */
+static gboolean
+load_calendar(MdConfig *config, GKeyFile *kf, const char *group,
+    GError **error)
+{
+	g_auto(GStrv) keys_of = g_key_file_get_keys(kf, group, NULL, NULL);
+	MdCalendarSpec *c;
+
+	if (strcmp(group, "calendar") == 0)
+		c = g_ptr_array_index(config->calendars, 0);
+	else {
+		g_autofree char *name = g_strstrip(g_strdup(group + 9));
+
+		if (md_config_calendar(config, name) != NULL ||
+		    !md_config_valid_queue_name(name)) {
+			g_set_error(error, MD_ERROR, MD_ERROR_CONFIG, "[%s]: "
+			    "calendar name given twice or not 1 to 64 "
+			    "letters, digits, '.', '_' or '-'", group);
+			return FALSE;
+		}
+		c = calendar_spec_new(name);
+		g_ptr_array_add(config->calendars, c);
+	}
+	for (char **k = keys_of; k != NULL && *k != NULL; k++) {
+		g_autofree char *v = g_key_file_get_value(kf, group, *k, NULL);
+		g_autofree char *where = g_strdup_printf("[%s] %s", group, *k);
+
+		g_strstrip(v);
+		if (strcmp(*k, "time-zone") == 0) {
+			g_free(c->time_zone);
+			c->time_zone = g_steal_pointer(&v);
+		} else if (strcmp(*k, "working-days") == 0) {
+			if (!parse_days(where, v, &c->working_days, error))
+				return FALSE;
+		} else if (strcmp(*k, "working-hours") == 0) {
+			if (!parse_hours(where, v, &c->hours, error))
+				return FALSE;
+		} else if (strcmp(*k, "holidays") == 0) {
+			g_auto(GStrv) list = g_strsplit_set(v, ";, ", -1);
+			GPtrArray *days = g_ptr_array_new();
+
+			for (char **d = list; *d != NULL; d++) {
+				if ((*d)[0] == '\0')
+					continue;
+				if (!valid_holiday(*d)) {
+					g_ptr_array_free(days, TRUE);
+					g_set_error(error, MD_ERROR,
+					    MD_ERROR_CONFIG, "%s: \"%s\" is "
+					    "not a date like 2026-12-24 or "
+					    "12-25", where, *d);
+					return FALSE;
+				}
+				g_ptr_array_add(days, g_strdup(*d));
+			}
+			g_ptr_array_add(days, NULL);
+			g_strfreev(c->holidays);
+			c->holidays = (char **)g_ptr_array_free(days, FALSE);
+		} else if (strcmp(*k, "holidays-file") == 0) {
+			g_free(c->holidays_file);
+			c->holidays_file = g_steal_pointer(&v);
+		} else
+			md_warn("config: unknown key [%s] %s", group, *k);
+	}
+	return TRUE;
+}
+
 /* A "[queue NAME]" group: language = en|de, agents = a@x;b@y */
 static gboolean
 load_queue(MdConfig *config, GKeyFile *kf, const char *group,
@@ -278,9 +587,12 @@ load_queue(MdConfig *config, GKeyFile *kf, const char *group,
 	q = g_new0(MdQueue, 1);
 	q->name = g_steal_pointer(&name);
 	q->retention_days = -1;
+	for (guint t = 0; t < MD_SLA_N_TARGETS; t++)
+		q->sla_s[t] = -1;
 	g_ptr_array_add(config->queues, q);
 	for (char **k = keys_of; k != NULL && *k != NULL; k++) {
 		g_autofree char *v = g_key_file_get_value(kf, group, *k, NULL);
+		int taken;
 
 		g_strstrip(v);
 		if (strcmp(*k, "language") == 0) {
@@ -299,6 +611,10 @@ load_queue(MdConfig *config, GKeyFile *kf, const char *group,
 				return FALSE;
 			}
 			q->retention_days = (gint)days;
+		} else if ((taken = load_queue_sla(q, group, *k, v,
+		    error)) != 0) {
+			if (taken < 0)
+				return FALSE;
 		} else if (strcmp(*k, "agents") == 0) {
 			g_auto(GStrv) list = g_strsplit_set(v, ";, ", -1);
 			GPtrArray *agents = g_ptr_array_new();
@@ -368,6 +684,12 @@ load_file(MdConfig *config, GKeyFile *kf, GError **error)
 		g_auto(GStrv) names = g_key_file_get_keys(kf, *g, NULL, NULL);
 		gboolean is_addresses = strcmp(*g, "addresses") == 0;
 
+		if (strcmp(*g, "calendar") == 0 ||
+		    g_str_has_prefix(*g, "calendar ")) {
+			if (!load_calendar(config, kf, *g, error))
+				return FALSE;
+			continue;
+		}
 		if (g_str_has_prefix(*g, "queue ")) {
 			if (!load_queue(config, kf, *g, error))
 				return FALSE;
@@ -487,6 +809,13 @@ validate(MdConfig *config, GError **error)
 			q->language = g_strdup(config->language);
 		if (q->agents == NULL)
 			q->agents = g_new0(char *, 1);
+		if (q->calendar != NULL &&
+		    md_config_calendar(config, q->calendar) == NULL) {
+			g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
+			    "[queue %s] calendar: there is no [calendar %s]",
+			    q->name, q->calendar);
+			return FALSE;
+		}
 	}
 	if (!rank_queues(config, error))
 		return FALSE;
@@ -508,6 +837,9 @@ md_config_load(const char *path, GError **error)
 
 	config->addresses = g_ptr_array_new_with_free_func(address_free);
 	config->queues = g_ptr_array_new_with_free_func(queue_free);
+	config->calendars = g_ptr_array_new_with_free_func(
+	    calendar_spec_free);
+	g_ptr_array_add(config->calendars, calendar_spec_new(NULL));
 	for (gsize i = 0; i < G_N_ELEMENTS(keys); i++)
 		if (!set_value(config, &keys[i], keys[i].def, error))
 			return NULL;
@@ -600,7 +932,8 @@ const MdQueue *
 md_config_queue(const MdConfig *config, const char *name)
 {
 	static const char *const none[] = { NULL };
-	static MdQueue defaults = { NULL, NULL, (char **)none, -1 };
+	static MdQueue defaults = { NULL, NULL, (char **)none, -1,
+	    { -1, -1, -1 }, NULL, NULL };
 
 	for (guint i = 0; i < config->queues->len; i++) {
 		MdQueue *q = g_ptr_array_index(config->queues, i);
@@ -727,6 +1060,48 @@ md_config_is_ours(const MdConfig *config, const char *address)
 }
 
 static void
+append_duration(GString *s, gint64 seconds)
+{
+	if (seconds == 0)
+		g_string_append_c(s, '0');
+	else if (seconds % 3600 == 0)
+		g_string_append_printf(s, "%" G_GINT64_FORMAT "h",
+		    seconds / 3600);
+	else
+		g_string_append_printf(s, "%" G_GINT64_FORMAT "m",
+		    seconds / 60);
+}
+
+static void
+dump_calendar(GString *s, const MdCalendarSpec *c)
+{
+	g_autofree char *holidays = g_strjoinv(";", c->holidays);
+	const char *sep = "";
+
+	if (c->name != NULL)
+		g_string_append_printf(s, "[calendar %s]\n", c->name);
+	else
+		g_string_append(s, "[calendar]\n");
+	g_string_append_printf(s, "time-zone = %s\nworking-days = ",
+	    c->time_zone);
+	for (int d = 0; d < 7; d++)
+		if (c->working_days & (1u << d)) {
+			g_string_append_printf(s, "%s%s", sep, day_names[d]);
+			sep = ";";
+		}
+	g_string_append(s, "\nworking-hours = ");
+	for (guint i = 0; i + 1 < c->hours->len; i += 2) {
+		guint a = g_array_index(c->hours, guint, i);
+		guint b = g_array_index(c->hours, guint, i + 1);
+
+		g_string_append_printf(s, "%s%02u:%02u-%02u:%02u",
+		    i ? ";" : "", a / 60, a % 60, b / 60, b % 60);
+	}
+	g_string_append_printf(s, "\nholidays = %s\nholidays-file = %s\n",
+	    holidays, c->holidays_file);
+}
+
+static void
 dump_value(GString *s, const MdConfig *config, const KeySpec *k)
 {
 	const char *field = (const char *)config + k->offset;
@@ -736,6 +1111,8 @@ dump_value(GString *s, const MdConfig *config, const KeySpec *k)
 		g_string_append(s, *(char *const *)field);
 	else if (k->type == KEY_BOOL)
 		g_string_append(s, *(const gboolean *)field ? "true" : "false");
+	else if (k->type == KEY_DURATION)
+		append_duration(s, *(const gint64 *)field);
 	else if (k->max <= G_MAXUINT)
 		g_string_append_printf(s, "%u", *(const guint *)field);
 	else
@@ -782,7 +1159,22 @@ md_config_dump(const MdConfig *config)
 		if (q->retention_days >= 0)
 			g_string_append_printf(s, "retention-days = %d\n",
 			    q->retention_days);
+		for (guint t = 0; t < MD_SLA_N_TARGETS; t++)
+			if (q->sla_s[t] >= 0) {
+				g_string_append_printf(s, "%s = ",
+				    sla_keys[t]);
+				append_duration(s, q->sla_s[t]);
+				g_string_append_c(s, '\n');
+			}
+		if (q->calendar != NULL)
+			g_string_append_printf(s, "calendar = %s\n",
+			    q->calendar);
+		if (q->escalate_to != NULL)
+			g_string_append_printf(s, "escalate-to = %s\n",
+			    q->escalate_to);
 	}
+	for (guint i = 0; i < config->calendars->len; i++)
+		dump_calendar(s, g_ptr_array_index(config->calendars, i));
 	return g_string_free(s, FALSE);
 }
 
@@ -790,6 +1182,7 @@ void
 md_config_check(const MdConfig *config, GPtrArray *problems)
 {
 	const char *dir = config->template_dir;
+
 
 	/*
 	 * The loader checks what the file says; this checks what it points
@@ -809,4 +1202,42 @@ md_config_check(const MdConfig *config, GPtrArray *problems)
 	if (access(dir, R_OK | X_OK) != 0)
 		g_ptr_array_add(problems, g_strdup_printf("[templates] dir: "
 		    "%s: %s", dir, g_strerror(errno)));
+}
+
+const MdCalendarSpec *
+md_config_calendar(const MdConfig *config, const char *name)
+{
+	for (guint i = 0; i < config->calendars->len; i++) {
+		const MdCalendarSpec *c = g_ptr_array_index(config->calendars,
+		    i);
+
+		if (g_strcmp0(c->name, name) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+gint64
+md_config_sla_seconds(const MdConfig *config, const char *queue,
+    MdSlaTarget target)
+{
+	const MdQueue *q = md_config_queue(config, queue);
+
+	g_return_val_if_fail(target < MD_SLA_N_TARGETS, 0);
+	return q->sla_s[target] >= 0 ? q->sla_s[target] :
+	    config->sla_s[target];
+}
+
+gboolean
+md_config_has_sla(const MdConfig *config)
+{
+	for (guint t = 0; t < MD_SLA_N_TARGETS; t++) {
+		if (config->sla_s[t] > 0)
+			return TRUE;
+		for (guint i = 0; i < config->queues->len; i++)
+			if (((MdQueue *)g_ptr_array_index(config->queues,
+			    i))->sla_s[t] > 0)
+				return TRUE;
+	}
+	return FALSE;
 }

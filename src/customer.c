@@ -520,3 +520,16 @@ md_customer_from_record(const void *data, gsize len, GError **error)
 	}
 	return g_steal_pointer(&c);
 }
+
+char *
+md_customer_label(const MdCustomer *c)
+{
+	g_autofree char *name = NULL;
+
+	if (c == NULL)
+		return g_strdup("-");
+	name = md_customer_display_name(c);
+	if (name != NULL)
+		return g_strdup_printf("%s <%s>", name, c->email);
+	return g_strdup(c->email);
+}

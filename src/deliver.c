@@ -19,6 +19,7 @@
 #include "maildesk/error.h"
 #include "maildesk/loop.h"
 #include "maildesk/message.h"
+#include "maildesk/sla.h"
 #include "maildesk/search-queue.h"
 #include "maildesk/thread.h"
 #include "maildesk/ticket.h"
@@ -571,6 +572,22 @@ queue_replies(Delivery *d, GError **error)
 	return md_autoreply_queue(&a, error);
 }
 
+/*
+ * The ticket's service levels (sla.c): a customer's message starts or
+ * goes on waiting.  Machine mail (a bounce, an out-of-office) makes
+ * nobody wait.  Imported mail starts no service levels: it was answered,
+ * or not, long ago, and a clock started now would escalate all of it.
+ */
+static gboolean
+count_waiting(Delivery *d, GError **error)
+{
+	if (d->opts->no_autoreply)
+		return TRUE;
+	return md_sla_note(d->tx, d->config, d->ticket,
+	    d->m->flags & MD_MSG_MACHINE ? MD_SLA_EVENT_NONE :
+	    MD_SLA_EVENT_CUSTOMER, d->now, error);
+}
+
 /* Commits (unless the caller holds the transaction) and fills @result. */
 static gboolean
 commit(Delivery *d, GError **error)
@@ -630,7 +647,8 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 	if (d.agent != NULL) {
 		if (!store_agent_mail(&d, error))
 			return FALSE;
-	} else if (!store_mail(&d, error) || !queue_replies(&d, error))
+	} else if (!store_mail(&d, error) || !queue_replies(&d, error) ||
+	    !count_waiting(&d, error))
 		return FALSE;
 	if (!md_ticket_save(d.tx, d.ticket, error))
 		return FALSE;

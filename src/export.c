@@ -20,6 +20,7 @@
 #include "maildesk/error.h"
 #include "maildesk/export.h"
 #include "maildesk/mbox.h"
+#include "maildesk/sla-view.h"
 #include "maildesk/token.h"
 #include "maildesk/json-out.h"
 #include "maildesk/outbox.h"
@@ -312,6 +313,7 @@ md_export_customer(MdTxn *txn, const MdConfig *config, const MdCustomer *c,
 	g_autofree char *json = NULL, *path = NULL, *subject = NULL;
 	g_autofree char *when = md_json_time(now, 0);
 	AuditExport audit = { b, NULL };
+	g_autoptr(MdSlaView) view = md_sla_view_new(config);
 	Redact red;
 
 	if (tickets == NULL || !check_target(dir, error))
@@ -346,6 +348,17 @@ md_export_customer(MdTxn *txn, const MdConfig *config, const MdCustomer *c,
 			return FALSE;
 		json_builder_begin_object(b);
 		md_json_add_ticket(b, t, t->customer_id == c->id ? c : NULL);
+		/* What ticket show says of its service levels, too. */
+		{
+			g_autoptr(GError) e = NULL;
+			g_autoptr(MdSla) sla = md_sla_load(txn, n, &e);
+
+			if (e != NULL) {
+				g_propagate_error(error, g_steal_pointer(&e));
+				return FALSE;
+			}
+			md_sla_view_json(view, b, t, sla, TRUE);
+		}
 		json_builder_set_member_name(b, "messages");
 		json_builder_begin_array(b);
 		for (guint32 s = 1; s <= t->message_count; s++) {

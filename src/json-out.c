@@ -45,6 +45,12 @@ local_offset(gint64 unix_s)
 	    G_TIME_SPAN_SECOND) : 0;
 }
 
+void
+md_json_add_local_time(JsonBuilder *b, const char *name, gint64 unix_s)
+{
+	add_time(b, name, unix_s, local_offset(unix_s), unix_s != 0);
+}
+
 static void
 add_string(JsonBuilder *b, const char *name, const char *value)
 {

@@ -13,11 +13,13 @@
 
 #include "maildesk/error.h"
 #include "maildesk/ledger.h"
+#include "maildesk/open-tickets.h"
 #include "maildesk/outbox.h"
 #include "maildesk/privacy.h"
 #include "maildesk/ratelimit.h"
 #include "maildesk/message-record.h"
 #include "maildesk/record.h"
+#include "maildesk/sla.h"
 #include "maildesk/search-queue.h"
 #include "maildesk/ticket.h"
 
@@ -367,7 +369,9 @@ drop_ticket(MdTxn *txn, const MdTicket *t, Sweep *s, MdEraseReport *r,
 	md_key_be64(key, t->number);
 	/* The search index drops its documents when it catches up. */
 	if (!md_store_del(txn, MD_DB_TICKETS, key, 8, NULL, 0, error) ||
-	    !md_search_queue_mark(txn, t->number, error))
+	    !md_open_tickets_remove(txn, t->number, error) ||
+	    !md_search_queue_mark(txn, t->number, error) ||
+	    !md_sla_drop(txn, t->number, error))
 		return FALSE;
 	g_array_append_val(r->tickets, t->number);
 	return TRUE;

@@ -149,7 +149,10 @@ static const struct {
 	[MD_DB_AUDIT] = { "audit", 0 },
 	[MD_DB_AGENTS] = { "agents", 0 },
 	[MD_DB_LEDGER] = { "ledger", 0 },
+	[MD_DB_SLA] = { "sla", 0 },
+	[MD_DB_DUE] = { "due", 0 },
 	[MD_DB_SEARCH_QUEUE] = { "search_queue", 0 },
+	[MD_DB_OPEN_TICKETS] = { "open_tickets", 0 },
 };
 
 const char *

@@ -104,7 +104,20 @@ md_ticket_query(MdTxn *txn, const MdTicketQuery *q, GError **error)
 		/* Nobody: G_MAXUINT64 matches no ticket. */
 		s.customer = c != NULL ? c->id : G_MAXUINT64;
 	}
-	if (!md_ticket_foreach(txn, scan_one, &s, error))
+	for (guint i = 0; q->only != NULL && i < q->only->len &&
+	    s.error == NULL; i++) {
+		g_autoptr(GError) e = NULL;
+		g_autoptr(MdTicket) t = md_ticket_load(txn,
+		    g_array_index(q->only, guint64, i), &e);
+
+		if (t != NULL)
+			scan_one(t, &s);
+		else if (!g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND)) {
+			g_propagate_error(error, g_steal_pointer(&e));
+			return NULL;
+		}
+	}
+	if (q->only == NULL && !md_ticket_foreach(txn, scan_one, &s, error))
 		return NULL;
 	if (s.error != NULL) {
 		g_propagate_error(error, s.error);

@@ -9,6 +9,7 @@
 #include "maildesk/customer.h"
 #include "maildesk/error.h"
 #include "maildesk/message-record.h"
+#include "maildesk/open-tickets.h"
 #include "maildesk/record.h"
 #include "maildesk/search-queue.h"
 #include "maildesk/ticket.h"
@@ -97,6 +98,89 @@ md_ticket_set_status(MdTicket *t, MdStatus status, gint64 now)
 	t->updated_at = now;
 }
 
+/* @t's open-tickets entry; FALSE when it should have none. */
+static gboolean
+open_entry(const MdTicket *t, MdOpenTicket *o)
+{
+	if (t->status != MD_STATUS_NEW && t->status != MD_STATUS_OPEN &&
+	    t->status != MD_STATUS_PENDING)
+		return FALSE;
+	o->number = t->number;
+	o->status = (guint8)t->status;
+	o->created_at = t->created_at;
+	o->queue = t->queue;
+	o->owner = t->owner;
+	return TRUE;
+}
+
+/* Puts or removes @t's open-tickets entry, as its status says. */
+static gboolean
+index_open(MdTxn *txn, const MdTicket *t, GError **error)
+{
+	MdOpenTicket o;
+
+	if (!open_entry(t, &o))
+		return md_open_tickets_remove(txn, t->number, error);
+	return md_open_tickets_put(txn, &o, error);
+}
+
+gboolean
+md_ticket_open_entry_is_current(MdTxn *txn, const MdTicket *t)
+{
+	MdOpenTicket o;
+
+	return md_open_tickets_matches(txn, t->number, open_entry(t, &o) ?
+	    &o : NULL);
+}
+
+typedef struct {
+	MdTxn *txn;
+	guint64 entries;
+	GError *error;
+} Rebuild;
+
+static gboolean
+rebuild_one(MdTicket *t, gpointer user_data)
+{
+	Rebuild *r = user_data;
+	MdOpenTicket o;
+
+	if (!open_entry(t, &o))
+		return TRUE;
+	r->entries++;
+	return md_open_tickets_put(r->txn, &o, &r->error);
+}
+
+gboolean
+md_ticket_rebuild_open_index(MdTxn *txn, guint64 *entries, GError **error)
+{
+	Rebuild r = { txn, 0, NULL };
+
+	if (!md_open_tickets_clear(txn, error) ||
+	    !md_ticket_foreach(txn, rebuild_one, &r, error))
+		return FALSE;
+	if (r.error != NULL) {
+		g_propagate_error(error, r.error);
+		return FALSE;
+	}
+	*entries += r.entries;
+	return md_open_tickets_mark_built(txn, error);
+}
+
+gboolean
+md_ticket_ensure_open_index(MdTxn *txn, gboolean *built, GError **error)
+{
+	guint64 entries = 0;
+
+	*built = FALSE;
+	if (md_open_tickets_is_built(txn))
+		return TRUE;
+	if (!md_ticket_rebuild_open_index(txn, &entries, error))
+		return FALSE;
+	*built = TRUE;
+	return TRUE;
+}
+
 MdTicket *
 md_ticket_load(MdTxn *txn, guint64 number, GError **error)
 {
@@ -143,7 +227,8 @@ md_ticket_save(MdTxn *txn, const MdTicket *t, GError **error)
 	md_key_be64(key, t->number);
 	/* Whatever changed, the search index owes the ticket an update. */
 	return md_store_put(txn, MD_DB_TICKETS, key, 8, data, len, 0,
-	    error) && md_search_queue_mark(txn, t->number, error);
+	    error) && index_open(txn, t, error) &&
+	    md_search_queue_mark(txn, t->number, error);
 }
 
 gboolean

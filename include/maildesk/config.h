@@ -11,12 +11,38 @@ typedef struct {
 	char *queue;	/* owned */
 } MdAddress;
 
+/* The service-level targets (sla.c counts them in business seconds). */
+typedef enum {
+	MD_SLA_FIRST_RESPONSE,
+	MD_SLA_NEXT_UPDATE,
+	MD_SLA_SOLUTION,
+	MD_SLA_N_TARGETS
+} MdSlaTarget;
+
 typedef struct {
 	char *name;		/* owned */
 	char *language;		/* owned: template language, "en", "de" */
 	char **agents;		/* owned, lower-cased addresses */
 	gint retention_days;	/* -1: the [tickets] default */
+	/* Business seconds per MdSlaTarget; -1: the [sla] default, 0: none. */
+	gint64 sla_s[MD_SLA_N_TARGETS];
+	char *calendar;		/* owned, may be NULL: the [calendar] one */
+	char *escalate_to;	/* owned, may be NULL: an extra address */
 } MdQueue;
+
+/*
+ * A business-hours calendar as written: "[calendar]" (name NULL) or
+ * "[calendar NAME]".  calendar.c turns it into an MdCalendar.
+ */
+typedef struct {
+	char *name;		/* owned, NULL for the default */
+	char *time_zone;	/* owned; empty: the system's local zone */
+	guint working_days;	/* bit 0 Monday ... bit 6 Sunday */
+	GArray *hours;		/* owned, of guint: start, end minute pairs,
+				 * sorted, not overlapping, end <= 1440 */
+	char **holidays;	/* owned: "YYYY-MM-DD" or yearly "MM-DD" */
+	char *holidays_file;	/* owned, may be empty: an iCalendar file */
+} MdCalendarSpec;
 
 typedef struct {
 	char *source;		/* owned; file read, or NULL for defaults */
@@ -67,6 +93,11 @@ typedef struct {
 	char *backup_ledger_copy;	/* owned, may be empty: a file the
 					 * erasure ledger is copied to after
 					 * each erase, expire and backup */
+	GPtrArray *calendars;	/* owned, of MdCalendarSpec; [0] is the
+				 * default one */
+	gint64 sla_s[MD_SLA_N_TARGETS];	/* [sla] defaults; 0: none */
+	guint sla_warning_percent;
+	guint digest_max_tickets;	/* tickets one digest mail lists */
 	char *lmtp_listen;	/* owned: unix:PATH, inet:HOST:PORT, ... */
 	char *lmtp_clients;	/* owned: addresses allowed over TCP */
 	guint lmtp_workers;	/* 0: one per CPU */
@@ -140,5 +171,19 @@ char *md_config_dump(const MdConfig *config);
  * char *, owned by the array).  Reads the file system; no store.
  */
 void md_config_check(const MdConfig *config, GPtrArray *problems);
+
+/*
+ * The calendar called @name ([calendar NAME]), or the default one for
+ * NULL; NULL if there is no such calendar (borrowed).
+ */
+const MdCalendarSpec *md_config_calendar(const MdConfig *config,
+    const char *name);
+
+/* Business seconds of @target for @queue (its own, or [sla]); 0: none. */
+gint64 md_config_sla_seconds(const MdConfig *config, const char *queue,
+    MdSlaTarget target);
+
+/* TRUE if any queue, or [sla], sets a target: escalate has work. */
+gboolean md_config_has_sla(const MdConfig *config);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MdConfig, md_config_free)

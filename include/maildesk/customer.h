@@ -92,6 +92,9 @@ gboolean md_customer_lookup(MdTxn *txn, guint64 id, MdCustomer **out,
 /* Found or not: *@out is who has @email (transfer full), or NULL. */
 gboolean md_customer_lookup_email(MdTxn *txn, const char *email,
     MdCustomer **out, GError **error);
+
+/* "First Last <address>", or the address, or "-" for NULL (transfer full). */
+char *md_customer_label(const MdCustomer *c);
 /* NOT_FOUND when nobody has @email. */
 MdCustomer *md_customer_find_by_email(MdTxn *txn, const char *email,
     GError **error);

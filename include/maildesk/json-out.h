@@ -13,6 +13,12 @@
 /* ISO 8601 with offset, e.g. 2026-11-27T10:00:00+01:00 (transfer full). */
 char *md_json_time(gint64 unix_s, gint32 offset_s);
 
+/*
+ * Adds member @name: @unix_s as md_json_time() gives it in the local
+ * time zone of that moment, or null for 0.
+ */
+void md_json_add_local_time(JsonBuilder *b, const char *name, gint64 unix_s);
+
 /* Adds the ticket's fields (without messages) to the open object. */
 void md_json_add_ticket(JsonBuilder *b, const MdTicket *t,
     const MdCustomer *customer);

@@ -20,6 +20,11 @@
  *   agents            lower-cased address      -> agent record
  *   audit             counter (be64)           -> audit record (privacy.c)
  *   ledger            counter (be64)           -> erasure record (ledger.c)
+ *   sla               ticket (be64)            -> service levels (sla.c)
+ *   due               time (be64), ticket (be64), kind (1 byte) -> empty:
+ *                     when escalate next looks at the ticket (sla.c)
+ *   open_tickets      ticket number (be64)     -> open-ticket entry
+ *                                                 (open-tickets.c)
  *   search_queue      't', ticket (be64)       -> write txn id (be64):
  *                                                 the ticket changed, its
  *                                                 search documents are due
@@ -56,7 +61,10 @@ typedef enum {
 	MD_DB_AUDIT,
 	MD_DB_AGENTS,
 	MD_DB_LEDGER,
+	MD_DB_SLA,
+	MD_DB_DUE,
 	MD_DB_SEARCH_QUEUE,
+	MD_DB_OPEN_TICKETS,
 	MD_DB_COUNT
 } MdDb;
 

@@ -18,6 +18,9 @@ typedef struct {
 	const char *owner;	/* nullable: only this owner; "none": none */
 	gint64 older_than;	/* only updated before this time, or 0 */
 	gboolean hide_closed;	/* closed tickets left out */
+	GArray *only;		/* nullable, of guint64: only these tickets,
+				 * read one by one instead of every ticket
+				 * (those gone meanwhile are left out) */
 } MdTicketQuery;
 
 /*

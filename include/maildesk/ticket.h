@@ -111,6 +111,20 @@ gboolean md_ticket_drop_sent(MdTxn *txn, guint64 number, guint32 seq,
 GBytes *md_ticket_load_raw(MdTxn *txn, guint64 number, guint32 seq,
     GError **error);
 
+/*
+ * The open-tickets index (open-tickets.c) as the tickets say it should be.
+ * is_current: TRUE if @t's entry is right (present and equal when @t is
+ * new, open or pending, absent otherwise).  rebuild: empties the index
+ * and makes it from every ticket (write txn), adding the entries to
+ * *@entries.  ensure: rebuilds it once in a store that never had it
+ * (write txn; init and the first digest), setting *@built when it did.
+ */
+gboolean md_ticket_open_entry_is_current(MdTxn *txn, const MdTicket *t);
+gboolean md_ticket_rebuild_open_index(MdTxn *txn, guint64 *entries,
+    GError **error);
+gboolean md_ticket_ensure_open_index(MdTxn *txn, gboolean *built,
+    GError **error);
+
 /* Calls @fn for each ticket in number order until it returns FALSE. */
 typedef gboolean (*MdTicketFunc)(MdTicket *t, gpointer user_data);
 gboolean md_ticket_foreach(MdTxn *txn, MdTicketFunc fn, gpointer user_data,

@@ -4,6 +4,7 @@
  * them together (config.c checks; this prints).
  */
 #include "maildesk/term.h"
+#include "maildesk/calendar.h"
 #include "maildesk/cmd.h"
 #include "maildesk/error.h"
 
@@ -21,6 +22,7 @@ md_cmd_config_check(MdContext *ctx, int argc, char **argv, GError **error)
 	dump = md_config_dump(ctx->config);
 	md_out_str(dump);
 	md_config_check(ctx->config, problems);
+	md_calendar_check(ctx->config, problems);
 	for (guint i = 0; i < problems->len; i++)
 		md_out("problem: %s\n", (char *)g_ptr_array_index(problems, i));
 	if (problems->len > 0) {

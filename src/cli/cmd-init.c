@@ -10,6 +10,8 @@
 #include "maildesk/term.h"
 #include "maildesk/cmd.h"
 #include "maildesk/error.h"
+#include "maildesk/log.h"
+#include "maildesk/ticket.h"
 
 /* Gives the store to @user: deliver runs as that user, not root. */
 static gboolean
@@ -38,6 +40,27 @@ chown_store(const char *path, const char *user, GError **error)
 	return TRUE;
 }
 
+/*
+ * Indexes a newer maildesk keeps, built from the records of a store made
+ * before them (init is what an upgrade runs).
+ */
+static gboolean
+ensure_indexes(MdContext *ctx, GError **error)
+{
+	g_autoptr(MdStore) store = md_store_open(ctx->config->store_path,
+	    ctx->config->map_size_bytes, error);
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	gboolean built = FALSE;
+
+	if (store == NULL || !md_store_begin(store, MD_TXN_WRITE, &txn, error) ||
+	    !md_ticket_ensure_open_index(&txn, &built, error) ||
+	    !md_store_commit(&txn, error))
+		return FALSE;
+	if (built)
+		md_debug(1, "init open-tickets index built");
+	return TRUE;
+}
+
 gboolean
 md_cmd_init(MdContext *ctx, int argc, char **argv, GError **error)
 {
@@ -62,6 +85,8 @@ md_cmd_init(MdContext *ctx, int argc, char **argv, GError **error)
 	}
 	if (!md_store_init(ctx->config->store_path,
 	    ctx->config->map_size_bytes, &created, error))
+		return FALSE;
+	if (!ensure_indexes(ctx, error))
 		return FALSE;
 	if (owner != NULL && !chown_store(ctx->config->store_path, owner,
 	    error))

@@ -16,6 +16,7 @@
 #include "maildesk/customer.h"
 #include "maildesk/error.h"
 #include "maildesk/json-out.h"
+#include "maildesk/sla-view.h"
 #include "maildesk/ticket.h"
 #include "maildesk/ticket-query.h"
 
@@ -41,6 +42,8 @@ customer_label(const MdCustomer *c)
 
 typedef struct {
 	MdTxn *txn;
+	MdSlaView *view;
+	gint64 due_by;		/* --overdue, --due-within: due by then */
 	JsonBuilder *json;
 	GString *text;
 	GError *error;
@@ -51,28 +54,38 @@ static gboolean
 print_one(MdTicket *t, ListState *s)
 {
 	g_autoptr(MdCustomer) c = NULL;
+	g_autoptr(MdSla) sla = NULL;
+	MdSlaTarget target;
+	gint64 due;
 
 	if (t->customer_id != 0) {
 		c = md_customer_load(s->txn, t->customer_id, &s->error);
 		if (c == NULL)
 			return FALSE;
 	}
+	if (!md_sla_view_load(s->view, s->txn, t, &sla, &due, &target,
+	    &s->error))
+		return FALSE;
+	/* The index gave candidates; the calendar says which are due. */
+	if (s->due_by != 0 && (due == 0 || due > s->due_by))
+		return TRUE;
 	s->count++;
 	if (s->json != NULL) {
 		json_builder_begin_object(s->json);
 		md_json_add_ticket(s->json, t, c);
+		md_sla_view_json(s->view, s->json, t, sla, FALSE);
 		json_builder_end_object(s->json);
 	} else {
 		g_autofree char *label = customer_label(c);
 		g_autofree char *who = md_term_fit(label, 32);
 		g_autofree char *subj = md_term_fit(t->subject, 40);
 		g_autofree char *upd = short_time(t->updated_at);
-
+		g_autofree char *when = due ? short_time(due) : g_strdup("-");
 		g_autofree char *queue = md_term_pad(t->queue, 10);
 
 		g_string_append_printf(s->text, "%6" G_GUINT64_FORMAT
-		    "  %-8s  %s  %s  %s  %4u  %s\n", t->number,
-		    md_ticket_status_name(t->status), queue, upd, who,
+		    "  %-8s  %s  %s  %-16s  %s  %4u  %s\n", t->number,
+		    md_ticket_status_name(t->status), queue, upd, when, who,
 		    t->message_count, subj);
 	}
 	return TRUE;
@@ -82,8 +95,8 @@ gboolean
 md_cmd_ticket_list(MdContext *ctx, int argc, char **argv, GError **error)
 {
 	g_autofree char *status = NULL, *queue = NULL, *customer = NULL;
-	g_autofree char *owner = NULL, *older = NULL;
-	gboolean json = FALSE, all = FALSE;
+	g_autofree char *owner = NULL, *older = NULL, *within = NULL;
+	gboolean json = FALSE, all = FALSE, overdue = FALSE;
 	g_autoptr(GOptionContext) oc = g_option_context_new("- list tickets");
 	GOptionEntry entries[] = {
 		{ "status", 0, 0, G_OPTION_ARG_STRING, &status,
@@ -98,10 +111,18 @@ md_cmd_ticket_list(MdContext *ctx, int argc, char **argv, GError **error)
 		  "only tickets untouched for more than DAYS days", "DAYS" },
 		{ "all", 0, 0, G_OPTION_ARG_NONE, &all,
 		  "closed tickets too", NULL },
+		{ "overdue", 0, 0, G_OPTION_ARG_NONE, &overdue,
+		  "only tickets past a service-level target", NULL },
+		{ "due-within", 0, 0, G_OPTION_ARG_STRING, &within,
+		  "only tickets due within HOURS hours, or overdue", "HOURS" },
 		{ "json", 0, 0, G_OPTION_ARG_NONE, &json, "JSON output",
 		  NULL },
 		{ NULL }
 	};
+	g_autoptr(MdSlaView) view = md_sla_view_new(ctx->config);
+	g_autoptr(GArray) only = NULL;
+	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+	guint64 hours = 0;
 	g_auto(MdTxn) txn = MD_TXN_INIT;
 	g_autoptr(GPtrArray) matches = NULL;
 	g_autoptr(JsonBuilder) b = NULL;
@@ -131,6 +152,17 @@ md_cmd_ticket_list(MdContext *ctx, int argc, char **argv, GError **error)
 		    "\"%s\" is not a number of days from 0 to 36500", older);
 		return FALSE;
 	}
+	if (within != NULL && !g_ascii_string_to_unsigned(within, 10, 0,
+	    87600, &hours, NULL)) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "--due-within: "
+		    "\"%s\" is not a number of hours from 0 to 87600", within);
+		return FALSE;
+	}
+	if (within != NULL && overdue) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "--overdue and "
+		    "--due-within: give one of them");
+		return FALSE;
+	}
 	if (customer != NULL && !md_customer_check_address(customer, error)) {
 		g_prefix_error(error, "--customer: ");
 		return FALSE;
@@ -148,6 +180,11 @@ md_cmd_ticket_list(MdContext *ctx, int argc, char **argv, GError **error)
 	q.queue = queue;
 	q.owner = owner;
 	q.customer = customer;
+	s.view = view;
+	if (overdue)
+		s.due_by = now;
+	else if (within != NULL)
+		s.due_by = now + (gint64)hours * 3600;
 	/* Closed is done for good: shown when asked for. */
 	q.hide_closed = status == NULL && !all;
 	if (older != NULL)
@@ -158,6 +195,11 @@ md_cmd_ticket_list(MdContext *ctx, int argc, char **argv, GError **error)
 		json_builder_begin_array(b);
 		s.json = b;
 	}
+	/* The due index names the candidates: no scan of the store. */
+	if (s.due_by != 0 && (only = md_sla_view_candidates(&txn,
+	    s.due_by, error)) == NULL)
+		return FALSE;
+	q.only = only;
 	matches = md_ticket_query(&txn, &q, error);
 	if (matches == NULL)
 		return FALSE;
@@ -171,9 +213,9 @@ md_cmd_ticket_list(MdContext *ctx, int argc, char **argv, GError **error)
 		json_builder_end_array(b);
 		md_json_print(b);
 	} else {
-		md_out("%6s  %-8s  %-10s  %-16s  %-32s  %4s  %s\n", "TICKET",
-		    "STATUS", "QUEUE", "UPDATED", "CUSTOMER", "MSGS",
-		    "SUBJECT");
+		md_out("%6s  %-8s  %-10s  %-16s  %-16s  %-32s  %4s  %s\n",
+		    "TICKET", "STATUS", "QUEUE", "UPDATED", "DUE", "CUSTOMER",
+		    "MSGS", "SUBJECT");
 		md_out_str(text->str);
 	}
 	return TRUE;
@@ -279,6 +321,10 @@ md_cmd_ticket_show(MdContext *ctx, int argc, char **argv, GError **error)
 	g_autoptr(GPtrArray) participants = g_ptr_array_new_with_free_func(
 	    g_free);
 	g_autoptr(GArray) continued = NULL;
+	g_autoptr(MdSlaView) view = NULL;
+	g_autoptr(MdSla) sla = NULL;
+	MdSlaTarget target = MD_SLA_FIRST_RESPONSE;
+	gint64 due = 0;
 	guint64 number;
 
 	g_option_context_add_main_entries(oc, entries, NULL);
@@ -299,10 +345,14 @@ md_cmd_ticket_show(MdContext *ctx, int argc, char **argv, GError **error)
 	 * name other people and are read for a person only. */
 	if (!json && !ticket_links(&txn, t, participants, &continued, error))
 		return FALSE;
+	view = md_sla_view_new(ctx->config);
+	if (!md_sla_view_load(view, &txn, t, &sla, &due, &target, error))
+		return FALSE;
 	if (json) {
 		b = json_builder_new();
 		json_builder_begin_object(b);
 		md_json_add_ticket(b, t, c);
+		md_sla_view_json(view, b, t, sla, TRUE);
 		json_builder_set_member_name(b, "messages");
 		json_builder_begin_array(b);
 	} else {
@@ -338,6 +388,13 @@ md_cmd_ticket_show(MdContext *ctx, int argc, char **argv, GError **error)
 			g_string_append_printf(out, "Cited: ticket %"
 			    G_GUINT64_FORMAT " (sender is not its customer)\n",
 			    t->cited);
+		if (due != 0) {
+			g_autofree char *when = short_time(due);
+
+			g_string_append_printf(out, "Due: %s (%s)\n", when,
+			    md_sla_target_name(target));
+		}
+		md_sla_view_text(view, out, t, sla);
 	}
 	for (guint32 s = 1; s <= t->message_count; s++) {
 		g_autoptr(MdMessage) m = md_ticket_load_message(&txn,
@@ -413,6 +470,7 @@ md_cmd_ticket_set(MdContext *ctx, int argc, char **argv, GError **error)
 	g_auto(MdTxn) txn = MD_TXN_INIT;
 	g_autoptr(MdTicket) t = NULL;
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+	gint64 until = 0;
 	guint64 number;
 	MdStatus status;
 
@@ -421,7 +479,7 @@ md_cmd_ticket_set(MdContext *ctx, int argc, char **argv, GError **error)
 	if (argc != 4) {
 		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "usage: ticket "
 		    "set N status open|pending|resolved|closed | owner "
-		    "ADDR|none | queue NAME");
+		    "ADDR|none | queue NAME | pending|pending-close DATE");
 		return FALSE;
 	}
 	if (!md_store_begin(ctx->store, MD_TXN_WRITE, &txn, error))
@@ -438,6 +496,21 @@ md_cmd_ticket_set(MdContext *ctx, int argc, char **argv, GError **error)
 			return FALSE;
 		}
 		md_ticket_set_status(t, status, now);
+	} else if (strcmp(argv[2], "pending") == 0 ||
+	    strcmp(argv[2], "pending-close") == 0) {
+		g_autoptr(GTimeZone) tz = md_calendar_zone(ctx->config,
+		    t->queue, error);
+
+		if (tz == NULL)
+			return FALSE;
+		until = md_sla_parse_date(argv[3], tz, now);
+		if (until <= now) {
+			g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "%s: "
+			    "\"%s\" is not a date to come (2026-12-24, "
+			    "2026-12-24T14:00, 3d or 12h)", argv[2], argv[3]);
+			return FALSE;
+		}
+		md_ticket_set_status(t, MD_STATUS_PENDING, now);
 	} else if (strcmp(argv[2], "owner") == 0) {
 		g_autoptr(MdAgent) agent = NULL;
 		g_autoptr(GError) e = NULL;
@@ -477,11 +550,15 @@ md_cmd_ticket_set(MdContext *ctx, int argc, char **argv, GError **error)
 		t->updated_at = now;
 	} else {
 		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
-		    "\"%s\" is not status, owner or queue",
+		    "\"%s\" is not status, owner, queue, pending or "
+		    "pending-close",
 		    argv[2]);
 		return FALSE;
 	}
-	if (!md_ticket_save(&txn, t, error) || !md_store_commit(&txn, error))
+	if (!md_sla_note(&txn, ctx->config, t, MD_SLA_EVENT_NONE, now,
+	    error) || (until != 0 && !md_sla_set_pending(&txn, ctx->config,
+	    t, until, strcmp(argv[2], "pending-close") == 0, now, error)) ||
+	    !md_ticket_save(&txn, t, error) || !md_store_commit(&txn, error))
 		return FALSE;
 	md_out("ticket %" G_GUINT64_FORMAT ": %s %s\n", number, argv[2],
 	    argv[3]);

@@ -78,6 +78,8 @@ static const MdCommand commands[] = {
 	{ "flush", FULL(md_cmd_flush), MD_CMD_STORE | MD_CMD_SYSLOG, "",
 	  "index what changed, answer searches by mail, send what the "
 	  "outbox holds and is due" },
+	{ "escalate", FULL(md_cmd_escalate), MD_CMD_STORE | MD_CMD_SYSLOG, "",
+	  "service-level warnings and escalations; pending dates that came" },
 	{ "search", FULL(md_cmd_search), MD_CMD_STORE,
 	  "QUERY [--limit N] [--json] [--include-restricted]",
 	  "find tickets by any word (see maildesk(8), SEARCH)" },
@@ -86,6 +88,12 @@ static const MdCommand commands[] = {
 	{ "lmtpd", FULL(md_cmd_lmtpd), MD_CMD_STORE | MD_CMD_SYSLOG |
 	  MD_CMD_NO_LOCALE, "[--listen unix:PATH|inet:HOST:PORT ...]",
 	  "serve LMTP (RFC 2033) until SIGTERM" },
+	{ "digest", FULL(md_cmd_digest), MD_CMD_STORE | MD_CMD_SYSLOG,
+	  "[--agent ADDR] [--dry-run]",
+	  "mail each agent the tickets waiting for them" },
+	{ "report", FULL(md_cmd_report), MD_CMD_STORE,
+	  "[--since DATE] [--until DATE] [--queue Q] [--json|--csv]",
+	  "tickets opened, resolved and open; response times" },
 	{ "outbox", FULL(md_cmd_outbox_list), MD_CMD_STORE, "[--json]",
 	  "list queued and failed outgoing mail" },
 	{ "customer list", FULL(md_cmd_customer_list), MD_CMD_STORE,

@@ -11,6 +11,8 @@
 #   -n RUNS  deliveries per binary (default 300)
 #   -a       acknowledge every mail (no rate limit); by default the limit
 #            of 3 per hour leaves all but the first three without one
+#   -s       with service levels (first response, next update, solution):
+#            each new ticket gets its clocks and due index entries
 # Not a test; not registered with ctest.  Needs bash >= 5 (EPOCHREALTIME).
 
 set -euo pipefail
@@ -18,15 +20,17 @@ export LC_ALL=C
 
 N=300
 ACK=0
-while getopts n:a opt; do
+SLA=0
+while getopts n:as opt; do
 	case $opt in
 	n) N=$OPTARG ;;
 	a) ACK=1 ;;
-	*) sed -n '9,13p' "$0" >&2; exit 2 ;;
+	s) SLA=1 ;;
+	*) sed -n '9,15p' "$0" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 2 ] || { sed -n '9,13p' "$0" >&2; exit 2; }
+[ $# -eq 2 ] || { sed -n '9,15p' "$0" >&2; exit 2; }
 A=$(readlink -f "$1")
 B=$(readlink -f "$2")
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -47,6 +51,10 @@ store() {
 		if [ "$ACK" = 1 ]; then
 			printf '[ack]\nper-hour = 1000000\nper-day = 1000000\n'
 			printf 'domain-per-hour = 1000000\ndomain-per-day = 1000000\n'
+		fi
+		if [ "$SLA" = 1 ]; then
+			printf '[sla]\nfirst-response = 4h\nnext-update = 8h\n'
+			printf 'solution = 40h\n'
 		fi
 	} > "$W/$1/conf"
 	"$2" -c "$W/$1/conf" init > /dev/null 2>&1
@@ -89,5 +97,5 @@ done
 med() { sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 ma=$(med "$W/a.us")
 mb=$(med "$W/b.us")
-printf 'runs=%s ack=%s median_us A=%s B=%s B/A=%s\n' "$N" "$ACK" "$ma" "$mb" \
+printf 'runs=%s ack=%s sla=%s median_us A=%s B=%s B/A=%s\n' "$N" "$ACK" "$SLA" "$ma" "$mb" \
     "$(awk -v a="$ma" -v b="$mb" 'BEGIN { printf "%.3f", b / a }')"
