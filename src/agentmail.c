@@ -18,9 +18,12 @@
 #include "maildesk/error.h"
 #include "maildesk/log.h"
 #include "maildesk/loop.h"
+#include "maildesk/merge.h"
 #include "maildesk/outbox.h"
+#include "maildesk/participants.h"
 #include "maildesk/ratelimit.h"
 #include "maildesk/template.h"
+#include "maildesk/textmodule.h"
 #include "maildesk/token.h"
 
 MdAgentTrust
@@ -141,11 +144,30 @@ typedef struct {
 	char *unknown;	/* the first line not understood */
 	char *assign_line;	/* the #assign line, as written */
 	char *customer_line;	/* the #customer line, as written */
+	GPtrArray *cc_add;	/* of char *: #cc add lines, as written */
+	GPtrArray *cc_remove;	/* of char *: addresses to take off */
+	guint64 merge_into;	/* #merge N, or 0 */
+	char *merge_line;
+	char *template_name;	/* #template NAME */
 } Commands;
+
+/* The address of a "#cc add ADDR" line. */
+static const char *
+cc_address(const char *line)
+{
+	const char *sp = strrchr(line, ' ');
+	const char *tab = strrchr(line, '\t');
+
+	return (tab > sp ? tab : sp) + 1;
+}
 
 static void
 commands_clear(Commands *c)
 {
+	g_clear_pointer(&c->cc_add, g_ptr_array_unref);
+	g_clear_pointer(&c->cc_remove, g_ptr_array_unref);
+	g_free(c->merge_line);
+	g_free(c->template_name);
 	g_free(c->owner);
 	g_free(c->queue);
 	g_free(c->customer);
@@ -188,6 +210,25 @@ parse_commands(const MdConfig *config, const MdAgent *agent,
 			c->customer = g_strdup(arg);
 			g_free(c->customer_line);
 			c->customer_line = g_strdup(line);
+		} else if (verb != NULL && strcmp(verb, "cc") == 0 &&
+		    n == 3 && md_customer_check_address(arg, NULL) &&
+		    (g_ascii_strcasecmp(w[1], "add") == 0 ||
+		    g_ascii_strcasecmp(w[1], "remove") == 0)) {
+			GPtrArray **list = g_ascii_strcasecmp(w[1], "add") ==
+			    0 ? &c->cc_add : &c->cc_remove;
+
+			if (*list == NULL)
+				*list = g_ptr_array_new_with_free_func(g_free);
+			g_ptr_array_add(*list, g_strdup(list == &c->cc_add ?
+			    line : arg));
+		} else if (verb != NULL && strcmp(verb, "merge") == 0 &&
+		    n == 2 && md_merge_parse_number(arg, &c->merge_into)) {
+			g_free(c->merge_line);
+			c->merge_line = g_strdup(line);
+		} else if (verb != NULL && strcmp(verb, "template") == 0 &&
+		    n == 2 && md_textmodule_is_name(arg)) {
+			g_free(c->template_name);
+			c->template_name = g_strdup(arg);
 		} else
 			c->unknown = g_strdup(line);
 	}
@@ -262,9 +303,49 @@ queue_mail(MdAgentMail *a, const char *kind, const char *from,
 	}
 	if (sent != NULL)
 		*sent = g_bytes_ref(data);
+	if (spec->cc != NULL && spec->cc->len > 0) {
+		g_autoptr(GPtrArray) rcpts = g_ptr_array_new();
+
+		g_ptr_array_add(rcpts, (gpointer)to);
+		for (guint i = 0; i < spec->cc->len; i++) {
+			const MdMailbox *mb = g_ptr_array_index(spec->cc, i);
+
+			if (md_compose_valid_address(mb->email))
+				g_ptr_array_add(rcpts, mb->email);
+		}
+		g_ptr_array_add(rcpts, NULL);
+		return md_outbox_queue_rcpts(a->txn, a->config, kind,
+		    a->ticket->number, a->seq, customer_id, from,
+		    (const char *const *)rcpts->pdata, msgid, data, a->now,
+		    a->outbox_ids, error);
+	}
 	return md_outbox_queue(a->txn, a->config, kind, a->ticket->number,
 	    a->seq, customer_id, from, to, msgid, data, a->now, a->outbox_ids,
 	    error);
+}
+
+/* The participants as Cc of an answer (transfer full, of MdMailbox). */
+static GPtrArray *
+answer_cc(MdAgentMail *a, GError **error)
+{
+	g_autoptr(GPtrArray) people = md_participants_recipients(a->txn,
+	    a->ticket, error);
+	GPtrArray *cc;
+
+	if (people == NULL)
+		return NULL;
+	cc = g_ptr_array_new_with_free_func((GDestroyNotify)md_mailbox_free);
+	for (guint i = 0; i < people->len; i++) {
+		const MdCustomer *p = g_ptr_array_index(people, i);
+		g_autofree char *name = NULL;
+
+		if (p->first_name || p->last_name)
+			name = g_strstrip(g_strjoin(" ", p->first_name ?
+			    p->first_name : "", p->last_name ? p->last_name :
+			    "", NULL));
+		g_ptr_array_add(cc, md_mailbox_new(name, p->email));
+	}
+	return cc;
 }
 
 /* The customer's latest mail in the ticket, to answer in its thread. */
@@ -316,6 +397,28 @@ reply_address(MdAgentMail *a, const char *from, const char *agent)
 }
 
 /*
+ * The queue's signature for an answer to @c ("" when the site has none;
+ * transfer full).  A signature that cannot be read is the site's to fix:
+ * the answer goes without it rather than not at all.
+ */
+static char *
+answer_signature(MdAgentMail *a, const MdCustomer *c)
+{
+	const MdQueue *q = md_config_queue(a->config, a->ticket->queue);
+	g_autoptr(GHashTable) vars = variables(a, c, "");
+	g_autoptr(GError) e = NULL;
+	char *sig = md_textmodule_signature(a->config, a->ticket->queue,
+	    q->language, vars, &e);
+
+	if (sig != NULL)
+		return sig;
+	if (e != NULL)
+		md_warn("agentmail ticket=%" G_GUINT64_FORMAT " signature "
+		    "left out: %s", a->ticket->number, e->message);
+	return g_strdup("");
+}
+
+/*
  * The answer to the customer, from our address; kept as it went out, so
  * that an export hands the customer what they received and nothing of
  * the agent's own mail (signed addresses, quoted notes).
@@ -329,6 +432,8 @@ relay(MdAgentMail *a, const MdCustomer *c, const char *text, GError **error)
 	g_autofree char *subject = NULL, *reply_to = NULL, *to_name = NULL;
 	g_autofree char *from_name = NULL;
 	g_autoptr(GPtrArray) refs = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) cc = NULL;
+	g_autofree char *signature = NULL, *signed_text = NULL;
 	const char *from = our_address(a);
 	MdComposeSpec spec = { 0 };
 
@@ -363,9 +468,17 @@ relay(MdAgentMail *a, const MdCustomer *c, const char *text, GError **error)
 	spec.in_reply_to = last ? last->message_id : NULL;
 	spec.references = refs;
 	spec.auto_submitted = NULL;
-	spec.text = text;
+	signature = answer_signature(a, c);
+	signed_text = signature[0] != '\0' ? g_strconcat(text, "\n",
+	    signature, NULL) : g_strdup(text);
+	spec.text = signed_text;
 	spec.attach_raw = a->message->attachments->len > 0 ? a->raw : NULL;
 	spec.attach_len = a->raw_len;
+	/* As a reply-all would: the people the customer wrote to, in Cc. */
+	cc = answer_cc(a, error);
+	if (cc == NULL)
+		return FALSE;
+	spec.cc = cc;
 	if (!queue_mail(a, "reply", from, c->email, c->id, &spec, &sent,
 	    error))
 		return FALSE;
@@ -565,7 +678,97 @@ check_commands(MdAgentMail *a, const Commands *cmd, char **wrong,
 	}
 	if (cmd->customer != NULL)
 		md_agentmail_require_strong(a, cmd->customer_line);
+	for (guint i = 0; cmd->cc_add != NULL && i < cmd->cc_add->len; i++) {
+		const char *line = g_ptr_array_index(cmd->cc_add, i);
+		const char *addr = cc_address(line);
+		g_autoptr(MdAgent) agent = NULL;
+		g_autoptr(GError) e = NULL;
+
+		agent = md_agent_find(a->txn, a->config, addr, &e);
+		if (e != NULL) {
+			g_propagate_error(error, g_steal_pointer(&e));
+			return FALSE;
+		}
+		if (agent != NULL || md_config_is_ours(a->config, addr)) {
+			*wrong = g_strdup_printf("%s: %s is %s", line, addr,
+			    agent ? "an agent (agents get a copy anyway)" :
+			    "one of our own addresses");
+			return TRUE;
+		}
+		/* A new address to send to: a leaked token must not do it. */
+		md_agentmail_require_strong(a, line);
+	}
+	for (guint i = 0; cmd->cc_remove != NULL && i < cmd->cc_remove->len;
+	    i++) {
+		const char *addr = g_ptr_array_index(cmd->cc_remove, i);
+		g_autoptr(MdCustomer) p = NULL;
+		g_autoptr(GError) e = NULL;
+
+		p = md_customer_find_by_email(a->txn, addr, &e);
+		if (p == NULL && !g_error_matches(e, MD_ERROR,
+		    MD_ERROR_NOT_FOUND)) {
+			g_propagate_error(error, g_steal_pointer(&e));
+			return FALSE;
+		}
+		if (p == NULL || !md_participants_has(a->ticket, p->id)) {
+			*wrong = g_strdup_printf("#cc remove %s: no "
+			    "participant of this ticket", addr);
+			return TRUE;
+		}
+	}
+	if (cmd->merge_into != 0) {
+		g_autoptr(MdTicket) into = NULL;
+		g_autoptr(GError) e = NULL;
+
+		into = md_ticket_load(a->txn, cmd->merge_into, &e);
+		if (into == NULL && !g_error_matches(e, MD_ERROR,
+		    MD_ERROR_NOT_FOUND)) {
+			g_propagate_error(error, g_steal_pointer(&e));
+			return FALSE;
+		}
+		if (into == NULL || !md_merge_check(a->ticket, into, FALSE,
+		    &e)) {
+			*wrong = g_strdup_printf("%s: %s", cmd->merge_line,
+			    into ? e->message : "there is no such ticket");
+			return TRUE;
+		}
+	}
 	return TRUE;
+}
+
+/* The people #cc names, on or off the list (write txn). */
+static gboolean
+apply_cc(MdAgentMail *a, const Commands *cmd, GError **error)
+{
+	for (guint i = 0; cmd->cc_add != NULL && i < cmd->cc_add->len; i++) {
+		MdMailbox mb = { NULL, (char *)cc_address(g_ptr_array_index(
+		    cmd->cc_add, i)) };
+		const char *why;
+
+		if (!md_participants_add(a->txn, a->config, a->ticket, &mb,
+		    a->now, &why, error))
+			return FALSE;
+		if (why != NULL)
+			md_info("agentmail ticket=%" G_GUINT64_FORMAT
+			    " cc=not-added", a->ticket->number);
+	}
+	for (guint i = 0; cmd->cc_remove != NULL && i < cmd->cc_remove->len;
+	    i++)
+		if (!md_participants_remove(a->txn, a->ticket,
+		    g_ptr_array_index(cmd->cc_remove, i), error))
+			return FALSE;
+	return TRUE;
+}
+
+/* The ticket this one is merged into at the end of the mail's work. */
+static gboolean
+apply_merge(MdAgentMail *a, guint64 number, GError **error)
+{
+	g_autoptr(MdTicket) into = md_ticket_load(a->txn, number, error);
+
+	if (into == NULL || !md_ticket_save(a->txn, a->ticket, error))
+		return FALSE;
+	return md_merge(a->txn, a->ticket, into, FALSE, a->now, error);
 }
 
 /* A relay to someone who is not yet the ticket's: that needs proof too. */
@@ -680,6 +883,28 @@ md_agentmail_handle(MdAgentMail *a, GError **error)
 		if (c == NULL)
 			goto out;
 	}
+	if (cmd.template_name != NULL) {
+		const MdQueue *q = md_config_queue(a->config,
+		    a->ticket->queue);
+		g_autoptr(GHashTable) vars = variables(a, c, "");
+		g_autoptr(GError) e = NULL;
+		g_autofree char *module = md_textmodule_render(a->config,
+		    cmd.template_name, q->language, vars, &e);
+		g_autofree char *own = NULL;
+		gboolean empty = text[0] == '\n' || text[0] == '\0';
+
+		if (module == NULL) {
+			wrong = g_strdup_printf("#template %s: %s",
+			    cmd.template_name, e->message);
+			ok = refuse(a, wrong, error);
+			goto out;
+		}
+		/* In place of the command line: above what the agent wrote. */
+		g_strchomp(module);
+		own = g_steal_pointer(&text);
+		text = empty ? g_strconcat(module, "\n", NULL) :
+		    g_strconcat(module, "\n\n", own, NULL);
+	}
 	relayed = !(cmd.note || text[0] == '\n' || text[0] == '\0' ||
 	    c == NULL);
 	if (relayed && !check_relay(a, c, was, error))
@@ -724,6 +949,8 @@ md_agentmail_handle(MdAgentMail *a, GError **error)
 		g_free(a->ticket->queue);
 		a->ticket->queue = g_strdup(cmd.queue);
 	}
+	if (!apply_cc(a, &cmd, error))
+		goto out;
 
 	if (!relayed) {
 		/* Internal: a note, commands only, or nobody to answer. */
@@ -748,6 +975,8 @@ md_agentmail_handle(MdAgentMail *a, GError **error)
 	}
 	if (cmd.has_status)
 		md_ticket_set_status(a->ticket, cmd.status, a->now);
+	if (cmd.merge_into != 0 && !apply_merge(a, cmd.merge_into, error))
+		goto out;
 	ok = TRUE;
 out:
 	commands_clear(&cmd);

@@ -18,7 +18,9 @@
 #include "maildesk/deliver.h"
 #include "maildesk/error.h"
 #include "maildesk/loop.h"
+#include "maildesk/merge.h"
 #include "maildesk/message.h"
+#include "maildesk/participants.h"
 #include "maildesk/thread.h"
 #include "maildesk/ticket.h"
 
@@ -324,7 +326,7 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 		}
 	}
 	if (opts->ticket != 0)
-		match.ticket = opts->ticket;
+		match.ticket = md_merge_target(tx, opts->ticket);
 	if (match.cited != 0)
 		m->flags |= match.cited_reference ? MD_MSG_CITED_REF :
 		    MD_MSG_CITED_TAG;
@@ -406,6 +408,15 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 	}
 	if (!md_ticket_append_message(tx, ticket, m, raw, len, key,
 	    &result->seq, error))
+		return FALSE;
+	/*
+	 * Whom the customer (or a participant) wrote to besides us gets the
+	 * answers too; machine mail names nobody we should write to.
+	 */
+	if (customer != NULL && !(m->flags & MD_MSG_MACHINE) &&
+	    (ticket->customer_id == customer->id ||
+	    md_participants_has(ticket, customer->id)) &&
+	    !md_participants_add_from(tx, config, ticket, m, now, error))
 		return FALSE;
 	if (m->kind == MD_KIND_BOUNCE && !mark_bouncing(tx, ticket, m, now,
 	    error))

@@ -139,9 +139,20 @@ md_outbox_queue(MdTxn *txn, const MdConfig *config, const char *kind,
     const char *to, const char *message_id, GBytes *data, gint64 now,
     GArray *ids, GError **error)
 {
+	const char *rcpts[] = { to, NULL };
+
+	return md_outbox_queue_rcpts(txn, config, kind, ticket, seq,
+	    customer_id, from, rcpts, message_id, data, now, ids, error);
+}
+
+gboolean
+md_outbox_queue_rcpts(MdTxn *txn, const MdConfig *config, const char *kind,
+    guint64 ticket, guint32 seq, guint64 customer_id, const char *from,
+    const char *const *rcpts, const char *message_id, GBytes *data,
+    gint64 now, GArray *ids, GError **error)
+{
 	g_autoptr(MdOutboxEntry) e = md_outbox_entry_new();
 	g_autofree char *k = md_store_key_text(message_id);
-	char *rcpts[] = { (char *)to, NULL };
 	guint8 key[12];
 
 	md_key_ticket_seq(key, ticket, seq);
@@ -153,7 +164,7 @@ md_outbox_queue(MdTxn *txn, const MdConfig *config, const char *kind,
 	e->customer_id = customer_id;
 	e->state = MD_OUTBOX_QUEUED;
 	e->envelope_from = g_strdup(from);
-	e->recipients = g_strdupv(rcpts);
+	e->recipients = g_strdupv((char **)rcpts);
 	e->message_id = g_strdup(message_id);
 	e->data = g_bytes_ref(data);
 	e->created_at = now;
@@ -163,6 +174,27 @@ md_outbox_queue(MdTxn *txn, const MdConfig *config, const char *kind,
 	if (!md_outbox_add(txn, e, error))
 		return FALSE;
 	g_array_append_val(ids, e->id);
+	return TRUE;
+}
+
+gboolean
+md_outbox_move_ticket(MdTxn *txn, guint64 from, guint64 into,
+    guint32 offset, GError **error)
+{
+	g_autoptr(GPtrArray) all = md_outbox_list(txn, error);
+
+	if (all == NULL)
+		return FALSE;
+	for (guint i = 0; i < all->len; i++) {
+		MdOutboxEntry *e = g_ptr_array_index(all, i);
+
+		if (e->ticket != from)
+			continue;
+		e->ticket = into;
+		e->seq += offset;
+		if (!save(txn, e, error))
+			return FALSE;
+	}
 	return TRUE;
 }
 

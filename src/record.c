@@ -122,6 +122,13 @@ md_record_from_ticket(const MdTicket *t)
 		g_variant_dict_insert_value(&d, "events",
 		    g_variant_builder_end(&ev));
 	}
+	if (t->participants->len > 0)
+		g_variant_dict_insert_value(&d, "participants",
+		    g_variant_new_fixed_array(G_VARIANT_TYPE_UINT64,
+		    t->participants->data, t->participants->len,
+		    sizeof(guint64)));
+	if (t->merged_into != 0)
+		g_variant_dict_insert(&d, "merged-into", "t", t->merged_into);
 	return md_record_close(&d);
 }
 
@@ -167,6 +174,17 @@ md_record_to_ticket(const void *data, gsize len, GError **error)
 			while (g_variant_iter_next(it, "(x&s)", &time, &text))
 				md_ticket_add_event(t, time, text);
 	}
+	{
+		g_autoptr(GVariant) p = g_variant_dict_lookup_value(d,
+		    "participants", G_VARIANT_TYPE("at"));
+		gsize n = 0;
+		const guint64 *ids = p ? g_variant_get_fixed_array(p, &n,
+		    sizeof(guint64)) : NULL;
+
+		if (n > 0)
+			g_array_append_vals(t->participants, ids, (guint)n);
+	}
+	t->merged_into = get_u64(d, "merged-into");
 	return g_steal_pointer(&t);
 }
 

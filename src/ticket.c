@@ -34,6 +34,7 @@ md_ticket_new(void)
 	MdTicket *t = g_new0(MdTicket, 1);
 
 	t->events = g_ptr_array_new_with_free_func(event_free);
+	t->participants = g_array_new(FALSE, FALSE, sizeof(guint64));
 	return t;
 }
 
@@ -57,6 +58,7 @@ md_ticket_free(MdTicket *t)
 	g_free(t->owner);
 	g_free(t->hold_reason);
 	g_ptr_array_unref(t->events);
+	g_array_unref(t->participants);
 	g_free(t);
 }
 

@@ -16,6 +16,8 @@ char *md_json_time(gint64 unix_s, gint32 offset_s);
 /* Adds the ticket's fields (without messages) to the open object. */
 void md_json_add_ticket(JsonBuilder *b, const MdTicket *t,
     const MdCustomer *customer);
+/* "participants": the addresses of @people (of MdCustomer). */
+void md_json_add_participants(JsonBuilder *b, GPtrArray *people);
 void md_json_add_message(JsonBuilder *b, const MdMessage *m);
 /*
  * A message as its text only: direction, kind, internal, flags, from
