@@ -227,6 +227,12 @@ md_merge(MdTxn *txn, MdTicket *from, MdTicket *into, gboolean force,
 	g_ptr_array_unref(r.keys);
 	g_ptr_array_unref(r.values);
 
+	/* A legal hold on either keeps the mail that is now in one. */
+	if (from->hold_until > into->hold_until) {
+		into->hold_until = from->hold_until;
+		g_free(into->hold_reason);
+		into->hold_reason = g_strdup(from->hold_reason);
+	}
 	into->message_count += from->message_count;
 	if (from->updated_at > into->updated_at)
 		into->updated_at = from->updated_at;
