@@ -14,7 +14,8 @@ what=${1:-demo}
 
 build_pkgs="build-essential cmake pkg-config libgmime-3.0-dev libglib2.0-dev
 	liblmdb-dev lmdb-utils libesmtp-dev libjson-glib-dev libxml2-dev
-	libgpgme-dev libssl-dev libuchardet-dev libytnef0-dev"
+	libgpgme-dev libssl-dev libuchardet-dev libytnef0-dev libsqlite3-dev
+	libstemmer-dev"
 test_pkgs="jq postfix procmail mandoc util-linux faketime time strace gnupg"
 
 install_missing() {

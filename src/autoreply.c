@@ -10,8 +10,10 @@
 #include "maildesk/agent.h"
 #include "maildesk/autoreply.h"
 #include "maildesk/compose.h"
+#include "maildesk/error.h"
 #include "maildesk/language.h"
 #include "maildesk/log.h"
+#include "maildesk/loop.h"
 #include "maildesk/outbox.h"
 #include "maildesk/template.h"
 #include "maildesk/token.h"
@@ -46,22 +48,20 @@ put(GHashTable *v, const char *name, char *value)
 }
 
 static GHashTable *
-variables(const MdAutoreply *a)
+variables(const MdConfig *config, const MdTicket *t, const MdCustomer *c,
+    const MdMessage *m)
 {
 	GHashTable *v = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
 	    g_free);
-	const MdCustomer *c = a->customer;
-	const MdMessage *m = a->message;
 	g_autofree char *name = NULL;
 
 	if (c->first_name != NULL || c->last_name != NULL)
 		name = g_strjoin(" ", c->first_name ? c->first_name : "",
 		    c->last_name ? c->last_name : "", NULL);
-	put(v, "ticket", g_strdup_printf("%" G_GUINT64_FORMAT,
-	    a->ticket->number));
+	put(v, "ticket", g_strdup_printf("%" G_GUINT64_FORMAT, t->number));
 	put(v, "tag", g_strdup_printf("[%s%" G_GUINT64_FORMAT "]",
-	    a->config->tag, a->ticket->number));
-	put(v, "subject", g_strdup(a->ticket->subject));
+	    config->tag, t->number));
+	put(v, "subject", g_strdup(t->subject));
 	put(v, "name", name ? g_strstrip(g_strdup(name)) :
 	    g_strdup(c->email));
 	put(v, "first_name", g_strdup(c->first_name ?
@@ -69,9 +69,83 @@ variables(const MdAutoreply *a)
 	put(v, "last_name", g_strdup(c->last_name ?
 	    c->last_name : ""));
 	put(v, "email", g_strdup(c->email));
-	put(v, "queue", g_strdup(a->ticket->queue));
+	put(v, "queue", g_strdup(t->queue));
 	put(v, "text", g_strdup(m->text ? m->text : ""));
 	return v;
+}
+
+/*
+ * The acknowledgement of ticket @t to customer @c, answering @m, from
+ * @from: the mail (transfer full) and its Message-ID in *@msgid.  NULL
+ * when there is none to send: with *@problem set when the template could
+ * not be had, without when md_compose() found an address no relay could
+ * take safely.
+ */
+static GBytes *
+compose_ack(const MdConfig *config, GBytes *secret, const MdTicket *t,
+    const MdCustomer *c, const MdMessage *m, const char *from, gint64 now,
+    char **msgid, GError **problem)
+{
+	const MdQueue *q = md_config_queue(config, t->queue);
+	g_autoptr(GHashTable) vars = variables(config, t, c, m);
+	g_autofree char *text = NULL, *subject = NULL, *reply_to = NULL;
+	g_autofree char *loop_mark = md_loop_mark(config, secret);
+	MdComposeSpec spec = { 0 };
+	const char *language;
+
+	/* The customer's language where we can tell, else the queue's. */
+	language = md_language_choose(g_hash_table_lookup(c->fields,
+	    "language"), md_message_header(m, "Content-Language"), m->text,
+	    q->language);
+	text = md_template_render(config, "ack", language ? language :
+	    q->language, vars, problem);
+	if (text == NULL)
+		return NULL;
+	subject = g_strdup_printf("[%s%" G_GUINT64_FORMAT "] %s",
+	    config->tag, t->number, t->subject);
+	reply_to = md_token_reply_address(secret, from,
+	    md_config_reply_delimiter(config), t->number, NULL, now);
+	*msgid = md_token_message_id(secret, t->number, from, c->email);
+	spec.from_address = from;
+	spec.to_address = c->email;
+	spec.to_name = g_hash_table_lookup(vars, "name");
+	spec.subject = subject;
+	spec.reply_to = reply_to;
+	spec.message_id = *msgid;
+	spec.in_reply_to = m->message_id;
+	spec.references = m->references;
+	spec.auto_submitted = "auto-replied";
+	spec.x_loop = loop_mark;
+	spec.text = text;
+	return md_compose(&spec, now);
+}
+
+/* The acknowledgement @data, sent from @from, as kept in its ticket. */
+static MdMessage *
+ack_message(GBytes *data, const char *queue, const char *from, gint64 now)
+{
+	gsize len;
+	const guint8 *bytes = g_bytes_get_data(data, &len);
+	MdMessage *out = md_message_parse(bytes, len);
+
+	out->direction = MD_DIR_OUT;
+	out->kind = MD_KIND_ACK;
+	out->received_at = now;
+	out->queue = g_strdup(queue);
+	out->envelope_sender = g_strdup(from);
+	return out;
+}
+
+/* The acknowledgement @out, whose mail is @data, kept in ticket @t. */
+static gboolean
+keep_ack(MdTxn *txn, MdTicket *t, const MdMessage *out, GBytes *data,
+    guint32 *seq, GError **error)
+{
+	gsize len;
+	const guint8 *bytes = g_bytes_get_data(data, &len);
+
+	return md_ticket_append_message(txn, t, out, bytes, len, NULL, seq,
+	    error);
 }
 
 /* Queues one composed mail; the ack is also kept in the ticket. */
@@ -88,19 +162,12 @@ enqueue(MdAutoreply *a, const char *kind, const char *from,
 		    a->ticket->number, kind);
 		return TRUE;
 	}
+	/* The customer sees an ack: it belongs to the conversation. */
 	if (strcmp(kind, "ack") == 0) {
-		/* The customer sees it: it belongs to the conversation. */
-		gsize len;
-		const guint8 *bytes = g_bytes_get_data(data, &len);
-		g_autoptr(MdMessage) out = md_message_parse(bytes, len);
+		g_autoptr(MdMessage) out = ack_message(data, a->ticket->queue,
+		    from, a->now);
 
-		out->direction = MD_DIR_OUT;
-		out->kind = MD_KIND_ACK;
-		out->received_at = a->now;
-		out->queue = g_strdup(a->ticket->queue);
-		out->envelope_sender = g_strdup(from);
-		if (!md_ticket_append_message(a->txn, a->ticket, out, bytes,
-		    len, NULL, &seq, error))
+		if (!keep_ack(a->txn, a->ticket, out, data, &seq, error))
 			return FALSE;
 	}
 	return md_outbox_queue(a->txn, a->config, kind, a->ticket->number, seq,
@@ -120,15 +187,11 @@ note(MdAutoreply *a, const char *what, const GError *e)
 }
 
 static gboolean
-queue_ack(MdAutoreply *a, const char *from, const MdQueue *q,
-    GHashTable *vars, GError **error)
+queue_ack(MdAutoreply *a, const char *from, GError **error)
 {
 	g_autoptr(GError) e = NULL;
-	g_autofree char *text = NULL, *subject = NULL, *reply_to = NULL;
 	g_autofree char *msgid = NULL;
 	g_autoptr(GBytes) data = NULL;
-	MdComposeSpec spec = { 0 };
-	const char *language;
 	gboolean allowed;
 
 	/*
@@ -148,45 +211,32 @@ queue_ack(MdAutoreply *a, const char *from, const MdQueue *q,
 		    "reason=rate-limit", a->ticket->number);
 		return TRUE;
 	}
-	/* The customer's language where we can tell, else the queue's. */
-	language = md_language_choose(g_hash_table_lookup(a->customer->fields,
-	    "language"), md_message_header(a->message, "Content-Language"),
-	    a->message->text, q->language);
-	text = md_template_render(a->config, "ack", language ? language :
-	    q->language, vars, &e);
-	if (text == NULL) {
+	/*
+	 * With a sender to follow the commit, the delivery only records
+	 * that an ack is owed; the sender composes it (rendering, GMime,
+	 * the record of the ack) after the MTA has its answer.
+	 */
+	if (a->defer_ack)
+		return md_outbox_queue_owed(a->txn, a->config, "ack",
+		    a->ticket->number, a->seq, a->customer->id, from,
+		    a->customer->email, a->now, a->outbox_ids, error);
+	data = compose_ack(a->config, a->secret, a->ticket, a->customer,
+	    a->message, from, a->now, &msgid, &e);
+	if (data == NULL && e != NULL) {
 		note(a, "acknowledgement", e);
 		return TRUE;
 	}
-	subject = g_strdup_printf("[%s%" G_GUINT64_FORMAT "] %s",
-	    a->config->tag, a->ticket->number, a->ticket->subject);
-	reply_to = md_token_reply_address(a->secret, from,
-	    md_config_reply_delimiter(a->config), a->ticket->number, NULL,
-	    a->now);
-	msgid = md_token_message_id(a->secret, a->ticket->number, from,
-	    a->customer->email);
-	spec.from_address = from;
-	spec.to_address = a->customer->email;
-	spec.to_name = g_hash_table_lookup(vars, "name");
-	spec.subject = subject;
-	spec.reply_to = reply_to;
-	spec.message_id = msgid;
-	spec.in_reply_to = a->message->message_id;
-	spec.references = a->message->references;
-	spec.auto_submitted = "auto-replied";
-	spec.x_loop = a->loop_mark;
-	spec.text = text;
-	data = md_compose(&spec, a->now);
 	return enqueue(a, "ack", from, a->customer->email, msgid, data, TRUE,
 	    error);
 }
 
 static gboolean
-queue_notifications(MdAutoreply *a, const char *from, const MdQueue *q,
-    GHashTable *vars, GError **error)
+queue_notifications(MdAutoreply *a, const char *from, GError **error)
 {
 	g_autoptr(GError) e = NULL;
 	g_autofree char *text = NULL, *subject = NULL;
+	const MdQueue *q = md_config_queue(a->config, a->ticket->queue);
+	g_autoptr(GHashTable) vars = NULL;
 	const MdMailbox *who = md_message_sender_mailbox(a->message);
 	g_auto(GStrv) agents = md_agent_of_queue(a->txn, a->config,
 	    a->ticket->queue, error);
@@ -195,6 +245,7 @@ queue_notifications(MdAutoreply *a, const char *from, const MdQueue *q,
 		return FALSE;
 	if (agents[0] == NULL)
 		return TRUE;
+	vars = variables(a->config, a->ticket, a->customer, a->message);
 	text = md_template_render(a->config, "notification", q->language,
 	    vars, &e);
 	if (text == NULL) {
@@ -240,8 +291,6 @@ md_autoreply_queue(MdAutoreply *a, GError **error)
 {
 	const char *why;
 	const char *from;
-	const MdQueue *q;
-	g_autoptr(GHashTable) vars = NULL;
 
 	if (md_autoreply_forbidden(a->config, a->message, a->customer, &why)) {
 		md_debug(1, "autoreply ticket=%" G_GUINT64_FORMAT
@@ -260,10 +309,132 @@ md_autoreply_queue(MdAutoreply *a, GError **error)
 		from = md_config_address_of(a->config, a->ticket->queue);
 	if (from == NULL)
 		return TRUE;
-	q = md_config_queue(a->config, a->ticket->queue);
-	vars = variables(a);
 	if (a->new_ticket && a->config->ack_enabled &&
-	    !queue_ack(a, from, q, vars, error))
+	    !queue_ack(a, from, error))
 		return FALSE;
-	return queue_notifications(a, from, q, vars, error);
+	return queue_notifications(a, from, error);
+}
+
+gboolean
+md_autoreply_compose(MdTxn *txn, const MdConfig *config, MdOutboxEntry *e,
+    gint64 now, MdMessage **ack, GError **error)
+{
+	g_autoptr(MdTicket) t = NULL;
+	g_autoptr(MdCustomer) c = NULL;
+	g_autoptr(MdMessage) m = NULL;
+	g_autoptr(GBytes) secret = NULL, data = NULL;
+	g_autoptr(GError) problem = NULL;
+	g_autofree char *msgid = NULL;
+
+	*ack = NULL;
+	g_clear_pointer(&e->last_error, g_free);
+	secret = md_store_secret(txn, error);
+	if (secret == NULL)
+		return FALSE;
+	/* Erased or expired since: there is nothing to answer. */
+	t = md_ticket_load(txn, e->ticket, NULL);
+	c = t ? md_customer_load(txn, e->customer_id, NULL) : NULL;
+	m = c ? md_ticket_load_message(txn, e->ticket, e->seq, NULL) : NULL;
+	if (m == NULL) {
+		e->last_error = g_strdup("its ticket, customer or message is "
+		    "gone");
+		return TRUE;
+	}
+	data = compose_ack(config, secret, t, c, m, e->envelope_from, now,
+	    &msgid, &problem);
+	if (data == NULL) {
+		e->last_error = g_strdup(problem ? problem->message :
+		    "an address no relay could take");
+		return TRUE;
+	}
+	g_bytes_unref(e->data);
+	e->data = g_steal_pointer(&data);
+	g_free(e->message_id);
+	e->message_id = g_steal_pointer(&msgid);
+	*ack = ack_message(e->data, t->queue, e->envelope_from, now);
+	return TRUE;
+}
+
+gboolean
+md_autoreply_keep(MdTxn *txn, const MdConfig *config, MdOutboxEntry *e,
+    const MdMessage *ack, gint64 now, gboolean *sendable, GError **error)
+{
+	g_autoptr(MdTicket) t = NULL;
+	g_autoptr(GError) gone = NULL;
+	guint32 seq;
+	guint8 key[8];
+	MDB_val v;
+
+	*sendable = FALSE;
+	md_key_be64(key, e->id);
+	if (!md_store_get(txn, MD_DB_OUTBOX, key, 8, &v, &gone)) {
+		if (g_error_matches(gone, MD_ERROR, MD_ERROR_NOT_FOUND))
+			return TRUE;	/* erased while we composed */
+		g_propagate_error(error, g_steal_pointer(&gone));
+		return FALSE;
+	}
+	t = md_ticket_load(txn, e->ticket, NULL);
+	if (t == NULL || ack == NULL || g_bytes_get_size(e->data) == 0) {
+		/* Nothing to send: say why in the ticket, and let it go. */
+		if (t != NULL) {
+			g_autofree char *text = g_strdup_printf(
+			    "acknowledgement not sent: %s", e->last_error ?
+			    e->last_error : "not composed");
+
+			md_warn("autoreply ticket=%" G_GUINT64_FORMAT " %s",
+			    t->number, text);
+			md_ticket_add_event(t, now, text);
+			if (!md_ticket_save(txn, t, error))
+				return FALSE;
+		}
+		return md_outbox_remove(txn, e->id, error);
+	}
+	if (!keep_ack(txn, t, ack, e->data, &seq, error) ||
+	    !md_outbox_fill(txn, e, e->data, e->message_id, seq, error) ||
+	    !md_ticket_save(txn, t, error))
+		return FALSE;
+	*sendable = TRUE;
+	return TRUE;
+}
+
+gboolean
+md_autoreply_compose_due(MdStore *store, const MdConfig *config, gint64 now,
+    GError **error)
+{
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	g_autoptr(GPtrArray) all = NULL;
+	guint owed = 0;
+
+	/* Usually there is none: look before taking the writer lock. */
+	if (!md_store_begin(store, MD_TXN_READ, &txn, error) ||
+	    (all = md_outbox_list(&txn, error)) == NULL)
+		return FALSE;
+	for (guint i = 0; i < all->len; i++) {
+		MdOutboxEntry *e = g_ptr_array_index(all, i);
+
+		if (e->owed && e->state == MD_OUTBOX_QUEUED &&
+		    e->lease_until <= now)
+			owed++;
+	}
+	md_txn_clear(&txn);
+	g_clear_pointer(&all, g_ptr_array_unref);
+	if (owed == 0)
+		return TRUE;
+	if (!md_store_begin(store, MD_TXN_WRITE, &txn, error) ||
+	    (all = md_outbox_list(&txn, error)) == NULL)
+		return FALSE;
+	for (guint i = 0; i < all->len; i++) {
+		MdOutboxEntry *e = g_ptr_array_index(all, i);
+		g_autoptr(MdMessage) ack = NULL;
+		gboolean sendable;
+
+		if (!e->owed || e->state != MD_OUTBOX_QUEUED ||
+		    e->lease_until > now)
+			continue;
+		if (!md_autoreply_compose(&txn, config, e, now, &ack, error) ||
+		    !md_autoreply_keep(&txn, config, e, ack, now, &sendable,
+		    error))
+			return FALSE;
+	}
+	return md_store_commit(&txn, error);
 }

@@ -15,7 +15,8 @@
 #include "maildesk/deliver.h"
 #include "maildesk/error.h"
 #include "maildesk/log.h"
-#include "maildesk/outbox.h"
+#include "maildesk/sender.h"
+#include "maildesk/trace.h"
 
 static void
 watchdog(int sig)
@@ -124,6 +125,44 @@ parse_args(int argc, char **argv, char **sender, char **recipient,
 	return TRUE;
 }
 
+static void
+detach(gpointer unused)
+{
+	(void)unused;
+	setsid();
+}
+
+/*
+ * A search request waits for an engine deliver does not carry: start a
+ * flush, detached (its own session, no descriptor of ours, so the MTA
+ * does not wait for it), which answers it.  Should that fail, the flush
+ * timer answers it a minute later; the request is committed either way.
+ */
+static void
+start_flush(MdContext *ctx)
+{
+	g_autofree char *path = md_cmd_full_path();
+	g_autoptr(GPtrArray) argv = g_ptr_array_new();
+	g_autoptr(GError) e = NULL;
+
+	g_ptr_array_add(argv, path);
+	if (ctx->config_path != NULL) {
+		g_ptr_array_add(argv, (char *)"-c");
+		g_ptr_array_add(argv, (char *)ctx->config_path);
+	}
+	if (ctx->store_override != NULL) {
+		g_ptr_array_add(argv, (char *)"--store");
+		g_ptr_array_add(argv, (char *)ctx->store_override);
+	}
+	g_ptr_array_add(argv, (char *)"flush");
+	g_ptr_array_add(argv, NULL);
+	if (!g_spawn_async(NULL, (char **)argv->pdata, NULL,
+	    G_SPAWN_STDIN_FROM_DEV_NULL | G_SPAWN_STDOUT_TO_DEV_NULL |
+	    G_SPAWN_STDERR_TO_DEV_NULL, detach, NULL, NULL, &e))
+		md_info("deliver search result=deferred reason=\"%s\"",
+		    e->message);
+}
+
 void
 md_cmd_deliver_arm(unsigned seconds)
 {
@@ -134,24 +173,28 @@ gboolean
 md_cmd_deliver_raw(MdContext *ctx, const guint8 *raw, gsize len,
     const MdDeliverOptions *opts, MdDeliverResult *r, GError **error)
 {
-	MdFlushResult fr;
 	g_autoptr(GError) e = NULL;
+	MdDeliverOptions o = *opts;
 
-	if (!md_deliver_opts(ctx->store, ctx->config, raw, len, opts,
+	/* A sender follows the commit: leave the ack to it. */
+	o.defer_ack = ctx->config->deliver_flush_s > 0;
+	if (!md_deliver_opts(ctx->store, ctx->config, raw, len, &o,
 	    g_get_real_time() / G_USEC_PER_SEC, r, error))
 		return FALSE;
+	if (r->search_request)
+		start_flush(ctx);
 	/*
-	 * One try to send what this delivery queued, within a short budget.
-	 * The exit status is settled already: whatever happens now, it is 0.
+	 * One try to send what this delivery queued, by a sender process
+	 * of its own (sender.c).  The exit status is settled already:
+	 * whatever happens now, it is 0.
 	 */
 	if (r->outbox_ids->len == 0 || ctx->config->deliver_flush_s == 0)
 		return TRUE;
-	arm(committed_watchdog, ctx->config->deliver_flush_s * 3 + 1);
-	if (!md_outbox_flush(ctx->store, ctx->config, r->outbox_ids, TRUE,
-	    ctx->config->deliver_flush_s, g_get_real_time() / G_USEC_PER_SEC,
-	    &fr, &e))
-		md_info("deliver flush result=error reason=\"%s\"",
+	arm(committed_watchdog, ctx->config->time_limit_s);
+	if (!md_sender_start(ctx->config, r->outbox_ids, &e))
+		md_info("deliver send result=error reason=\"%s\"",
 		    e->message);
+	md_trace("sender");
 	return TRUE;
 }
 
@@ -209,6 +252,7 @@ md_cmd_deliver(MdContext *ctx, int argc, char **argv, GError **error)
 	raw = read_stdin(ctx->config->max_size_bytes, &over, error);
 	if (raw == NULL)
 		return FALSE;
+	md_trace("read");
 	if (over) {
 		g_set_error(error, MD_ERROR, MD_ERROR_REJECT,
 		    "message too big: over the limit of %" G_GUINT64_FORMAT
@@ -226,9 +270,11 @@ md_cmd_deliver(MdContext *ctx, int argc, char **argv, GError **error)
 		    "result=%s ms=%" G_GINT64_FORMAT, r.ticket, r.seq,
 		    r.customer, r.queue ? r.queue : "-", r.kind ? r.kind : "-",
 		    raw->len, r.duplicate ? "duplicate" :
+		    r.search_request ? "search-request" :
 		    r.new_ticket ? "new-ticket" : "stored",
 		    (g_get_monotonic_time() - start) / 1000);
 	md_deliver_result_clear(&r);
 	alarm(0);
+	md_trace("log");
 	return ok;
 }

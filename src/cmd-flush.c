@@ -1,15 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * flush: send what the outbox holds and is due.  Meant for a timer every
- * minute; an SMTP outage is not a failure of flush, only of the entries.
+ * flush: what the timer does every minute.  It indexes what changed since
+ * the last run, answers searches agents sent by mail, then sends what the
+ * outbox holds and is due.  An SMTP outage is not a failure of flush,
+ * only of the entries; a search index it cannot update is, but only
+ * after the mail went out.
  */
 #include <stdio.h>
 
 #include "maildesk/term.h"
+#include "maildesk/autoreply.h"
 #include "maildesk/cmd.h"
 #include "maildesk/error.h"
 #include "maildesk/log.h"
 #include "maildesk/outbox.h"
+#include "maildesk/search.h"
+#include "maildesk/search-mail.h"
 
 static char *
 local_time(gint64 t)
@@ -88,7 +94,10 @@ why_nothing(MdContext *ctx, const MdFlushResult *r, gint64 now,
 gboolean
 md_cmd_flush(MdContext *ctx, int argc, char **argv, GError **error)
 {
+	g_autoptr(GError) search_error = NULL;
 	MdFlushResult r;
+	guint64 indexed = 0;
+	guint answered = 0;
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
 
 	if (argc > 1) {
@@ -96,9 +105,22 @@ md_cmd_flush(MdContext *ctx, int argc, char **argv, GError **error)
 		    "unexpected argument \"%s\"", argv[1]);
 		return FALSE;
 	}
-	if (!md_outbox_flush(ctx->store, ctx->config, NULL, FALSE,
+	/* Acks owed by deliveries whose sender is gone: compose them. */
+	if (!md_autoreply_compose_due(ctx->store, ctx->config, now, error))
+		return FALSE;
+	if (md_search_catch_up(ctx->store, ctx->config, &indexed,
+	    &search_error))
+		md_search_mail_answer(ctx->store, ctx->config, &answered,
+		    &search_error);
+	if (search_error != NULL)
+		md_warn("flush search result=error reason=\"%s\"",
+		    search_error->message);
+	if (!md_outbox_flush(ctx->store, ctx->config, NULL,
 	    ctx->config->smtp_timeout_s, now, &r, error))
 		return FALSE;
+	if (indexed + answered > 0)
+		md_info("flush indexed=%" G_GUINT64_FORMAT " searches=%u",
+		    indexed, answered);
 	if (r.sent + r.deferred + r.failed > 0)
 		md_info("flush sent=%u deferred=%u failed=%u", r.sent,
 		    r.deferred, r.failed);
@@ -111,6 +133,11 @@ md_cmd_flush(MdContext *ctx, int argc, char **argv, GError **error)
 		if (why == NULL)
 			return FALSE;
 		md_out("flush: nothing sent: %s\n", why);
+	}
+	if (search_error != NULL) {
+		g_propagate_prefixed_error(error, g_steal_pointer(
+		    &search_error), "search: ");
+		return FALSE;
 	}
 	return TRUE;
 }

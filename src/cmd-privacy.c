@@ -16,6 +16,8 @@
 #include "maildesk/language.h"
 #include "maildesk/log.h"
 #include "maildesk/privacy.h"
+#include "maildesk/search.h"
+#include "maildesk/search-queue.h"
 #include "maildesk/record.h"
 #include "maildesk/ticket.h"
 
@@ -186,7 +188,9 @@ md_cmd_customer_set(MdContext *ctx, int argc, char **argv, GError **error)
 	tickets = tickets_of(&txn, c);
 	/* The audit names the field, never the value. */
 	detail = g_strdup_printf("field %s", field);
+	/* Names and addresses are in the search documents of their tickets. */
 	if (!md_customer_save(&txn, c, error) ||
+	    !md_search_queue_mark_customer(&txn, c->id, error) ||
 	    !md_privacy_audit(&txn, "correct", c->email, tickets, detail,
 	    now_s(), error) ||
 	    !md_store_commit(&txn, error))
@@ -223,7 +227,9 @@ md_cmd_customer_restrict(MdContext *ctx, int argc, char **argv,
 	else
 		c->flags |= MD_CUSTOMER_RESTRICTED;
 	tickets = tickets_of(&txn, c);
+	/* Their tickets are found only with --include-restricted now. */
 	if (!md_customer_save(&txn, c, error) ||
+	    !md_search_queue_mark_customer(&txn, c->id, error) ||
 	    !md_privacy_audit(&txn, lift ? "restrict-lift" : "restrict",
 	    c->email, tickets, NULL, now_s(), error) ||
 	    !md_store_commit(&txn, error))
@@ -399,20 +405,32 @@ print_report(const MdEraseReport *r, gboolean dry_run)
 		    (char *)g_ptr_array_index(r->kept, i));
 }
 
+/*
+ * After an erase, expire or replay: out of the search index at once, then
+ * (unless @no_compact) the compacting copies of the index and the store,
+ * which take the removed bytes out of the files.
+ */
 gboolean
 md_cmd_compact_after(MdContext *ctx, gboolean no_compact, GError **error)
 {
 	if (no_compact) {
+		if (!md_search_catch_up(ctx->store, ctx->config, NULL, error)) {
+			g_prefix_error(error, "removed, but still in the "
+			    "search index (run maildesk compact): ");
+			return FALSE;
+		}
 		md_out("not compacted: the removed bytes stay in the store "
-		    "file until `maildesk compact` runs\n");
+		    "and search index files until `maildesk compact` runs\n");
 		return TRUE;
 	}
-	if (!md_store_compact(ctx->store, error)) {
+	if (!md_search_compact(ctx->store, ctx->config, error) ||
+	    !md_store_compact(ctx->store, error)) {
 		g_prefix_error(error, "removed, but not yet compacted (run "
 		    "maildesk compact): ");
 		return FALSE;
 	}
-	md_out("compacted: the removed bytes are gone from the store file\n");
+	md_out("compacted: the removed bytes are gone from the store and "
+	    "search index files\n");
 	return TRUE;
 }
 

@@ -90,6 +90,16 @@ static const KeySpec keys[] = {
 	  OFF(backup_gnupg_home) },
 	{ "backup", "ledger-copy", KEY_STRING, "", 0, 0,
 	  OFF(backup_ledger_copy) },
+	{ "search", "mail-results", KEY_UINT, "10", 0, 100,
+	  OFF(search_mail_results) },
+	{ "lmtp", "listen", KEY_STRING, "", 0, 0, OFF(lmtp_listen) },
+	{ "lmtp", "clients", KEY_STRING, "127.0.0.1 ::1", 0, 0,
+	  OFF(lmtp_clients) },
+	{ "lmtp", "workers", KEY_UINT, "0", 0, 256, OFF(lmtp_workers) },
+	{ "lmtp", "max-connections", KEY_UINT, "64", 1, 10000,
+	  OFF(lmtp_max_connections) },
+	{ "lmtp", "timeout-seconds", KEY_UINT, "300", 1, 3600,
+	  OFF(lmtp_timeout_s) },
 };
 
 static void
@@ -139,6 +149,8 @@ md_config_free(MdConfig *config)
 	g_free(config->backup_encrypt_to);
 	g_free(config->backup_gnupg_home);
 	g_free(config->backup_ledger_copy);
+	g_free(config->lmtp_listen);
+	g_free(config->lmtp_clients);
 	g_clear_pointer(&config->queues, g_ptr_array_unref);
 	g_free(config);
 }

@@ -21,8 +21,10 @@
 #include "maildesk/merge.h"
 #include "maildesk/message.h"
 #include "maildesk/participants.h"
+#include "maildesk/search-queue.h"
 #include "maildesk/thread.h"
 #include "maildesk/ticket.h"
+#include "maildesk/trace.h"
 
 void
 md_deliver_result_clear(MdDeliverResult *r)
@@ -146,6 +148,45 @@ mark_bouncing(MdTxn *txn, MdTicket *t, const MdMessage *dsn, gint64 now,
 	return TRUE;
 }
 
+/*
+ * A verified agent's "#search QUERY" mail: queued for an answer by the
+ * process that has the search engine, and kept as a duplicate key only;
+ * it is no ticket's.  Sets *@queued.
+ */
+static gboolean
+search_request(MdTxn *tx, const MdConfig *config, const MdMessage *m,
+    const MdAgent *agent, const MdThreadMatch *match, const char *key,
+    gint64 now, gboolean *queued, GError **error)
+{
+	g_autoptr(MdSearchRequest) r = NULL;
+	g_autofree char *query = NULL, *k = NULL;
+	static const guint8 none[12];
+	const char *why;
+
+	*queued = FALSE;
+	if (config->search_mail_results == 0)
+		return TRUE;
+	query = md_search_queue_request_query(m->text);
+	/*
+	 * A search reads every customer's tickets: a signed address, which
+	 * may have leaked, is not proof enough (as for #customer).
+	 */
+	if (query == NULL || md_agentmail_trust(config, m, match,
+	    agent->email, &why) != MD_AGENT_TRUST_STRONG)
+		return TRUE;	/* otherwise it is an unverified note */
+	r = md_search_request_new();
+	r->agent = g_ascii_strdown(agent->email, -1);
+	r->query = g_steal_pointer(&query);
+	r->recipient = g_strdup(m->recipient);
+	r->queue = g_strdup(m->queue);
+	r->message_id = g_strdup(m->message_id);
+	r->received_at = now;
+	k = md_store_key_text(key);
+	*queued = TRUE;
+	return md_search_queue_add_request(tx, r, error) &&
+	    md_store_put(tx, MD_DB_DEDUPE, k, strlen(k), none, 12, 0, error);
+}
+
 static gboolean
 is_done(const MdTicket *t)
 {
@@ -157,7 +198,8 @@ md_deliver(MdStore *store, const MdConfig *config, const guint8 *raw,
     gsize len, const char *sender, const char *recipient, gint64 now,
     MdDeliverResult *result, GError **error)
 {
-	MdDeliverOptions opts = { sender, recipient, NULL, 0, NULL, FALSE };
+	MdDeliverOptions opts = { sender, recipient, NULL, 0, NULL, FALSE,
+		NULL, FALSE };
 
 	return md_deliver_opts(store, config, raw, len, &opts, now, result,
 	    error);
@@ -195,40 +237,13 @@ form_person(const MdConfig *config, MdMessage *m)
 	return NULL;
 }
 
-gboolean
-md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
-    gsize len, const MdDeliverOptions *opts, gint64 now,
-    MdDeliverResult *result, GError **error)
+MdMessage *
+md_deliver_prepare(const MdConfig *config, const guint8 *raw, gsize len,
+    const char *sender, const char *recipient, gint64 now)
 {
-	const char *sender = opts->sender;
-	const char *recipient = opts->recipient;
-	g_autoptr(MdAgent) agent = NULL;
-	g_autoptr(MdMailbox) form = NULL;
-	g_autoptr(MdMessage) m = NULL;
-	g_autoptr(MdCustomer) customer = NULL;
-	g_autoptr(MdTicket) ticket = NULL;
-	g_auto(MdTxn) own = MD_TXN_INIT;
-	MdTxn *tx = opts->txn ? opts->txn : &own;
-	g_autofree char *key = NULL, *mark = NULL;
-	g_autoptr(GError) e = NULL;
-	const MdMailbox *who;
-	MdThreadMatch match;
-	MdThreadSender sender_of;
-	g_autoptr(GBytes) secret = NULL;
+	MdMessage *m = md_message_parse(raw, len);
 	const char *queue;
-	gboolean seen, changed;
 
-	memset(result, 0, sizeof(*result));
-	result->outbox_ids = g_array_new(FALSE, FALSE, sizeof(guint64));
-	if (len > config->max_size_bytes) {
-		g_set_error(error, MD_ERROR, MD_ERROR_REJECT,
-		    "message of %" G_GSIZE_FORMAT " bytes is over the limit "
-		    "of %" G_GUINT64_FORMAT, len, config->max_size_bytes);
-		return FALSE;
-	}
-
-	/* Outside the lock: parse, classify, decide where it goes. */
-	m = md_message_parse(raw, len);
 	m->received_at = now;
 	/* The envelope comes from the MTA as bytes; records hold UTF-8. */
 	m->envelope_sender = sender ? g_utf8_make_valid(sender, -1) : NULL;
@@ -242,9 +257,48 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 	queue = md_dedupe_queue(config, m);
 	m->queue = g_strdup(queue ? queue : config->default_queue);
 	md_classify(m, config);
+	return m;
+}
+
+gboolean
+md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
+    gsize len, const MdDeliverOptions *opts, gint64 now,
+    MdDeliverResult *result, GError **error)
+{
+	g_autoptr(MdAgent) agent = NULL;
+	g_autoptr(MdMailbox) form = NULL;
+	g_autoptr(MdMessage) own_m = NULL;
+	MdMessage *m;
+	g_autoptr(MdCustomer) customer = NULL;
+	g_autoptr(MdTicket) ticket = NULL;
+	g_auto(MdTxn) own = MD_TXN_INIT;
+	MdTxn *tx = opts->txn ? opts->txn : &own;
+	g_autofree char *key = NULL, *mark = NULL;
+	g_autoptr(GError) e = NULL;
+	const MdMailbox *who;
+	MdThreadMatch match;
+	MdThreadSender sender_of;
+	g_autoptr(GBytes) secret = NULL;
+	gboolean seen, changed;
+
+	memset(result, 0, sizeof(*result));
+	result->outbox_ids = g_array_new(FALSE, FALSE, sizeof(guint64));
+	if (len > config->max_size_bytes) {
+		g_set_error(error, MD_ERROR, MD_ERROR_REJECT,
+		    "message of %" G_GSIZE_FORMAT " bytes is over the limit "
+		    "of %" G_GUINT64_FORMAT, len, config->max_size_bytes);
+		return FALSE;
+	}
+
+	/* Outside the lock: parse, classify, decide where it goes. */
+	m = opts->message;
+	if (m == NULL)
+		m = own_m = md_deliver_prepare(config, raw, len, opts->sender,
+		    opts->recipient, now);
 	key = md_dedupe_key(m);
 	form = form_person(config, m);
 	who = form ? form : md_message_sender_mailbox(m);
+	md_trace("parse");
 
 	if (opts->txn == NULL && !md_store_begin(store, MD_TXN_WRITE, tx,
 	    error))
@@ -315,6 +369,13 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 	if (!md_thread_find(tx, config, secret, m, &sender_of, m->queue, now,
 	    &match, error))
 		return FALSE;
+	if (agent != NULL && opts->agent == NULL) {
+		if (!search_request(tx, config, m, agent, &match, key, now,
+		    &result->search_request, error))
+			return FALSE;
+		if (result->search_request)
+			goto commit;
+	}
 	/* Agents may name any ticket by its tag; the command line too. */
 	if (agent != NULL && match.ticket == 0 && match.cited != 0) {
 		g_autoptr(MdTicket) cited = md_ticket_load(tx, match.cited,
@@ -421,21 +482,24 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 	if (m->kind == MD_KIND_BOUNCE && !mark_bouncing(tx, ticket, m, now,
 	    error))
 		return FALSE;
+	md_trace("store");
 	if (!opts->no_autoreply) {
 		MdAutoreply a = { tx, config, secret, ticket, customer, m,
 			result->seq, raw, len, result->new_ticket, now,
-			result->outbox_ids, mark };
+			result->outbox_ids, opts->defer_ack, mark };
 
 		if (!md_autoreply_queue(&a, error))
 			return FALSE;
 	}
 	if (!md_ticket_save(tx, ticket, error))
 		return FALSE;
+	md_trace("ack");
 commit:
 	if (opts->txn == NULL && !md_store_commit(tx, error))
 		return FALSE;
+	md_trace("commit");
 
-	result->ticket = ticket->number;
+	result->ticket = ticket ? ticket->number : 0;
 	result->customer = customer ? customer->id : 0;
 	result->kind = md_message_kind_name(m->kind);
 	result->flags = m->flags;

@@ -22,6 +22,7 @@ static struct {
 	void (*free_doc)(xmlDocPtr);
 	xmlChar *(*get_prop)(const xmlNode *, const xmlChar *);
 	xmlFreeFunc *free;	/* libxml2 exports xmlFree as a variable */
+	void (*init_parser)(void);
 } xml;
 
 #define LIBXML2_SONAME "libxml2.so.2"
@@ -46,7 +47,12 @@ load_libxml2(void)
 		    (gpointer *)&xml.free_doc) &&
 		    g_module_symbol(mod, "xmlGetProp",
 		    (gpointer *)&xml.get_prop) &&
-		    g_module_symbol(mod, "xmlFree", (gpointer *)&xml.free);
+		    g_module_symbol(mod, "xmlFree", (gpointer *)&xml.free) &&
+		    g_module_symbol(mod, "xmlInitParser",
+		    (gpointer *)&xml.init_parser);
+		/* libxml2 wants this once, before threads parse at once. */
+		if (loaded)
+			xml.init_parser();
 		if (!loaded)
 			g_warning("HTML to text: cannot load %s: %s",
 			    LIBXML2_SONAME, g_module_error());

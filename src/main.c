@@ -18,6 +18,8 @@
 #include "maildesk/error.h"
 #include "maildesk/term.h"
 #include "maildesk/log.h"
+#include "maildesk/mime-init.h"
+#include "maildesk/trace.h"
 
 /*
  * The lean build (MAILDESK_LEAN) is the statically linked binary the MTA
@@ -40,7 +42,8 @@ typedef struct {
 static const MdCommand commands[] = {
 	{ "init", md_cmd_init, 0, "",
 	  "create the store and its secret" },
-	{ "deliver", md_cmd_deliver, MD_CMD_STORE | MD_CMD_MTA,
+	{ "deliver", md_cmd_deliver, MD_CMD_STORE | MD_CMD_MTA |
+	  MD_CMD_NO_LOCALE,
 	  "[--sender ADDR] [--recipient ADDR]",
 	  "store one message read from standard input" },
 	{ "ticket list", FULL(md_cmd_ticket_list), MD_CMD_STORE,
@@ -72,11 +75,20 @@ static const MdCommand commands[] = {
 	  "open a ticket as a contact form does (text on stdin)" },
 	{ "customer show", FULL(md_cmd_customer_show), MD_CMD_STORE,
 	  "ADDR [--json]", "show a customer profile" },
-	{ "import", md_cmd_import, MD_CMD_STORE,
+	{ "import", FULL(md_cmd_import), MD_CMD_STORE,
 	  "mbox FILE | maildir DIR [--queue Q]",
 	  "move an existing mailbox into tickets (no mail is sent)" },
-	{ "flush", md_cmd_flush, MD_CMD_STORE | MD_CMD_SYSLOG, "",
-	  "send what the outbox holds and is due" },
+	{ "flush", FULL(md_cmd_flush), MD_CMD_STORE | MD_CMD_SYSLOG, "",
+	  "index what changed, answer searches by mail, send what the "
+	  "outbox holds and is due" },
+	{ "search", FULL(md_cmd_search), MD_CMD_STORE,
+	  "QUERY [--limit N] [--json] [--include-restricted]",
+	  "find tickets by any word (see maildesk(8), SEARCH)" },
+	{ "reindex", FULL(md_cmd_reindex), MD_CMD_STORE, "",
+	  "rebuild the search index from the store" },
+	{ "lmtpd", FULL(md_cmd_lmtpd), MD_CMD_STORE | MD_CMD_SYSLOG |
+	  MD_CMD_NO_LOCALE, "[--listen unix:PATH|inet:HOST:PORT ...]",
+	  "serve LMTP (RFC 2033) until SIGTERM" },
 	{ "outbox", FULL(md_cmd_outbox_list), MD_CMD_STORE, "[--json]",
 	  "list queued and failed outgoing mail" },
 	{ "customer list", FULL(md_cmd_customer_list), MD_CMD_STORE,
@@ -113,29 +125,41 @@ static const MdCommand commands[] = {
 	{ "handover", FULL(md_cmd_handover), MD_CMD_STORE,
 	  "DIR [--since TIME]",
 	  "a standby's mail since its restore, as a Maildir to import" },
-	{ "check", md_cmd_check, MD_CMD_STORE, "[--repair]",
-	  "verify the store; --repair rebuilds the indexes" },
+	{ "check", FULL(md_cmd_check), MD_CMD_STORE, "[--repair]",
+	  "verify the store and the search index; --repair rebuilds the "
+	  "indexes" },
 	{ "config check", md_cmd_config_check, 0, "",
 	  "validate the config and print effective values" },
 	{ NULL, NULL, 0, NULL, NULL }
 };
 
-#ifdef MAILDESK_LEAN
-/*
- * Runs maildesk-full with our arguments: from beside this binary (a build
- * tree) or from the libexec directory (an installed system).
- */
-static void
-exec_full(char **argv, GError **error)
+char *
+md_cmd_full_path(void)
 {
+#ifdef MAILDESK_LEAN
+	/* Beside this binary (a build tree), or in libexec (installed). */
 	g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
 	g_autofree char *dir = self ? g_path_get_dirname(self) : NULL;
 	g_autofree char *near = dir ? g_build_filename(dir, "maildesk-full",
 	    NULL) : NULL;
-	const char *path = near;
 
-	if (path == NULL || access(path, X_OK) != 0)
-		path = MAILDESK_LIBEXECDIR "/maildesk-full";
+	if (near != NULL && access(near, X_OK) == 0)
+		return g_steal_pointer(&near);
+	return g_strdup(MAILDESK_LIBEXECDIR "/maildesk-full");
+#else
+	char *self = g_file_read_link("/proc/self/exe", NULL);
+
+	return self ? self : g_strdup("maildesk");
+#endif
+}
+
+#ifdef MAILDESK_LEAN
+/* Runs maildesk-full with our arguments. */
+static void
+exec_full(char **argv, GError **error)
+{
+	g_autofree char *path = md_cmd_full_path();
+
 	execv(path, argv);
 	g_set_error(error, MD_ERROR, MD_ERROR_INTERNAL, "cannot run %s: %s",
 	    path, g_strerror(errno));
@@ -307,7 +331,6 @@ main(int argc, char **argv)
 
 	/* Everything we create holds personal data: the user's alone. */
 	umask(077);
-	setlocale(LC_ALL, "");
 	first = parse_globals(argc, argv, &g, &error);
 	if (first >= 0 && first < argc) {
 		cmd = find_command(argc - first, argv + first, &words);
@@ -317,6 +340,17 @@ main(int argc, char **argv)
 				mode = MD_MODE_DELIVER;
 		}
 	}
+	/* deliver's phases, with MAILDESK_TRACE=1; one thread only. */
+	if (mode == MD_MODE_DELIVER)
+		md_trace_start();
+	/*
+	 * The locale is for people: what a command prints and the
+	 * arguments typed.  The MTA's commands read bytes and write
+	 * records, and behave the same whatever LANG the MTA passes on
+	 * (Postfix passes none); loading a locale would cost them time.
+	 */
+	if (cmd == NULL || !(cmd->flags & MD_CMD_NO_LOCALE))
+		setlocale(LC_ALL, "");
 	/*
 	 * deliver logs to syslog and keeps stderr for the one failure line;
 	 * everything else talks to the person at the terminal.
@@ -357,10 +391,13 @@ main(int argc, char **argv)
 		goto out;
 	}
 
-	g_mime_init();
+	md_trace("args");
+	md_mime_init();
+	md_trace("gmime-init");
 	config = md_config_load(g.config, &error);
 	if (config == NULL)
 		goto out;
+	md_trace("config");
 	if (g.store != NULL) {
 		g_free(config->store_path);
 		config->store_path = g_strdup(g.store);
@@ -380,6 +417,7 @@ main(int argc, char **argv)
 		if (store == NULL)
 			goto out;
 		ctx.store = store;
+		md_trace("store-open");
 	}
 	cmd->fn(&ctx, argc - first - words + 1, argv + first + words - 1,
 	    &error);
@@ -391,5 +429,18 @@ out:
 			md_info("deliver result=failed status=%d reason=\"%s\"",
 			    status, error->message);
 	}
+	md_trace_report();
+#ifdef MAILDESK_LEAN
+	/*
+	 * Closing the store, freeing the config and running exit handlers
+	 * is work the kernel does anyway when the process ends (unmapping,
+	 * closing, unlocking); the MTA waits for it.  Builds with
+	 * sanitizers are never lean, so leak checks still see everything.
+	 */
+	if (mode == MD_MODE_DELIVER) {
+		fflush(stderr);
+		_exit(status);
+	}
+#endif
 	return status;
 }

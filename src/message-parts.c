@@ -16,6 +16,7 @@
 
 #include "maildesk/autocleanups.h"
 #include "maildesk/charset.h"
+#include "maildesk/digest.h"
 #include "maildesk/header-text.h"
 #include "maildesk/message-parts.h"
 #include "maildesk/mime-text.h"
@@ -259,7 +260,7 @@ static void
 digest_bytes(MdAttachment *a, const guint8 *data, gsize len)
 {
 	a->size = len;
-	a->sha256 = g_compute_checksum_for_data(G_CHECKSUM_SHA256, data, len);
+	a->sha256 = md_digest_sha256_hex(data, len);
 }
 
 /* Size and SHA-256 of the decoded content, streamed, never stored. */
@@ -268,14 +269,13 @@ digest_part(GMimePart *part, MdAttachment *a)
 {
 	GMimeStream *null = g_mime_stream_null_new();
 	GMimeStream *filtered = g_mime_stream_filter_new(null);
-	GMimeFilter *sum = g_mime_filter_checksum_new(G_CHECKSUM_SHA256);
+	GMimeFilter *sum = md_digest_filter_new();
 
 	g_mime_stream_filter_add(GMIME_STREAM_FILTER(filtered), sum);
 	md_transfer_write_part(part, filtered);
 	g_mime_stream_flush(filtered);
 	a->size = GMIME_STREAM_NULL(null)->written;
-	a->sha256 = g_mime_filter_checksum_get_string(
-	    GMIME_FILTER_CHECKSUM(sum));
+	a->sha256 = md_digest_filter_hex(sum);
 	g_object_unref(sum);
 	g_object_unref(filtered);
 	g_object_unref(null);

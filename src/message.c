@@ -12,6 +12,7 @@
 #include "maildesk/address.h"
 #include "maildesk/autocleanups.h"
 #include "maildesk/charset.h"
+#include "maildesk/digest.h"
 #include "maildesk/header-text.h"
 #include "maildesk/message-parts.h"
 #include "maildesk/message.h"
@@ -172,7 +173,8 @@ md_message_header(const MdMessage *m, const char *name)
 const MdMailbox *
 md_message_sender_mailbox(const MdMessage *m)
 {
-	static MdMailbox envelope;
+	/* One per thread: several threads parse at once (lmtpd, import). */
+	static _Thread_local MdMailbox envelope;
 
 	if (m->from != NULL && m->from->email != NULL)
 		return m->from;
@@ -285,8 +287,10 @@ static GMimeParserOptions *
 parser_options(void)
 {
 	static GMimeParserOptions *options;
+	static gsize once;
 
-	if (options == NULL) {
+	/* Once, whichever thread parses first (lmtpd, import). */
+	if (g_once_init_enter(&once)) {
 		static const char *fallback[] = { "utf-8", "windows-1252",
 			NULL };
 
@@ -298,6 +302,7 @@ parser_options(void)
 		    GMIME_RFC_COMPLIANCE_LOOSE);
 		g_mime_parser_options_set_parameter_compliance_mode(options,
 		    GMIME_RFC_COMPLIANCE_LOOSE);
+		g_once_init_leave(&once, 1);
 	}
 	return options;
 }
@@ -312,8 +317,7 @@ digest_thread(gpointer data)
 {
 	DigestJob *job = data;
 
-	return g_compute_checksum_for_data(G_CHECKSUM_SHA256, job->raw,
-	    job->len);
+	return md_digest_sha256_hex(job->raw, job->len);
 }
 
 /*

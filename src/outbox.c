@@ -70,6 +70,8 @@ to_record(const MdOutboxEntry *e)
 	g_variant_dict_insert(&d, "attempts", "u", e->attempts);
 	if (e->last_error != NULL)
 		g_variant_dict_insert(&d, "error", "s", e->last_error);
+	if (e->owed)
+		g_variant_dict_insert(&d, "owed", "b", TRUE);
 	return md_record_close(&d);
 }
 
@@ -104,6 +106,7 @@ from_record(const void *data, gsize len, GError **error)
 	g_variant_dict_lookup(d, "lease", "x", &e->lease_until);
 	g_variant_dict_lookup(d, "attempts", "u", &e->attempts);
 	g_variant_dict_lookup(d, "error", "s", &e->last_error);
+	g_variant_dict_lookup(d, "owed", "b", &e->owed);
 	if (e->kind == NULL || e->envelope_from == NULL ||
 	    e->recipients == NULL || e->message_id == NULL || e->data == NULL) {
 		g_set_error(error, MD_ERROR, MD_ERROR_CORRUPT,
@@ -133,6 +136,35 @@ md_outbox_add(MdTxn *txn, MdOutboxEntry *e, GError **error)
 	return save(txn, e, error);
 }
 
+/* A new queued entry, born leased when deliver's sender will follow. */
+static gboolean
+queue_entry(MdTxn *txn, const MdConfig *config, const char *kind,
+    guint64 ticket, guint32 seq, guint64 customer_id, const char *from,
+    const char *const *rcpts, const char *message_id, GBytes *data,
+    gboolean owed, gint64 now, GArray *ids, GError **error)
+{
+	g_autoptr(MdOutboxEntry) e = md_outbox_entry_new();
+
+	e->kind = g_strdup(kind);
+	e->ticket = ticket;
+	e->seq = seq;
+	e->customer_id = customer_id;
+	e->state = MD_OUTBOX_QUEUED;
+	e->owed = owed;
+	e->envelope_from = g_strdup(from);
+	e->recipients = g_strdupv((char **)rcpts);
+	e->message_id = g_strdup(message_id);
+	e->data = g_bytes_ref(data);
+	e->created_at = now;
+	e->next_attempt_at = now;
+	if (config->deliver_flush_s > 0)
+		e->lease_until = now + config->lease_s;
+	if (!md_outbox_add(txn, e, error))
+		return FALSE;
+	g_array_append_val(ids, e->id);
+	return TRUE;
+}
+
 gboolean
 md_outbox_queue(MdTxn *txn, const MdConfig *config, const char *kind,
     guint64 ticket, guint32 seq, guint64 customer_id, const char *from,
@@ -151,30 +183,14 @@ md_outbox_queue_rcpts(MdTxn *txn, const MdConfig *config, const char *kind,
     const char *const *rcpts, const char *message_id, GBytes *data,
     gint64 now, GArray *ids, GError **error)
 {
-	g_autoptr(MdOutboxEntry) e = md_outbox_entry_new();
 	g_autofree char *k = md_store_key_text(message_id);
 	guint8 key[12];
 
 	md_key_ticket_seq(key, ticket, seq);
 	if (!md_store_put(txn, MD_DB_MSGID, k, strlen(k), key, 12, 0, error))
 		return FALSE;
-	e->kind = g_strdup(kind);
-	e->ticket = ticket;
-	e->seq = seq;
-	e->customer_id = customer_id;
-	e->state = MD_OUTBOX_QUEUED;
-	e->envelope_from = g_strdup(from);
-	e->recipients = g_strdupv((char **)rcpts);
-	e->message_id = g_strdup(message_id);
-	e->data = g_bytes_ref(data);
-	e->created_at = now;
-	e->next_attempt_at = now;
-	if (config->deliver_flush_s > 0)
-		e->lease_until = now + config->lease_s;
-	if (!md_outbox_add(txn, e, error))
-		return FALSE;
-	g_array_append_val(ids, e->id);
-	return TRUE;
+	return queue_entry(txn, config, kind, ticket, seq, customer_id, from,
+	    rcpts, message_id, data, FALSE, now, ids, error);
 }
 
 gboolean
@@ -196,6 +212,49 @@ md_outbox_move_ticket(MdTxn *txn, guint64 from, guint64 into,
 			return FALSE;
 	}
 	return TRUE;
+}
+
+gboolean
+md_outbox_queue_owed(MdTxn *txn, const MdConfig *config, const char *kind,
+    guint64 ticket, guint32 seq, guint64 customer_id, const char *from,
+    const char *to, gint64 now, GArray *ids, GError **error)
+{
+	g_autoptr(GBytes) none = g_bytes_new_static("", 0);
+	const char *rcpts[] = { to, NULL };
+
+	return queue_entry(txn, config, kind, ticket, seq, customer_id, from,
+	    rcpts, "", none, TRUE, now, ids, error);
+}
+
+gboolean
+md_outbox_fill(MdTxn *txn, MdOutboxEntry *e, GBytes *data,
+    const char *message_id, guint32 seq, GError **error)
+{
+	g_autofree char *k = md_store_key_text(message_id);
+	/* @data and @message_id may be e's own. */
+	GBytes *d = g_bytes_ref(data);
+	char *id = g_strdup(message_id);
+	guint8 key[12];
+
+	g_bytes_unref(e->data);
+	e->data = d;
+	g_free(e->message_id);
+	e->message_id = id;
+	md_key_ticket_seq(key, e->ticket, seq);
+	if (!md_store_put(txn, MD_DB_MSGID, k, strlen(k), key, 12, 0, error))
+		return FALSE;
+	e->seq = seq;
+	e->owed = FALSE;
+	return save(txn, e, error);
+}
+
+gboolean
+md_outbox_remove(MdTxn *txn, guint64 id, GError **error)
+{
+	guint8 key[8];
+
+	md_key_be64(key, id);
+	return md_store_del(txn, MD_DB_OUTBOX, key, 8, NULL, 0, error);
 }
 
 typedef struct {
@@ -317,8 +376,10 @@ lease(MdStore *store, const MdConfig *config, GArray *ids, gint64 now,
 	for (guint i = 0; i < all->len; i++) {
 		MdOutboxEntry *e = g_ptr_array_index(all, i);
 
-		if (e->state != MD_OUTBOX_QUEUED || !wanted(ids, e->id) ||
-		    e->next_attempt_at > now || e->lease_until > now)
+		/* Owed mail is composed before it is due (cmd-flush.c). */
+		if (e->state != MD_OUTBOX_QUEUED || e->owed ||
+		    !wanted(ids, e->id) || e->next_attempt_at > now ||
+		    e->lease_until > now)
 			continue;
 		e->lease_until = now + config->lease_s;
 		if (!save(&txn, e, error)) {
@@ -359,6 +420,68 @@ note_failure(MdTxn *txn, const MdOutboxEntry *e, const char *reply,
 	}
 }
 
+gboolean
+md_outbox_settle(MdTxn *txn, const MdConfig *config, MdOutboxEntry *e,
+    MdSmtpOutcome outcome, const char *reply, gint64 now,
+    MdFlushResult *result, GError **error)
+{
+	guint8 key[8];
+	guint64 delay;
+	gboolean gone;
+	MDB_val v;
+
+	md_key_be64(key, e->id);
+	/* Erased while we talked SMTP (customer erase, expire)? */
+	gone = !md_store_get(txn, MD_DB_OUTBOX, key, 8, &v, NULL);
+	e->attempts++;
+	e->lease_until = 0;
+	g_free(e->last_error);
+	e->last_error = g_strdup(reply);
+	switch (outcome) {
+	case MD_SMTP_SENT:
+		result->sent++;
+		md_info("outbox id=%" G_GUINT64_FORMAT " ticket=%"
+		    G_GUINT64_FORMAT " kind=%s result=sent",
+		    e->id, e->ticket, e->kind);
+		return md_store_del(txn, MD_DB_OUTBOX, key, 8, NULL, 0, error);
+	case MD_SMTP_PERMFAIL:
+		e->state = MD_OUTBOX_FAILED;
+		if (!gone)
+			note_failure(txn, e, reply, now);
+		result->failed++;
+		break;
+	case MD_SMTP_TEMPFAIL:
+	default:
+		if (now - e->created_at >
+		    (gint64)config->give_up_hours * 3600) {
+			g_autofree char *why = g_strdup_printf(
+			    "gave up after %u attempts: %s",
+			    e->attempts, reply);
+
+			e->state = MD_OUTBOX_FAILED;
+			if (!gone)
+				note_failure(txn, e, why, now);
+			result->failed++;
+			break;
+		}
+		/* Exponential back-off, capped. */
+		delay = config->retry_base_s;
+		for (guint32 a = 1; a < e->attempts &&
+		    delay < config->retry_max_s; a++)
+			delay *= 2;
+		delay = MIN(delay, config->retry_max_s);
+		e->next_attempt_at = now + (gint64)delay;
+		result->deferred++;
+		break;
+	}
+	md_info("outbox id=%" G_GUINT64_FORMAT " ticket=%"
+	    G_GUINT64_FORMAT " kind=%s result=%s attempts=%u", e->id,
+	    e->ticket, e->kind, md_outbox_state_name(e->state),
+	    e->attempts);
+	/* Saving an erased entry would bring the mail back. */
+	return gone || save(txn, e, error);
+}
+
 /*
  * Step 3: record what SMTP said about due[from..to), in one transaction,
  * skipping what is recorded already (settled[i]).
@@ -372,71 +495,11 @@ settle(MdStore *store, const MdConfig *config, GPtrArray *due,
 
 	if (!md_store_begin(store, MD_TXN_WRITE, &txn, error))
 		return FALSE;
-	for (guint i = from; i < to; i++) {
-		MdOutboxEntry *e = g_ptr_array_index(due, i);
-		MdSmtpJob *j = &jobs[i];
-		guint8 key[8];
-		guint64 delay;
-		gboolean gone;
-		MDB_val v;
-
-		if (settled[i])
-			continue;
-		md_key_be64(key, e->id);
-		/* Erased while we talked SMTP (customer erase, expire)? */
-		gone = !md_store_get(&txn, MD_DB_OUTBOX, key, 8, &v, NULL);
-		e->attempts++;
-		e->lease_until = 0;
-		g_free(e->last_error);
-		e->last_error = g_strdup(j->reply);
-		switch (j->outcome) {
-		case MD_SMTP_SENT:
-			result->sent++;
-			md_info("outbox id=%" G_GUINT64_FORMAT " ticket=%"
-			    G_GUINT64_FORMAT " kind=%s result=sent",
-			    e->id, e->ticket, e->kind);
-			if (!md_store_del(&txn, MD_DB_OUTBOX, key, 8, NULL, 0,
-			    error))
-				return FALSE;
-			continue;
-		case MD_SMTP_PERMFAIL:
-			e->state = MD_OUTBOX_FAILED;
-			if (!gone)
-				note_failure(&txn, e, j->reply, now);
-			result->failed++;
-			break;
-		case MD_SMTP_TEMPFAIL:
-		default:
-			if (now - e->created_at >
-			    (gint64)config->give_up_hours * 3600) {
-				g_autofree char *why = g_strdup_printf(
-				    "gave up after %u attempts: %s",
-				    e->attempts, j->reply);
-
-				e->state = MD_OUTBOX_FAILED;
-				if (!gone)
-					note_failure(&txn, e, why, now);
-				result->failed++;
-				break;
-			}
-			/* Exponential back-off, capped. */
-			delay = config->retry_base_s;
-			for (guint32 a = 1; a < e->attempts &&
-			    delay < config->retry_max_s; a++)
-				delay *= 2;
-			delay = MIN(delay, config->retry_max_s);
-			e->next_attempt_at = now + (gint64)delay;
-			result->deferred++;
-			break;
-		}
-		md_info("outbox id=%" G_GUINT64_FORMAT " ticket=%"
-		    G_GUINT64_FORMAT " kind=%s result=%s attempts=%u", e->id,
-		    e->ticket, e->kind, md_outbox_state_name(e->state),
-		    e->attempts);
-		/* Saving an erased entry would bring the mail back. */
-		if (!gone && !save(&txn, e, error))
+	for (guint i = from; i < to; i++)
+		if (!settled[i] && !md_outbox_settle(&txn, config,
+		    g_ptr_array_index(due, i), jobs[i].outcome, jobs[i].reply,
+		    now, result, error))
 			return FALSE;
-	}
 	if (!md_store_commit(&txn, error))
 		return FALSE;
 	for (guint i = from; i < to; i++)
@@ -470,35 +533,40 @@ settle_one(MdSmtpJob *job, guint i, gpointer data)
 		    e->message);
 }
 
-/* The entries @ids, leased to us when they were queued. */
-static GPtrArray *
-preleased(MdStore *store, GArray *ids, GError **error)
+GPtrArray *
+md_outbox_load(MdTxn *txn, GArray *ids, GError **error)
 {
-	g_auto(MdTxn) txn = MD_TXN_INIT;
-	g_autoptr(GPtrArray) all = NULL;
-	GPtrArray *due = g_ptr_array_new_with_free_func(
+	g_autoptr(GPtrArray) due = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)md_outbox_entry_free);
 
-	if (!md_store_begin(store, MD_TXN_READ, &txn, error) ||
-	    (all = md_outbox_list(&txn, error)) == NULL) {
-		g_ptr_array_unref(due);
-		return NULL;
-	}
-	for (guint i = 0; i < all->len; i++) {
-		MdOutboxEntry *e = g_ptr_array_index(all, i);
+	for (guint i = 0; i < ids->len; i++) {
+		guint8 key[8];
+		MDB_val v;
+		g_autoptr(GError) e = NULL;
+		MdOutboxEntry *entry;
 
-		if (e->state != MD_OUTBOX_QUEUED || !wanted(ids, e->id))
+		md_key_be64(key, g_array_index(ids, guint64, i));
+		if (!md_store_get(txn, MD_DB_OUTBOX, key, 8, &v, &e)) {
+			if (g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND))
+				continue;	/* sent or erased meanwhile */
+			g_propagate_error(error, g_steal_pointer(&e));
+			return NULL;
+		}
+		entry = from_record(v.mv_data, v.mv_size, error);
+		if (entry == NULL)
+			return NULL;
+		if (entry->state != MD_OUTBOX_QUEUED) {
+			md_outbox_entry_free(entry);
 			continue;
-		g_ptr_array_add(due, g_ptr_array_steal_index(all, i));
-		i--;
+		}
+		g_ptr_array_add(due, entry);
 	}
-	return due;
+	return g_steal_pointer(&due);
 }
 
 gboolean
 md_outbox_flush(MdStore *store, const MdConfig *config, GArray *ids,
-    gboolean leased, guint timeout_s, gint64 now, MdFlushResult *result,
-    GError **error)
+    guint timeout_s, gint64 now, MdFlushResult *result, GError **error)
 {
 	g_autoptr(GPtrArray) due = NULL;
 	MdSmtpJob *jobs;
@@ -506,8 +574,7 @@ md_outbox_flush(MdStore *store, const MdConfig *config, GArray *ids,
 	guint first;
 
 	memset(result, 0, sizeof(*result));
-	due = leased && ids != NULL ? preleased(store, ids, error) :
-	    lease(store, config, ids, now, error);
+	due = lease(store, config, ids, now, error);
 	if (due == NULL)
 		return FALSE;
 	if (due->len == 0)

@@ -18,6 +18,7 @@
 #include "maildesk/privacy.h"
 #include "maildesk/ratelimit.h"
 #include "maildesk/record.h"
+#include "maildesk/search-queue.h"
 #include "maildesk/ticket.h"
 
 void
@@ -356,7 +357,9 @@ drop_ticket(MdTxn *txn, const MdTicket *t, Sweep *s, MdEraseReport *r,
 		r->messages++;
 	}
 	md_key_be64(key, t->number);
-	if (!md_store_del(txn, MD_DB_TICKETS, key, 8, NULL, 0, error))
+	/* The search index drops its documents when it catches up. */
+	if (!md_store_del(txn, MD_DB_TICKETS, key, 8, NULL, 0, error) ||
+	    !md_search_queue_mark(txn, t->number, error))
 		return FALSE;
 	g_array_append_val(r->tickets, t->number);
 	return TRUE;
@@ -385,7 +388,8 @@ tombstone(MdTxn *txn, const MdTicket *t, guint32 seq, const MdMessage *m,
 	data = g_bytes_get_data(rec, &len);
 	md_key_ticket_seq(key, t->number, seq);
 	if (!md_store_put(txn, MD_DB_MESSAGES, key, 12, data, len, 0, error) ||
-	    !md_store_put(txn, MD_DB_RAW, key, 12, "", 0, 0, error))
+	    !md_store_put(txn, MD_DB_RAW, key, 12, "", 0, 0, error) ||
+	    !md_search_queue_mark(txn, t->number, error))
 		return FALSE;
 	g_hash_table_add(s->messages, g_strdup_printf("%" G_GUINT64_FORMAT
 	    ":%u", t->number, seq));
@@ -423,6 +427,9 @@ theirs(Sweep *s, const MdOutboxEntry *o)
 	/* A notification about one of their erased mails. */
 	md_key_ticket_seq(key, o->ticket, o->seq);
 	if (points_into(s, key, 12))
+		return TRUE;
+	/* An answer to a search by mail may quote anyone erased. */
+	if (s->people->len > 0 && g_strcmp0(o->kind, "search") == 0)
 		return TRUE;
 	for (guint i = 0; i < s->people->len; i++)
 		for (char **rc = o->recipients; *rc; rc++)
@@ -557,11 +564,20 @@ erase_tickets(MdTxn *txn, const MdCustomer *c, Sweep *s, MdEraseReport *r,
 	return TRUE;
 }
 
-/* Sweeps the indexes, then drops the profiles in s->people. */
+/*
+ * Sweeps the indexes, then drops the profiles in s->people, and with them
+ * the searches by mail still waiting: they may name them (an agent asks
+ * again).
+ */
 static gboolean
 finish_sweep(MdTxn *txn, Sweep *s, MdEraseReport *r, GError **error)
 {
+	guint requests = 0;
+
 	if (!sweep_indexes(txn, s, r, error))
+		return FALSE;
+	if (s->people->len > 0 &&
+	    !md_search_queue_drop_requests(txn, &requests, error))
 		return FALSE;
 	for (guint i = 0; i < s->people->len; i++)
 		if (!drop_customer(txn, g_ptr_array_index(s->people, i), s, r,

@@ -10,10 +10,66 @@
 #include <string.h>
 
 #include <auth-client.h>
+#include <gmodule.h>
 #include <libesmtp.h>
 
 #include "maildesk/log.h"
 #include "maildesk/smtp.h"
+
+/*
+ * libesmtp is loaded by the process that sends, when it first sends: it
+ * brings OpenSSL (libssl, libcrypto) with it, whose loading and
+ * relocation cost more than a whole delivery, and a delivery hands its
+ * mail to a sender process (sender.c) and never talks SMTP itself.
+ * The types come from libesmtp's own headers.
+ */
+#define ESMTP_SONAME "libesmtp.so.6"
+#define ESMTP_FUNCTIONS(X) \
+	X(smtp_create_session) X(smtp_destroy_session) X(smtp_set_server) \
+	X(smtp_set_eventcb) X(smtp_set_hostname) X(smtp_set_timeout) \
+	X(smtp_starttls_enable) X(smtp_auth_set_context) \
+	X(smtp_add_message) X(smtp_set_reverse_path) X(smtp_add_recipient) \
+	X(smtp_message_set_application_data_release) \
+	X(smtp_message_get_application_data) X(smtp_set_messagecb) \
+	X(_smtp_message_str_cb) X(smtp_start_session) X(smtp_strerror) \
+	X(smtp_errno) X(smtp_message_transfer_status) \
+	X(smtp_reverse_path_status) X(smtp_recipient_status) \
+	X(auth_client_init) X(auth_client_exit) X(auth_create_context) \
+	X(auth_destroy_context) X(auth_set_mechanism_flags) \
+	X(auth_set_interact_cb)
+
+#define ESMTP_FIELD(name) __typeof__(name) *name;
+static struct {
+	ESMTP_FUNCTIONS(ESMTP_FIELD)
+} esmtp;
+
+/* Loads libesmtp once; FALSE with the reason in *@why if it cannot. */
+static gboolean
+load_esmtp(const char **why)
+{
+	static gsize once;
+	static gboolean loaded;
+	static char *reason;
+
+	if (g_once_init_enter(&once)) {
+		GModule *mod = g_module_open(ESMTP_SONAME,
+		    G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
+
+		loaded = mod != NULL;
+#define ESMTP_LOOKUP(name) \
+		loaded = loaded && g_module_symbol(mod, #name, \
+		    (gpointer *)&esmtp.name);
+		ESMTP_FUNCTIONS(ESMTP_LOOKUP)
+#undef ESMTP_LOOKUP
+		if (!loaded)
+			reason = g_strdup_printf("cannot load %s: %s",
+			    ESMTP_SONAME, g_module_error());
+		/* Kept for the life of the process. */
+		g_once_init_leave(&once, 1);
+	}
+	*why = reason;
+	return loaded;
+}
 
 typedef struct {
 	const char *user;
@@ -62,9 +118,9 @@ fail_all(MdSmtpJob *jobs, guint n, MdSmtpOutcome outcome, const char *why)
 static void
 judge(smtp_message_t message, MdSmtpJob *job)
 {
-	const smtp_status_t *st = smtp_message_transfer_status(message);
-	const smtp_status_t *rp = smtp_reverse_path_status(message);
-	GPtrArray *rcpts = smtp_message_get_application_data(message);
+	const smtp_status_t *st = esmtp.smtp_message_transfer_status(message);
+	const smtp_status_t *rp = esmtp.smtp_reverse_path_status(message);
+	GPtrArray *rcpts = esmtp.smtp_message_get_application_data(message);
 
 	if (st != NULL && st->code >= 200 && st->code < 300) {
 		job->outcome = MD_SMTP_SENT;
@@ -78,7 +134,7 @@ judge(smtp_message_t message, MdSmtpJob *job)
 		return;
 	}
 	for (guint i = 0; rcpts != NULL && i < rcpts->len; i++) {
-		const smtp_status_t *rs = smtp_recipient_status(
+		const smtp_status_t *rs = esmtp.smtp_recipient_status(
 		    g_ptr_array_index(rcpts, i));
 
 		if (rs != NULL && rs->code >= 400) {
@@ -146,42 +202,48 @@ md_smtp_send(const MdConfig *config, MdSmtpJob *jobs, guint n,
 	smtp_message_t *messages = g_new0(smtp_message_t, n);
 	long ms = (long)MAX(timeout_s, 1) * 1000;
 	Session events = { jobs, messages, n, 0, done, data };
+	const char *why;
 
 	if (n == 0) {
 		g_free(messages);
 		return;
 	}
-	session = smtp_create_session();
+	if (!load_esmtp(&why)) {
+		fail_all(jobs, n, MD_SMTP_TEMPFAIL, why);
+		g_free(messages);
+		return;
+	}
+	session = esmtp.smtp_create_session();
 	if (session == NULL) {
 		fail_all(jobs, n, MD_SMTP_TEMPFAIL, "cannot create session");
 		g_free(messages);
 		return;
 	}
-	smtp_set_server(session, server);
-	smtp_set_eventcb(session, on_event, &events);
+	esmtp.smtp_set_server(session, server);
+	esmtp.smtp_set_eventcb(session, on_event, &events);
 	if (config->smtp_helo[0] != '\0')
-		smtp_set_hostname(session, config->smtp_helo);
+		esmtp.smtp_set_hostname(session, config->smtp_helo);
 	for (int w = Timeout_GREETING; w <= Timeout_DATA2; w++)
-		smtp_set_timeout(session, w | Timeout_OVERRIDE_RFC2822_MINIMUM,
+		esmtp.smtp_set_timeout(session, w | Timeout_OVERRIDE_RFC2822_MINIMUM,
 		    ms);
 	if (strcmp(config->smtp_starttls, "try") == 0)
-		smtp_starttls_enable(session, Starttls_ENABLED);
+		esmtp.smtp_starttls_enable(session, Starttls_ENABLED);
 	else if (strcmp(config->smtp_starttls, "required") == 0)
-		smtp_starttls_enable(session, Starttls_REQUIRED);
+		esmtp.smtp_starttls_enable(session, Starttls_REQUIRED);
 	if (config->smtp_user[0] != '\0') {
 		if (config->smtp_password_file[0] != '\0' &&
 		    g_file_get_contents(config->smtp_password_file,
 		    &creds.password, NULL, NULL))
 			g_strchomp(creds.password);
-		auth_client_init();
-		auth = auth_create_context();
-		auth_set_mechanism_flags(auth, AUTH_PLUGIN_PLAIN, 0);
-		auth_set_interact_cb(auth, interact, &creds);
-		smtp_auth_set_context(session, auth);
+		esmtp.auth_client_init();
+		auth = esmtp.auth_create_context();
+		esmtp.auth_set_mechanism_flags(auth, AUTH_PLUGIN_PLAIN, 0);
+		esmtp.auth_set_interact_cb(auth, interact, &creds);
+		esmtp.smtp_auth_set_context(session, auth);
 	}
 
 	for (guint i = 0; i < n; i++) {
-		smtp_message_t m = smtp_add_message(session);
+		smtp_message_t m = esmtp.smtp_add_message(session);
 		gsize len;
 		const char *bytes = g_bytes_get_data(jobs[i].data, &len);
 		char *text = g_strndup(bytes, len);
@@ -191,27 +253,28 @@ md_smtp_send(const MdConfig *config, MdSmtpJob *jobs, guint n,
 		jobs[i].outcome = MD_SMTP_TEMPFAIL;
 		g_ptr_array_add(texts, text);
 		g_ptr_array_add(lists, rcpts);
-		smtp_set_reverse_path(m, jobs[i].from);
+		esmtp.smtp_set_reverse_path(m, jobs[i].from);
 		for (char **r = jobs[i].recipients; r && *r; r++)
-			g_ptr_array_add(rcpts, smtp_add_recipient(m, *r));
-		smtp_message_set_application_data_release(m, rcpts, NULL);
+			g_ptr_array_add(rcpts, esmtp.smtp_add_recipient(m, *r));
+		esmtp.smtp_message_set_application_data_release(m, rcpts, NULL);
 		/* The message is already CRLF and 7-bit: no NULs. */
-		smtp_set_message_str(m, text);
+		esmtp.smtp_set_messagecb(m, esmtp._smtp_message_str_cb,
+		    text);
 	}
 
-	if (!smtp_start_session(session)) {
+	if (!esmtp.smtp_start_session(session)) {
 		char buf[256];
 
-		fail_all(jobs, n, MD_SMTP_TEMPFAIL, smtp_strerror(smtp_errno(),
+		fail_all(jobs, n, MD_SMTP_TEMPFAIL, esmtp.smtp_strerror(esmtp.smtp_errno(),
 		    buf, sizeof(buf)));
 	} else
 		for (guint i = 0; i < n; i++)
 			if (!jobs[i].reported)
 				judge(messages[i], &jobs[i]);
-	smtp_destroy_session(session);
+	esmtp.smtp_destroy_session(session);
 	if (auth != NULL) {
-		auth_destroy_context(auth);
-		auth_client_exit();
+		esmtp.auth_destroy_context(auth);
+		esmtp.auth_client_exit();
 	}
 	if (creds.password != NULL) {
 		memset(creds.password, 0, strlen(creds.password));

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "maildesk/error.h"
+#include "maildesk/search-queue.h"
 #include "maildesk/store.h"
 
 struct MdStore {
@@ -101,6 +102,18 @@ lock_take(int fd, int how, const char *what, GError **error)
 	return TRUE;
 }
 
+int
+md_store_lock(MdStore *store, const char *name, int how, GError **error)
+{
+	int fd = lock_open(store->path, name, error);
+
+	if (fd >= 0 && !lock_take(fd, how, name, error)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* Passes the gate and takes the shared lock; sets store->lock_fd. */
 static gboolean
 enter(MdStore *store, GError **error)
@@ -136,6 +149,7 @@ static const struct {
 	[MD_DB_AUDIT] = { "audit", 0 },
 	[MD_DB_AGENTS] = { "agents", 0 },
 	[MD_DB_LEDGER] = { "ledger", 0 },
+	[MD_DB_SEARCH_QUEUE] = { "search_queue", 0 },
 };
 
 const char *
@@ -443,6 +457,28 @@ md_store_begin(MdStore *store, MdTxnMode mode, MdTxn *txn, GError **error)
 	return TRUE;
 }
 
+guint64
+md_store_txn_id(MdTxn *txn)
+{
+	return (guint64)mdb_txn_id(txn->txn);
+}
+
+gboolean
+md_store_begin_nested(MdTxn *parent, MdTxn *txn, GError **error)
+{
+	int rc;
+
+	g_return_val_if_fail(txn->txn == NULL && parent->txn != NULL, FALSE);
+	rc = mdb_txn_begin(parent->store->env, parent->txn, 0, &txn->txn);
+	if (rc != 0) {
+		txn->txn = NULL;
+		md_store_set_error(error, rc, "store: begin nested");
+		return FALSE;
+	}
+	txn->store = parent->store;
+	return TRUE;
+}
+
 gboolean
 md_store_commit(MdTxn *txn, GError **error)
 {
@@ -572,18 +608,27 @@ gboolean
 md_store_foreach(MdTxn *txn, MdDb db, const void *prefix, gsize plen,
     MdStoreEachFunc fn, gpointer user_data, GError **error)
 {
+	return md_store_foreach_from(txn, db, prefix, plen, plen, fn,
+	    user_data, error);
+}
+
+gboolean
+md_store_foreach_from(MdTxn *txn, MdDb db, const void *start, gsize slen,
+    gsize plen, MdStoreEachFunc fn, gpointer user_data, GError **error)
+{
 	MDB_cursor *cur = NULL;
-	MDB_val k = { plen, (void *)prefix }, v;
+	MDB_val k = { slen, (void *)start }, v;
 	int rc = mdb_cursor_open(txn->txn, txn->store->dbi[db], &cur);
 
+	g_return_val_if_fail(plen <= slen, FALSE);
 	if (rc != 0) {
 		md_store_set_error(error, rc, dbs[db].name);
 		return FALSE;
 	}
-	rc = mdb_cursor_get(cur, &k, &v, plen > 0 ? MDB_SET_RANGE : MDB_FIRST);
+	rc = mdb_cursor_get(cur, &k, &v, slen > 0 ? MDB_SET_RANGE : MDB_FIRST);
 	while (rc == 0) {
 		if (plen > 0 && (k.mv_size < plen ||
-		    memcmp(k.mv_data, prefix, plen) != 0))
+		    memcmp(k.mv_data, start, plen) != 0))
 			break;
 		if (!fn(&k, &v, user_data))
 			break;
@@ -657,6 +702,36 @@ reopen(MdStore *store, GError **error)
 	again->env = NULL;
 	memcpy(store->dbi, again->dbi, sizeof(store->dbi));
 	return TRUE;
+}
+
+gboolean
+md_store_yield(MdStore *store, gboolean *yielded, GError **error)
+{
+	int gate = lock_open(store->path, GATE_FILE, error);
+	gboolean ok;
+
+	*yielded = FALSE;
+	if (gate < 0)
+		return FALSE;
+	if (flock(gate, LOCK_SH | LOCK_NB) == 0) {
+		close(gate);	/* nobody waits at the gate */
+		return TRUE;
+	}
+	if (errno != EWOULDBLOCK) {
+		g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
+		    "store: cannot lock %s: %s", GATE_FILE, g_strerror(errno));
+		close(gate);
+		return FALSE;
+	}
+	/* A compaction holds the gate and waits for us to leave. */
+	*yielded = TRUE;
+	mdb_env_close(store->env);
+	store->env = NULL;
+	flock(store->lock_fd, LOCK_UN);
+	ok = lock_take(gate, LOCK_SH, GATE_FILE, error) &&
+	    lock_take(store->lock_fd, LOCK_SH, LOCK_FILE, error);
+	close(gate);
+	return ok && reopen(store, error);
 }
 
 /*
@@ -907,6 +982,16 @@ md_store_replace_data(const char *dir, const char *data, GError **error)
 	if (lock >= 0 && lock_take(gate, LOCK_EX, GATE_FILE, error) &&
 	    lock_take(lock, LOCK_EX, LOCK_FILE, error))
 		ok = swap_in(dir, data, "the restored copy", error);
+	/*
+	 * The search index was the old data's: forgotten while nobody has
+	 * the store open, so the first search rebuilds it from the new.
+	 */
+	if (ok) {
+		g_autofree char *current = g_build_filename(dir,
+		    MD_SEARCH_CURRENT_FILE, NULL);
+
+		unlink(current);
+	}
 	if (lock >= 0)
 		close(lock);
 	if (gate >= 0)

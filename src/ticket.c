@@ -9,6 +9,7 @@
 #include "maildesk/customer.h"
 #include "maildesk/error.h"
 #include "maildesk/record.h"
+#include "maildesk/search-queue.h"
 #include "maildesk/ticket.h"
 
 static const char *const status_names[] = {
@@ -125,7 +126,9 @@ md_ticket_save(MdTxn *txn, const MdTicket *t, GError **error)
 	const void *data = g_bytes_get_data(rec, &len);
 
 	md_key_be64(key, t->number);
-	return md_store_put(txn, MD_DB_TICKETS, key, 8, data, len, 0, error);
+	/* Whatever changed, the search index owes the ticket an update. */
+	return md_store_put(txn, MD_DB_TICKETS, key, 8, data, len, 0,
+	    error) && md_search_queue_mark(txn, t->number, error);
 }
 
 gboolean

@@ -15,6 +15,7 @@ typedef enum {
 	MD_CMD_STORE = 1 << 0,	/* open the store before calling */
 	MD_CMD_MTA = 1 << 1,	/* deliver mode: exit codes for the MTA */
 	MD_CMD_SYSLOG = 1 << 2,	/* timer jobs: events go to syslog too */
+	MD_CMD_NO_LOCALE = 1 << 3,	/* the MTA's: no setlocale() */
 } MdCommandFlags;
 
 typedef struct {
@@ -52,6 +53,12 @@ gboolean md_cmd_deliver_raw(MdContext *ctx, const guint8 *raw, gsize len,
 gboolean md_cmd_deliver_composed(MdContext *ctx, MdComposeSpec *spec,
     const char *prefix, const MdDeliverOptions *opts, MdDeliverResult *r,
     GError **error);
+
+/*
+ * The binary that carries every command: maildesk-full beside the lean
+ * binary or in libexec, else this one (transfer full).
+ */
+char *md_cmd_full_path(void);
 
 /*
  * After an erase, expire or replay: compacts the store (unless
@@ -96,7 +103,10 @@ gboolean md_cmd_customer_show(MdContext *, int, char **, GError **);
 gboolean md_cmd_check(MdContext *, int, char **, GError **);
 gboolean md_cmd_config_check(MdContext *, int, char **, GError **);
 gboolean md_cmd_flush(MdContext *, int, char **, GError **);
+gboolean md_cmd_lmtpd(MdContext *, int, char **, GError **);
 gboolean md_cmd_outbox_list(MdContext *, int, char **, GError **);
+gboolean md_cmd_search(MdContext *, int, char **, GError **);
+gboolean md_cmd_reindex(MdContext *, int, char **, GError **);
 gboolean md_cmd_backup(MdContext *, int, char **, GError **);
 gboolean md_cmd_restore(MdContext *, int, char **, GError **);
 gboolean md_cmd_handover(MdContext *, int, char **, GError **);

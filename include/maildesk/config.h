@@ -53,6 +53,7 @@ typedef struct {
 	char *authserv_id;	/* owned, may be empty: trust no A-R header */
 	char *form_senders;	/* owned: contact-form senders, ";"-separated */
 	guint retention_days;	/* 0: keep closed tickets for ever */
+	guint search_mail_results;	/* 0: no search by mail */
 	guint token_days;	/* a signed reply address counts this long */
 	char *queue_order;	/* owned: [tickets] queue-order as written */
 	char **queue_rank;	/* owned: queue-order, then [addresses] */
@@ -66,6 +67,11 @@ typedef struct {
 	char *backup_ledger_copy;	/* owned, may be empty: a file the
 					 * erasure ledger is copied to after
 					 * each erase, expire and backup */
+	char *lmtp_listen;	/* owned: unix:PATH, inet:HOST:PORT, ... */
+	char *lmtp_clients;	/* owned: addresses allowed over TCP */
+	guint lmtp_workers;	/* 0: one per CPU */
+	guint lmtp_max_connections;
+	guint lmtp_timeout_s;
 } MdConfig;
 
 /*

@@ -6,6 +6,7 @@
  */
 #pragma once
 #include "maildesk/config.h"
+#include "maildesk/message.h"
 #include "maildesk/store.h"
 #include "maildesk/store.h"
 
@@ -19,6 +20,8 @@ typedef struct {
 	guint32 flags;
 	char *queue;		/* owned */
 	GArray *outbox_ids;	/* owned, guint64: mail queued by it */
+	gboolean search_request;	/* an agent's "#search": queued for
+					 * an answer, no ticket */
 } MdDeliverResult;
 
 void md_deliver_result_clear(MdDeliverResult *r);
@@ -34,7 +37,23 @@ typedef struct {
 	gboolean no_autoreply;	/* queue no mail at all: no acknowledgement,
 				 * notification, or relay of an agent's
 				 * answer (import) */
+	MdMessage *message;	/* nullable, borrowed: @raw as
+				 * md_deliver_prepare() made it (with the
+				 * same sender, recipient and time); the
+				 * delivery changes it */
+	gboolean defer_ack;	/* only record that an acknowledgement is
+				 * owed: the sender that follows the commit
+				 * composes it (autoreply.h) */
 } MdDeliverOptions;
+
+/*
+ * What a delivery does before it takes the writer lock: parses @raw
+ * (borrowed), fills in the envelope, our address it reached, its queue,
+ * and classifies it.  Needs no store, so several threads can prepare
+ * mails while one stores them (import, lmtpd).  Transfer full.
+ */
+MdMessage *md_deliver_prepare(const MdConfig *config, const guint8 *raw,
+    gsize len, const char *sender, const char *recipient, gint64 now);
 
 /* md_deliver() with every option. */
 gboolean md_deliver_opts(MdStore *store, const MdConfig *config,

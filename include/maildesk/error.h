@@ -7,6 +7,8 @@
 #pragma once
 #include <glib.h>
 
+G_BEGIN_DECLS
+
 #define MD_ERROR (md_error_quark())
 
 typedef enum {
@@ -29,3 +31,5 @@ GQuark md_error_quark(void);
 
 /* Exit status for @error (NULL means success) in @mode. */
 int md_exit_status(const GError *error, MdExitMode mode);
+
+G_END_DECLS

@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "maildesk/config.h"
+#include "maildesk/smtp.h"
 #include "maildesk/store.h"
 
 typedef enum {
@@ -33,6 +34,9 @@ typedef struct {
 	gint64 lease_until;
 	guint32 attempts;
 	char *last_error;	/* owned, nullable */
+	gboolean owed;		/* queued before it was composed: data and
+				 * message_id are empty until the sender or
+				 * flush composes it (autoreply.c) */
 } MdOutboxEntry;
 
 MdOutboxEntry *md_outbox_entry_new(void);
@@ -46,10 +50,10 @@ gboolean md_outbox_add(MdTxn *txn, MdOutboxEntry *e, GError **error);
  * Queues mail @data (CRLF, Message-ID @message_id) from @from to @to about
  * message @seq of @ticket (write txn), and indexes the Message-ID so that
  * a reply to it finds the ticket.  @customer_id: the addressee when a
- * customer, else 0.  Appends the new id to @ids.  When deliver will try
- * to send right after its commit, the entry is born leased to this
- * process: no second transaction to take the lease, and no concurrent
- * flush can take it meanwhile.
+ * customer, else 0.  Appends the new id to @ids.  When a sender will try
+ * to send right after the commit (deliver's sender process, lmtpd's
+ * sender thread), the entry is born leased to it: no second transaction
+ * to take the lease, and no concurrent flush can take it meanwhile.
  */
 gboolean md_outbox_queue(MdTxn *txn, const MdConfig *config,
     const char *kind, guint64 ticket, guint32 seq, guint64 customer_id,
@@ -72,8 +76,37 @@ gboolean md_outbox_queue_rcpts(MdTxn *txn, const MdConfig *config,
 gboolean md_outbox_move_ticket(MdTxn *txn, guint64 from, guint64 into,
     guint32 offset, GError **error);
 
+/*
+ * Queues an entry that is owed but not yet composed: its kind, ticket,
+ * @seq (the message it answers), addressee and sender, leased like those
+ * of md_outbox_queue().  Composing the mail is left to whoever sends it;
+ * until then no flush sends the entry.  Appends its id to @ids.
+ */
+gboolean md_outbox_queue_owed(MdTxn *txn, const MdConfig *config,
+    const char *kind, guint64 ticket, guint32 seq, guint64 customer_id,
+    const char *from, const char *to, gint64 now, GArray *ids,
+    GError **error);
+
+/*
+ * Makes the owed entry @e an ordinary one: its mail @data (CRLF), with
+ * @message_id, kept as message @seq of its ticket; indexes the
+ * Message-ID as md_outbox_queue() does and saves @e (write txn).
+ */
+gboolean md_outbox_fill(MdTxn *txn, MdOutboxEntry *e, GBytes *data,
+    const char *message_id, guint32 seq, GError **error);
+
+/* Removes entry @id (write txn); missing is fine. */
+gboolean md_outbox_remove(MdTxn *txn, guint64 id, GError **error);
+
 /* Every entry, in id order (transfer full, of MdOutboxEntry). */
 GPtrArray *md_outbox_list(MdTxn *txn, GError **error);
+
+/*
+ * The entries among @ids (guint64) that are still queued, in the order of
+ * @ids; those sent, failed or erased meanwhile are left out (transfer
+ * full, of MdOutboxEntry).
+ */
+GPtrArray *md_outbox_load(MdTxn *txn, GArray *ids, GError **error);
 
 typedef struct {
 	guint sent;
@@ -84,13 +117,24 @@ typedef struct {
 /*
  * Sends what is due (only @ids when non-NULL) through the configured
  * relay, at most @timeout_s per SMTP step; records the outcome.  Leases
- * the entries in a write transaction first, unless @leased says that
- * @ids were queued leased to this process; settles in another.  Never a
+ * the entries in a write transaction first; records each outcome in a
+ * transaction of its own as soon as the relay answered.  Never a
  * transaction open while talking SMTP.  SMTP trouble is not an error: it
- * defers the entries.
+ * defers the entries.  Owed entries are left alone: compose them first
+ * (md_autoreply_compose_due).
  */
 gboolean md_outbox_flush(MdStore *store, const MdConfig *config,
-    GArray *ids, gboolean leased, guint timeout_s, gint64 now,
+    GArray *ids, guint timeout_s, gint64 now, MdFlushResult *result,
+    GError **error);
+
+/*
+ * Records in @txn (write) what the relay said about @e: sent (the entry
+ * goes), failed for good (noted in the ticket, the customer marked
+ * bouncing), or to be tried again after a back-off.  Counts it in
+ * @result.  An entry erased meanwhile stays erased.
+ */
+gboolean md_outbox_settle(MdTxn *txn, const MdConfig *config,
+    MdOutboxEntry *e, MdSmtpOutcome outcome, const char *reply, gint64 now,
     MdFlushResult *result, GError **error);
 
 /*

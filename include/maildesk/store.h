@@ -18,6 +18,10 @@
  *   agents            lower-cased address      -> agent record
  *   audit             counter (be64)           -> audit record (privacy.c)
  *   ledger            counter (be64)           -> erasure record (ledger.c)
+ *   search_queue      't', ticket (be64)       -> write txn id (be64):
+ *                                                 the ticket changed, its
+ *                                                 search documents are due
+ *                     'r', request id (be64)   -> search request by mail
  *
  * An MDB_val points into the map and is valid only until the next write or
  * the end of the transaction: copy before that.
@@ -41,6 +45,7 @@ typedef enum {
 	MD_DB_AUDIT,
 	MD_DB_AGENTS,
 	MD_DB_LEDGER,
+	MD_DB_SEARCH_QUEUE,
 	MD_DB_COUNT
 } MdDb;
 
@@ -64,6 +69,15 @@ typedef enum { MD_TXN_READ, MD_TXN_WRITE } MdTxnMode;
 gboolean md_store_init(const char *path, guint64 map_size_bytes,
     gboolean *created, GError **error);
 
+/*
+ * For a process that keeps the store open (lmtpd): when a compaction waits
+ * for every process to leave, leaves (closing the environment), waits at
+ * the gate until the compaction is done and opens the store again;
+ * *@yielded says whether it did.  Otherwise returns at once.  No
+ * transaction may be open.  TEMPFAIL if the store cannot be opened again.
+ */
+gboolean md_store_yield(MdStore *store, gboolean *yielded, GError **error);
+
 /* Opens an existing store.  TEMPFAIL when missing, unwritable or busy. */
 MdStore *md_store_open(const char *path, guint64 map_size_bytes,
     GError **error);
@@ -72,6 +86,18 @@ const char *md_store_path(const MdStore *store);
 
 gboolean md_store_begin(MdStore *store, MdTxnMode mode, MdTxn *txn,
     GError **error);
+/*
+ * The id of write transaction @txn: it differs from that of every other
+ * committed write transaction of the store file.
+ */
+guint64 md_store_txn_id(MdTxn *txn);
+
+/*
+ * Begins @txn as a transaction nested in the write transaction @parent:
+ * committed, its changes become part of @parent (no sync); aborted, they
+ * are gone and @parent goes on.  One delivery of a group commit (lmtpd).
+ */
+gboolean md_store_begin_nested(MdTxn *parent, MdTxn *txn, GError **error);
 /* Commits and leaves @txn cleared either way. */
 gboolean md_store_commit(MdTxn *txn, GError **error);
 void md_txn_clear(MdTxn *txn);
@@ -103,6 +129,14 @@ typedef gboolean (*MdStoreEachFunc)(const MDB_val *key, const MDB_val *data,
     gpointer user_data);
 gboolean md_store_foreach(MdTxn *txn, MdDb db, const void *prefix,
     gsize plen, MdStoreEachFunc fn, gpointer user_data, GError **error);
+
+/*
+ * md_store_foreach() from the first key at or after @start (@slen bytes)
+ * for as long as keys begin with the first @plen bytes of @start.
+ */
+gboolean md_store_foreach_from(MdTxn *txn, MdDb db, const void *start,
+    gsize slen, gsize plen, MdStoreEachFunc fn, gpointer user_data,
+    GError **error);
 
 /* Calls @fn for every value of exactly @key in a dupsort @db. */
 gboolean md_store_foreach_dup(MdTxn *txn, MdDb db, const void *key,
@@ -168,6 +202,14 @@ gboolean md_store_replace_data(const char *dir, const char *data,
 
 /* Empties @db (write txn). */
 gboolean md_store_clear(MdTxn *txn, MdDb db, GError **error);
+
+/*
+ * Opens file @name of the store directory (0600, never through a
+ * symbolic link) and takes flock(2) @how (LOCK_SH or LOCK_EX) on it,
+ * waiting; the descriptor is returned, closing it releases the lock.
+ * -1 and TEMPFAIL on failure.  For locks beside the store's own.
+ */
+int md_store_lock(MdStore *store, const char *name, int how, GError **error);
 
 /* Names of the databases, for check and messages. */
 const char *md_store_db_name(MdDb db);

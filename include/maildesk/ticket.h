@@ -60,6 +60,7 @@ void md_ticket_set_status(MdTicket *t, MdStatus status, gint64 now);
 
 /* NOT_FOUND when there is no ticket @number. */
 MdTicket *md_ticket_load(MdTxn *txn, guint64 number, GError **error);
+/* Saves @t and marks it due for the search index (write txn). */
 gboolean md_ticket_save(MdTxn *txn, const MdTicket *t, GError **error);
 
 /*

@@ -11,8 +11,13 @@
 #   procmail       `procmail -m RCFILE` into a Maildir
 #   dovecot-lda    `dovecot-lda -c CONF -f SENDER` into a Maildir
 #   maildesk       `maildesk -c CONF deliver --sender S --recipient R` into a
-#                  store created fresh for each size
-# and prints a Markdown table (also written to -o FILE).  See README.md.
+#                  store created fresh for each size, acknowledging every
+#                  mail (rate limit lifted) through an smtp-sink on loopback
+# and prints a Markdown table (also written to -o FILE), with maildesk's
+# own per-phase timings (MAILDESK_TRACE=1).  deliver's sender process
+# sends the acknowledgement after deliver has exited; the next run starts
+# once it is done (outside the timed window), and the time from start to
+# the acknowledgement recorded is shown too.  See README.md.
 #
 # Not a test; not registered with ctest.  Needs bash >= 5 (EPOCHREALTIME).
 
@@ -49,6 +54,22 @@ tool_cmd() {  # TOOL SIZE -> array CMD
 	esac
 }
 
+# children_cpu: sets CPU_MS to the user + system time, in ms, of this
+# shell's waited-for children (the second line of the `times` builtin,
+# "XmY.YYYs XmY.YYYs").  Builtins only: a child would count itself.
+children_cpu() {
+	local line u sy m sec t=0
+	times > "$BW/res/times.$$"
+	{ read -r line; read -r u sy; } < "$BW/res/times.$$"
+	for line in "$u" "$sy"; do
+		m=${line%%m*}
+		sec=${line#*m}
+		sec=${sec%s}
+		t=$(( t + (m * 60 + ${sec%.*}) * 1000 + 10#${sec#*.} ))
+	done
+	CPU_MS=$t
+}
+
 measure() {  # TOOL SIZE N R
 	local tool=$1 size=$2 n=$3 r=$4
 	local mails=$BW/mails/$size err=$BW/log/$tool.$size.err
@@ -64,14 +85,42 @@ measure() {  # TOOL SIZE N R
 	sync
 
 	# Timed runs: only the fork+exec+wait of the tool is inside the window.
+	# maildesk writes its trace line to a file of its own; its sender is
+	# waited for after the window (the time to the acknowledgement
+	# recorded goes to TOOL.SIZE.ack).
+	local -a ack=()
+	local t2 trace=/dev/null lock=$BW/maildesk/$size/store/maildesk.send
+	if [ "$tool" = maildesk ]; then
+		trace=$BW/res/$tool.$size.trace
+		: > "$trace"
+		export MAILDESK_TRACE=1
+	fi
+	# CPU time of the children (user + system), before and after: what
+	# the deliveries cost in CPU, which other work on the machine
+	# inflates less than it does wall time.  A sender process is no
+	# child of ours (it is reparented), so only the MTA's part counts.
+	local c0 cpu=0
 	for ((i = 1; i <= n; i++)); do
+		children_cpu
+		c0=$CPU_MS
 		t0=$EPOCHREALTIME
-		"${CMD[@]}" < "$mails/$i.eml" > /dev/null 2>> "$err" || rc=$?
+		"${CMD[@]}" < "$mails/$i.eml" > /dev/null 2>> "$trace" || rc=$?
 		t1=$EPOCHREALTIME
 		[ "$rc" -eq 0 ] || { echo "$tool: delivery $i failed (exit $rc)" >> "$err"; return 1; }
 		us+=($(( ${t1/./} - ${t0/./} )))
+		children_cpu
+		cpu=$(( cpu + CPU_MS - c0 ))
+		if [ "$tool" = maildesk ]; then
+			[ ! -e "$lock" ] || flock -x "$lock" true
+			t2=$EPOCHREALTIME
+			ack+=($(( ${t2/./} - ${t0/./} )))
+		fi
 	done
+	unset MAILDESK_TRACE
+	awk -v a="$cpu" -v n="$n" 'BEGIN { printf "%.2f\n", a / n }' \
+		> "$BW/res/$tool.$size.cpu"
 	printf '%s\n' "${us[@]}" > "$BW/res/$tool.$size.us"
+	[ ${#ack[@]} -eq 0 ] || printf '%s\n' "${ack[@]}" > "$BW/res/$tool.$size.ack"
 
 	# Peak RSS runs under GNU time (kept out of the timed runs above).
 	for ((i = n + 1; i <= n + r; i++)); do
@@ -194,6 +243,7 @@ cleanup() {
 		say "last lines of $failed_log:"
 		tail -n 5 "$failed_log" >&2
 	fi
+	[ -z "${SINK_PID:-}" ] || kill "$SINK_PID" 2> /dev/null
 	if [ "$KEEP" = 1 ]; then
 		say "work dir kept: $BW"
 	else
@@ -216,6 +266,26 @@ full="$(dirname "$MAILDESK_SRC")/maildesk-full"
 [ -x "$full" ] && cp "$full" "$BW/bin/maildesk-full"
 "$MAILDESK" --help > /dev/null 2>&1 || [ $? -lt 126 ] ||
 	die "$MAILDESK_SRC does not run (still being built?)"
+
+# The relay for maildesk's acknowledgements: Postfix's smtp-sink on a free
+# port of loopback, keeping nothing.
+SINK=$(command -v smtp-sink || echo /usr/sbin/smtp-sink)
+[ -x "$SINK" ] || die "smtp-sink (postfix) needed as the relay"
+command -v flock > /dev/null 2>&1 || die "flock (util-linux) needed"
+SINK_PID=
+for try in 1 2 3 4 5 6 7 8 9 10; do
+	SINK_PORT=$(( 20000 + RANDOM % 40000 ))
+	if [ "$(id -u)" -eq 0 ]; then
+		"$SINK" -u nobody "127.0.0.1:$SINK_PORT" 64 > "$BW/log/sink.log" 2>&1 &
+	else
+		"$SINK" "127.0.0.1:$SINK_PORT" 64 > "$BW/log/sink.log" 2>&1 &
+	fi
+	SINK_PID=$!
+	sleep 0.5
+	kill -0 "$SINK_PID" 2> /dev/null && break
+	SINK_PID=
+done
+[ -n "$SINK_PID" ] || die "smtp-sink did not start: $(tail -n 2 "$BW/log/sink.log")"
 maildesk_sum=$(sha256sum "$MAILDESK" | cut -c1-12)
 
 as_user() { env HOME="$BW/home" "${DROP[@]}" "$@"; }
@@ -346,11 +416,15 @@ syslog = false
 [templates]
 dir = $BW/templates
 [smtp]
-# Closed: the acknowledgement is composed and queued in the delivery's
-# transaction, and deliver's one try to send it fails at once, as when
-# the relay is down.  Sending itself is flush's cost, not deliver's.
+# A relay on loopback (smtp-sink): the acknowledgement is composed and
+# queued in the delivery's transaction, and sent by deliver's sender
+# process after deliver has exited.
 host = 127.0.0.1
-port = 1
+port = $SINK_PORT
+[ack]
+# Every mail of the run is acknowledged.
+per-hour = 1000000
+per-day = 1000000
 EOF
 	mkdir -p "$BW/procmail/$size" "$BW/dovecot/$size" "$BW/maildesk/$size"
 done
@@ -397,7 +471,30 @@ median_ms() {  # FILE
 		      printf "%.3f", m / 1000 }'
 }
 
-declare -A MED RSS
+# phase_medians TRACE: "phase=median-ms ..." over the lines
+# "maildesk: trace: a=1.2 b=0.3 ..." that MAILDESK_TRACE=1 writes.
+phase_medians() {
+	awk '$1 == "maildesk:" && $2 == "trace:" {
+		for (i = 3; i <= NF; i++) {
+			split($i, kv, "=")
+			if (!(kv[1] in seen)) { seen[kv[1]] = 1; order[++n] = kv[1] }
+			print kv[1], kv[2]
+		}
+	} END { for (i = 1; i <= n; i++) print "#order", i, order[i] }' "$1" |
+	sort -k1,1 -k2,2n | awk '
+		$1 == "#order" { order[++n] = $3; next }
+		{ v[$1, ++c[$1]] = $2 }
+		END {
+			for (i = 1; i <= n; i++) {
+				k = order[i]; m = c[k]
+				med = (m % 2) ? v[k, (m + 1) / 2] : (v[k, m / 2] + v[k, m / 2 + 1]) / 2
+				printf "%s=%.2f ", k, med
+			}
+		}'
+}
+
+LOAD0=$(cut -d' ' -f1 /proc/loadavg)
+declare -A MED RSS ACK PHASES CPU
 for size in "${SIZES[@]}"; do
 	n=${NRUNS[$size]}
 	total=$(( n + RSS_RUNS + 1 ))
@@ -423,6 +520,11 @@ for size in "${SIZES[@]}"; do
 			sort "$BW/log/$tool.$size.err" | uniq -c | head -n 5 >&2 || true
 		fi
 		MED[$tool,$size]=$(median_ms "$BW/res/$tool.$size.us")
+		CPU[$tool,$size]=$(cat "$BW/res/$tool.$size.cpu")
+		if [ "$tool" = maildesk ]; then
+			ACK[$size]=$(median_ms "$BW/res/$tool.$size.ack")
+			PHASES[$size]=$(phase_medians "$BW/res/$tool.$size.trace")
+		fi
 		RSS[$tool,$size]=$(awk '{ printf "%.1f", $1 / 1024 }' "$BW/res/$tool.$size.rss")
 	done
 	# Keep disk use bounded: drop what this size delivered.
@@ -449,16 +551,27 @@ report() {
 	echo "- work dir file system: $fstype ($(df -P "$WORKBASE" | awk 'NR == 2 { print $1 }')); deliveries run as $run_as"
 	echo "- maildesk $MAILDESK_SRC (git $rev, binary sha256 $maildesk_sum); $(procmail -v 2>&1 | head -n 1); dovecot $(dovecot --version 2>/dev/null || echo '?')"
 	echo "- timed runs: ${N_SMALL} (4 KB, 200 KB), ${N_LARGE} (10 MB), after 1 warm-up; peak RSS = max over $RSS_RUNS further runs under GNU time (%M)"
-	echo "- every delivery has its own Message-ID; all three agents fsync the stored mail"
+	echo "- load average (1 min) at the start: $LOAD0, at the end: $(cut -d' ' -f1 /proc/loadavg) (other work on the machine shares its $(nproc) CPUs and disk)"
+	echo "- every delivery has its own Message-ID; all three agents fsync the stored mail; maildesk acknowledges every mail through an smtp-sink on loopback (sent by its sender process after deliver exits)"
 	echo
-	echo "| size | tool | median ms | ratio vs procmail | peak RSS MB |"
-	echo "|---|---|---:|---:|---:|"
+	echo "| size | tool | median ms | ratio vs procmail | CPU ms per delivery | CPU ratio vs procmail | peak RSS MB |"
+	echo "|---|---|---:|---:|---:|---:|---:|"
 	for size in "${SIZES[@]}"; do
 		for tool in "${TOOLS[@]}"; do
-			printf '| %s (%s B) | %s | %s | %s | %s |\n' "$(label "$size")" "${BYTES[$size]}" \
+			printf '| %s (%s B) | %s | %s | %s | %s | %s | %s |\n' "$(label "$size")" "${BYTES[$size]}" \
 				"$(toolname "$tool")" "${MED[$tool,$size]}" \
-				"$(ratio "${MED[$tool,$size]}" "${MED[procmail,$size]}")" "${RSS[$tool,$size]}"
+				"$(ratio "${MED[$tool,$size]}" "${MED[procmail,$size]}")" \
+				"${CPU[$tool,$size]}" \
+				"$(ratio "${CPU[$tool,$size]}" "${CPU[procmail,$size]}")" "${RSS[$tool,$size]}"
 		done
+	done
+	echo
+	echo "maildesk's own timings (MAILDESK_TRACE=1, medians in ms; startup-cpu is the CPU time spent before main(), the rest wall time of each phase in order; the time from the start of deliver until its sender had recorded the acknowledgement as sent is the last column):"
+	echo
+	echo "| size | phases | acknowledgement recorded |"
+	echo "|---|---|---:|"
+	for size in "${SIZES[@]}"; do
+		printf '| %s | %s | %s |\n' "$(label "$size")" "${PHASES[$size]}" "${ACK[$size]}"
 	done
 	echo
 	echo "| size | maildesk vs /bin/true | maildesk vs procmail | maildesk vs dovecot-lda |"

@@ -8,7 +8,7 @@
 # to her own mail and to our acknowledgement, a mail to ticket 2's signed
 # reply address, one with the subject tag [Ticket#2] alone, an agent's
 # answer to ticket 2's notification; a retried copy of a moved mail is a
-# duplicate.  Across customers the merge is refused unless --force;
+# duplicate; search finds the moved mail in 1.  Across customers the merge is refused unless --force;
 # `#merge N` in agent mail does the same, and refuses across customers.
 . "$(dirname "$0")/lib.sh"
 
@@ -24,7 +24,7 @@ Q=quentin@example.com
 # Ticket 1, then her duplicate 2 with Colin in Cc, answered by agent1.
 open_ticket "$P" p1@example.net "Printer on fire"
 mail_to "$T/p2.eml" "Paula Probe <$P>" support@example.com \
-    "Printer still on fire" p2@example.net "The same again.  Token-p2." \
+    "Printer still on fire" p2@example.net "The same again, xylophone.  Token-p2." \
     "Cc: Colin Q <$C>"
 sink_reset
 dlv "$T/p2.eml" --sender "$P" --recipient support@example.com
@@ -48,6 +48,12 @@ is "$(tickets)" 3 "three tickets"
 n1=$(show 1 '.messages | length')
 n2=$(show 2 '.messages | length')
 is "$n2" 3 "ticket 2: her mail, the ack and the answer"
+
+found() {
+	md search --json "$1" 2> /dev/null | jq -r '[.[].ticket] | unique |
+	    map(tostring) | join(" ")'
+}
+is "$(found xylophone)" 2 "search finds her word in ticket 2"
 
 # --- Refusals ---------------------------------------------------------------
 store_dump > "$T/dump0"
@@ -77,6 +83,7 @@ is "$(show 1 '.participants | join(" ")')" "$C" "Colin is a participant of 1 now
 like "$(show 1 '[.events[].text] | join("; ")')" 'ticket 2 was merged into this one' \
     "ticket 1's events say so"
 is "$(show 2 '.messages | length')" 0 "ticket 2 is a stub"
+is "$(found xylophone)" 1 "search finds her word in ticket 1 now, not in the stub"
 is "$(show 2 .merged_into)" 1 "pointing to 1"
 like "$(md ticket show 2)" 'Merged into: ticket 1' "ticket show 2 says merged into ticket 1"
 is "$(show 2 .status)" closed "the stub is closed"

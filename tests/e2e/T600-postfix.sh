@@ -105,17 +105,7 @@ sed "s|/etc/postfix/|$PF/|g" "$SRCDIR/contrib/postfix/main.cf.snippet" \
 # contrib/postfix/transport as it is, compiled.
 cp "$SRCDIR/contrib/postfix/transport" "$PF/transport"
 postmap -c "$PF" "$PF/transport" || bail "postmap transport failed"
-# The customer's mailbox is a file; support@ and sales@ must be known
-# local recipients for smtpd (README, section 4): should the transport map
-# not take them, their mail ends up in $T/mail/misrouted.
-cat > "$PF/aliases" <<EOA
-postmaster: $T/mail/postmaster
-MAILER-DAEMON: postmaster
-paula: $MBOX
-support: $T/mail/misrouted
-sales: $T/mail/misrouted
-EOA
-postalias -c "$PF" "$PF/aliases" || bail "postalias failed"
+pf_aliases
 
 # master.cf: the daemons a small instance needs (no chroot: nothing of the
 # host is copied into the queue), smtpd on 127.0.0.1:PORT, and then
@@ -147,23 +137,7 @@ is "$(postmap -c "$PF" -q support@example.com "hash:$PF/transport")" \
 
 pf_check
 
-# The port: a random free one; start again on another should it be taken
-# between the look and the bind.
-PORT=""
-tries=0
-while [ "$tries" -lt 10 ]; do
-	tries=$((tries + 1))
-	p=$(_sink_random_port)
-	_sink_busy "$p" && continue
-	write_master "$p"
-	if pf_start; then
-		PORT=$p
-		break
-	fi
-	postfix -c "$PF" stop > /dev/null 2>&1
-done
-[ -n "$PORT" ] ||
-    bail "Postfix did not start: $(cat "$T/start.log"; tail -n 5 "$PF_LOG")"
+pf_start_on_port
 MASTER_PID=$(sed -n '1s/[^0-9]//gp' "$PFQ/pid/master.pid")
 ok "a private Postfix runs (master $MASTER_PID, smtpd on 127.0.0.1:$PORT)"
 if command -v ss > /dev/null 2>&1; then

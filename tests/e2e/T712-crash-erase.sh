@@ -21,14 +21,16 @@
 # - the audit holds one erasure entry for each person erased so far (it
 #   is written in the erasure's transaction);
 # - the store directory holds the store and at most one temporary copy
-#   (compact.tmp/data.mdb, no larger than data.mdb), nothing else; an
-#   erasure that finished left none of the person's bytes in data.mdb.
+#   (compact.tmp/data.mdb, no larger than data.mdb), the search index
+#   search.current names and at most one copy of it, nothing else; an erasure
+#   that finished left none of the person's bytes in any of these files.
 # Finally every person still there is erased, and one more erasure runs to
 # completion: no file of the store holds any of their markers or addresses
 # any more, `check` is clean and deliveries go on.
 #
 # An erasure killed after its transaction but before its compaction
-# finished leaves the person's bytes in free pages of data.mdb.  Its
+# finished leaves the person's bytes in free pages of data.mdb (and the
+# search index).  Its
 # transaction also recorded that a compaction is owed: `check` says so,
 # and the same erasure run again (or expire, or compact) compacts.  The
 # test counts such rounds (printed) and checks both for each.
@@ -193,7 +195,19 @@ printf '# erase took %s ms, compact %s ms; data.mdb is %s bytes\n' \
 store_files() {
 	(cd "$S" && find . -mindepth 1) | sed 's|^\./||' | grep -v -x \
 	    -e data.mdb -e lock.mdb -e maildesk.lock -e maildesk.gate \
-	    -e compact.tmp -e compact.tmp/data.mdb
+	    -e compact.tmp -e compact.tmp/data.mdb \
+	    -e search.current -e search.lock -e search.current.tmp \
+	    -e 'search-[0-9][0-9]*\.sqlite' -e 'search-[0-9][0-9]*\.sqlite-wal' \
+	    -e 'search-[0-9][0-9]*\.sqlite-shm' \
+	    -e 'search-[0-9][0-9]*\.sqlite-journal'
+	# The search index: the file search.current names, and at most the
+	# copy a killed compaction or rebuild was writing.
+	_cur=$(cat "$S/search.current" 2> /dev/null)
+	if [ -e "$S/search.current" ] && [ ! -f "$S/$_cur" ]; then
+		echo "search.current names no index"
+	fi
+	_n=$(find "$S" -maxdepth 1 -name 'search-*.sqlite' | wc -l)
+	[ "$_n" -le 2 ] || echo "$_n search index files"
 	if [ -e "$S/compact.tmp/data.mdb" ] &&
 	    [ "$(wc -c < "$S/compact.tmp/data.mdb")" -gt \
 	    "$(wc -c < "$S/data.mdb")" ]; then
@@ -201,8 +215,14 @@ store_files() {
 	fi
 }
 
+# in_store STRING: a file of the store directory (data.mdb, the search
+# index) holds STRING.
+in_store() {
+	find "$S" -type f -exec cat {} + | grep -a -q -F -- "$1"
+}
+
 # --- Rounds: a person, an erasure (or a compaction), a kill ----------------
-LEFT=0		# rounds after which an erased person's bytes were still in data.mdb
+LEFT=0		# rounds after which an erased person's bytes were still in a file
 GONE=1		# people erased (person 0 above)
 r=1
 while [ "$r" -le "$ROUNDS" ]; do
@@ -268,11 +288,10 @@ while [ "$r" -le "$ROUNDS" ]; do
 		# The audit entry is part of the erasure's transaction.
 		is "$(md audit --json | jq '[.[] | select(.action == "erase")] |
 		    length')" "$GONE" "$R: the audit records each erasure made"
-		if [ "$there" -ne 0 ] &&
-		    grep -a -q "GoneMark-$r-" "$S/data.mdb"; then
+		if [ "$there" -ne 0 ] && in_store "GoneMark-$r-"; then
 			LEFT=$((LEFT + 1))
 			[ "$rc" -ne 0 ] ||
-			    not_ok "$R: the erased bytes are gone from data.mdb"
+			    not_ok "$R: the erased bytes are gone from the store files"
 			# The store knows a compaction is owed: check says
 			# so, and the same erasure run again pays it.
 			like "$(cat "$T/check")" 'stopped before its compaction' \
@@ -280,7 +299,7 @@ while [ "$r" -le "$ROUNDS" ]; do
 			md customer erase "$V" --yes > "$T/again" 2>&1
 			like "$(cat "$T/again")" 'compacting now' \
 			    "$R: erasing again compacts"
-			grep -a -q "GoneMark-$r-" "$S/data.mdb" &&
+			in_store "GoneMark-$r-" &&
 			    not_ok "$R: then the erased bytes are gone" ||
 			    ok "$R: then the erased bytes are gone"
 		fi
@@ -295,7 +314,7 @@ while [ "$r" -le "$ROUNDS" ]; do
 	    "$(wc -c < "$S/data.mdb" | tr -d ' ')" "$tmp"
 	r=$((r + 1))
 done
-printf '# %s rounds left an erased person in data.mdb until a compaction\n' \
+printf '# %s rounds left an erased person in the files until a compaction\n' \
     "$LEFT"
 
 # --- Everyone still there is erased; one last erasure runs to completion ------

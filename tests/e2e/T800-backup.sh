@@ -235,6 +235,12 @@ is "$?" 64 "restore --ledger with another store's ledger: exit 64"
 [ ! -e "$T/r-other" ] && ok "nothing restored" || not_ok "nothing restored"
 
 # --- A non-empty target ----------------------------------------------------
+# It has a search index of its own, which a restore must not keep.
+printf 'From: Late <late@example.org>\nTo: support@example.com\nSubject: Late\nMessage-ID: <late-r1@example.org>\n\nWord Rk4Replaced.\n' \
+    > "$T/late.eml"
+md --store "$T/r1" deliver --recipient support@example.com < "$T/late.eml"
+is "$(md --store "$T/r1" search --json Rk4Replaced | jq length)" 1 \
+    "the store there finds its own last mail"
 before=$(sha256sum "$T/r1/data.mdb")
 md restore "$T/b2" --to "$T/r1" > "$T/out" 2> "$T/err"
 is "$?" 64 "restore over a store that has data: exit 64"
@@ -251,6 +257,10 @@ is "$(md --store "$T/r1" ticket list --json | jq length)" \
     "it is the backup now, without Xaver's two tickets"
 grep -a -q "$XM" "$T/r1/data.mdb" && not_ok "no byte of Xaver in it" ||
     ok "no byte of Xaver in it"
+is "$(md --store "$T/r1" search --json Rk4Replaced | jq length)" 0 \
+    "the search index went with the store it replaced"
+md --store "$T/r1" check > "$T/r1.check" 2>&1
+is "$?" 0 "the restored store and its new index check clean"
 
 # --- The store lost: the ledger copy stands in -----------------------------
 cat > "$T/lost.conf" <<EOC

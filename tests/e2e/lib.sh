@@ -37,8 +37,29 @@ setup_store() {
 	md init > /dev/null || bail "maildesk init failed"
 }
 
+# md ARGS...: runs maildesk with the test's config; then waits for the
+# sender processes that a delivery started (see senders_wait), so that
+# what they send is at the relay when md returns, as it was when deliver
+# sent itself.
 md() {
 	"$MAILDESK" -c "$T/maildesk.conf" "$@"
+	_md_rc=$?
+	_md_store=$T/store
+	while [ $# -gt 1 ]; do
+		[ "$1" = --store ] && _md_store=$2
+		shift
+	done
+	senders_wait "$_md_store"
+	return $_md_rc
+}
+
+# senders_wait [STORE]: waits until no sender process of STORE (default
+# $T/store) runs: each holds a shared lock on STORE/maildesk.send from
+# before its delivery exits until it is done (maildesk(8), FILES).
+senders_wait() {
+	_sw=${1:-$T/store}/maildesk.send
+	[ -e "$_sw" ] || return 0
+	flock -x "$_sw" true
 }
 
 # deliver FILE [ARGS...]: delivers FILE, sets $rc, keeps stderr in $T/err.

@@ -7,9 +7,11 @@
 #
 #   pf_main_cf       main.cf from Debian's, loopback only, delivering nowhere
 #                    but where the test says (default_transport = error)
+#   pf_aliases       the customer's mailbox $MBOX, support@ and sales@
 #   pf_daemons       the master.cf lines of the daemons a small instance
 #                    needs, without chroot and without smtpd
 #   pf_start         postfix check and start; pf_stop; pf_guard
+#   pf_start_on_port pf_start with smtpd on a random free port ($PORT)
 #   pf_procs         the process ids working in this instance's queue
 #   wait_for, qids, queue_deferred, queue_empty, log_has: the queue and log
 
@@ -96,6 +98,22 @@ pf_main_cf() {
 	    "biff = no" || bail "postconf -e failed"
 }
 
+# pf_aliases: the aliases of the tests with a customer: her mailbox is the
+# file $MBOX, postmaster's $T/mail/postmaster; support@ and sales@ must be
+# known local recipients for smtpd (contrib/postfix/README, section 4):
+# should the transport map not take them, their mail ends up in
+# $T/mail/misrouted.
+pf_aliases() {
+	cat > "$PF/aliases" <<EOA
+postmaster: $T/mail/postmaster
+MAILER-DAEMON: postmaster
+paula: $MBOX
+support: $T/mail/misrouted
+sales: $T/mail/misrouted
+EOA
+	postalias -c "$PF" "$PF/aliases" || bail "postalias failed"
+}
+
 # pf_daemons: master.cf lines (no chroot: nothing of the host is copied
 # into the queue).
 pf_daemons() {
@@ -135,6 +153,27 @@ pf_start() {
 	PF_STARTED=1
 	pf_guard
 	return 0
+}
+
+# pf_start_on_port: starts the instance with its smtpd on a random free
+# port of 127.0.0.1 (the test's write_master PORT writes master.cf for
+# it), again on another port should the one chosen be taken between the
+# look and the bind; sets $PORT.
+pf_start_on_port() {
+	PORT=""
+	_tries=0
+	while [ "$_tries" -lt 10 ]; do
+		_tries=$((_tries + 1))
+		_p=$(_sink_random_port)
+		_sink_busy "$_p" && continue
+		write_master "$_p"
+		if pf_start; then
+			PORT=$_p
+			return 0
+		fi
+		postfix -c "$PF" stop > /dev/null 2>&1
+	done
+	bail "Postfix did not start: $(cat "$T/start.log"; tail -n 5 "$PF_LOG")"
 }
 
 # pf_procs: the ids of the processes working in this instance's queue
