@@ -194,27 +194,6 @@ md_outbox_queue_rcpts(MdTxn *txn, const MdConfig *config, const char *kind,
 }
 
 gboolean
-md_outbox_move_ticket(MdTxn *txn, guint64 from, guint64 into,
-    guint32 offset, GError **error)
-{
-	g_autoptr(GPtrArray) all = md_outbox_list(txn, error);
-
-	if (all == NULL)
-		return FALSE;
-	for (guint i = 0; i < all->len; i++) {
-		MdOutboxEntry *e = g_ptr_array_index(all, i);
-
-		if (e->ticket != from)
-			continue;
-		e->ticket = into;
-		e->seq += offset;
-		if (!save(txn, e, error))
-			return FALSE;
-	}
-	return TRUE;
-}
-
-gboolean
 md_outbox_queue_owed(MdTxn *txn, const MdConfig *config, const char *kind,
     guint64 ticket, guint32 seq, guint64 customer_id, const char *from,
     const char *to, gint64 now, GArray *ids, GError **error)
@@ -260,14 +239,33 @@ md_outbox_remove(MdTxn *txn, guint64 id, GError **error)
 typedef struct {
 	GPtrArray *out;
 	GError *error;
+	guint64 ticket;		/* only entries about it; 0: all */
 } Collect;
+
+/* The ticket of an outbox record, read in place; 0 when unreadable. */
+static guint64
+ticket_of(const MDB_val *data)
+{
+	g_autoptr(GVariant) v = g_variant_ref_sink(g_variant_new_from_data(
+	    G_VARIANT_TYPE("(ya{sv})"), data->mv_data, data->mv_size, FALSE,
+	    NULL, NULL));
+	g_autoptr(GVariant) dict = g_variant_get_child_value(v, 1);
+	guint64 ticket = 0;
+
+	g_variant_lookup(dict, "ticket", "t", &ticket);
+	return ticket;
+}
 
 static gboolean
 collect(const MDB_val *key, const MDB_val *data, gpointer user_data)
 {
 	Collect *c = user_data;
-	MdOutboxEntry *e = from_record(data->mv_data, data->mv_size,
-	    &c->error);
+	MdOutboxEntry *e;
+
+	/* A queue that grew during an outage: decode only what is asked. */
+	if (c->ticket != 0 && ticket_of(data) != c->ticket)
+		return TRUE;
+	e = from_record(data->mv_data, data->mv_size, &c->error);
 
 	if (e == NULL)
 		return FALSE;
@@ -279,7 +277,7 @@ GPtrArray *
 md_outbox_list(MdTxn *txn, GError **error)
 {
 	Collect c = { g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)md_outbox_entry_free), NULL };
+	    (GDestroyNotify)md_outbox_entry_free), NULL, 0 };
 
 	if (!md_store_foreach(txn, MD_DB_OUTBOX, NULL, 0, collect, &c,
 	    error)) {
@@ -292,6 +290,32 @@ md_outbox_list(MdTxn *txn, GError **error)
 		return NULL;
 	}
 	return c.out;
+}
+
+gboolean
+md_outbox_move_ticket(MdTxn *txn, guint64 from, guint64 into,
+    guint32 offset, GError **error)
+{
+	Collect c = { g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)md_outbox_entry_free), NULL, from };
+	g_autoptr(GPtrArray) all = c.out;
+
+	if (!md_store_foreach(txn, MD_DB_OUTBOX, NULL, 0, collect, &c,
+	    error))
+		return FALSE;
+	if (c.error != NULL) {
+		g_propagate_error(error, c.error);
+		return FALSE;
+	}
+	for (guint i = 0; i < all->len; i++) {
+		MdOutboxEntry *e = g_ptr_array_index(all, i);
+
+		e->ticket = into;
+		e->seq += offset;
+		if (!save(txn, e, error))
+			return FALSE;
+	}
+	return TRUE;
 }
 
 static gboolean
