@@ -7,7 +7,8 @@
 # his mail with the subject tag alone all thread into her ticket, while a
 # stranger's mail with the tag does not.  `#cc add` needs our MX's DKIM
 # word (a signed address alone is refused), `#cc remove` and `ticket set N
-# cc add|remove` work; our addresses and agents are refused.  Colin's
+# cc add|remove` work; our addresses and agents are refused; a restricted
+# participant gets nothing.  Colin's
 # export holds the ticket he took part in; erasing him takes him off the
 # list and leaves no byte of his address or name in the store.
 . "$(dirname "$0")/lib.sh"
@@ -142,6 +143,14 @@ is "$(count_to "$C")" 1 "Colin does"
 md ticket set 1 cc add "$D" > "$T/out" 2> "$T/err"
 is "$?" 0 "ticket set 1 cc add: exit 0"
 is "$(show 1 '.participants | join(" ")')" "$C $D" "Dora is back"
+# Restricted (Art. 18): still on the list, but no mail goes to her.
+md customer restrict "$D" > /dev/null 2>&1 || not_ok "customer restrict"
+sink_reset
+printf 'For everyone but the restricted.\n' | md ticket reply 1 \
+    --from agent1@example.com > /dev/null 2>&1
+settle
+is "$(count_to "$D")" 0 "a restricted participant gets no answer in Cc"
+is "$(count_to "$C")" 1 "the others do"
 md ticket set 1 cc remove "$D" > /dev/null 2>&1
 is "$(show 1 '.participants | join(" ")')" "$C" "ticket set 1 cc remove: off again"
 md ticket set 1 cc add support@example.com > /dev/null 2> "$T/err"
@@ -160,7 +169,7 @@ is "$?" 0 "customer export of the participant: exit 0"
 is "$(jq -c '[.tickets[].number]' "$T/c-export/export.json")" "[1]" \
     "it holds the ticket he took part in"
 is "$(jq '[.tickets[0].messages[] | select(.kind == "agent")] | length' \
-    "$T/c-export/export.json")" 3 "with the three answers he received in Cc"
+    "$T/c-export/export.json")" 4 "with the four answers he received in Cc"
 is "$(jq '[.tickets[0].messages[] | select(.from.email == "'"$C"'")] |
     length' "$T/c-export/export.json")" 3 "and his own three mails"
 [ "$(count_in_store "$C")" -gt 0 ] && ok "his address is in the store before" ||
