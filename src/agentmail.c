@@ -282,8 +282,8 @@ our_address(MdAgentMail *a)
  */
 static gboolean
 queue_mail(MdAgentMail *a, const char *kind, const char *from,
-    const char *to, guint64 customer_id, MdComposeSpec *spec, GBytes **sent,
-    GError **error)
+    const char *to, guint64 customer_id, MdComposeSpec *spec, GPtrArray *also,
+    GBytes **sent, GError **error)
 {
 	g_autofree char *msgid = md_token_message_id(a->secret,
 	    a->ticket->number, from, to);
@@ -303,38 +303,35 @@ queue_mail(MdAgentMail *a, const char *kind, const char *from,
 	}
 	if (sent != NULL)
 		*sent = g_bytes_ref(data);
-	if (spec->cc != NULL && spec->cc->len > 0) {
-		g_autoptr(GPtrArray) rcpts = g_ptr_array_new();
-
-		g_ptr_array_add(rcpts, (gpointer)to);
-		for (guint i = 0; i < spec->cc->len; i++) {
-			const MdMailbox *mb = g_ptr_array_index(spec->cc, i);
-
-			if (md_compose_valid_address(mb->email))
-				g_ptr_array_add(rcpts, mb->email);
-		}
-		g_ptr_array_add(rcpts, NULL);
-		return md_outbox_queue_rcpts(a->txn, a->config, kind,
-		    a->ticket->number, a->seq, customer_id, from,
-		    (const char *const *)rcpts->pdata, msgid, data, a->now,
-		    a->outbox_ids, error);
-	}
-	return md_outbox_queue(a->txn, a->config, kind, a->ticket->number,
+	if (!md_outbox_queue(a->txn, a->config, kind, a->ticket->number,
 	    a->seq, customer_id, from, to, msgid, data, a->now, a->outbox_ids,
-	    error);
+	    error))
+		return FALSE;
+	/*
+	 * The same mail to each person in its Cc, one entry each, as an MTA
+	 * splits recipients: a participant's full mailbox defers, or their
+	 * 5xx marks bouncing, that person alone; an erasure drops their copy
+	 * and leaves the customer's.
+	 */
+	for (guint i = 0; also != NULL && i < also->len; i++) {
+		const MdCustomer *p = g_ptr_array_index(also, i);
+
+		if (md_compose_valid_address(p->email) &&
+		    !md_outbox_queue(a->txn, a->config, kind,
+		    a->ticket->number, a->seq, p->id, from, p->email, msgid,
+		    data, a->now, a->outbox_ids, error))
+			return FALSE;
+	}
+	return TRUE;
 }
 
-/* The participants as Cc of an answer (transfer full, of MdMailbox). */
+/* @people (of MdCustomer) as the Cc of an answer (transfer full). */
 static GPtrArray *
-answer_cc(MdAgentMail *a, GError **error)
+answer_cc(GPtrArray *people)
 {
-	g_autoptr(GPtrArray) people = md_participants_recipients(a->txn,
-	    a->ticket, error);
-	GPtrArray *cc;
+	GPtrArray *cc = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)md_mailbox_free);
 
-	if (people == NULL)
-		return NULL;
-	cc = g_ptr_array_new_with_free_func((GDestroyNotify)md_mailbox_free);
 	for (guint i = 0; i < people->len; i++) {
 		const MdCustomer *p = g_ptr_array_index(people, i);
 		g_autofree char *name = NULL;
@@ -432,7 +429,7 @@ relay(MdAgentMail *a, const MdCustomer *c, const char *text, GError **error)
 	g_autofree char *subject = NULL, *reply_to = NULL, *to_name = NULL;
 	g_autofree char *from_name = NULL;
 	g_autoptr(GPtrArray) refs = g_ptr_array_new_with_free_func(g_free);
-	g_autoptr(GPtrArray) cc = NULL;
+	g_autoptr(GPtrArray) cc = NULL, people = NULL;
 	g_autofree char *signature = NULL, *signed_text = NULL;
 	const char *from = our_address(a);
 	MdComposeSpec spec = { 0 };
@@ -475,11 +472,12 @@ relay(MdAgentMail *a, const MdCustomer *c, const char *text, GError **error)
 	spec.attach_raw = a->message->attachments->len > 0 ? a->raw : NULL;
 	spec.attach_len = a->raw_len;
 	/* As a reply-all would: the people the customer wrote to, in Cc. */
-	cc = answer_cc(a, error);
-	if (cc == NULL)
+	people = md_participants_recipients(a->txn, a->ticket, error);
+	if (people == NULL)
 		return FALSE;
+	cc = answer_cc(people);
 	spec.cc = cc;
-	if (!queue_mail(a, "reply", from, c->email, c->id, &spec, &sent,
+	if (!queue_mail(a, "reply", from, c->email, c->id, &spec, people, &sent,
 	    error))
 		return FALSE;
 	return sent == NULL || md_ticket_save_sent(a->txn, a->ticket->number,
@@ -532,7 +530,8 @@ copy_to_agents(MdAgentMail *a, const MdCustomer *c, const char *text,
 		spec.reply_to = reply_to;
 		spec.auto_submitted = "auto-generated";
 		spec.text = body;
-		if (!queue_mail(a, "copy", from, *to, 0, &spec, NULL, error))
+		if (!queue_mail(a, "copy", from, *to, 0, &spec, NULL, NULL,
+		    error))
 			return FALSE;
 	}
 	return TRUE;
@@ -553,7 +552,7 @@ mail_agent(MdAgentMail *a, const char *kind, const char *from,
 	spec.in_reply_to = a->message->message_id;
 	spec.auto_submitted = "auto-replied";
 	spec.text = body;
-	return queue_mail(a, kind, from, a->agent->email, 0, &spec, NULL,
+	return queue_mail(a, kind, from, a->agent->email, 0, &spec, NULL, NULL,
 	    error);
 }
 

@@ -172,6 +172,26 @@ by_time(gconstpointer a, gconstpointer b)
 	return x->time < y->time ? -1 : x->time > y->time;
 }
 
+/* Mail queued about @from is about @into, at the moved message. */
+static gboolean
+move_outbox(MdTxn *txn, guint64 from, guint64 into, guint32 offset,
+    GError **error)
+{
+	g_autoptr(GPtrArray) queued = md_outbox_list_ticket(txn, from, error);
+
+	if (queued == NULL)
+		return FALSE;
+	for (guint i = 0; i < queued->len; i++) {
+		MdOutboxEntry *e = g_ptr_array_index(queued, i);
+
+		e->ticket = into;
+		e->seq += offset;
+		if (!md_outbox_update(txn, e, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
 /* Everyone linked to @from (customer, participants, writers) to @into. */
 static gboolean
 move_people(MdTxn *txn, MdTicket *from, MdTicket *into, GError **error)
@@ -220,7 +240,7 @@ md_merge(MdTxn *txn, MdTicket *from, MdTicket *into, gboolean force,
 	if (!move_messages(txn, from, into, error) ||
 	    !repoint(txn, MD_DB_MSGID, &r, error) ||
 	    !repoint(txn, MD_DB_DEDUPE, &r, error) ||
-	    !md_outbox_move_ticket(txn, from->number, into->number,
+	    !move_outbox(txn, from->number, into->number,
 	    into->message_count, error) ||
 	    !move_people(txn, from, into, error))
 		goto fail;

@@ -129,6 +129,12 @@ save(MdTxn *txn, const MdOutboxEntry *e, GError **error)
 }
 
 gboolean
+md_outbox_update(MdTxn *txn, const MdOutboxEntry *e, GError **error)
+{
+	return save(txn, e, error);
+}
+
+gboolean
 md_outbox_add(MdTxn *txn, MdOutboxEntry *e, GError **error)
 {
 	if (!md_store_next_id(txn, "next-outbox", &e->id, error))
@@ -140,10 +146,11 @@ md_outbox_add(MdTxn *txn, MdOutboxEntry *e, GError **error)
 static gboolean
 queue_entry(MdTxn *txn, const MdConfig *config, const char *kind,
     guint64 ticket, guint32 seq, guint64 customer_id, const char *from,
-    const char *const *rcpts, const char *message_id, GBytes *data,
-    gboolean owed, gint64 now, GArray *ids, GError **error)
+    const char *to, const char *message_id, GBytes *data, gboolean owed,
+    gint64 now, GArray *ids, GError **error)
 {
 	g_autoptr(MdOutboxEntry) e = md_outbox_entry_new();
+	char *rcpts[] = { (char *)to, NULL };
 
 	e->kind = g_strdup(kind);
 	e->ticket = ticket;
@@ -152,7 +159,7 @@ queue_entry(MdTxn *txn, const MdConfig *config, const char *kind,
 	e->state = MD_OUTBOX_QUEUED;
 	e->owed = owed;
 	e->envelope_from = g_strdup(from);
-	e->recipients = g_strdupv((char **)rcpts);
+	e->recipients = g_strdupv(rcpts);
 	e->message_id = g_strdup(message_id);
 	e->data = g_bytes_ref(data);
 	e->created_at = now;
@@ -171,18 +178,6 @@ md_outbox_queue(MdTxn *txn, const MdConfig *config, const char *kind,
     const char *to, const char *message_id, GBytes *data, gint64 now,
     GArray *ids, GError **error)
 {
-	const char *rcpts[] = { to, NULL };
-
-	return md_outbox_queue_rcpts(txn, config, kind, ticket, seq,
-	    customer_id, from, rcpts, message_id, data, now, ids, error);
-}
-
-gboolean
-md_outbox_queue_rcpts(MdTxn *txn, const MdConfig *config, const char *kind,
-    guint64 ticket, guint32 seq, guint64 customer_id, const char *from,
-    const char *const *rcpts, const char *message_id, GBytes *data,
-    gint64 now, GArray *ids, GError **error)
-{
 	g_autofree char *k = md_store_key_text(message_id);
 	guint8 key[12];
 
@@ -190,7 +185,7 @@ md_outbox_queue_rcpts(MdTxn *txn, const MdConfig *config, const char *kind,
 	if (!md_store_put(txn, MD_DB_MSGID, k, strlen(k), key, 12, 0, error))
 		return FALSE;
 	return queue_entry(txn, config, kind, ticket, seq, customer_id, from,
-	    rcpts, message_id, data, FALSE, now, ids, error);
+	    to, message_id, data, FALSE, now, ids, error);
 }
 
 gboolean
@@ -199,10 +194,9 @@ md_outbox_queue_owed(MdTxn *txn, const MdConfig *config, const char *kind,
     const char *to, gint64 now, GArray *ids, GError **error)
 {
 	g_autoptr(GBytes) none = g_bytes_new_static("", 0);
-	const char *rcpts[] = { to, NULL };
 
 	return queue_entry(txn, config, kind, ticket, seq, customer_id, from,
-	    rcpts, "", none, TRUE, now, ids, error);
+	    to, "", none, TRUE, now, ids, error);
 }
 
 gboolean
@@ -273,11 +267,11 @@ collect(const MDB_val *key, const MDB_val *data, gpointer user_data)
 	return TRUE;
 }
 
-GPtrArray *
-md_outbox_list(MdTxn *txn, GError **error)
+static GPtrArray *
+list(MdTxn *txn, guint64 ticket, GError **error)
 {
 	Collect c = { g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)md_outbox_entry_free), NULL, 0 };
+	    (GDestroyNotify)md_outbox_entry_free), NULL, ticket };
 
 	if (!md_store_foreach(txn, MD_DB_OUTBOX, NULL, 0, collect, &c,
 	    error)) {
@@ -292,30 +286,17 @@ md_outbox_list(MdTxn *txn, GError **error)
 	return c.out;
 }
 
-gboolean
-md_outbox_move_ticket(MdTxn *txn, guint64 from, guint64 into,
-    guint32 offset, GError **error)
+GPtrArray *
+md_outbox_list(MdTxn *txn, GError **error)
 {
-	Collect c = { g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)md_outbox_entry_free), NULL, from };
-	g_autoptr(GPtrArray) all = c.out;
+	return list(txn, 0, error);
+}
 
-	if (!md_store_foreach(txn, MD_DB_OUTBOX, NULL, 0, collect, &c,
-	    error))
-		return FALSE;
-	if (c.error != NULL) {
-		g_propagate_error(error, c.error);
-		return FALSE;
-	}
-	for (guint i = 0; i < all->len; i++) {
-		MdOutboxEntry *e = g_ptr_array_index(all, i);
-
-		e->ticket = into;
-		e->seq += offset;
-		if (!save(txn, e, error))
-			return FALSE;
-	}
-	return TRUE;
+GPtrArray *
+md_outbox_list_ticket(MdTxn *txn, guint64 ticket, GError **error)
+{
+	g_return_val_if_fail(ticket != 0, NULL);
+	return list(txn, ticket, error);
 }
 
 static gboolean

@@ -11,6 +11,7 @@
 
 #include "maildesk/agent.h"
 #include "maildesk/error.h"
+#include "maildesk/outbox.h"
 #include "maildesk/participants.h"
 
 gboolean
@@ -340,6 +341,7 @@ md_participants_forget(MdTxn *txn, MdTicket *t, const MdCustomer *c,
     GError **error)
 {
 	g_autoptr(GPtrArray) needles = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) queued = NULL;
 
 	for (guint i = 0; i < t->participants->len;)
 		if (g_array_index(t->participants, guint64, i) == c->id)
@@ -354,6 +356,17 @@ md_participants_forget(MdTxn *txn, MdTicket *t, const MdCustomer *c,
 	if (c->first_name != NULL && c->last_name != NULL)
 		g_ptr_array_add(needles, g_strdup_printf("%s %s",
 		    c->first_name, c->last_name));
+	/* Mail queued to others that names them (the customer's Cc). */
+	queued = md_outbox_list_ticket(txn, t->number, error);
+	if (queued == NULL)
+		return FALSE;
+	for (guint i = 0; i < queued->len; i++) {
+		MdOutboxEntry *o = g_ptr_array_index(queued, i);
+
+		if (cut_bytes(&o->data, needles) &&
+		    !md_outbox_update(txn, o, error))
+			return FALSE;
+	}
 	for (guint32 s = 1; s <= t->message_count; s++) {
 		g_autoptr(GError) e = NULL;
 

@@ -60,21 +60,9 @@ gboolean md_outbox_queue(MdTxn *txn, const MdConfig *config,
     const char *from, const char *to, const char *message_id, GBytes *data,
     gint64 now, GArray *ids, GError **error);
 
-/*
- * md_outbox_queue() for one mail to several @recipients (NULL-terminated;
- * the first is the addressee), as an answer with people in Cc.
- */
-gboolean md_outbox_queue_rcpts(MdTxn *txn, const MdConfig *config,
-    const char *kind, guint64 ticket, guint32 seq, guint64 customer_id,
-    const char *from, const char *const *recipients, const char *message_id,
-    GBytes *data, gint64 now, GArray *ids, GError **error);
-
-/*
- * Mail queued about ticket @from is about ticket @into now, its message
- * sequence moved up by @offset (write txn; a merge).
- */
-gboolean md_outbox_move_ticket(MdTxn *txn, guint64 from, guint64 into,
-    guint32 offset, GError **error);
+/* Saves entry @e as it is now (write txn): a merge or an erasure. */
+gboolean md_outbox_update(MdTxn *txn, const MdOutboxEntry *e,
+    GError **error);
 
 /*
  * Queues an entry that is owed but not yet composed: its kind, ticket,
@@ -100,6 +88,13 @@ gboolean md_outbox_remove(MdTxn *txn, guint64 id, GError **error);
 
 /* Every entry, in id order (transfer full, of MdOutboxEntry). */
 GPtrArray *md_outbox_list(MdTxn *txn, GError **error);
+
+/*
+ * The entries about ticket @ticket, in id order (transfer full); decodes
+ * only those, however long the queue grew.
+ */
+GPtrArray *md_outbox_list_ticket(MdTxn *txn, guint64 ticket,
+    GError **error);
 
 /*
  * The entries among @ids (guint64) that are still queued, in the order of
