@@ -694,6 +694,12 @@ check_commands(MdAgentMail *a, const Commands *cmd, char **wrong,
 			    "one of our own addresses");
 			return TRUE;
 		}
+		if (a->ticket->participants->len + i >= MD_PARTICIPANTS_MAX) {
+			*wrong = g_strdup_printf("%s: the ticket has as many "
+			    "participants as it may have (%d)", line,
+			    MD_PARTICIPANTS_MAX);
+			return TRUE;
+		}
 		/* A new address to send to: a leaked token must not do it. */
 		md_agentmail_require_strong(a, line);
 	}
