@@ -822,9 +822,10 @@ agent_says(MdContext *ctx, int argc, char **argv, gboolean note,
 	opts.agent = from;
 	opts.ticket = number;
 	ok = md_cmd_deliver_composed(ctx, &spec, "cli", &opts, &r, error);
+	/* A merged ticket's answer is stored where it lives now. */
 	if (ok)
-		md_out("ticket %" G_GUINT64_FORMAT ": %s stored%s\n", number,
-		    note ? "note" : "answer", r.outbox_ids->len ?
+		md_out("ticket %" G_GUINT64_FORMAT ": %s stored%s\n",
+		    r.ticket ? r.ticket : number, note ? "note" : "answer", r.outbox_ids->len ?
 		    ", mail queued" : "");
 	md_deliver_result_clear(&r);
 	return ok;

@@ -138,6 +138,10 @@ is "$(msg 1 a3@example.com .kind)" agent "an agent's answer by ticket 2's addres
 A=$(one "$(sink_to "$P")")
 like "$(mail_header "$A" Subject)" '\[Ticket#1\]' "and goes out under ticket 1's tag"
 like "$(mail_header "$A" Cc)" "$C" "with Colin in Cc"
+like "$(printf 'By the command line.  Token-cli.\n' | md ticket reply 2 \
+    --from agent1@example.com 2>&1)" '^ticket 1: answer stored' \
+    "ticket reply 2 stores the answer in ticket 1 and says so"
+is "$(show 2 '.messages | length')" 0 "the stub stays empty"
 
 # --- Across customers with --force -----------------------------------------
 md ticket merge 3 1 --force > "$T/out" 2> "$T/err"
