@@ -45,7 +45,7 @@ collect(InternetAddressList *list, GPtrArray *out, int depth)
 	if (list == NULL || depth > 4)
 		return;
 	for (int i = 0; i < internet_address_list_length(list) &&
-	    out->len < MD_MESSAGE_MAX_ADDRESSES; i++) {
+	    out->len < MD_MAILBOX_LIST_MAX; i++) {
 		InternetAddress *ia = internet_address_list_get_address(list,
 		    i);
 		g_autofree char *name = NULL;

@@ -176,6 +176,10 @@ commands_clear(Commands *c)
 	g_free(c->customer_line);
 }
 
+/*
+ * Reads the agent's command lines into @c; the first one not understood is
+ * kept as it was written.
+ */
 static void
 parse_commands(const MdConfig *config, const MdAgent *agent,
     GPtrArray *lines, Commands *c)
@@ -234,38 +238,17 @@ parse_commands(const MdConfig *config, const MdAgent *agent,
 	}
 }
 
-static void
-put(GHashTable *v, const char *name, const char *value)
-{
-	g_hash_table_insert(v, (gpointer)name, g_strdup(value ? value : ""));
-}
-
+/* The variables of a template, with the agent who wrote. */
 static GHashTable *
 variables(MdAgentMail *a, const MdCustomer *c, const char *text)
 {
-	GHashTable *v = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-	    g_free);
-	g_autofree char *n = g_strdup_printf("%" G_GUINT64_FORMAT,
-	    a->ticket->number);
-	g_autofree char *name = NULL;
+	GHashTable *v = md_template_variables(a->config, a->ticket, c, text);
 
-	if (c != NULL && (c->first_name || c->last_name))
-		name = g_strstrip(g_strjoin(" ", c->first_name ?
-		    c->first_name : "", c->last_name ? c->last_name : "", NULL));
-	put(v, "ticket", n);
-	g_hash_table_insert(v, (gpointer)"tag", g_strdup_printf("[%s%s]",
-	    a->config->tag, n));
-	put(v, "subject", a->ticket->subject);
-	put(v, "queue", a->ticket->queue);
-	put(v, "name", name ? name : c ? c->email : "-");
-	put(v, "first_name", c ? c->first_name : NULL);
-	put(v, "last_name", c ? c->last_name : NULL);
-	put(v, "email", c ? c->email : "-");
-	put(v, "agent", a->agent->email);
-	put(v, "text", text);
+	md_template_put(v, "agent", a->agent->email);
 	return v;
 }
 
+/* Our address that mail about the ticket goes out from. */
 static const char *
 our_address(MdAgentMail *a)
 {
@@ -295,17 +278,11 @@ queue_mail(MdAgentMail *a, const char *kind, const char *from,
 	spec->message_id = msgid;
 	spec->x_loop = a->loop_mark;
 	data = md_compose(spec, a->now);
-	if (data == NULL) {
-		/* An address no relay could take safely: nothing to send. */
-		g_debug("ticket %" G_GUINT64_FORMAT ": no %s, unusable address",
-		    a->ticket->number, kind);
-		return TRUE;
-	}
-	if (sent != NULL)
+	if (sent != NULL && data != NULL)
 		*sent = g_bytes_ref(data);
-	if (!md_outbox_queue(a->txn, a->config, kind, a->ticket->number,
-	    a->seq, customer_id, from, to, msgid, data, a->now, a->outbox_ids,
-	    error))
+	if (!md_outbox_queue_composed(a->txn, a->config, kind,
+	    a->ticket->number, a->seq, customer_id, from, to, msgid, data,
+	    a->now, a->outbox_ids, error))
 		return FALSE;
 	/*
 	 * The same mail to each person in its Cc, one entry each, as an MTA
@@ -313,7 +290,7 @@ queue_mail(MdAgentMail *a, const char *kind, const char *from,
 	 * 5xx marks bouncing, that person alone; an erasure drops their copy
 	 * and leaves the customer's.
 	 */
-	for (guint i = 0; also != NULL && i < also->len; i++) {
+	for (guint i = 0; data != NULL && also != NULL && i < also->len; i++) {
 		const MdCustomer *p = g_ptr_array_index(also, i);
 
 		if (md_compose_valid_address(p->email) &&
@@ -385,6 +362,7 @@ relay_name(const MdAgent *agent, const char *queue)
 }
 
 
+/* The signed reply address of the ticket (for @agent, nullable). */
 static char *
 reply_address(MdAgentMail *a, const char *from, const char *agent)
 {
@@ -453,9 +431,7 @@ relay(MdAgentMail *a, const MdCustomer *c, const char *text, GError **error)
 	    a->config->tag, a->ticket->number, a->ticket->subject);
 	reply_to = reply_address(a, from, NULL);
 	from_name = relay_name(a->agent, a->ticket->queue);
-	if (c->first_name || c->last_name)
-		to_name = g_strjoin(" ", c->first_name ? c->first_name : "",
-		    c->last_name ? c->last_name : "", NULL);
+	to_name = md_customer_display_name(c);
 	spec.from_address = from;
 	spec.from_name = from_name;
 	spec.to_address = c->email;
@@ -502,7 +478,7 @@ copy_to_agents(MdAgentMail *a, const MdCustomer *c, const char *text,
 	if (from == NULL)
 		return TRUE;
 	vars = variables(a, c, text);
-	put(vars, "kind", kind);
+	md_template_put(vars, "kind", kind);
 	subject = g_strdup_printf("[%s%" G_GUINT64_FORMAT "] %s",
 	    a->config->tag, a->ticket->number, a->ticket->subject);
 	for (char **to = agents; *to != NULL; to++) {
@@ -556,6 +532,7 @@ mail_agent(MdAgentMail *a, const char *kind, const char *from,
 	    error);
 }
 
+/* Tells the agent that a command of theirs could not be done. */
 static gboolean
 report_error(MdAgentMail *a, const char *command, GError **error)
 {
@@ -567,7 +544,7 @@ report_error(MdAgentMail *a, const char *command, GError **error)
 
 	if (from == NULL)
 		return TRUE;
-	put(vars, "command", command);
+	md_template_put(vars, "command", command);
 	body = md_template_render(a->config, "command-error", q->language,
 	    vars, &e);
 	if (body == NULL)
@@ -608,9 +585,9 @@ report_kept(MdAgentMail *a, const char *reason, GError **error)
 	}
 	reply_to = reply_address(a, from, a->agent->email);
 	days = g_strdup_printf("%u", a->config->token_days);
-	put(vars, "reason", reason);
-	put(vars, "reply_to", reply_to);
-	put(vars, "token_days", days);
+	md_template_put(vars, "reason", reason);
+	md_template_put(vars, "reply_to", reply_to);
+	md_template_put(vars, "token_days", days);
 	body = md_template_render(a->config, "agent-note", q->language, vars,
 	    &e);
 	if (body == NULL)
@@ -765,6 +742,34 @@ apply_cc(MdAgentMail *a, const Commands *cmd, GError **error)
 	return TRUE;
 }
 
+/*
+ * Text module @name with the ticket's placeholders, in place of the
+ * command line: above what the agent wrote in *@text.  FALSE, with
+ * *@wrong for the agent, when the site has no such module.
+ */
+static gboolean
+insert_module(MdAgentMail *a, const char *name, const MdCustomer *c,
+    char **text, char **wrong)
+{
+	const MdQueue *q = md_config_queue(a->config, a->ticket->queue);
+	g_autoptr(GHashTable) vars = variables(a, c, "");
+	g_autoptr(GError) e = NULL;
+	g_autofree char *module = md_textmodule_render(a->config, name,
+	    q->language, vars, &e);
+	g_autofree char *own = *text;
+	gboolean empty = own[0] == '\n' || own[0] == '\0';
+
+	if (module == NULL) {
+		*wrong = g_strdup_printf("#template %s: %s", name, e->message);
+		*text = g_steal_pointer(&own);
+		return FALSE;
+	}
+	g_strchomp(module);
+	*text = empty ? g_strconcat(module, "\n", NULL) :
+	    g_strconcat(module, "\n\n", own, NULL);
+	return TRUE;
+}
+
 /* The ticket this one is merged into at the end of the mail's work. */
 static gboolean
 apply_merge(MdAgentMail *a, guint64 number, GError **error)
@@ -888,27 +893,10 @@ md_agentmail_handle(MdAgentMail *a, GError **error)
 		if (c == NULL)
 			goto out;
 	}
-	if (cmd.template_name != NULL) {
-		const MdQueue *q = md_config_queue(a->config,
-		    a->ticket->queue);
-		g_autoptr(GHashTable) vars = variables(a, c, "");
-		g_autoptr(GError) e = NULL;
-		g_autofree char *module = md_textmodule_render(a->config,
-		    cmd.template_name, q->language, vars, &e);
-		g_autofree char *own = NULL;
-		gboolean empty = text[0] == '\n' || text[0] == '\0';
-
-		if (module == NULL) {
-			wrong = g_strdup_printf("#template %s: %s",
-			    cmd.template_name, e->message);
-			ok = refuse(a, wrong, error);
-			goto out;
-		}
-		/* In place of the command line: above what the agent wrote. */
-		g_strchomp(module);
-		own = g_steal_pointer(&text);
-		text = empty ? g_strconcat(module, "\n", NULL) :
-		    g_strconcat(module, "\n\n", own, NULL);
+	if (cmd.template_name != NULL &&
+	    !insert_module(a, cmd.template_name, c, &text, &wrong)) {
+		ok = refuse(a, wrong, error);
+		goto out;
 	}
 	relayed = !(cmd.note || text[0] == '\n' || text[0] == '\0' ||
 	    c == NULL);

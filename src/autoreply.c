@@ -40,40 +40,6 @@ md_autoreply_forbidden(const MdConfig *config, const MdMessage *m,
 	return *why != NULL;
 }
 
-/* Template variables own their values; the names are literals. */
-static void
-put(GHashTable *v, const char *name, char *value)
-{
-	g_hash_table_insert(v, (gpointer)name, value);
-}
-
-static GHashTable *
-variables(const MdConfig *config, const MdTicket *t, const MdCustomer *c,
-    const MdMessage *m)
-{
-	GHashTable *v = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-	    g_free);
-	g_autofree char *name = NULL;
-
-	if (c->first_name != NULL || c->last_name != NULL)
-		name = g_strjoin(" ", c->first_name ? c->first_name : "",
-		    c->last_name ? c->last_name : "", NULL);
-	put(v, "ticket", g_strdup_printf("%" G_GUINT64_FORMAT, t->number));
-	put(v, "tag", g_strdup_printf("[%s%" G_GUINT64_FORMAT "]",
-	    config->tag, t->number));
-	put(v, "subject", g_strdup(t->subject));
-	put(v, "name", name ? g_strstrip(g_strdup(name)) :
-	    g_strdup(c->email));
-	put(v, "first_name", g_strdup(c->first_name ?
-	    c->first_name : ""));
-	put(v, "last_name", g_strdup(c->last_name ?
-	    c->last_name : ""));
-	put(v, "email", g_strdup(c->email));
-	put(v, "queue", g_strdup(t->queue));
-	put(v, "text", g_strdup(m->text ? m->text : ""));
-	return v;
-}
-
 /*
  * The acknowledgement of ticket @t to customer @c, answering @m, from
  * @from: the mail (transfer full) and its Message-ID in *@msgid.  NULL
@@ -87,7 +53,8 @@ compose_ack(const MdConfig *config, GBytes *secret, const MdTicket *t,
     char **msgid, GError **problem)
 {
 	const MdQueue *q = md_config_queue(config, t->queue);
-	g_autoptr(GHashTable) vars = variables(config, t, c, m);
+	g_autoptr(GHashTable) vars = md_template_variables(config, t, c,
+	    m->text);
 	g_autofree char *text = NULL, *subject = NULL, *reply_to = NULL;
 	g_autofree char *loop_mark = md_loop_mark(config, secret);
 	MdComposeSpec spec = { 0 };
@@ -156,23 +123,17 @@ enqueue(MdAutoreply *a, const char *kind, const char *from,
 {
 	guint32 seq = a->seq;
 
-	if (data == NULL) {
-		/* md_compose() found an address no relay could take safely. */
-		g_debug("ticket %" G_GUINT64_FORMAT ": no %s, unusable address",
-		    a->ticket->number, kind);
-		return TRUE;
-	}
 	/* The customer sees an ack: it belongs to the conversation. */
-	if (strcmp(kind, "ack") == 0) {
+	if (data != NULL && strcmp(kind, "ack") == 0) {
 		g_autoptr(MdMessage) out = ack_message(data, a->ticket->queue,
 		    from, a->now);
 
 		if (!keep_ack(a->txn, a->ticket, out, data, &seq, error))
 			return FALSE;
 	}
-	return md_outbox_queue(a->txn, a->config, kind, a->ticket->number, seq,
-	    to_customer ? a->customer->id : 0, from, to, message_id, data,
-	    a->now, a->outbox_ids, error);
+	return md_outbox_queue_composed(a->txn, a->config, kind,
+	    a->ticket->number, seq, to_customer ? a->customer->id : 0, from,
+	    to, message_id, data, a->now, a->outbox_ids, error);
 }
 
 static void
@@ -245,7 +206,8 @@ queue_notifications(MdAutoreply *a, const char *from, GError **error)
 		return FALSE;
 	if (agents[0] == NULL)
 		return TRUE;
-	vars = variables(a->config, a->ticket, a->customer, a->message);
+	vars = md_template_variables(a->config, a->ticket, a->customer,
+	    a->message->text);
 	text = md_template_render(a->config, "notification", q->language,
 	    vars, &e);
 	if (text == NULL) {
@@ -332,9 +294,19 @@ md_autoreply_compose(MdTxn *txn, const MdConfig *config, MdOutboxEntry *e,
 	if (secret == NULL)
 		return FALSE;
 	/* Erased or expired since: there is nothing to answer. */
-	t = md_ticket_load(txn, e->ticket, NULL);
-	c = t ? md_customer_load(txn, e->customer_id, NULL) : NULL;
-	m = c ? md_ticket_load_message(txn, e->ticket, e->seq, NULL) : NULL;
+	if (!md_ticket_lookup(txn, e->ticket, &t, error) ||
+	    (t != NULL && !md_customer_lookup(txn, e->customer_id, &c, error)))
+		return FALSE;
+	if (c != NULL) {
+		g_autoptr(GError) lost = NULL;
+
+		m = md_ticket_load_message(txn, e->ticket, e->seq, &lost);
+		if (m == NULL && !g_error_matches(lost, MD_ERROR,
+		    MD_ERROR_NOT_FOUND)) {
+			g_propagate_error(error, g_steal_pointer(&lost));
+			return FALSE;
+		}
+	}
 	if (m == NULL) {
 		e->last_error = g_strdup("its ticket, customer or message is "
 		    "gone");
@@ -373,7 +345,8 @@ md_autoreply_keep(MdTxn *txn, const MdConfig *config, MdOutboxEntry *e,
 		g_propagate_error(error, g_steal_pointer(&gone));
 		return FALSE;
 	}
-	t = md_ticket_load(txn, e->ticket, NULL);
+	if (!md_ticket_lookup(txn, e->ticket, &t, error))
+		return FALSE;
 	if (t == NULL || ack == NULL || g_bytes_get_size(e->data) == 0) {
 		/* Nothing to send: say why in the ticket, and let it go. */
 		if (t != NULL) {

@@ -151,7 +151,7 @@ check_customer(const MDB_val *key, const MDB_val *data, gpointer user_data)
 {
 	Check *c = user_data;
 	g_autoptr(GError) e = NULL;
-	g_autoptr(MdCustomer) cu = md_record_to_customer(data->mv_data,
+	g_autoptr(MdCustomer) cu = md_customer_from_record(data->mv_data,
 	    data->mv_size, &e);
 	g_autofree char *k = NULL;
 	MDB_val v;
@@ -299,7 +299,7 @@ static gboolean
 repair_customer(const MDB_val *key, const MDB_val *data, gpointer user_data)
 {
 	Repair *r = user_data;
-	g_autoptr(MdCustomer) c = md_record_to_customer(data->mv_data,
+	g_autoptr(MdCustomer) c = md_customer_from_record(data->mv_data,
 	    data->mv_size, &r->error);
 	g_autofree char *k = NULL;
 

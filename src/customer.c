@@ -205,7 +205,110 @@ md_customer_load(MdTxn *txn, guint64 id, GError **error)
 		g_prefix_error(error, "customer %" G_GUINT64_FORMAT ": ", id);
 		return NULL;
 	}
-	return md_record_to_customer(v.mv_data, v.mv_size, error);
+	return md_customer_from_record(v.mv_data, v.mv_size, error);
+}
+
+gboolean
+md_customer_set_field(MdTxn *txn, MdCustomer *c, const char *field,
+    const char *value, GError **error)
+{
+	if (strcmp(field, "first_name") == 0 ||
+	    strcmp(field, "last_name") == 0) {
+		char **slot = field[0] == 'f' ? &c->first_name : &c->last_name;
+
+		g_free(*slot);
+		*slot = value[0] ? g_strdup(value) : NULL;
+		/* A hand-set name is final: mail never overwrites it. */
+		c->flags |= MD_CUSTOMER_NAME_MANUAL;
+	} else if (strcmp(field, "email") == 0) {
+		g_autofree char *old = md_customer_address_key(c->email);
+		g_autoptr(MdCustomer) other = NULL;
+		g_autoptr(GError) e = NULL;
+
+		other = md_customer_find_by_email(txn, value, &e);
+		if (other == NULL && !g_error_matches(e, MD_ERROR,
+		    MD_ERROR_NOT_FOUND)) {
+			g_propagate_error(error, g_steal_pointer(&e));
+			return FALSE;
+		}
+		if (other != NULL && other->id != c->id) {
+			g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+			    "another customer has the address %s", value);
+			return FALSE;
+		}
+		if (!md_store_del(txn, MD_DB_CUSTOMER_EMAIL, old, strlen(old),
+		    NULL, 0, error))
+			return FALSE;
+		/* Kept so that an erasure still finds mail from it. */
+		g_ptr_array_add(c->former, c->email);
+		c->email = g_strdup(value);
+	} else if (value[0] == '\0')
+		g_hash_table_remove(c->fields, field);
+	else
+		g_hash_table_replace(c->fields, g_strdup(field),
+		    g_strdup(value));
+	return TRUE;
+}
+
+typedef struct {
+	MdCustomerFunc fn;
+	gpointer data;
+	GError *error;
+} Each;
+
+static gboolean
+each_record(const MDB_val *key, const MDB_val *data, gpointer user_data)
+{
+	Each *e = user_data;
+	g_autoptr(MdCustomer) c = md_customer_from_record(data->mv_data,
+	    data->mv_size, &e->error);
+
+	(void)key;
+	return c != NULL && e->fn(c, e->data, &e->error) && e->error == NULL;
+}
+
+gboolean
+md_customer_foreach(MdTxn *txn, MdCustomerFunc fn, gpointer data,
+    GError **error)
+{
+	Each e = { .fn = fn, .data = data };
+
+	if (!md_store_foreach(txn, MD_DB_CUSTOMERS, NULL, 0, each_record, &e,
+	    error))
+		return FALSE;
+	if (e.error != NULL) {
+		g_propagate_error(error, e.error);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+char *
+md_customer_display_name(const MdCustomer *c)
+{
+	if (c == NULL || (c->first_name == NULL && c->last_name == NULL))
+		return NULL;
+	return g_strstrip(g_strjoin(" ", c->first_name ? c->first_name : "",
+	    c->last_name ? c->last_name : "", NULL));
+}
+
+gboolean
+md_customer_lookup(MdTxn *txn, guint64 id, MdCustomer **out, GError **error)
+{
+	guint8 key[8];
+	gboolean found;
+	MDB_val v;
+
+	*out = NULL;
+	md_key_be64(key, id);
+	if (!md_store_lookup(txn, MD_DB_CUSTOMERS, key, 8, &v, &found,
+	    error)) {
+		g_prefix_error(error, "customer %" G_GUINT64_FORMAT ": ", id);
+		return FALSE;
+	}
+	if (found)
+		*out = md_customer_from_record(v.mv_data, v.mv_size, error);
+	return !found || *out != NULL;
 }
 
 MdCustomer *
@@ -235,7 +338,7 @@ md_customer_find_by_email(MdTxn *txn, const char *email, GError **error)
 gboolean
 md_customer_save(MdTxn *txn, const MdCustomer *c, GError **error)
 {
-	g_autoptr(GBytes) rec = md_record_from_customer(c);
+	g_autoptr(GBytes) rec = md_customer_to_record(c);
 	g_autofree char *k = md_customer_address_key(c->email);
 	guint8 key[8];
 	gsize len;
@@ -347,4 +450,74 @@ md_customer_has_ticket(MdTxn *txn, guint64 id, guint64 ticket,
 		return TRUE;
 	g_propagate_error(error, g_steal_pointer(&e));
 	return FALSE;
+}
+
+/* The record layout (record.h: versioned, unknown keys skipped). */
+
+GBytes *
+md_customer_to_record(const MdCustomer *c)
+{
+	g_auto(GVariantDict) d = G_VARIANT_DICT_INIT(NULL);
+	GVariantBuilder fields;
+	GHashTableIter it;
+	gpointer k, v;
+
+	g_variant_dict_insert(&d, "id", "t", c->id);
+	md_record_put_str(&d, "email", c->email);
+	md_record_put_str(&d, "first", c->first_name);
+	md_record_put_str(&d, "last", c->last_name);
+	g_variant_dict_insert(&d, "created", "x", c->created_at);
+	g_variant_dict_insert(&d, "flags", "u", c->flags);
+	if (c->hold_until != 0) {
+		g_variant_dict_insert(&d, "hold-until", "x", c->hold_until);
+		md_record_put_str(&d, "hold-reason", c->hold_reason);
+	}
+	if (c->former->len > 0)
+		g_variant_dict_insert_value(&d, "former", g_variant_new_strv(
+		    (const char *const *)c->former->pdata, c->former->len));
+	g_variant_builder_init(&fields, G_VARIANT_TYPE("a{ss}"));
+	g_hash_table_iter_init(&it, c->fields);
+	while (g_hash_table_iter_next(&it, &k, &v))
+		g_variant_builder_add(&fields, "{ss}", k, v);
+	g_variant_dict_insert_value(&d, "fields",
+	    g_variant_builder_end(&fields));
+	return md_record_close(&d);
+}
+
+MdCustomer *
+md_customer_from_record(const void *data, gsize len, GError **error)
+{
+	g_autoptr(GVariantDict) d = md_record_open(data, len, "customer", error);
+	g_autoptr(MdCustomer) c = NULL;
+	g_autoptr(GVariant) fields = NULL;
+
+	if (d == NULL)
+		return NULL;
+	c = md_customer_new();
+	c->id = md_record_get_u64(d, "id");
+	c->email = md_record_get_str(d, "email");
+	c->first_name = md_record_get_str(d, "first");
+	c->last_name = md_record_get_str(d, "last");
+	c->created_at = md_record_get_i64(d, "created");
+	c->flags = md_record_get_u32(d, "flags");
+	c->hold_until = md_record_get_i64(d, "hold-until");
+	c->hold_reason = md_record_get_str(d, "hold-reason");
+	md_record_get_strings(d, "former", c->former);
+	fields = g_variant_dict_lookup_value(d, "fields",
+	    G_VARIANT_TYPE("a{ss}"));
+	if (fields != NULL) {
+		GVariantIter it;
+		const char *k, *v;
+
+		g_variant_iter_init(&it, fields);
+		while (g_variant_iter_next(&it, "{&s&s}", &k, &v))
+			g_hash_table_insert(c->fields, g_strdup(k),
+			    g_strdup(v));
+	}
+	if (c->email == NULL) {
+		g_set_error(error, MD_ERROR, MD_ERROR_CORRUPT,
+		    "customer record has no address");
+		return NULL;
+	}
+	return g_steal_pointer(&c);
 }

@@ -43,14 +43,12 @@ md_dedupe_seen(MdTxn *txn, const char *key, const MdMessage *m,
 	g_autoptr(MdMessage) stored = NULL;
 	MDB_val v;
 
-	*seen = *changed = FALSE;
-	if (!md_store_get(txn, MD_DB_DEDUPE, k, strlen(k), &v, &e)) {
-		if (g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND))
-			return TRUE;
-		g_propagate_error(error, g_steal_pointer(&e));
+	*changed = FALSE;
+	if (!md_store_lookup(txn, MD_DB_DEDUPE, k, strlen(k), &v, seen,
+	    error))
 		return FALSE;
-	}
-	*seen = TRUE;
+	if (!*seen)
+		return TRUE;
 	if (v.mv_size != 12)
 		return TRUE;
 	*ticket = md_key_read_be64(v.mv_data);

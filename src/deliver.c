@@ -193,18 +193,6 @@ is_done(const MdTicket *t)
 	return t->status == MD_STATUS_RESOLVED || t->status == MD_STATUS_CLOSED;
 }
 
-gboolean
-md_deliver(MdStore *store, const MdConfig *config, const guint8 *raw,
-    gsize len, const char *sender, const char *recipient, gint64 now,
-    MdDeliverResult *result, GError **error)
-{
-	MdDeliverOptions opts = { sender, recipient, NULL, 0, NULL, FALSE,
-		NULL, FALSE };
-
-	return md_deliver_opts(store, config, raw, len, &opts, now, result,
-	    error);
-}
-
 /*
  * Contact forms: mail from our own form handler names the person in
  * X-Maildesk-Form-* headers or in Reply-To.  From anyone else our control
@@ -260,26 +248,375 @@ md_deliver_prepare(const MdConfig *config, const guint8 *raw, gsize len,
 	return m;
 }
 
+/*
+ * One delivery on its way through the steps below.  The steps run in the
+ * order of DESIGN.md ("The path of one message"): parse and classify
+ * outside the lock, then in one write transaction identify the sender,
+ * thread, apply the reopen policy, link the people, store, queue the
+ * replies; then commit.
+ */
+typedef struct {
+	const MdConfig *config;
+	const MdDeliverOptions *opts;
+	const guint8 *raw;
+	gsize len;
+	gint64 now;
+	MdDeliverResult *result;
+	MdTxn own;		/* the transaction, unless opts->txn */
+	MdTxn *tx;		/* opts->txn or &own */
+	MdMessage *m;		/* borrowed: opts->message or own_m */
+	MdMessage *own_m;	/* owned, nullable */
+	char *key;		/* owned: the dedupe key */
+	MdMailbox *form;	/* owned, nullable: a contact form's person */
+	const MdMailbox *who;	/* borrowed, nullable: who writes */
+	GBytes *secret;		/* owned */
+	char *mark;		/* owned: our X-Loop value */
+	MdAgent *agent;		/* owned, nullable: an agent writes */
+	MdCustomer *customer;	/* owned, nullable */
+	MdThreadMatch match;
+	MdTicket *ticket;	/* owned, nullable until filed */
+} Delivery;
+
+static void
+delivery_clear(Delivery *d)
+{
+	md_txn_clear(&d->own);
+	g_clear_pointer(&d->ticket, md_ticket_free);
+	g_clear_pointer(&d->customer, md_customer_free);
+	g_clear_pointer(&d->agent, md_agent_free);
+	g_clear_pointer(&d->mark, g_free);
+	g_clear_pointer(&d->secret, g_bytes_unref);
+	g_clear_pointer(&d->form, md_mailbox_free);
+	g_clear_pointer(&d->key, g_free);
+	g_clear_pointer(&d->own_m, md_message_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Delivery, delivery_clear)
+
+/* Outside the lock: parse, classify, decide where it goes. */
+static void
+parse(Delivery *d)
+{
+	d->m = d->opts->message;
+	if (d->m == NULL)
+		d->m = d->own_m = md_deliver_prepare(d->config, d->raw, d->len,
+		    d->opts->sender, d->opts->recipient, d->now);
+	d->key = md_dedupe_key(d->m);
+	d->form = form_person(d->config, d->m);
+	d->who = d->form ? d->form : md_message_sender_mailbox(d->m);
+	md_trace("parse");
+}
+
+/*
+ * Another copy, or the same mail again (*@seen): it only adds its address,
+ * and the delivery is done.
+ */
+static gboolean
+dedupe(Delivery *d, gboolean *seen, GError **error)
+{
+	MdDeliverResult *r = d->result;
+	gboolean changed;
+
+	if (!md_dedupe_seen(d->tx, d->key, d->m, seen, &changed, &r->ticket,
+	    &r->seq, error))
+		return FALSE;
+	if (!*seen)
+		return TRUE;
+	r->duplicate = TRUE;
+	r->kind = md_message_kind_name(d->m->kind);
+	r->queue = g_strdup(d->m->queue);
+	if (changed && d->opts->txn == NULL)
+		return md_store_commit(d->tx, error);
+	return TRUE;	/* the abort of the transaction changes nothing */
+}
+
+/*
+ * Who writes: an agent (the command line's, or an address of ours; a mail
+ * system is nobody's agent), else a customer found or created, with what
+ * our MX said about the sender's domain.
+ */
+static gboolean
+identify(Delivery *d, GError **error)
+{
+	const MdMailbox *who = d->who;
+	MdMessage *m = d->m;
+
+	d->secret = md_store_secret(d->tx, error);
+	if (d->secret == NULL)
+		return FALSE;
+	d->mark = md_loop_mark(d->config, d->secret);
+	md_loop_flag_own(m, d->secret, d->mark);
+	if (d->opts->agent != NULL || (who != NULL && d->form == NULL &&
+	    !(m->flags & (MD_MSG_DSN | MD_MSG_DAEMON)))) {
+		g_autoptr(GError) e = NULL;
+
+		d->agent = md_agent_find(d->tx, d->config, d->opts->agent ?
+		    d->opts->agent : who->email, &e);
+		if (e != NULL) {
+			g_propagate_error(error, g_steal_pointer(&e));
+			return FALSE;
+		}
+		if (d->agent == NULL && d->opts->agent != NULL) {
+			d->agent = md_agent_new();
+			d->agent->email = g_ascii_strdown(d->opts->agent, -1);
+			d->agent->queues = g_new0(char *, 1);
+		}
+		if (d->agent != NULL)
+			m->kind = MD_KIND_AGENT;
+	}
+	if (who == NULL || d->agent != NULL)
+		return TRUE;
+	if (wants_customer(d->config, m, who)) {
+		gboolean created;
+
+		d->customer = md_customer_find_or_create(d->tx, who, d->now,
+		    &created, error);
+		if (d->customer == NULL)
+			return FALSE;
+		/* Art. 18: stored, but flagged and answered by nothing. */
+		if (d->customer->flags & MD_CUSTOMER_RESTRICTED)
+			m->flags |= MD_MSG_RESTRICTED;
+	}
+	{
+		MdAuthResults ar;
+
+		/* Our MX says the sender's domain disowns it: no ack. */
+		md_authres_read(d->config, m, md_authres_domain_of(who->email),
+		    &ar);
+		if (ar.spf_fail && ar.dmarc_fail)
+			m->flags |= MD_MSG_AUTH_FAIL;
+	}
+	return TRUE;
+}
+
+/*
+ * Which ticket, in order of trust (thread.c); agents may name any ticket
+ * by its tag, the command line by its number.  An agent's "#search" is no
+ * ticket's: result->search_request says so.
+ */
+static gboolean
+thread(Delivery *d, GError **error)
+{
+	MdThreadMatch *match = &d->match;
+	MdThreadSender sender = {
+		.customer_id = d->customer ? d->customer->id : 0,
+		.address = d->who ? d->who->email : NULL,
+		.agent = d->agent != NULL,
+	};
+
+	if (!md_thread_find(d->tx, d->config, d->secret, d->m, &sender,
+	    d->m->queue, d->now, match, error))
+		return FALSE;
+	if (d->agent != NULL && d->opts->agent == NULL) {
+		if (!search_request(d->tx, d->config, d->m, d->agent, match,
+		    d->key, d->now, &d->result->search_request, error))
+			return FALSE;
+		if (d->result->search_request)
+			return TRUE;
+	}
+	if (d->agent != NULL && match->ticket == 0 && match->cited != 0) {
+		g_autoptr(MdTicket) cited = NULL;
+
+		if (!md_ticket_lookup(d->tx, match->cited, &cited, error))
+			return FALSE;
+		if (cited != NULL) {
+			match->ticket = match->cited;
+			match->cited = 0;
+		}
+	}
+	if (d->opts->ticket != 0)
+		match->ticket = md_merge_target(d->tx, d->opts->ticket);
+	if (match->cited != 0)
+		d->m->flags |= match->cited_reference ? MD_MSG_CITED_REF :
+		    MD_MSG_CITED_TAG;
+	if (match->ticket != 0) {
+		d->ticket = md_ticket_load(d->tx, match->ticket, error);
+		if (d->ticket == NULL)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* A new ticket for the mail, linking @old (0: none). */
+static gboolean
+new_ticket(Delivery *d, guint64 old, GError **error)
+{
+	g_autofree char *subject = ticket_subject(d->config, d->m->subject);
+
+	g_clear_pointer(&d->ticket, md_ticket_free);
+	d->ticket = md_ticket_create(d->tx, d->m->queue, subject,
+	    d->customer ? d->customer->id : 0, d->now, error);
+	if (d->ticket == NULL)
+		return FALSE;
+	d->ticket->linked_to = old;
+	if (old == 0)
+		d->ticket->cited = d->match.cited;
+	d->result->new_ticket = TRUE;
+	return TRUE;
+}
+
+/*
+ * The reopen policy: a customer writing to a ticket closed longer ago
+ * than reopen-days starts a new one that links the old, a newer reply
+ * reopens it, as does one to a pending ticket; machine mail only files.
+ * No ticket yet: a new one.
+ */
+static gboolean
+reopen(Delivery *d, GError **error)
+{
+	MdTicket *t = d->ticket;
+	gboolean person = d->agent == NULL &&
+	    !(d->m->flags & MD_MSG_MACHINE);
+
+	if (t == NULL)
+		return new_ticket(d, 0, error);
+	if (person && is_done(t)) {
+		gint64 window = (gint64)d->config->reopen_days * 86400;
+
+		if (t->status == MD_STATUS_CLOSED &&
+		    t->closed_at + window < d->now)
+			return new_ticket(d, t->number, error);
+		md_ticket_set_status(t, MD_STATUS_OPEN, d->now);
+	} else if (person && t->status == MD_STATUS_PENDING)
+		md_ticket_set_status(t, MD_STATUS_OPEN, d->now);
+	return TRUE;
+}
+
+/*
+ * The customer belongs to the ticket: as its customer when it has none,
+ * else as a participant other than the customer.
+ */
+static gboolean
+link_people(Delivery *d, GError **error)
+{
+	MdTicket *t = d->ticket;
+	MdCustomer *c = d->customer;
+
+	if (c == NULL || t->customer_id == c->id)
+		return TRUE;
+	if (t->customer_id == 0)
+		t->customer_id = c->id;
+	return md_customer_link_ticket(d->tx, c->id, t->number, error);
+}
+
+/*
+ * An agent's mail: relayed, applied as commands or kept as a note, with
+ * what it queues (agentmail.c).
+ */
+static gboolean
+store_agent_mail(Delivery *d, GError **error)
+{
+	const char *why = NULL;
+	MdAgentMail a = {
+		.txn = d->tx,
+		.config = d->config,
+		.secret = d->secret,
+		.ticket = d->ticket,
+		.message = d->m,
+		.agent = d->agent,
+		.trust = d->opts->agent != NULL ? MD_AGENT_TRUST_STRONG :
+		    md_agentmail_trust(d->config, d->m, &d->match,
+		    d->agent->email, &why),
+		.loop_mark = d->mark,
+		.raw = d->raw,
+		.raw_len = d->len,
+		.dedupe_key = d->key,
+		.now = d->now,
+		.outbox_ids = d->result->outbox_ids,
+		.no_mail = d->opts->no_autoreply,
+	};
+
+	a.why = why;
+	if (!md_agentmail_handle(&a, error))
+		return FALSE;
+	d->result->seq = a.seq;
+	return TRUE;
+}
+
+/*
+ * Anybody else's mail goes into the ticket; a bounce marks the address.
+ * Whom the customer (or a participant) wrote to besides us gets the
+ * answers too; machine mail names nobody we should write to.
+ */
+static gboolean
+store_mail(Delivery *d, GError **error)
+{
+	const MdCustomer *c = d->customer;
+
+	if (!md_ticket_append_message(d->tx, d->ticket, d->m, d->raw, d->len,
+	    d->key, &d->result->seq, error))
+		return FALSE;
+	if (c != NULL && !(d->m->flags & MD_MSG_MACHINE) &&
+	    (d->ticket->customer_id == c->id ||
+	    md_participants_has(d->ticket, c->id)) &&
+	    !md_participants_add_from(d->tx, d->config, d->ticket, d->m,
+	    d->now, error))
+		return FALSE;
+	if (d->m->kind == MD_KIND_BOUNCE && !mark_bouncing(d->tx, d->ticket,
+	    d->m, d->now, error))
+		return FALSE;
+	md_trace("store");
+	return TRUE;
+}
+
+/* The acknowledgement and the agents' notifications, into the outbox. */
+static gboolean
+queue_replies(Delivery *d, GError **error)
+{
+	MdAutoreply a = {
+		.txn = d->tx,
+		.config = d->config,
+		.secret = d->secret,
+		.ticket = d->ticket,
+		.customer = d->customer,
+		.message = d->m,
+		.seq = d->result->seq,
+		.raw = d->raw,
+		.raw_len = d->len,
+		.new_ticket = d->result->new_ticket,
+		.now = d->now,
+		.outbox_ids = d->result->outbox_ids,
+		.defer_ack = d->opts->defer_ack,
+		.loop_mark = d->mark,
+	};
+
+	if (d->opts->no_autoreply)
+		return TRUE;
+	return md_autoreply_queue(&a, error);
+}
+
+/* Commits (unless the caller holds the transaction) and fills @result. */
+static gboolean
+commit(Delivery *d, GError **error)
+{
+	MdDeliverResult *r = d->result;
+
+	if (d->opts->txn == NULL && !md_store_commit(d->tx, error))
+		return FALSE;
+	md_trace("commit");
+	r->ticket = d->ticket ? d->ticket->number : 0;
+	r->customer = d->customer ? d->customer->id : 0;
+	r->kind = md_message_kind_name(d->m->kind);
+	r->flags = d->m->flags;
+	r->queue = g_strdup(d->m->queue);
+	return TRUE;
+}
+
 gboolean
 md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
     gsize len, const MdDeliverOptions *opts, gint64 now,
     MdDeliverResult *result, GError **error)
 {
-	g_autoptr(MdAgent) agent = NULL;
-	g_autoptr(MdMailbox) form = NULL;
-	g_autoptr(MdMessage) own_m = NULL;
-	MdMessage *m;
-	g_autoptr(MdCustomer) customer = NULL;
-	g_autoptr(MdTicket) ticket = NULL;
-	g_auto(MdTxn) own = MD_TXN_INIT;
-	MdTxn *tx = opts->txn ? opts->txn : &own;
-	g_autofree char *key = NULL, *mark = NULL;
-	g_autoptr(GError) e = NULL;
-	const MdMailbox *who;
-	MdThreadMatch match;
-	MdThreadSender sender_of;
-	g_autoptr(GBytes) secret = NULL;
-	gboolean seen, changed;
+	g_auto(Delivery) d = {
+		.config = config,
+		.opts = opts,
+		.raw = raw,
+		.len = len,
+		.now = now,
+		.result = result,
+		.own = MD_TXN_INIT,
+	};
+	gboolean seen;
 
 	memset(result, 0, sizeof(*result));
 	result->outbox_ids = g_array_new(FALSE, FALSE, sizeof(guint64));
@@ -289,220 +626,29 @@ md_deliver_opts(MdStore *store, const MdConfig *config, const guint8 *raw,
 		    "of %" G_GUINT64_FORMAT, len, config->max_size_bytes);
 		return FALSE;
 	}
-
-	/* Outside the lock: parse, classify, decide where it goes. */
-	m = opts->message;
-	if (m == NULL)
-		m = own_m = md_deliver_prepare(config, raw, len, opts->sender,
-		    opts->recipient, now);
-	key = md_dedupe_key(m);
-	form = form_person(config, m);
-	who = form ? form : md_message_sender_mailbox(m);
-	md_trace("parse");
-
-	if (opts->txn == NULL && !md_store_begin(store, MD_TXN_WRITE, tx,
+	parse(&d);
+	d.tx = opts->txn ? opts->txn : &d.own;
+	if (opts->txn == NULL && !md_store_begin(store, MD_TXN_WRITE, d.tx,
 	    error))
 		return FALSE;
-	if (!md_dedupe_seen(tx, key, m, &seen, &changed, &result->ticket,
-	    &result->seq, error))
+	if (!dedupe(&d, &seen, error))
 		return FALSE;
-	if (seen) {
-		/* Another copy, or the same again: it only adds its address. */
-		result->duplicate = TRUE;
-		result->kind = md_message_kind_name(m->kind);
-		result->queue = g_strdup(m->queue);
-		if (changed && opts->txn == NULL)
-			return md_store_commit(tx, error);
-		return TRUE;	/* the abort of txn changes nothing */
-	}
-
-	secret = md_store_secret(tx, error);
-	if (secret == NULL)
+	if (seen)
+		return TRUE;
+	if (!identify(&d, error) || !thread(&d, error))
 		return FALSE;
-	mark = md_loop_mark(config, secret);
-	md_loop_flag_own(m, secret, mark);
-	/*
-	 * An agent writing is not a customer, out-of-office or not; a mail
-	 * system is nobody's agent.
-	 */
-	if (opts->agent != NULL || (who != NULL && form == NULL &&
-	    !(m->flags & (MD_MSG_DSN | MD_MSG_DAEMON)))) {
-		g_autoptr(GError) ae = NULL;
-
-		agent = md_agent_find(tx, config, opts->agent ? opts->agent :
-		    who->email, &ae);
-		if (ae != NULL) {
-			g_propagate_error(error, g_steal_pointer(&ae));
-			return FALSE;
-		}
-		if (agent == NULL && opts->agent != NULL) {
-			agent = md_agent_new();
-			agent->email = g_ascii_strdown(opts->agent, -1);
-			agent->queues = g_new0(char *, 1);
-		}
-		if (agent != NULL)
-			m->kind = MD_KIND_AGENT;
-	}
-	if (who != NULL && agent == NULL && wants_customer(config, m, who)) {
-		gboolean created;
-
-		customer = md_customer_find_or_create(tx, who, now, &created,
-		    error);
-		if (customer == NULL)
-			return FALSE;
-		/* Art. 18: stored, but flagged and answered by nothing. */
-		if (customer->flags & MD_CUSTOMER_RESTRICTED)
-			m->flags |= MD_MSG_RESTRICTED;
-	}
-	if (agent == NULL && who != NULL) {
-		MdAuthResults ar;
-
-		/* Our MX says the sender's domain disowns it: no ack. */
-		md_authres_read(config, m, md_authres_domain_of(who->email),
-		    &ar);
-		if (ar.spf_fail && ar.dmarc_fail)
-			m->flags |= MD_MSG_AUTH_FAIL;
-	}
-	sender_of.customer_id = customer ? customer->id : 0;
-	sender_of.address = who ? who->email : NULL;
-	sender_of.agent = agent != NULL;
-	if (!md_thread_find(tx, config, secret, m, &sender_of, m->queue, now,
-	    &match, error))
+	if (result->search_request)
+		return commit(&d, error);
+	if (!reopen(&d, error) || !link_people(&d, error))
 		return FALSE;
-	if (agent != NULL && opts->agent == NULL) {
-		if (!search_request(tx, config, m, agent, &match, key, now,
-		    &result->search_request, error))
+	if (d.agent != NULL) {
+		if (!store_agent_mail(&d, error))
 			return FALSE;
-		if (result->search_request)
-			goto commit;
-	}
-	/* Agents may name any ticket by its tag; the command line too. */
-	if (agent != NULL && match.ticket == 0 && match.cited != 0) {
-		g_autoptr(MdTicket) cited = md_ticket_load(tx, match.cited,
-		    NULL);
-
-		if (cited != NULL) {
-			match.ticket = match.cited;
-			match.cited = 0;
-		}
-	}
-	if (opts->ticket != 0)
-		match.ticket = md_merge_target(tx, opts->ticket);
-	if (match.cited != 0)
-		m->flags |= match.cited_reference ? MD_MSG_CITED_REF :
-		    MD_MSG_CITED_TAG;
-	if (match.ticket != 0) {
-		ticket = md_ticket_load(tx, match.ticket, error);
-		if (ticket == NULL)
-			return FALSE;
-	}
-
-	/*
-	 * Reopen window: a customer writing to a ticket closed long ago
-	 * starts a new one that links the old; machine mail only files.
-	 */
-	if (ticket != NULL && is_done(ticket) && agent == NULL &&
-	    !(m->flags & MD_MSG_MACHINE)) {
-		gint64 window = (gint64)config->reopen_days * 86400;
-
-		if (ticket->status == MD_STATUS_CLOSED &&
-		    ticket->closed_at + window < now) {
-			guint64 old = ticket->number;
-
-			g_autofree char *subject = ticket_subject(config,
-			    m->subject);
-
-			g_clear_pointer(&ticket, md_ticket_free);
-			ticket = md_ticket_create(tx, m->queue, subject,
-			    customer ? customer->id : 0, now, error);
-			if (ticket == NULL)
-				return FALSE;
-			ticket->linked_to = old;
-			result->new_ticket = TRUE;
-		} else
-			md_ticket_set_status(ticket, MD_STATUS_OPEN, now);
-	} else if (ticket != NULL && ticket->status == MD_STATUS_PENDING &&
-	    agent == NULL && !(m->flags & MD_MSG_MACHINE))
-		md_ticket_set_status(ticket, MD_STATUS_OPEN, now);
-
-	if (ticket == NULL) {
-		g_autofree char *subject = ticket_subject(config, m->subject);
-
-		ticket = md_ticket_create(tx, m->queue, subject,
-		    customer ? customer->id : 0, now, error);
-		if (ticket == NULL)
-			return FALSE;
-		ticket->cited = match.cited;
-		result->new_ticket = TRUE;
-	}
-	if (customer != NULL && ticket->customer_id != customer->id &&
-	    ticket->customer_id != 0) {
-		/* A participant other than the customer: link them too. */
-		if (!md_customer_link_ticket(tx, customer->id,
-		    ticket->number, error))
-			return FALSE;
-	} else if (customer != NULL && ticket->customer_id == 0) {
-		ticket->customer_id = customer->id;
-		if (!md_customer_link_ticket(tx, customer->id,
-		    ticket->number, error))
-			return FALSE;
-	}
-
-	if (agent != NULL) {
-		const char *why = NULL;
-		MdAgentTrust trust = opts->agent != NULL ?
-		    MD_AGENT_TRUST_STRONG : md_agentmail_trust(config, m,
-		    &match, agent->email, &why);
-		MdAgentMail a = { .txn = tx, .config = config,
-			.secret = secret, .ticket = ticket, .message = m,
-			.agent = agent, .trust = trust, .why = why,
-			.loop_mark = mark, .raw = raw, .raw_len = len,
-			.dedupe_key = key, .now = now,
-			.outbox_ids = result->outbox_ids,
-			.no_mail = opts->no_autoreply };
-
-		if (!md_agentmail_handle(&a, error) ||
-		    !md_ticket_save(tx, ticket, error))
-			return FALSE;
-		result->seq = a.seq;
-		goto commit;
-	}
-	if (!md_ticket_append_message(tx, ticket, m, raw, len, key,
-	    &result->seq, error))
+	} else if (!store_mail(&d, error) || !queue_replies(&d, error))
 		return FALSE;
-	/*
-	 * Whom the customer (or a participant) wrote to besides us gets the
-	 * answers too; machine mail names nobody we should write to.
-	 */
-	if (customer != NULL && !(m->flags & MD_MSG_MACHINE) &&
-	    (ticket->customer_id == customer->id ||
-	    md_participants_has(ticket, customer->id)) &&
-	    !md_participants_add_from(tx, config, ticket, m, now, error))
+	if (!md_ticket_save(d.tx, d.ticket, error))
 		return FALSE;
-	if (m->kind == MD_KIND_BOUNCE && !mark_bouncing(tx, ticket, m, now,
-	    error))
-		return FALSE;
-	md_trace("store");
-	if (!opts->no_autoreply) {
-		MdAutoreply a = { tx, config, secret, ticket, customer, m,
-			result->seq, raw, len, result->new_ticket, now,
-			result->outbox_ids, opts->defer_ack, mark };
-
-		if (!md_autoreply_queue(&a, error))
-			return FALSE;
-	}
-	if (!md_ticket_save(tx, ticket, error))
-		return FALSE;
-	md_trace("ack");
-commit:
-	if (opts->txn == NULL && !md_store_commit(tx, error))
-		return FALSE;
-	md_trace("commit");
-
-	result->ticket = ticket ? ticket->number : 0;
-	result->customer = customer ? customer->id : 0;
-	result->kind = md_message_kind_name(m->kind);
-	result->flags = m->flags;
-	result->queue = g_strdup(m->queue);
-	return TRUE;
+	if (d.agent == NULL)
+		md_trace("ack");
+	return commit(&d, error);
 }

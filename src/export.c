@@ -19,6 +19,7 @@
 
 #include "maildesk/error.h"
 #include "maildesk/export.h"
+#include "maildesk/mbox.h"
 #include "maildesk/token.h"
 #include "maildesk/json-out.h"
 #include "maildesk/outbox.h"
@@ -77,32 +78,6 @@ check_target(const char *dir, GError **error)
 		return FALSE;
 	}
 	return TRUE;
-}
-
-/* mboxrd: a "From " line, the mail with ">*From " lines quoted, a gap. */
-static void
-mbox_append(GString *mbox, const guint8 *raw, gsize len, gint64 when)
-{
-	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(when);
-	g_autofree char *date = g_date_time_format(dt, "%a %b %e %H:%M:%S %Y");
-	const char *p = (const char *)raw, *end = p + len;
-
-	g_string_append_printf(mbox, "From maildesk-export %s\n", date);
-	while (p < end) {
-		const char *nl = memchr(p, '\n', end - p);
-		const char *q = p;
-		gsize n = nl ? (gsize)(nl - p + 1) : (gsize)(end - p);
-
-		while (q < p + n && *q == '>')
-			q++;
-		if ((gsize)(p + n - q) >= 5 && memcmp(q, "From ", 5) == 0)
-			g_string_append_c(mbox, '>');
-		g_string_append_len(mbox, p, n);
-		p += n;
-	}
-	if (len > 0 && raw[len - 1] != '\n')
-		g_string_append_c(mbox, '\n');
-	g_string_append_c(mbox, '\n');
 }
 
 static gboolean
@@ -320,7 +295,7 @@ export_message(MdTxn *txn, const Redact *r, JsonBuilder *b, GString *mbox,
 	if (!write_file(file, data, len, error))
 		return FALSE;
 	if (len > 0)
-		mbox_append(mbox, data, len, shown->received_at);
+		md_mbox_append(mbox, data, len, shown->received_at);
 	md_json_add_message(b, shown);
 	return TRUE;
 }

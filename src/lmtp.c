@@ -196,6 +196,7 @@ typedef struct {
 	GPtrArray *rcpts;	/* char * */
 } Transaction;
 
+/* Forgets the transaction: sender and recipients (RSET, after DATA). */
 static void
 reset(Transaction *t)
 {
@@ -239,6 +240,10 @@ read_data(Conn *c, GByteArray *msg, guint64 max, gboolean *over)
 	}
 }
 
+/*
+ * Hands @msg to the session's delivery and replies once per recipient, as
+ * LMTP wants.
+ */
 static void
 deliver(Conn *c, Transaction *t, GByteArray *msg)
 {
@@ -290,6 +295,77 @@ md_lmtp_refuse(int fd, const char *hostname, const char *why)
 	close(fd);
 }
 
+/* MAIL FROM: opens a transaction.  FALSE: stopping, the session ends. */
+static gboolean
+mail_from(Conn *c, Transaction *t, gboolean greeted, const char *arg)
+{
+	const MdLmtpSession *s = c->s;
+	const char *params = "";
+	g_autofree char *path = path_of(arg, &params);
+
+	if (s->stopping != NULL && g_atomic_int_get(s->stopping)) {
+		reply(c, "421 4.3.2 %s shutting down\r\n", s->hostname);
+		return FALSE;
+	}
+	if (!greeted)
+		reply(c, "503 5.5.1 LHLO first\r\n");
+	else if (t->sender != NULL)
+		reply(c, "503 5.5.1 nested MAIL\r\n");
+	else if (path == NULL)
+		reply(c, "501 5.5.4 syntax: MAIL FROM:<address>\r\n");
+	else if (size_param(params) > s->max_size_bytes)
+		reply(c, "552 5.3.4 message too big\r\n");
+	else {
+		t->sender = g_steal_pointer(&path);
+		reply(c, "250 2.1.0 ok\r\n");
+	}
+	return TRUE;
+}
+
+/* RCPT TO: one more recipient of the transaction. */
+static void
+rcpt_to(Conn *c, Transaction *t, const char *arg)
+{
+	const char *params = "";
+	g_autofree char *path = path_of(arg, &params);
+
+	if (t->sender == NULL)
+		reply(c, "503 5.5.1 MAIL first\r\n");
+	else if (path == NULL || path[0] == '\0')
+		reply(c, "501 5.5.4 syntax: RCPT TO:<address>\r\n");
+	else if (t->rcpts->len >= c->s->max_recipients)
+		reply(c, "452 4.5.3 too many recipients\r\n");
+	else {
+		g_ptr_array_add(t->rcpts, g_steal_pointer(&path));
+		reply(c, "250 2.1.5 ok\r\n");
+	}
+}
+
+/*
+ * DATA: the message, with the envelope sender as its Return-Path, then
+ * one reply for each recipient.  FALSE when the connection broke before
+ * the end of the message: nothing was acknowledged.
+ */
+static gboolean
+data(Conn *c, Transaction *t)
+{
+	g_autoptr(GByteArray) msg = g_byte_array_new();
+	g_autofree char *rp = g_strdup_printf("Return-Path: <%s>\n",
+	    t->sender);
+	gboolean over;
+
+	reply(c, "354 go ahead, end with <CRLF>.<CRLF>\r\n");
+	g_byte_array_append(msg, (const guint8 *)rp, strlen(rp));
+	if (!read_data(c, msg, c->s->max_size_bytes + msg->len, &over))
+		return FALSE;
+	if (over)
+		refuse_all(c, t);
+	else
+		deliver(c, t, msg);
+	reset(t);
+	return TRUE;
+}
+
 void
 md_lmtp_serve(const MdLmtpSession *s)
 {
@@ -331,68 +407,17 @@ md_lmtp_serve(const MdLmtpSession *s)
 		    g_ascii_strncasecmp(cmd, "EHLO", 4) == 0) {
 			reply(c, "500 5.5.1 this is LMTP: LHLO, please\r\n");
 		} else if (g_ascii_strncasecmp(cmd, "MAIL FROM:", 10) == 0) {
-			const char *params = "";
-			g_autofree char *path = path_of(cmd + 10, &params);
-
-			if (s->stopping != NULL &&
-			    g_atomic_int_get(s->stopping)) {
-				reply(c, "421 4.3.2 %s shutting down\r\n",
-				    s->hostname);
+			if (!mail_from(c, &t, greeted, cmd + 10))
 				break;
-			}
-			if (!greeted)
-				reply(c, "503 5.5.1 LHLO first\r\n");
-			else if (t.sender != NULL)
-				reply(c, "503 5.5.1 nested MAIL\r\n");
-			else if (path == NULL)
-				reply(c, "501 5.5.4 syntax: MAIL FROM:<address>"
-				    "\r\n");
-			else if (size_param(params) > s->max_size_bytes)
-				reply(c, "552 5.3.4 message too big\r\n");
-			else {
-				t.sender = g_steal_pointer(&path);
-				reply(c, "250 2.1.0 ok\r\n");
-			}
 		} else if (g_ascii_strncasecmp(cmd, "RCPT TO:", 8) == 0) {
-			const char *params = "";
-			g_autofree char *path = path_of(cmd + 8, &params);
-
-			if (t.sender == NULL)
-				reply(c, "503 5.5.1 MAIL first\r\n");
-			else if (path == NULL || path[0] == '\0')
-				reply(c, "501 5.5.4 syntax: RCPT TO:<address>"
-				    "\r\n");
-			else if (t.rcpts->len >= s->max_recipients)
-				reply(c, "452 4.5.3 too many recipients\r\n");
-			else {
-				g_ptr_array_add(t.rcpts, g_steal_pointer(&path));
-				reply(c, "250 2.1.5 ok\r\n");
-			}
+			rcpt_to(c, &t, cmd + 8);
 		} else if (g_ascii_strcasecmp(cmd, "DATA") == 0) {
-			g_autoptr(GByteArray) msg = NULL;
-			gboolean over;
-
 			if (t.sender == NULL || t.rcpts->len == 0) {
 				reply(c, "503 5.5.1 no valid recipients\r\n");
 				continue;
 			}
-			reply(c, "354 go ahead, end with <CRLF>.<CRLF>\r\n");
-			msg = g_byte_array_new();
-			{
-				g_autofree char *rp = g_strdup_printf(
-				    "Return-Path: <%s>\n", t.sender);
-
-				g_byte_array_append(msg, (const guint8 *)rp,
-				    strlen(rp));
-			}
-			if (!read_data(c, msg, s->max_size_bytes + msg->len,
-			    &over))
+			if (!data(c, &t))
 				break;	/* nothing acknowledged: all retried */
-			if (over)
-				refuse_all(c, &t);
-			else
-				deliver(c, &t, msg);
-			reset(&t);
 		} else if (g_ascii_strcasecmp(cmd, "RSET") == 0) {
 			reset(&t);
 			reply(c, "250 2.0.0 ok\r\n");

@@ -117,6 +117,7 @@ md_lmtpd_parse_listen(const char *list, GError **error)
 	return (char **)g_ptr_array_free(out, FALSE);
 }
 
+/* [lmtp] clients: the networks a TCP client may come from. */
 static gboolean
 parse_clients(Server *srv, GError **error)
 {
@@ -279,6 +280,7 @@ systemd_sockets(Listener *ls, guint max)
 	return (guint)n;
 }
 
+/* One message of a session, into the group commit shared by all. */
 static void
 deliver(MdLmtpMessage *m, gpointer data)
 {
@@ -287,6 +289,7 @@ deliver(MdLmtpMessage *m, gpointer data)
 	md_group_commit_deliver(srv->gc, m);
 }
 
+/* Serves one connection, then counts it gone (the stop waits for that). */
 static gpointer
 connection_thread(gpointer data)
 {
@@ -305,6 +308,10 @@ connection_thread(gpointer data)
 	return NULL;
 }
 
+/*
+ * Accepts one connection on @l and gives it a thread; refuses TCP clients
+ * not allowed.
+ */
 static void
 accept_one(Server *srv, Listener *l)
 {
@@ -343,6 +350,10 @@ accept_one(Server *srv, Listener *l)
 	g_thread_unref(t);
 }
 
+/*
+ * Opens every listener --listen or [lmtp] listen names: a path or host:port
+ * each.
+ */
 static gboolean
 open_listeners(const MdConfig *config, const char *listen, Listener *ls,
     guint *n, GError **error)

@@ -189,6 +189,21 @@ md_outbox_queue(MdTxn *txn, const MdConfig *config, const char *kind,
 }
 
 gboolean
+md_outbox_queue_composed(MdTxn *txn, const MdConfig *config,
+    const char *kind, guint64 ticket, guint32 seq, guint64 customer_id,
+    const char *from, const char *to, const char *message_id, GBytes *data,
+    gint64 now, GArray *ids, GError **error)
+{
+	if (data == NULL) {
+		g_debug("ticket %" G_GUINT64_FORMAT ": no %s, unusable address",
+		    ticket, kind);
+		return TRUE;
+	}
+	return md_outbox_queue(txn, config, kind, ticket, seq, customer_id,
+	    from, to, message_id, data, now, ids, error);
+}
+
+gboolean
 md_outbox_queue_owed(MdTxn *txn, const MdConfig *config, const char *kind,
     guint64 ticket, guint32 seq, guint64 customer_id, const char *from,
     const char *to, gint64 now, GArray *ids, GError **error)
@@ -299,6 +314,7 @@ md_outbox_list_ticket(MdTxn *txn, guint64 ticket, GError **error)
 	return list(txn, ticket, error);
 }
 
+/* TRUE when @ids (NULL: all) has @id. */
 static gboolean
 wanted(GArray *ids, guint64 id)
 {
@@ -315,6 +331,7 @@ typedef struct {
 	gint64 before;
 } Stale;
 
+/* Collects the rate-limit counters of windows long past. */
 static gboolean
 find_stale(const MDB_val *key, const MDB_val *data, gpointer user_data)
 {
@@ -401,28 +418,36 @@ lease(MdStore *store, const MdConfig *config, GArray *ids, gint64 now,
 	return due;
 }
 
-static void
+/*
+ * A failed send goes into the ticket's events and marks the customer
+ * bouncing.  Either may be gone (erased meanwhile); any other error fails
+ * the settling transaction: a failed put leaves LMDB's transaction unusable.
+ */
+static gboolean
 note_failure(MdTxn *txn, const MdOutboxEntry *e, const char *reply,
-    gint64 now)
+    gint64 now, GError **error)
 {
-	g_autoptr(MdTicket) t = md_ticket_load(txn, e->ticket, NULL);
+	g_autoptr(MdTicket) t = NULL;
+	g_autoptr(MdCustomer) c = NULL;
 	g_autofree char *to = g_strjoinv(", ", e->recipients);
 	g_autofree char *text = g_strdup_printf("%s to %s failed: %s",
 	    e->kind, to, reply);
 
+	if (!md_ticket_lookup(txn, e->ticket, &t, error))
+		return FALSE;
 	if (t != NULL) {
 		md_ticket_add_event(t, now, text);
-		md_ticket_save(txn, t, NULL);
+		if (!md_ticket_save(txn, t, error))
+			return FALSE;
 	}
-	if (e->customer_id != 0) {
-		g_autoptr(MdCustomer) c = md_customer_load(txn, e->customer_id,
-		    NULL);
-
-		if (c != NULL) {
-			c->flags |= MD_CUSTOMER_BOUNCING;
-			md_customer_save(txn, c, NULL);
-		}
-	}
+	if (e->customer_id == 0)
+		return TRUE;
+	if (!md_customer_lookup(txn, e->customer_id, &c, error))
+		return FALSE;
+	if (c == NULL)
+		return TRUE;
+	c->flags |= MD_CUSTOMER_BOUNCING;
+	return md_customer_save(txn, c, error);
 }
 
 gboolean
@@ -432,12 +457,14 @@ md_outbox_settle(MdTxn *txn, const MdConfig *config, MdOutboxEntry *e,
 {
 	guint8 key[8];
 	guint64 delay;
-	gboolean gone;
+	gboolean gone, found;
 	MDB_val v;
 
 	md_key_be64(key, e->id);
 	/* Erased while we talked SMTP (customer erase, expire)? */
-	gone = !md_store_get(txn, MD_DB_OUTBOX, key, 8, &v, NULL);
+	if (!md_store_lookup(txn, MD_DB_OUTBOX, key, 8, &v, &found, error))
+		return FALSE;
+	gone = !found;
 	e->attempts++;
 	e->lease_until = 0;
 	g_free(e->last_error);
@@ -451,8 +478,8 @@ md_outbox_settle(MdTxn *txn, const MdConfig *config, MdOutboxEntry *e,
 		return md_store_del(txn, MD_DB_OUTBOX, key, 8, NULL, 0, error);
 	case MD_SMTP_PERMFAIL:
 		e->state = MD_OUTBOX_FAILED;
-		if (!gone)
-			note_failure(txn, e, reply, now);
+		if (!gone && !note_failure(txn, e, reply, now, error))
+			return FALSE;
 		result->failed++;
 		break;
 	case MD_SMTP_TEMPFAIL:
@@ -464,8 +491,8 @@ md_outbox_settle(MdTxn *txn, const MdConfig *config, MdOutboxEntry *e,
 			    e->attempts, reply);
 
 			e->state = MD_OUTBOX_FAILED;
-			if (!gone)
-				note_failure(txn, e, why, now);
+			if (!gone && !note_failure(txn, e, why, now, error))
+				return FALSE;
 			result->failed++;
 			break;
 		}

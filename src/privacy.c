@@ -17,12 +17,13 @@
 #include "maildesk/participants.h"
 #include "maildesk/privacy.h"
 #include "maildesk/ratelimit.h"
+#include "maildesk/message-record.h"
 #include "maildesk/record.h"
 #include "maildesk/search-queue.h"
 #include "maildesk/ticket.h"
 
 void
-md_erase_report_init(MdEraseReport *r)
+md_privacy_report_init(MdEraseReport *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->tickets = g_array_new(FALSE, FALSE, sizeof(guint64));
@@ -31,7 +32,7 @@ md_erase_report_init(MdEraseReport *r)
 }
 
 void
-md_erase_report_clear(MdEraseReport *r)
+md_privacy_report_clear(MdEraseReport *r)
 {
 	g_clear_pointer(&r->tickets, g_array_unref);
 	g_clear_pointer(&r->kept, g_ptr_array_unref);
@@ -175,8 +176,11 @@ md_privacy_hold_reason(MdTxn *txn, const MdCustomer *c, gint64 now,
 		return NULL;
 	for (guint i = 0; i < tickets->len; i++) {
 		guint64 n = g_array_index(tickets, guint64, i);
-		g_autoptr(MdTicket) t = md_ticket_load(txn, n, NULL);
+		g_autoptr(MdTicket) t = NULL;
 
+		/* A hold fails closed: a ticket we cannot read stops it. */
+		if (!md_ticket_lookup(txn, n, &t, error))
+			return NULL;
 		if (t != NULL && t->hold_until > now)
 			return g_strdup_printf("ticket %" G_GUINT64_FORMAT
 			    " is on legal hold: %s", n, t->hold_reason ?
@@ -197,6 +201,7 @@ typedef struct {
 	MdLedgerEntry *ledger;	/* borrowed, nullable: what is recorded */
 } Sweep;
 
+/* TRUE when a ticket-and-sequence @value names a removed ticket or message. */
 static gboolean
 points_into(Sweep *s, const void *value, gsize len)
 {
@@ -213,6 +218,7 @@ points_into(Sweep *s, const void *value, gsize len)
 	return g_hash_table_contains(s->messages, ts);
 }
 
+/* Collects the index entries (msgid, dedupe) that point into what goes. */
 static gboolean
 sweep_pointer(const MDB_val *key, const MDB_val *data, gpointer user_data)
 {
@@ -227,6 +233,7 @@ sweep_pointer(const MDB_val *key, const MDB_val *data, gpointer user_data)
 	return TRUE;
 }
 
+/* Collects the customer-ticket links of removed customers or tickets. */
 static gboolean
 sweep_link(const MDB_val *key, const MDB_val *data, gpointer user_data)
 {
@@ -244,6 +251,7 @@ sweep_link(const MDB_val *key, const MDB_val *data, gpointer user_data)
 	return TRUE;
 }
 
+/* Collects every key under the prefix walked (the rate-limit counters). */
 static gboolean
 sweep_prefix(const MDB_val *key, const MDB_val *data, gpointer user_data)
 {
@@ -253,6 +261,7 @@ sweep_prefix(const MDB_val *key, const MDB_val *data, gpointer user_data)
 	return TRUE;
 }
 
+/* Deletes what a sweep of @db collected, counting it in *@count. */
 static gboolean
 delete_swept(MdTxn *txn, MdDb db, Sweep *s, gboolean with_values,
     guint *count, GError **error)
@@ -384,7 +393,7 @@ tombstone(MdTxn *txn, const MdTicket *t, guint32 seq, const MdMessage *m,
 	stone->received_at = m->received_at;
 	stone->raw_sha256 = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
 	    (const guchar *)"", 0);
-	rec = md_record_from_message(stone);
+	rec = md_message_record_write(stone);
 	data = g_bytes_get_data(rec, &len);
 	md_key_ticket_seq(key, t->number, seq);
 	if (!md_store_put(txn, MD_DB_MESSAGES, key, 12, data, len, 0, error) ||
@@ -416,6 +425,7 @@ tombstone_theirs(MdTxn *txn, const MdTicket *t, const MdCustomer *c,
 	return TRUE;
 }
 
+/* TRUE when outbox entry @o is about someone or something removed. */
 static gboolean
 theirs(Sweep *s, const MdOutboxEntry *o)
 {
@@ -641,18 +651,13 @@ md_privacy_remove(MdTxn *txn, GPtrArray *customers, GArray *tickets,
 	for (guint i = 0; tickets != NULL && i < tickets->len; i++) {
 		guint64 n = g_array_index(tickets, guint64, i);
 		g_autoptr(MdTicket) t = NULL;
-		g_autoptr(GError) e = NULL;
 
 		if (g_hash_table_contains(s.tickets, &n))
 			continue;
-		t = md_ticket_load(txn, n, &e);
-		if (t == NULL && g_error_matches(e, MD_ERROR,
-		    MD_ERROR_NOT_FOUND))
-			continue;
-		if (t == NULL) {
-			g_propagate_error(error, g_steal_pointer(&e));
+		if (!md_ticket_lookup(txn, n, &t, error))
 			goto out;
-		}
+		if (t == NULL)
+			continue;
 		if (!drop_ticket(txn, t, &s, report, error))
 			goto out;
 	}
@@ -660,15 +665,23 @@ md_privacy_remove(MdTxn *txn, GPtrArray *customers, GArray *tickets,
 		MdMessageRef *ref = &g_array_index(messages, MdMessageRef, i);
 		g_autoptr(MdTicket) t = NULL;
 		g_autoptr(MdMessage) m = NULL;
+		g_autoptr(GError) e = NULL;
 		g_autofree char *ts = g_strdup_printf("%" G_GUINT64_FORMAT
 		    ":%u", ref->ticket, ref->seq);
 
 		if (g_hash_table_contains(s.tickets, &ref->ticket) ||
 		    g_hash_table_contains(s.messages, ts))
 			continue;
-		t = md_ticket_load(txn, ref->ticket, NULL);
-		m = t ? md_ticket_load_message(txn, ref->ticket, ref->seq,
-		    NULL) : NULL;
+		if (!md_ticket_lookup(txn, ref->ticket, &t, error))
+			goto out;
+		if (t == NULL)
+			continue;
+		m = md_ticket_load_message(txn, ref->ticket, ref->seq, &e);
+		if (m == NULL && !g_error_matches(e, MD_ERROR,
+		    MD_ERROR_NOT_FOUND)) {
+			g_propagate_error(error, g_steal_pointer(&e));
+			goto out;
+		}
 		if (m == NULL || (m->flags & MD_MSG_ERASED))
 			continue;
 		if (!tombstone(txn, t, ref->seq, m, &s, report, error))
@@ -689,12 +702,14 @@ typedef struct {
 	GError *error;
 } ExpireScan;
 
+/* Sorts one ticket: due for expiry, kept (and why), or not yet due. */
 static gboolean
 expire_one(MdTicket *t, gpointer user_data)
 {
 	ExpireScan *x = user_data;
 	guint days = md_config_retention_days(x->config, t->queue);
 	g_autoptr(MdCustomer) c = NULL;
+	g_autoptr(GError) e = NULL;
 
 	if (days == 0 || t->status != MD_STATUS_CLOSED ||
 	    t->closed_at == 0 || t->closed_at >= x->now - (gint64)days * 86400)
@@ -705,15 +720,23 @@ expire_one(MdTicket *t, gpointer user_data)
 		    t->hold_reason ? t->hold_reason : "no reason given"));
 		return TRUE;
 	}
-	if (t->customer_id != 0) {
-		c = md_customer_load(x->txn, t->customer_id, NULL);
-		if (c != NULL && c->hold_until > x->now) {
-			g_ptr_array_add(x->kept, g_strdup_printf("ticket %"
-			    G_GUINT64_FORMAT " (customer held: %s)",
-			    t->number, c->hold_reason ? c->hold_reason :
-			    "no reason given"));
-			return TRUE;
-		}
+	/*
+	 * A hold fails closed: a customer we cannot read keeps the ticket,
+	 * and the report says why.  Only a customer that is gone holds
+	 * nothing.
+	 */
+	if (t->customer_id != 0 && !md_customer_lookup(x->txn,
+	    t->customer_id, &c, &e)) {
+		g_ptr_array_add(x->kept, g_strdup_printf("ticket %"
+		    G_GUINT64_FORMAT " (its customer cannot be read: %s)",
+		    t->number, e->message));
+		return TRUE;
+	}
+	if (c != NULL && c->hold_until > x->now) {
+		g_ptr_array_add(x->kept, g_strdup_printf("ticket %"
+		    G_GUINT64_FORMAT " (customer held: %s)", t->number,
+		    c->hold_reason ? c->hold_reason : "no reason given"));
+		return TRUE;
 	}
 	g_ptr_array_add(x->due, md_ticket_load(x->txn, t->number, &x->error));
 	return x->error == NULL;
@@ -726,11 +749,12 @@ typedef struct {
 	GError *error;
 } Lonely;
 
+/* Collects the profiles with no ticket left and no hold. */
 static gboolean
 find_lonely(const MDB_val *key, const MDB_val *data, gpointer user_data)
 {
 	Lonely *l = user_data;
-	MdCustomer *c = md_record_to_customer(data->mv_data, data->mv_size,
+	MdCustomer *c = md_customer_from_record(data->mv_data, data->mv_size,
 	    &l->error);
 	g_autoptr(GArray) tickets = NULL;
 

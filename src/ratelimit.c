@@ -33,15 +33,13 @@ count(MdTxn *txn, const GString *key, guint32 *value, gboolean increment,
 {
 	MDB_val v;
 	guint32 n = 0;
-	g_autoptr(GError) e = NULL;
+	gboolean found;
 
-	if (md_store_get(txn, MD_DB_RATELIMIT, key->str, key->len, &v, &e)) {
-		if (v.mv_size == 4)
-			n = md_key_read_be32(v.mv_data);
-	} else if (!g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND)) {
-		g_propagate_error(error, g_steal_pointer(&e));
+	if (!md_store_lookup(txn, MD_DB_RATELIMIT, key->str, key->len, &v,
+	    &found, error))
 		return FALSE;
-	}
+	if (found && v.mv_size == 4)
+		n = md_key_read_be32(v.mv_data);
 	*value = n;
 	if (increment) {
 		guint32 be = GUINT32_TO_BE(n + 1);

@@ -113,7 +113,7 @@ static gboolean
 scan_customer(const MDB_val *key, const MDB_val *data, gpointer user_data)
 {
 	Scan *s = user_data;
-	g_autoptr(MdCustomer) c = md_record_to_customer(data->mv_data,
+	g_autoptr(MdCustomer) c = md_customer_from_record(data->mv_data,
 	    data->mv_size, &s->error);
 	g_autoptr(GHashTable) taken = NULL;
 
@@ -141,7 +141,7 @@ scan_customer(const MDB_val *key, const MDB_val *data, gpointer user_data)
 			    GUINT_TO_POINTER(w->entry + 1)))
 				continue;
 			g_hash_table_add(taken, GUINT_TO_POINTER(w->entry + 1));
-			g_ptr_array_add(m->customers, md_record_to_customer(
+			g_ptr_array_add(m->customers, md_customer_from_record(
 			    data->mv_data, data->mv_size, NULL));
 		}
 	}
@@ -283,13 +283,13 @@ md_replay_report_init(MdReplayReport *r)
 {
 	r->applied = 0;
 	r->known = 0;
-	md_erase_report_init(&r->removed);
+	md_privacy_report_init(&r->removed);
 }
 
 void
 md_replay_report_clear(MdReplayReport *r)
 {
-	md_erase_report_clear(&r->removed);
+	md_privacy_report_clear(&r->removed);
 }
 
 gboolean

@@ -24,7 +24,7 @@
 #include "maildesk/search-queue.h"
 #include "maildesk/ticket.h"
 
-#define CURRENT_FILE MD_SEARCH_CURRENT_FILE
+#define CURRENT_FILE MD_STORE_SEARCH_CURRENT_FILE
 #define LOCK_FILE "search.lock"
 #define GEN_PREFIX "search-"
 #define GEN_SUFFIX ".sqlite"
@@ -767,10 +767,7 @@ make_result(MdTxn *txn, MdSearchHits *hits, guint i,
 	r->subject = g_strdup(t->subject);
 	if (c != NULL) {
 		r->customer = g_strdup(c->email);
-		if (c->first_name != NULL || c->last_name != NULL)
-			r->customer_name = g_strstrip(g_strjoin(" ",
-			    c->first_name ? c->first_name : "",
-			    c->last_name ? c->last_name : "", NULL));
+		r->customer_name = md_customer_display_name(c);
 	}
 	r->date = m->has_date ? m->date : m->received_at;
 	r->date_offset_s = m->has_date ? m->date_offset_s : 0;

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "maildesk/error.h"
-#include "maildesk/search-queue.h"
+#include "maildesk/log.h"
 #include "maildesk/store.h"
 
 struct MdStore {
@@ -197,39 +197,6 @@ md_store_set_error(GError **error, int rc, const char *what)
 	g_set_error(error, MD_ERROR, code, "%s: %s", what, mdb_strerror(rc));
 }
 
-void
-md_key_be64(guint8 out[8], guint64 v)
-{
-	v = GUINT64_TO_BE(v);
-	memcpy(out, &v, 8);
-}
-
-guint64
-md_key_read_be64(const void *p)
-{
-	guint64 v;
-
-	memcpy(&v, p, 8);
-	return GUINT64_FROM_BE(v);
-}
-
-guint32
-md_key_read_be32(const void *p)
-{
-	guint32 v;
-
-	memcpy(&v, p, 4);
-	return GUINT32_FROM_BE(v);
-}
-
-void
-md_key_ticket_seq(guint8 out[12], guint64 ticket, guint32 seq)
-{
-	md_key_be64(out, ticket);
-	seq = GUINT32_TO_BE(seq);
-	memcpy(out + 8, &seq, 4);
-}
-
 const char *
 md_store_path(const MdStore *store)
 {
@@ -308,8 +275,24 @@ open_env_locked(const char *path, guint64 map_size_bytes, gboolean create,
 	for (int i = 0; i < MD_DB_COUNT; i++) {
 		rc = mdb_dbi_open(txn, dbs[i].name, dbs[i].flags |
 		    (create ? MDB_CREATE : 0), &store->dbi[i]);
+		if (rc == MDB_NOTFOUND && i > MD_DB_META && !create) {
+			/*
+			 * Made by an older maildesk: add the databases that
+			 * are new, empty, once, so that an upgrade never
+			 * defers mail until somebody runs init.
+			 */
+			mdb_txn_abort(txn);
+			md_info("store upgrade: adding database %s and any "
+			    "other new one", dbs[i].name);
+			if ((rc = mdb_txn_begin(store->env, NULL, 0, &txn)) != 0) {
+				md_store_set_error(error, rc, "store upgrade");
+				return NULL;
+			}
+			create = TRUE;
+			i = -1;
+			continue;
+		}
 		if (rc == MDB_NOTFOUND) {
-			/* Made by an older maildesk: init adds what is new. */
 			mdb_txn_abort(txn);
 			g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
 			    "store %s lacks database %s (run maildesk init)",
@@ -522,6 +505,21 @@ md_store_get(MdTxn *txn, MdDb db, const void *key, gsize klen, MDB_val *out,
 }
 
 gboolean
+md_store_lookup(MdTxn *txn, MdDb db, const void *key, gsize klen,
+    MDB_val *out, gboolean *found, GError **error)
+{
+	MDB_val k = { klen, (void *)key };
+	int rc = mdb_get(txn->txn, txn->store->dbi[db], &k, out);
+
+	*found = rc == 0;
+	if (rc != 0 && rc != MDB_NOTFOUND) {
+		md_store_set_error(error, rc, dbs[db].name);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
 md_store_put(MdTxn *txn, MdDb db, const void *key, gsize klen,
     const void *data, gsize dlen, unsigned flags, GError **error)
 {
@@ -571,20 +569,20 @@ gboolean
 md_store_next_id(MdTxn *txn, const char *name, guint64 *out, GError **error)
 {
 	MDB_val v;
-	g_autoptr(GError) e = NULL;
+	gboolean found;
 	guint64 next = 1;
 	guint8 buf[8];
 
-	if (md_store_get(txn, MD_DB_META, name, strlen(name), &v, &e)) {
+	if (!md_store_lookup(txn, MD_DB_META, name, strlen(name), &v, &found,
+	    error))
+		return FALSE;
+	if (found) {
 		if (v.mv_size != 8) {
 			g_set_error(error, MD_ERROR, MD_ERROR_CORRUPT,
 			    "meta %s: bad counter", name);
 			return FALSE;
 		}
 		next = md_key_read_be64(v.mv_data);
-	} else if (!g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND)) {
-		g_propagate_error(error, g_steal_pointer(&e));
-		return FALSE;
 	}
 	md_key_be64(buf, next + 1);
 	if (!md_store_put(txn, MD_DB_META, name, strlen(name), buf, 8, 0,
@@ -988,7 +986,7 @@ md_store_replace_data(const char *dir, const char *data, GError **error)
 	 */
 	if (ok) {
 		g_autofree char *current = g_build_filename(dir,
-		    MD_SEARCH_CURRENT_FILE, NULL);
+		    MD_STORE_SEARCH_CURRENT_FILE, NULL);
 
 		unlink(current);
 	}

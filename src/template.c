@@ -129,3 +129,31 @@ md_template_render(const MdConfig *config, const char *name,
 	}
 	return md_template_expand(text, vars);
 }
+
+void
+md_template_put(GHashTable *vars, const char *name, const char *value)
+{
+	g_hash_table_insert(vars, (gpointer)name, g_strdup(value ? value : ""));
+}
+
+GHashTable *
+md_template_variables(const MdConfig *config, const MdTicket *t,
+    const MdCustomer *c, const char *text)
+{
+	GHashTable *v = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+	    g_free);
+	g_autofree char *name = md_customer_display_name(c);
+
+	g_hash_table_insert(v, (gpointer)"ticket", g_strdup_printf(
+	    "%" G_GUINT64_FORMAT, t->number));
+	g_hash_table_insert(v, (gpointer)"tag", g_strdup_printf(
+	    "[%s%" G_GUINT64_FORMAT "]", config->tag, t->number));
+	md_template_put(v, "subject", t->subject);
+	md_template_put(v, "queue", t->queue);
+	md_template_put(v, "name", name ? name : c ? c->email : "-");
+	md_template_put(v, "first_name", c ? c->first_name : NULL);
+	md_template_put(v, "last_name", c ? c->last_name : NULL);
+	md_template_put(v, "email", c ? c->email : "-");
+	md_template_put(v, "text", text);
+	return v;
+}

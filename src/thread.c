@@ -58,6 +58,7 @@ typedef struct {
 	MdTxn *txn;
 	guint64 first;		/* first ticket found */
 	guint64 same_queue;	/* first ticket found in @queue */
+	GError *error;		/* a ticket that could not be read */
 } Lookup;
 
 static gboolean
@@ -72,7 +73,8 @@ each_hit(const MDB_val *key, const MDB_val *data, gpointer user_data)
 	number = md_key_read_be64(data->mv_data);
 	if (l->first == 0)
 		l->first = number;
-	t = md_ticket_load(l->txn, number, NULL);
+	if (!md_ticket_lookup(l->txn, number, &t, &l->error))
+		return FALSE;
 	if (t != NULL && g_strcmp0(t->queue, l->queue) == 0) {
 		l->same_queue = number;
 		return FALSE;
@@ -85,13 +87,17 @@ static gboolean
 lookup_id(MdTxn *txn, const char *id, const char *queue, guint64 *ticket,
     GError **error)
 {
-	Lookup l = { queue, txn, 0, 0 };
+	Lookup l = { .queue = queue, .txn = txn };
 	g_autofree char *key = md_store_key_text(id);
 
 	/* Walk the duplicates: one mail may live in several queues. */
 	if (!md_store_foreach_dup(txn, MD_DB_MSGID, key, strlen(key),
 	    each_hit, &l, error))
 		return FALSE;
+	if (l.error != NULL) {
+		g_propagate_error(error, l.error);
+		return FALSE;
+	}
 	*ticket = l.same_queue != 0 ? l.same_queue : l.first;
 	return TRUE;
 }
@@ -220,7 +226,9 @@ lookup_reference(MdTxn *txn, GBytes *secret, const char *id,
 
 	*ticket = 0;
 	*allowed = FALSE;
-	if (ours != 0 && (t = md_ticket_load(txn, ours, NULL)) != NULL) {
+	if (ours != 0 && !md_ticket_lookup(txn, ours, &t, error))
+		return FALSE;
+	if (t != NULL) {
 		*ticket = ours;
 		/* Sent to this very address: proof of receipt, as a token. */
 		if (anyone || md_token_message_id_sent_to(secret, id,
@@ -237,7 +245,8 @@ lookup_reference(MdTxn *txn, GBytes *secret, const char *id,
 			*allowed = TRUE;
 			return TRUE;
 		}
-		t = md_ticket_load(txn, *ticket, NULL);
+		if (!md_ticket_lookup(txn, *ticket, &t, error))
+			return FALSE;
 		if (t == NULL)
 			return TRUE;
 	}
@@ -291,8 +300,10 @@ find(MdTxn *txn, const MdConfig *config, GBytes *secret,
 		if (n == 0)
 			continue;
 		allowed = anyone;
-		if (!allowed && (t = md_ticket_load(txn, n, NULL)) != NULL &&
-		    !may_join(txn, t, who, &allowed, error))
+		if (!allowed && !md_ticket_lookup(txn, n, &t, error))
+			return FALSE;
+		if (!allowed && t != NULL && !may_join(txn, t, who, &allowed,
+		    error))
 			return FALSE;
 		if (allowed)
 			goto found;
@@ -305,10 +316,10 @@ find(MdTxn *txn, const MdConfig *config, GBytes *secret,
 	}
 	/* An old reply address of ours counts as much as the tag. */
 	if (match->stale_ticket != 0) {
-		g_autoptr(MdTicket) t = md_ticket_load(txn,
-		    match->stale_ticket, NULL);
+		g_autoptr(MdTicket) t = NULL;
 
-		if (t != NULL && !may_join(txn, t, who, &allowed, error))
+		if (!md_ticket_lookup(txn, match->stale_ticket, &t, error) ||
+		    (t != NULL && !may_join(txn, t, who, &allowed, error)))
 			return FALSE;
 		if (t != NULL && allowed) {
 			match->reason = MD_THREAD_TAG;
@@ -323,14 +334,10 @@ find(MdTxn *txn, const MdConfig *config, GBytes *secret,
 
 	n = md_thread_subject_tag(m->subject, config->tag);
 	if (n != 0) {
-		g_autoptr(GError) e = NULL;
-		g_autoptr(MdTicket) t = md_ticket_load(txn, n, &e);
+		g_autoptr(MdTicket) t = NULL;
 
-		if (t == NULL && !g_error_matches(e, MD_ERROR,
-		    MD_ERROR_NOT_FOUND)) {
-			g_propagate_error(error, g_steal_pointer(&e));
+		if (!md_ticket_lookup(txn, n, &t, error))
 			return FALSE;
-		}
 		allowed = FALSE;
 		if (t != NULL && (who->customer_id != 0 || who->agent) &&
 		    !may_join(txn, t, who, &allowed, error))

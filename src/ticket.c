@@ -8,6 +8,7 @@
 
 #include "maildesk/customer.h"
 #include "maildesk/error.h"
+#include "maildesk/message-record.h"
 #include "maildesk/record.h"
 #include "maildesk/search-queue.h"
 #include "maildesk/ticket.h"
@@ -114,13 +115,29 @@ md_ticket_load(MdTxn *txn, guint64 number, GError **error)
 			g_propagate_error(error, g_steal_pointer(&e));
 		return NULL;
 	}
-	return md_record_to_ticket(v.mv_data, v.mv_size, error);
+	return md_ticket_from_record(v.mv_data, v.mv_size, error);
+}
+
+gboolean
+md_ticket_lookup(MdTxn *txn, guint64 number, MdTicket **out, GError **error)
+{
+	guint8 key[8];
+	gboolean found;
+	MDB_val v;
+
+	*out = NULL;
+	md_key_be64(key, number);
+	if (!md_store_lookup(txn, MD_DB_TICKETS, key, 8, &v, &found, error))
+		return FALSE;
+	if (found)
+		*out = md_ticket_from_record(v.mv_data, v.mv_size, error);
+	return !found || *out != NULL;
 }
 
 gboolean
 md_ticket_save(MdTxn *txn, const MdTicket *t, GError **error)
 {
-	g_autoptr(GBytes) rec = md_record_from_ticket(t);
+	g_autoptr(GBytes) rec = md_ticket_to_record(t);
 	guint8 key[8];
 	gsize len;
 	const void *data = g_bytes_get_data(rec, &len);
@@ -179,7 +196,7 @@ md_ticket_append_message(MdTxn *txn, MdTicket *t, const MdMessage *m,
     const guint8 *raw, gsize raw_len, const char *dedupe_key, guint32 *seq,
     GError **error)
 {
-	g_autoptr(GBytes) rec = md_record_from_message(m);
+	g_autoptr(GBytes) rec = md_message_record_write(m);
 	guint8 key[12];
 	gsize len;
 	const void *data = g_bytes_get_data(rec, &len);
@@ -220,7 +237,7 @@ gboolean
 md_ticket_update_message(MdTxn *txn, guint64 number, guint32 seq,
     const MdMessage *m, GError **error)
 {
-	g_autoptr(GBytes) rec = md_record_from_message(m);
+	g_autoptr(GBytes) rec = md_message_record_write(m);
 	guint8 key[12];
 	gsize len;
 	const void *data = g_bytes_get_data(rec, &len);
@@ -301,7 +318,7 @@ md_ticket_load_message(MdTxn *txn, guint64 number, guint32 seq,
 
 	if (!get_message_record(txn, MD_DB_MESSAGES, number, seq, &v, error))
 		return NULL;
-	return md_record_to_message(v.mv_data, v.mv_size, error);
+	return md_message_record_read(v.mv_data, v.mv_size, error);
 }
 
 GBytes *
@@ -324,7 +341,7 @@ static gboolean
 each_ticket(const MDB_val *key, const MDB_val *data, gpointer user_data)
 {
 	EachTicket *e = user_data;
-	g_autoptr(MdTicket) t = md_record_to_ticket(data->mv_data,
+	g_autoptr(MdTicket) t = md_ticket_from_record(data->mv_data,
 	    data->mv_size, &e->error);
 
 	if (t == NULL)
@@ -404,4 +421,116 @@ md_ticket_continued_in(MdTxn *txn, guint64 number, GError **error)
 		return NULL;
 	}
 	return l.found;
+}
+
+/* The record layout (record.h: versioned, unknown keys skipped). */
+
+/* The people and the merge of @t (participants.c, merge.c). */
+static void
+put_people(GVariantDict *d, const MdTicket *t)
+{
+	if (t->participants->len > 0)
+		g_variant_dict_insert_value(d, "participants",
+		    g_variant_new_fixed_array(G_VARIANT_TYPE_UINT64,
+		    t->participants->data, t->participants->len,
+		    sizeof(guint64)));
+	if (t->merged_into != 0)
+		g_variant_dict_insert(d, "merged-into", "t", t->merged_into);
+}
+
+static void
+get_people(GVariantDict *d, MdTicket *t)
+{
+	g_autoptr(GVariant) p = g_variant_dict_lookup_value(d, "participants",
+	    G_VARIANT_TYPE("at"));
+	gsize n = 0;
+	const guint64 *ids = p ? g_variant_get_fixed_array(p, &n,
+	    sizeof(guint64)) : NULL;
+
+	if (n > 0)
+		g_array_append_vals(t->participants, ids, (guint)n);
+	t->merged_into = md_record_get_u64(d, "merged-into");
+}
+
+GBytes *
+md_ticket_to_record(const MdTicket *t)
+{
+	g_auto(GVariantDict) d = G_VARIANT_DICT_INIT(NULL);
+
+	g_variant_dict_insert(&d, "number", "t", t->number);
+	md_record_put_str(&d, "queue", t->queue);
+	md_record_put_str(&d, "status", md_ticket_status_name(t->status));
+	md_record_put_str(&d, "subject", t->subject);
+	g_variant_dict_insert(&d, "customer", "t", t->customer_id);
+	g_variant_dict_insert(&d, "created", "x", t->created_at);
+	g_variant_dict_insert(&d, "updated", "x", t->updated_at);
+	g_variant_dict_insert(&d, "closed", "x", t->closed_at);
+	g_variant_dict_insert(&d, "messages", "u", t->message_count);
+	g_variant_dict_insert(&d, "linked", "t", t->linked_to);
+	g_variant_dict_insert(&d, "cited", "t", t->cited);
+	md_record_put_str(&d, "owner", t->owner);
+	if (t->hold_until != 0) {
+		g_variant_dict_insert(&d, "hold-until", "x", t->hold_until);
+		md_record_put_str(&d, "hold-reason", t->hold_reason);
+	}
+	if (t->events->len > 0) {
+		GVariantBuilder ev;
+
+		g_variant_builder_init(&ev, G_VARIANT_TYPE("a(xs)"));
+		for (guint i = 0; i < t->events->len; i++) {
+			const MdEvent *e = g_ptr_array_index(t->events, i);
+
+			g_variant_builder_add(&ev, "(xs)", e->time, e->text);
+		}
+		g_variant_dict_insert_value(&d, "events",
+		    g_variant_builder_end(&ev));
+	}
+	put_people(&d, t);
+	return md_record_close(&d);
+}
+
+MdTicket *
+md_ticket_from_record(const void *data, gsize len, GError **error)
+{
+	g_autoptr(GVariantDict) d = md_record_open(data, len, "ticket", error);
+	g_autoptr(MdTicket) t = NULL;
+	g_autofree char *status = NULL;
+
+	if (d == NULL)
+		return NULL;
+	t = md_ticket_new();
+	t->number = md_record_get_u64(d, "number");
+	t->queue = md_record_get_str(d, "queue");
+	status = md_record_get_str(d, "status");
+	if (status == NULL || !md_ticket_status_from_name(status, &t->status)) {
+		g_set_error(error, MD_ERROR, MD_ERROR_CORRUPT,
+		    "ticket record has a bad status");
+		return NULL;
+	}
+	t->subject = md_record_get_str(d, "subject");
+	if (t->subject == NULL)
+		t->subject = g_strdup("");
+	if (t->queue == NULL)
+		t->queue = g_strdup("");
+	t->customer_id = md_record_get_u64(d, "customer");
+	t->created_at = md_record_get_i64(d, "created");
+	t->updated_at = md_record_get_i64(d, "updated");
+	t->closed_at = md_record_get_i64(d, "closed");
+	t->message_count = md_record_get_u32(d, "messages");
+	t->linked_to = md_record_get_u64(d, "linked");
+	t->cited = md_record_get_u64(d, "cited");
+	t->owner = md_record_get_str(d, "owner");
+	t->hold_until = md_record_get_i64(d, "hold-until");
+	t->hold_reason = md_record_get_str(d, "hold-reason");
+	{
+		g_autoptr(GVariantIter) it = NULL;
+		gint64 time;
+		const char *text;
+
+		if (g_variant_dict_lookup(d, "events", "a(xs)", &it))
+			while (g_variant_iter_next(it, "(x&s)", &time, &text))
+				md_ticket_add_event(t, time, text);
+	}
+	get_people(d, t);
+	return g_steal_pointer(&t);
 }

@@ -181,6 +181,15 @@ md_token_message_id(GBytes *secret, guint64 ticket, const char *from,
 	    domain ? domain : "localhost");
 }
 
+char *
+md_token_plain_message_id(const char *prefix, const char *address)
+{
+	const char *at = address ? strrchr(address, '@') : NULL;
+
+	return g_strdup_printf("%s.%" G_GINT64_FORMAT ".%08x@%s", prefix,
+	    g_get_real_time(), g_random_int(), at ? at + 1 : "localhost");
+}
+
 /*
  * Splits one of our Message-IDs: "md.T.R.TAG.MAC@" (TAG: the address it
  * was sent to) or "md.T.R.MAC@" as made before; NULL when not that shape.

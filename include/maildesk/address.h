@@ -7,10 +7,10 @@
 #pragma once
 #include <gmime/gmime.h>
 
-#include "maildesk/message.h"
+#include "maildesk/mailbox.h"
 
 /* Appends the mailboxes of @list (groups flattened) with an address to
- * @out (of MdMailbox), up to MD_MESSAGE_MAX_ADDRESSES. */
+ * @out (of MdMailbox), up to MD_MAILBOX_LIST_MAX. */
 void md_address_collect(InternetAddressList *list, GPtrArray *out);
 
 /*

@@ -9,6 +9,7 @@
 #include "maildesk/config.h"
 #include "maildesk/compose.h"
 #include "maildesk/deliver.h"
+#include "maildesk/privacy.h"
 #include "maildesk/store.h"
 
 typedef enum {
@@ -61,6 +62,18 @@ gboolean md_cmd_deliver_composed(MdContext *ctx, MdComposeSpec *spec,
 char *md_cmd_full_path(void);
 
 /*
+ * What erase and expire removed (or, @dry_run, would remove), and what a
+ * legal hold kept.  In cmd-privacy.c.
+ */
+void md_cmd_print_erase_report(const MdEraseReport *r, gboolean dry_run);
+
+/*
+ * An earlier erase or expire stopped before its compaction: compacts now
+ * (unless @no_compact).  Says what it did; FALSE when it failed.
+ */
+gboolean md_cmd_pay_owed_compaction(MdContext *ctx, gboolean no_compact);
+
+/*
  * After an erase, expire or replay: compacts the store (unless
  * @no_compact) and says so.  In cmd-privacy.c.
  */
@@ -73,7 +86,10 @@ gboolean md_cmd_compact_after(MdContext *ctx, gboolean no_compact,
  */
 void md_cmd_copy_ledger(MdContext *ctx);
 
-/* Arms deliver's watchdog: exit 75 after @seconds. */
+/*
+ * Arms deliver's watchdog: exit 75 after @seconds.  Called once, before
+ * the store is opened, so the limit bounds the whole run.
+ */
 void md_cmd_deliver_arm(unsigned seconds);
 
 gboolean md_cmd_init(MdContext *, int, char **, GError **);

@@ -55,6 +55,40 @@ gboolean md_customer_check_field(const char *field, const char *value,
 char *md_customer_address_key(const char *email);
 
 MdCustomer *md_customer_load(MdTxn *txn, guint64 id, GError **error);
+/*
+ * Sets profile field @field (checked by md_customer_check_field) of @c to
+ * @value ("" clears it).  A name set so is final: mail no longer changes
+ * it.  A new email moves the address key (USAGE when another customer has
+ * it) and keeps the old address among the former ones, so an erasure
+ * still finds mail from it.  The caller saves @c (write txn).
+ */
+gboolean md_customer_set_field(MdTxn *txn, MdCustomer *c, const char *field,
+    const char *value, GError **error);
+
+/*
+ * Calls @fn for each customer in id order until it returns FALSE or sets
+ * its error (which is then returned).  @c is borrowed for the call.
+ */
+typedef gboolean (*MdCustomerFunc)(MdCustomer *c, gpointer data,
+    GError **error);
+gboolean md_customer_foreach(MdTxn *txn, MdCustomerFunc fn, gpointer data,
+    GError **error);
+
+/*
+ * The name to address @c by: first and last name, one space between,
+ * NULL when neither is set (transfer full).
+ */
+char *md_customer_display_name(const MdCustomer *c);
+/* The record of @c (transfer full) and back; CORRUPT if it is none. */
+GBytes *md_customer_to_record(const MdCustomer *c);
+MdCustomer *md_customer_from_record(const void *data, gsize len,
+    GError **error);
+/*
+ * Found or not: *@out is the customer (transfer full) or NULL when there
+ * is none.  FALSE only for an error of the store or a corrupt record.
+ */
+gboolean md_customer_lookup(MdTxn *txn, guint64 id, MdCustomer **out,
+    GError **error);
 /* NOT_FOUND when nobody has @email. */
 MdCustomer *md_customer_find_by_email(MdTxn *txn, const char *email,
     GError **error);

@@ -8,7 +8,6 @@
 #include "maildesk/config.h"
 #include "maildesk/message.h"
 #include "maildesk/store.h"
-#include "maildesk/store.h"
 
 typedef struct {
 	gboolean duplicate;	/* already stored: nothing written */
@@ -55,17 +54,13 @@ typedef struct {
 MdMessage *md_deliver_prepare(const MdConfig *config, const guint8 *raw,
     gsize len, const char *sender, const char *recipient, gint64 now);
 
-/* md_deliver() with every option. */
+/*
+ * Stores the message @raw (borrowed) as @opts say: the envelope sender
+ * (nullable; "" is the null sender), our address it reached, at @now.
+ * REJECT when over the size limit; TEMPFAIL for store failures.  Opens
+ * and commits one write transaction, unless @opts hands it one.
+ */
 gboolean md_deliver_opts(MdStore *store, const MdConfig *config,
     const guint8 *raw, gsize len, const MdDeliverOptions *opts, gint64 now,
     MdDeliverResult *result, GError **error);
 
-/*
- * Stores the message @raw (borrowed) that reached @recipient (nullable)
- * from envelope @sender (nullable; "" is the null sender) at @now.
- * REJECT when over the size limit; TEMPFAIL for store failures.
- * Opens and commits one write transaction.
- */
-gboolean md_deliver(MdStore *store, const MdConfig *config,
-    const guint8 *raw, gsize len, const char *sender, const char *recipient,
-    gint64 now, MdDeliverResult *result, GError **error);

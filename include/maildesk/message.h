@@ -7,6 +7,8 @@
 #pragma once
 #include <glib.h>
 
+#include "maildesk/mailbox.h"
+
 typedef enum {
 	MD_DIR_IN,
 	MD_DIR_OUT,
@@ -53,7 +55,7 @@ typedef enum {
 
 /* Bounds on what one mail can make us hold (SECURITY.md). */
 #define MD_MESSAGE_MAX_HEADER_BYTES (2 * 1024 * 1024)
-#define MD_MESSAGE_MAX_ADDRESSES 1000	/* kept of To, and of Cc */
+#define MD_MESSAGE_MAX_ADDRESSES MD_MAILBOX_LIST_MAX	/* of To, of Cc */
 
 /* Flags that forbid any automatic answer (RFC 3834). */
 #define MD_MSG_MACHINE (MD_MSG_UNPARSED | MD_MSG_AUTO_SUBMITTED | \
@@ -61,11 +63,6 @@ typedef enum {
 	MD_MSG_BULK | MD_MSG_LOOP | MD_MSG_NULL_SENDER | MD_MSG_DAEMON | \
 	MD_MSG_NOREPLY | MD_MSG_SUPPRESS | MD_MSG_NO_SENDER | \
 	MD_MSG_HEADER_CUT)
-
-typedef struct {
-	char *name;	/* owned, nullable, UTF-8 */
-	char *email;	/* owned, nullable, as written */
-} MdMailbox;
 
 typedef struct {
 	char *filename;		/* owned, nullable, UTF-8 */
@@ -134,8 +131,6 @@ gboolean md_message_kind_from_name(const char *name, MdKind *kind);
 char **md_message_flag_names(guint32 flags);
 guint32 md_message_flags_from_names(const char *const *names);
 
-void md_mailbox_free(MdMailbox *mb);
-MdMailbox *md_mailbox_new(const char *name, const char *email);
 void md_attachment_free(MdAttachment *a);
 
 /*
@@ -153,4 +148,3 @@ char *md_message_clean_id(const char *id);
 char *md_message_base_subject(const char *subject);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MdMessage, md_message_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(MdMailbox, md_mailbox_free)

@@ -70,6 +70,16 @@ gboolean md_outbox_update(MdTxn *txn, const MdOutboxEntry *e,
  * of md_outbox_queue().  Composing the mail is left to whoever sends it;
  * until then no flush sends the entry.  Appends its id to @ids.
  */
+/*
+ * md_outbox_queue() for mail md_compose() made: NULL @data is an address
+ * no relay could take safely, and nothing is queued (no error).  What the
+ * acknowledgements and the agents' mail queue goes through here.
+ */
+gboolean md_outbox_queue_composed(MdTxn *txn, const MdConfig *config,
+    const char *kind, guint64 ticket, guint32 seq, guint64 customer_id,
+    const char *from, const char *to, const char *message_id, GBytes *data,
+    gint64 now, GArray *ids, GError **error);
+
 gboolean md_outbox_queue_owed(MdTxn *txn, const MdConfig *config,
     const char *kind, guint64 ticket, guint32 seq, guint64 customer_id,
     const char *from, const char *to, gint64 now, GArray *ids,

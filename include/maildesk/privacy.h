@@ -32,8 +32,8 @@ typedef struct {
 	guint32 seq;
 } MdMessageRef;
 
-void md_erase_report_init(MdEraseReport *r);
-void md_erase_report_clear(MdEraseReport *r);
+void md_privacy_report_init(MdEraseReport *r);
+void md_privacy_report_clear(MdEraseReport *r);
 
 /* "hmac-sha256:<hex>" of the lower-cased address under the secret. */
 char *md_privacy_subject_hash(GBytes *secret, const char *address);

@@ -7,9 +7,6 @@
 #pragma once
 #include <glib.h>
 
-#include "maildesk/customer.h"
-#include "maildesk/message.h"
-#include "maildesk/ticket.h"
 
 #define MD_RECORD_VERSION 1
 
@@ -23,12 +20,15 @@ GVariantDict *md_record_open(const void *data, gsize len, const char *what,
 /* A record from @dict (consumed), with the current version byte. */
 GBytes *md_record_close(GVariantDict *dict);
 
-GBytes *md_record_from_ticket(const MdTicket *t);
-MdTicket *md_record_to_ticket(const void *data, gsize len, GError **error);
-
-GBytes *md_record_from_customer(const MdCustomer *c);
-MdCustomer *md_record_to_customer(const void *data, gsize len,
-    GError **error);
-
-GBytes *md_record_from_message(const MdMessage *m);
-MdMessage *md_record_to_message(const void *data, gsize len, GError **error);
+/* Inserts string @value under @key; nothing when @value is NULL. */
+void md_record_put_str(GVariantDict *d, const char *key, const char *value);
+/* The string under @key, or NULL (transfer full). */
+char *md_record_get_str(GVariantDict *d, const char *key);
+/* The number under @key, or 0. */
+guint64 md_record_get_u64(GVariantDict *d, const char *key);
+gint64 md_record_get_i64(GVariantDict *d, const char *key);
+guint32 md_record_get_u32(GVariantDict *d, const char *key);
+/* @list (of char *) as a string array (floating). */
+GVariant *md_record_strings(GPtrArray *list);
+/* Appends the strings of the array under @key to @out (of char *). */
+void md_record_get_strings(GVariantDict *d, const char *key, GPtrArray *out);

@@ -11,13 +11,6 @@
 
 #include "maildesk/store.h"
 
-/*
- * The file in the store directory that names the current search index
- * (search.h).  Without it the next indexing rebuilds the index from the
- * store: what a store whose data file was replaced (a restore) needs.
- */
-#define MD_SEARCH_CURRENT_FILE "search.current"
-
 typedef struct {
 	guint64 ticket;
 	guint64 stamp;	/* id of the write txn that changed it last */

@@ -9,7 +9,9 @@
  *   raw               ticket (be64), seq (be32) -> raw bytes as received
  *                     ticket, seq, 'S'        -> an agent answer as relayed
  *   msgid             Message-ID (no <>)        -> ticket, seq (dupsort)
- *   dedupe            recipient NUL msgid-or-sha256 -> ticket, seq
+ *   dedupe            "id:" Message-ID, or "sha256:" digest of the raw
+ *                     bytes (across all our addresses; dedupe.c)
+ *                                              -> ticket (be64), seq (be32)
  *   customers         customer id (be64)       -> customer record
  *   customer_email    lower-cased address      -> customer id (be64)
  *   customer_tickets  customer id, ticket (be64 each) -> empty
@@ -29,6 +31,15 @@
 #pragma once
 #include <glib.h>
 #include <lmdb.h>
+
+#include "maildesk/key.h"
+
+/*
+ * The file in the store directory that names the current search index
+ * (search.h).  Without it the next indexing rebuilds the index from the
+ * store: what a store whose data file was replaced (a restore) needs.
+ */
+#define MD_STORE_SEARCH_CURRENT_FILE "search.current"
 
 typedef enum {
 	MD_DB_META,
@@ -105,6 +116,12 @@ void md_txn_clear(MdTxn *txn);
 /* Returns FALSE with MD_ERROR_NOT_FOUND when there is no such key. */
 gboolean md_store_get(MdTxn *txn, MdDb db, const void *key, gsize klen,
     MDB_val *out, GError **error);
+/*
+ * Found or not: sets *@found, and @out when found.  FALSE only for a real
+ * error of the store (TEMPFAIL, CORRUPT), never for a missing key.
+ */
+gboolean md_store_lookup(MdTxn *txn, MdDb db, const void *key, gsize klen,
+    MDB_val *out, gboolean *found, GError **error);
 gboolean md_store_put(MdTxn *txn, MdDb db, const void *key, gsize klen,
     const void *data, gsize dlen, unsigned flags, GError **error);
 /* Deletes @key (and only @data of it when non-NULL); missing is fine. */
@@ -217,11 +234,6 @@ const char *md_store_db_name(MdDb db);
 /* Maps an LMDB or errno code to an MD_ERROR and sets @error. */
 void md_store_set_error(GError **error, int rc, const char *what);
 
-/* Big-endian keys. */
-void md_key_be64(guint8 out[8], guint64 v);
-guint64 md_key_read_be64(const void *p);
-void md_key_ticket_seq(guint8 out[12], guint64 ticket, guint32 seq);
-guint32 md_key_read_be32(const void *p);
 
 static inline void
 md_txn_cleanup(MdTxn *txn)

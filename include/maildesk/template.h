@@ -8,6 +8,8 @@
 #include <glib.h>
 
 #include "maildesk/config.h"
+#include "maildesk/customer.h"
+#include "maildesk/ticket.h"
 
 /*
  * Renders template @name ("ack", "notification") in @language with @vars
@@ -19,6 +21,17 @@
  */
 char *md_template_render(const MdConfig *config, const char *name,
     const char *language, GHashTable *vars, GError **error);
+
+/*
+ * The variables every template of a ticket knows: ticket, tag, subject,
+ * queue, and of the customer @c (nullable: "-") name (the display name,
+ * else the address), first_name, last_name, email; and text.  Owns names
+ * and values; add more with md_template_put().
+ */
+GHashTable *md_template_variables(const MdConfig *config,
+    const MdTicket *t, const MdCustomer *c, const char *text);
+/* Sets variable @name (a literal) to a copy of @value (NULL: ""). */
+void md_template_put(GHashTable *vars, const char *name, const char *value);
 
 /* Substitutes @vars into @text (transfer full). */
 char *md_template_expand(const char *text, GHashTable *vars);

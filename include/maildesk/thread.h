@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Which ticket a message belongs to, in order of trust: a fresh signed
- * reply address, then a reply to a stored or signed Message-ID
- * (In-Reply-To, References, or the original a DSN reports on), then the
- * subject tag; references and tag only from the ticket's customer, its
- * participants or an agent (bounces excepted).
+ * Which ticket a message belongs to, in order of trust:
+ *  1. a fresh signed reply address (To, Cc or the envelope), from anyone;
+ *  2. a reply to a stored or signed Message-ID: In-Reply-To, then
+ *     References from the newest back, then the original a DSN or an
+ *     auto-reply reports on;
+ *  3. a reply address of ours past its days (stale), as much as the tag;
+ *  4. the subject tag.
+ * Steps 2 to 4 only for the ticket's customer, its participants or an
+ * agent (a bounce's references from anyone); what they name otherwise is
+ * only cited.
  */
 #pragma once
 #include "maildesk/config.h"

@@ -60,6 +60,15 @@ void md_ticket_set_status(MdTicket *t, MdStatus status, gint64 now);
 
 /* NOT_FOUND when there is no ticket @number. */
 MdTicket *md_ticket_load(MdTxn *txn, guint64 number, GError **error);
+/* The record of @t (transfer full) and back; CORRUPT if it is none. */
+GBytes *md_ticket_to_record(const MdTicket *t);
+MdTicket *md_ticket_from_record(const void *data, gsize len, GError **error);
+/*
+ * Found or not: *@out is the ticket (transfer full) or NULL when there is
+ * none.  FALSE only for an error of the store or a corrupt record.
+ */
+gboolean md_ticket_lookup(MdTxn *txn, guint64 number, MdTicket **out,
+    GError **error);
 /* Saves @t and marks it due for the search index (write txn). */
 gboolean md_ticket_save(MdTxn *txn, const MdTicket *t, GError **error);
 

@@ -60,6 +60,13 @@ gboolean md_token_parse_address(const char *address, const char *delimiters,
 char *md_token_message_id(GBytes *secret, guint64 ticket, const char *from,
     const char *to);
 
+/*
+ * A fresh unsigned Message-ID (without <>) for mail a person writes
+ * through us (the command line, a contact form): "@prefix.TIME.RANDOM" in
+ * the domain of @address (nullable; "localhost" without one).
+ */
+char *md_token_plain_message_id(const char *prefix, const char *address);
+
 /* The ticket an id made by md_token_message_id() names, or 0. */
 guint64 md_token_message_id_ticket(GBytes *secret, const char *id);
 

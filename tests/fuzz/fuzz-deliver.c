@@ -23,6 +23,7 @@
 #include "maildesk/error.h"
 #include "maildesk/store.h"
 #include "maildesk/token.h"
+#include "test-fixture.h"
 #include "test-util.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -102,7 +103,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		die("open", e);
 
 	/* Ticket 1 of a customer, and an agent of the support queue. */
-	if (!md_deliver(store, config, (const guint8 *)seed,
+	if (!md_test_deliver(store, config, (const guint8 *)seed,
 	    sizeof(seed) - 1, "erika@example.org", "support@example.com",
 	    1793000000, &r, &e))
 		die("seed", e);

@@ -5,6 +5,9 @@
  *   commit     mdb_txn_commit() of a write transaction aborts it and
  *              returns EIO (read transactions commit as usual)
  *   fdatasync  fdatasync()/fsync() fail with EIO (the disk went away)
+ *   put:NAME   mdb_put() into the named database NAME fails with EIO
+ *   read:NAME  mdb_cursor_open() on the named database NAME fails with EIO
+ *   get:NAME   mdb_get() from the named database NAME fails with EIO
  * Everything else passes through to the real functions.
  */
 #define _GNU_SOURCE
@@ -86,4 +89,79 @@ fsync(int fd)
 	if (real == NULL)
 		real = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
 	return real(fd);
+}
+
+/*
+ * The named databases by handle, learnt as the store opens them, so that
+ * "put:NAME" and "read:NAME" can fail one database and leave the others.
+ */
+static char named[64][32];
+
+static int
+failing_db(const char *how, MDB_dbi dbi)
+{
+	const char *v = getenv("MAILDESK_FAIL");
+	size_t n = strlen(how);
+
+	if (v == NULL || strncmp(v, how, n) != 0 || v[n] != ':')
+		return 0;
+	return dbi < 64 && strcmp(named[dbi], v + n + 1) == 0;
+}
+
+int
+mdb_dbi_open(MDB_txn *txn, const char *name, unsigned int flags,
+    MDB_dbi *dbi)
+{
+	static int (*real)(MDB_txn *, const char *, unsigned int, MDB_dbi *);
+	int rc;
+
+	if (real == NULL)
+		real = (int (*)(MDB_txn *, const char *, unsigned int,
+		    MDB_dbi *))dlsym(RTLD_NEXT, "mdb_dbi_open");
+	rc = real(txn, name, flags, dbi);
+	if (rc == 0 && name != NULL && strlen(name) < sizeof(named[0]) &&
+	    *dbi < 64)
+		strcpy(named[*dbi], name);
+	return rc;
+}
+
+int
+mdb_put(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data,
+    unsigned int flags)
+{
+	static int (*real)(MDB_txn *, MDB_dbi, MDB_val *, MDB_val *,
+	    unsigned int);
+
+	if (failing_db("put", dbi))
+		return EIO;
+	if (real == NULL)
+		real = (int (*)(MDB_txn *, MDB_dbi, MDB_val *, MDB_val *,
+		    unsigned int))dlsym(RTLD_NEXT, "mdb_put");
+	return real(txn, dbi, key, data, flags);
+}
+
+int
+mdb_cursor_open(MDB_txn *txn, MDB_dbi dbi, MDB_cursor **cursor)
+{
+	static int (*real)(MDB_txn *, MDB_dbi, MDB_cursor **);
+
+	if (failing_db("read", dbi))
+		return EIO;
+	if (real == NULL)
+		real = (int (*)(MDB_txn *, MDB_dbi, MDB_cursor **))dlsym(
+		    RTLD_NEXT, "mdb_cursor_open");
+	return real(txn, dbi, cursor);
+}
+
+int
+mdb_get(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data)
+{
+	static int (*real)(MDB_txn *, MDB_dbi, MDB_val *, MDB_val *);
+
+	if (failing_db("get", dbi))
+		return EIO;
+	if (real == NULL)
+		real = (int (*)(MDB_txn *, MDB_dbi, MDB_val *, MDB_val *))dlsym(
+		    RTLD_NEXT, "mdb_get");
+	return real(txn, dbi, key, data);
 }

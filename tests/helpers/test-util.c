@@ -48,30 +48,3 @@ md_test_run_in_child(const char *tmpdir)
 		g_test_fail_printf("the child failed; its stderr is above");
 	return TRUE;
 }
-
-void
-md_test_store_new(const char *name, const char *extra, char **dir,
-    MdConfig **config, MdStore **store)
-{
-	g_autoptr(GError) error = NULL;
-	g_autofree char *tmpl = g_strdup_printf("maildesk-%s-XXXXXX", name);
-	g_autofree char *store_path = NULL, *conf = NULL, *text = NULL;
-	guint64 size = G_GUINT64_CONSTANT(16) << 20;
-	gboolean created = FALSE;
-
-	*dir = g_dir_make_tmp(tmpl, &error);
-	g_assert_no_error(error);
-	store_path = g_build_filename(*dir, "store", NULL);
-	conf = g_build_filename(*dir, "maildesk.conf", NULL);
-	text = g_strdup_printf("[store]\npath = %s\n[addresses]\n"
-	    "support@example.com = support\nsales@example.com = sales\n%s",
-	    store_path, extra ? extra : "");
-	g_file_set_contents(conf, text, -1, &error);
-	g_assert_no_error(error);
-	*config = md_config_load(conf, &error);
-	g_assert_no_error(error);
-	g_assert_true(md_store_init(store_path, size, &created, &error));
-	g_assert_no_error(error);
-	*store = md_store_open(store_path, size, &error);
-	g_assert_no_error(error);
-}

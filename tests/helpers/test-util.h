@@ -6,9 +6,6 @@
 #pragma once
 #include <glib.h>
 
-#include "maildesk/config.h"
-#include "maildesk/store.h"
-
 /* Removes @path and everything below it; asserts it could. */
 void md_test_rm_rf(const char *path);
 
@@ -26,11 +23,3 @@ void md_test_trap_child(const char *tmpdir, GTestSubprocessFlags flags);
  * bug found when they were written.
  */
 gboolean md_test_run_in_child(const char *tmpdir);
-
-/*
- * A temp directory @*dir with a config (our addresses support@ and
- * sales@ of example.com, then @extra, nullable) loaded into *@config and
- * a new store opened into *@store.  The caller frees all three.
- */
-void md_test_store_new(const char *name, const char *extra, char **dir,
-    MdConfig **config, MdStore **store);

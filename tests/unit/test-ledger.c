@@ -12,6 +12,7 @@
 
 #include <gmime/gmime.h>
 
+#include "test-fixture.h"
 #include "test-util.h"
 #include "maildesk/check.h"
 #include "maildesk/config.h"
@@ -88,7 +89,7 @@ deliver_to(Fixture *f, MdStore *store, const char *rcpt, const char *from,
 		g_string_append_printf(raw, "In-Reply-To: <%s>\r\n",
 		    in_reply_to);
 	g_string_append_printf(raw, "\r\n%s\r\n", body);
-	g_assert_true(md_deliver(store, f->config, (const guint8 *)raw->str,
+	g_assert_true(md_test_deliver(store, f->config, (const guint8 *)raw->str,
 	    raw->len, NULL, rcpt, now, &r, &error));
 	g_assert_no_error(error);
 	md_deliver_result_clear(&r);
@@ -151,10 +152,10 @@ erase(Fixture *f, const char *address, gint64 now)
 	g_assert_true(md_store_begin(f->live, MD_TXN_WRITE, &txn, &error));
 	c = md_customer_find_by_email(&txn, address, &error);
 	g_assert_no_error(error);
-	md_erase_report_init(&r);
+	md_privacy_report_init(&r);
 	g_assert_true(md_privacy_erase(&txn, c, now, &r, &error));
 	g_assert_no_error(error);
-	md_erase_report_clear(&r);
+	md_privacy_report_clear(&r);
 	g_assert_true(md_store_commit(&txn, &error));
 }
 
@@ -282,11 +283,11 @@ test_nothing_recorded(Fixture *f, gconstpointer data)
 	deliver(f, f->live, "alice@example.net", "a1@example.net", NULL, "x",
 	    T0);
 	g_assert_true(md_store_begin(f->live, MD_TXN_WRITE, &txn, &error));
-	md_erase_report_init(&r);
+	md_privacy_report_init(&r);
 	g_assert_true(md_privacy_expire(&txn, f->config, T_ERASE, &r,
 	    &error));
 	g_assert_cmpuint(r.tickets->len, ==, 0);
-	md_erase_report_clear(&r);
+	md_privacy_report_clear(&r);
 	g_assert_true(md_store_commit(&txn, &error));
 	entries = ledger_of(f->live);
 	g_assert_cmpuint(entries->len, ==, 0);
@@ -416,13 +417,13 @@ test_replay_expire(Fixture *f, gconstpointer data)
 	take_copy(f);
 
 	g_assert_true(md_store_begin(f->live, MD_TXN_WRITE, &txn, &error));
-	md_erase_report_init(&r);
+	md_privacy_report_init(&r);
 	g_assert_true(md_privacy_expire(&txn, f->config, T0 + 3 * 86400, &r,
 	    &error));
 	g_assert_no_error(error);
 	g_assert_cmpuint(r.tickets->len, ==, 1);
 	g_assert_cmpuint(r.customers, ==, 1);
-	md_erase_report_clear(&r);
+	md_privacy_report_clear(&r);
 	g_assert_true(md_store_commit(&txn, &error));
 
 	replay(f, &rr);

@@ -11,6 +11,7 @@
 
 #include <gmime/gmime.h>
 
+#include "test-fixture.h"
 #include "test-util.h"
 #include "maildesk/check.h"
 #include "maildesk/deliver.h"
@@ -49,27 +50,7 @@ test_number(gconstpointer data)
 		g_assert_cmpuint(n, ==, c->number);
 }
 
-typedef struct {
-	char *dir;
-	MdStore *store;
-	MdConfig *config;
-} Fixture;
-
-static void
-set_up(Fixture *f, gconstpointer data)
-{
-	md_test_store_new("merge", "[ack]\nenabled = false\n", &f->dir,
-	    &f->config, &f->store);
-}
-
-static void
-tear_down(Fixture *f, gconstpointer data)
-{
-	md_store_close(f->store);
-	md_config_free(f->config);
-	md_test_rm_rf(f->dir);
-	g_free(f->dir);
-}
+typedef MdTestStore Fixture;
 
 /* Delivers; returns the ticket and sets *@dup. */
 static guint64
@@ -83,7 +64,7 @@ deliver(Fixture *f, const char *from, const char *msgid, const char *extra,
 	MdDeliverResult r = { 0 };
 	guint64 n;
 
-	g_assert_true(md_deliver(f->store, f->config, (const guint8 *)raw,
+	g_assert_true(md_test_deliver(f->store, f->config, (const guint8 *)raw,
 	    strlen(raw), NULL, "support@example.com", NOW, &r, &error));
 	g_assert_no_error(error);
 	n = r.ticket;
@@ -188,9 +169,9 @@ main(int argc, char **argv)
 	g_mime_init();
 	for (gsize i = 0; i < G_N_ELEMENTS(numbers); i++)
 		g_test_add_data_func(numbers[i].path, &numbers[i], test_number);
-	g_test_add("/merge/moves", Fixture, NULL, set_up, test_moves,
-	    tear_down);
-	g_test_add("/merge/refusals", Fixture, NULL, set_up, test_refusals,
-	    tear_down);
+	g_test_add("/merge/moves", Fixture, NULL,
+	    md_test_store_set_up, test_moves, md_test_store_tear_down);
+	g_test_add("/merge/refusals", Fixture, NULL,
+	    md_test_store_set_up, test_refusals, md_test_store_tear_down);
 	return g_test_run();
 }

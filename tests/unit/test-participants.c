@@ -10,6 +10,7 @@
 
 #include <gmime/gmime.h>
 
+#include "test-fixture.h"
 #include "test-util.h"
 #include "maildesk/agent.h"
 #include "maildesk/deliver.h"
@@ -18,27 +19,7 @@
 
 #define NOW 1704186000
 
-typedef struct {
-	char *dir;
-	MdStore *store;
-	MdConfig *config;
-} Fixture;
-
-static void
-set_up(Fixture *f, gconstpointer data)
-{
-	md_test_store_new("participants", NULL, &f->dir, &f->config,
-	    &f->store);
-}
-
-static void
-tear_down(Fixture *f, gconstpointer data)
-{
-	md_store_close(f->store);
-	md_config_free(f->config);
-	md_test_rm_rf(f->dir);
-	g_free(f->dir);
-}
+typedef MdTestStore Fixture;
 
 static guint64
 deliver(Fixture *f, const char *headers, const char *msgid)
@@ -49,7 +30,7 @@ deliver(Fixture *f, const char *headers, const char *msgid)
 	MdDeliverResult r = { 0 };
 	guint64 n;
 
-	g_assert_true(md_deliver(f->store, f->config, (const guint8 *)raw,
+	g_assert_true(md_test_deliver(f->store, f->config, (const guint8 *)raw,
 	    strlen(raw), NULL, "support@example.com", NOW, &r, &error));
 	g_assert_no_error(error);
 	n = r.ticket;
@@ -179,13 +160,13 @@ main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_mime_init();
-	g_test_add("/participants/from-mail", Fixture, NULL, set_up,
-	    test_from_mail, tear_down);
-	g_test_add("/participants/cap", Fixture, NULL, set_up, test_cap,
-	    tear_down);
-	g_test_add("/participants/remove", Fixture, NULL, set_up, test_remove,
-	    tear_down);
-	g_test_add("/participants/forget", Fixture, NULL, set_up, test_forget,
-	    tear_down);
+	g_test_add("/participants/from-mail", Fixture, NULL,
+	    md_test_store_set_up, test_from_mail, md_test_store_tear_down);
+	g_test_add("/participants/cap", Fixture, NULL,
+	    md_test_store_set_up, test_cap, md_test_store_tear_down);
+	g_test_add("/participants/remove", Fixture, NULL,
+	    md_test_store_set_up, test_remove, md_test_store_tear_down);
+	g_test_add("/participants/forget", Fixture, NULL,
+	    md_test_store_set_up, test_forget, md_test_store_tear_down);
 	return g_test_run();
 }

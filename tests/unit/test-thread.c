@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 #include <gmime/gmime.h>
 
+#include "test-fixture.h"
 #include "test-util.h"
 #include "maildesk/deliver.h"
 #include "maildesk/error.h"
@@ -140,7 +141,7 @@ deliver(Fixture *f, const char *from, const char *to, const char *msgid,
 	MdDeliverResult r = { 0 };
 	guint64 ticket;
 
-	g_assert_true(md_deliver(f->store, f->config, (const guint8 *)raw,
+	g_assert_true(md_test_deliver(f->store, f->config, (const guint8 *)raw,
 	    strlen(raw), NULL, to, NOW, &r, &error));
 	g_assert_no_error(error);
 	g_assert_false(r.duplicate);

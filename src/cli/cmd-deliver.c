@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * deliver: the MTA's entry point.  Reads the message, arms the watchdog,
- * runs one delivery, logs one line.  Every failure here becomes exit 75
+ * deliver: the MTA's entry point.  Reads the message, runs one delivery,
+ * logs one line.  main.c arms the watchdog once, before the store is
+ * opened, so the time limit bounds the whole run.  Every failure here becomes exit 75
  * through md_exit_status(), so the MTA keeps the mail and retries.
  */
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include "maildesk/error.h"
 #include "maildesk/log.h"
 #include "maildesk/sender.h"
+#include "maildesk/token.h"
 #include "maildesk/trace.h"
 
 static void
@@ -203,11 +205,8 @@ md_cmd_deliver_composed(MdContext *ctx, MdComposeSpec *spec,
     const char *prefix, const MdDeliverOptions *opts, MdDeliverResult *r,
     GError **error)
 {
-	const char *at = spec->to_address ? strrchr(spec->to_address, '@') :
-	    NULL;
-	g_autofree char *msgid = g_strdup_printf("%s.%" G_GINT64_FORMAT
-	    ".%08x@%s", prefix, g_get_real_time(), g_random_int(),
-	    at ? at + 1 : "localhost");
+	g_autofree char *msgid = md_token_plain_message_id(prefix,
+	    spec->to_address);
 	g_autoptr(GBytes) raw = NULL;
 	const guint8 *data;
 	gsize len;
@@ -235,7 +234,6 @@ md_cmd_deliver(MdContext *ctx, int argc, char **argv, GError **error)
 	gint64 start = g_get_monotonic_time();
 	gboolean over, ok;
 
-	arm(watchdog, ctx->config->time_limit_s);
 	if (!parse_args(argc, argv, &sender, &recipient, error))
 		return FALSE;
 	/*

@@ -22,6 +22,7 @@
 #include "maildesk/cmd.h"
 #include "maildesk/deliver.h"
 #include "maildesk/error.h"
+#include "maildesk/mbox.h"
 #include "maildesk/search.h"
 #include "maildesk/search-queue.h"
 #include "maildesk/search-thread.h"
@@ -201,92 +202,11 @@ drain(Import *im, gboolean ok, GError **error)
 	return ok;
 }
 
-/* mboxrd: the "From " line goes, and one '>' of ">From " lines. */
-static GByteArray *
-unquote(const char *p, gsize n)
-{
-	GByteArray *out = g_byte_array_sized_new(n);
-	const char *end = p + n;
-
-	while (p < end) {
-		const char *nl = memchr(p, '\n', end - p);
-		gsize len = nl ? (gsize)(nl - p + 1) : (gsize)(end - p);
-		const char *q = p;
-
-		while (q < p + len && *q == '>')
-			q++;
-		if (q > p && (gsize)(p + len - q) >= 5 &&
-		    memcmp(q, "From ", 5) == 0)
-			g_byte_array_append(out, (const guint8 *)p + 1,
-			    len - 1);
-		else
-			g_byte_array_append(out, (const guint8 *)p, len);
-		p += len;
-	}
-	return out;
-}
-
+/* One mail of the mbox, as md_mbox_read() hands it over. */
 static gboolean
-import_mbox(Import *im, const char *path, GError **error)
+import_raw(GBytes *raw, gpointer data, GError **error)
 {
-	g_autoptr(GMappedFile) f = NULL;
-	g_autoptr(GError) e = NULL;
-	const char *data, *end, *start = NULL, *p;
-
-	f = g_mapped_file_new(path, FALSE, &e);
-	if (f == NULL) {
-		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "%s",
-		    e->message);
-		return FALSE;
-	}
-	data = g_mapped_file_get_contents(f);
-	end = data + g_mapped_file_get_length(f);
-	if (data == NULL || end - data < 5 || memcmp(data, "From ", 5) != 0) {
-		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
-		    "%s is not an mbox (no \"From \" line first)",
-		    path);
-		return FALSE;
-	}
-	/* A message starts after a "From " line at the file's start or
-	 * after a blank line; the blank line before the next one is the
-	 * separator, not part of the message. */
-	for (p = data; p < end;) {
-		const char *nl = memchr(p, '\n', end - p);
-		const char *next = nl ? nl + 1 : end;
-		gboolean marker = (end - p >= 5 && memcmp(p, "From ", 5) == 0 &&
-		    (p == data || (p - data >= 2 && p[-1] == '\n' &&
-		    (p[-2] == '\n' || (p - data >= 3 && p[-2] == '\r' &&
-		    p[-3] == '\n')))));
-
-		if (marker) {
-			if (start != NULL) {
-				const char *stop = p - 1;
-				g_autoptr(GByteArray) raw = NULL;
-
-				if (stop > start && stop[-1] == '\r')
-					stop--;
-				raw = unquote(start, stop - start);
-				if (!import_one(im, g_byte_array_free_to_bytes(
-				    g_steal_pointer(&raw)), error))
-					return FALSE;
-			}
-			start = next;
-		}
-		p = next;
-	}
-	if (start != NULL && start < end) {
-		const char *stop = end;
-		g_autoptr(GByteArray) raw = NULL;
-
-		if (stop > start && stop[-1] == '\n' && stop - start >= 2 &&
-		    stop[-2] == '\n')
-			stop--;
-		raw = unquote(start, stop - start);
-		if (!import_one(im, g_byte_array_free_to_bytes(
-		    g_steal_pointer(&raw)), error))
-			return FALSE;
-	}
-	return TRUE;
+	return import_one(data, raw, error);
 }
 
 static gint
@@ -403,7 +323,8 @@ md_cmd_import(MdContext *ctx, int argc, char **argv, GError **error)
 	g_queue_init(&im.pending);
 	im.pool = g_thread_pool_new(parse_one, &im, (gint)MAX(1,
 	    g_get_num_processors()), TRUE, NULL);
-	ok = strcmp(argv[1], "mbox") == 0 ? import_mbox(&im, argv[2], error) :
+	ok = strcmp(argv[1], "mbox") == 0 ? md_mbox_read(argv[2], import_raw,
+	    &im, error) :
 	    import_maildir(&im, argv[2], error);
 	ok = drain(&im, ok, error);
 	g_thread_pool_free(im.pool, FALSE, TRUE);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * init and config check: setting up and looking at what is set up.
+ * init: setting up the store and who owns it.
  */
 #include <errno.h>
 #include <pwd.h>
@@ -68,30 +68,5 @@ md_cmd_init(MdContext *ctx, int argc, char **argv, GError **error)
 		return FALSE;
 	md_out("store %s: %s\n", ctx->config->store_path,
 	    created ? "created" : "already initialised, unchanged");
-	return TRUE;
-}
-
-gboolean
-md_cmd_config_check(MdContext *ctx, int argc, char **argv, GError **error)
-{
-	g_autofree char *dump = NULL;
-	g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
-
-	if (argc > 1) {
-		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
-		    "unexpected argument \"%s\"", argv[1]);
-		return FALSE;
-	}
-	dump = md_config_dump(ctx->config);
-	md_out_str(dump);
-	md_config_check(ctx->config, problems);
-	for (guint i = 0; i < problems->len; i++)
-		md_out("problem: %s\n", (char *)g_ptr_array_index(problems, i));
-	if (problems->len > 0) {
-		g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
-		    "%u problem%s found", problems->len,
-		    problems->len == 1 ? "" : "s");
-		return FALSE;
-	}
 	return TRUE;
 }

@@ -175,32 +175,6 @@ usage(FILE *out)
 		fprintf(out, "  %s %s\n      %s\n", c->name, c->args, c->help);
 }
 
-gboolean
-md_cmd_parse_number(const char *s, const char *what, guint64 *out,
-    GError **error)
-{
-	if (s == NULL || !g_ascii_string_to_unsigned(s, 10, 1, G_MAXINT64,
-	    out, NULL)) {
-		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
-		    "%s: \"%s\" is not a number", what, s ? s : "");
-		return FALSE;
-	}
-	return TRUE;
-}
-
-gboolean
-md_cmd_parse_options(GOptionContext *oc, int *argc, char ***argv,
-    GError **error)
-{
-	g_autoptr(GError) e = NULL;
-
-	if (!g_option_context_parse(oc, argc, argv, &e)) {
-		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "%s", e->message);
-		return FALSE;
-	}
-	return TRUE;
-}
-
 static const MdCommand *
 find_command(int argc, char **argv, int *words)
 {

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ticket list|show|raw|set: reading tickets back, for people and scripts.
+ * ticket list|show|raw|set|reply|note: reading tickets back, for people
+ * and scripts, and writing into them from the command line (an answer
+ * relayed to the customer, or an internal note) as a trusted agent.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,7 @@
 #include "maildesk/participants.h"
 #include "maildesk/textmodule.h"
 #include "maildesk/ticket.h"
+#include "maildesk/ticket-query.h"
 
 static char *
 short_time(gint64 t)
@@ -30,90 +33,22 @@ short_time(gint64 t)
 static char *
 customer_label(const MdCustomer *c)
 {
+	g_autofree char *name = md_customer_display_name(c);
+
 	if (c == NULL)
 		return g_strdup("-");
-	if (c->first_name != NULL || c->last_name != NULL)
-		return g_strdup_printf("%s%s%s <%s>",
-		    c->first_name ? c->first_name : "",
-		    c->first_name && c->last_name ? " " : "",
-		    c->last_name ? c->last_name : "", c->email);
+	if (name != NULL)
+		return g_strdup_printf("%s <%s>", name, c->email);
 	return g_strdup(c->email);
 }
 
 typedef struct {
 	MdTxn *txn;
-	const char *status;
-	const char *queue;
-	guint64 customer;	/* 0: any */
-	gboolean filter_customer;
-	const char *owner;	/* nullable; "none": no owner */
-	gint64 older_than;	/* updated before this, or 0 */
-	gboolean hide_closed;
-	GPtrArray *tickets;	/* matches, sorted before printing */
 	JsonBuilder *json;
 	GString *text;
 	GError *error;
 	guint count;
 } ListState;
-
-static gboolean
-list_one(MdTicket *t, gpointer user_data)
-{
-	ListState *s = user_data;
-
-	if (s->status != NULL && strcmp(s->status,
-	    md_ticket_status_name(t->status)) != 0)
-		return TRUE;
-	if (s->hide_closed && t->status == MD_STATUS_CLOSED)
-		return TRUE;
-	if (s->queue != NULL && g_strcmp0(s->queue, t->queue) != 0)
-		return TRUE;
-	if (s->filter_customer && t->customer_id != s->customer)
-		return TRUE;
-	if (s->owner != NULL && (strcmp(s->owner, "none") == 0 ?
-	    t->owner != NULL : g_ascii_strcasecmp(s->owner, t->owner ?
-	    t->owner : "") != 0))
-		return TRUE;
-	if (s->older_than != 0 && t->updated_at >= s->older_than)
-		return TRUE;
-	/* Kept to be sorted: a fresh copy, as foreach frees its own. */
-	t = md_ticket_load(s->txn, t->number, &s->error);
-	if (t == NULL)
-		return FALSE;
-	g_ptr_array_add(s->tickets, t);
-	return TRUE;
-}
-
-/* Open work first, then what waits for the customer, then what is done. */
-static int
-status_rank(MdStatus status)
-{
-	switch (status) {
-	case MD_STATUS_NEW:
-	case MD_STATUS_OPEN:
-		return 0;
-	case MD_STATUS_PENDING:
-		return 1;
-	case MD_STATUS_RESOLVED:
-		return 2;
-	case MD_STATUS_CLOSED:
-	default:
-		return 3;
-	}
-}
-
-static gint
-oldest_first(gconstpointer a, gconstpointer b)
-{
-	const MdTicket *x = *(MdTicket *const *)a;
-	const MdTicket *y = *(MdTicket *const *)b;
-
-	if (status_rank(x->status) != status_rank(y->status))
-		return status_rank(x->status) - status_rank(y->status);
-	if (x->updated_at != y->updated_at)
-		return x->updated_at < y->updated_at ? -1 : 1;
-	return x->number < y->number ? -1 : x->number > y->number;
-}
 
 static gboolean
 print_one(MdTicket *t, ListState *s)
@@ -171,11 +106,11 @@ md_cmd_ticket_list(MdContext *ctx, int argc, char **argv, GError **error)
 		{ NULL }
 	};
 	g_auto(MdTxn) txn = MD_TXN_INIT;
-	g_autoptr(GPtrArray) matches = g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)md_ticket_free);
+	g_autoptr(GPtrArray) matches = NULL;
 	g_autoptr(JsonBuilder) b = NULL;
 	g_autoptr(GString) text = g_string_new(NULL);
 	ListState s = { 0 };
+	MdTicketQuery q = { 0 };
 	guint64 days = 0;
 	MdStatus st;
 
@@ -212,38 +147,23 @@ md_cmd_ticket_list(MdContext *ctx, int argc, char **argv, GError **error)
 		return FALSE;
 	s.txn = &txn;
 	s.text = text;
-	s.status = status;
-	s.queue = queue;
-	s.owner = owner;
-	s.tickets = matches;
+	q.status = status;
+	q.queue = queue;
+	q.owner = owner;
+	q.customer = customer;
 	/* Closed is done for good: shown when asked for. */
-	s.hide_closed = status == NULL && !all;
+	q.hide_closed = status == NULL && !all;
 	if (older != NULL)
-		s.older_than = g_get_real_time() / G_USEC_PER_SEC -
+		q.older_than = g_get_real_time() / G_USEC_PER_SEC -
 		    (gint64)days * 86400;
-	if (customer != NULL) {
-		g_autoptr(GError) e = NULL;
-		g_autoptr(MdCustomer) c = md_customer_find_by_email(&txn,
-		    customer, &e);
-
-		s.filter_customer = TRUE;
-		if (c != NULL)
-			s.customer = c->id;
-		else if (!g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND)) {
-			g_propagate_error(error, g_steal_pointer(&e));
-			return FALSE;
-		} else
-			s.customer = G_MAXUINT64;	/* matches nothing */
-	}
 	if (json) {
 		b = json_builder_new();
 		json_builder_begin_array(b);
 		s.json = b;
 	}
-	if (!md_ticket_foreach(&txn, list_one, &s, error))
+	matches = md_ticket_query(&txn, &q, error);
+	if (matches == NULL)
 		return FALSE;
-	/* Open before waiting before done; in each, what waits longest. */
-	g_ptr_array_sort(matches, oldest_first);
 	for (guint i = 0; i < matches->len && s.error == NULL; i++)
 		print_one(g_ptr_array_index(matches, i), &s);
 	if (s.error != NULL) {
