@@ -14,6 +14,8 @@
 #include "maildesk/outbox.h"
 #include "maildesk/participants.h"
 
+#define FULL "the list of participants is full"
+
 gboolean
 md_participants_has(const MdTicket *t, guint64 id)
 {
@@ -64,7 +66,7 @@ md_participants_add(MdTxn *txn, const MdConfig *config, MdTicket *t,
 		return TRUE;
 	}
 	if (t->participants->len >= MD_PARTICIPANTS_MAX) {
-		*why = "the list of participants is full";
+		*why = FULL;
 		return TRUE;
 	}
 	if (c == NULL) {
@@ -86,8 +88,7 @@ add_list(MdTxn *txn, const MdConfig *config, MdTicket *t, GPtrArray *list,
 		if (!md_participants_add(txn, config, t,
 		    g_ptr_array_index(list, i), now, &why, error))
 			return FALSE;
-		if (why != NULL && strcmp(why, "the list of participants is "
-		    "full") == 0)
+		if (why != NULL && strcmp(why, FULL) == 0)
 			break;
 	}
 	return TRUE;
