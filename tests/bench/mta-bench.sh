@@ -24,7 +24,7 @@
 # median of R each.  maildesk acknowledges every mail (the rate limit is
 # lifted) through an smtp-sink on loopback.
 #
-#   flock /work/notes/bench.lock tests/bench/mta-bench.sh [-n N] [-c "1 4 16"]
+#   flock /var/lock/bench.lock tests/bench/mta-bench.sh [-n N] [-c "1 4 16"]
 #       [-r R] [-v "discard pipe lmtpd dovecot lmtpd-direct dovecot-direct"]
 #       [-o FILE]
 #
