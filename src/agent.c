@@ -124,19 +124,18 @@ md_agent_find(MdTxn *txn, const MdConfig *config, const char *email,
     GError **error)
 {
 	g_autofree char *key = NULL, *k = NULL;
-	g_autoptr(GError) e = NULL;
+	gboolean found;
 	MDB_val v;
 
 	if (email == NULL)
 		return NULL;
 	key = g_ascii_strdown(email, -1);
 	k = md_store_key_text(key);
-	if (md_store_get(txn, MD_DB_AGENTS, k, strlen(k), &v, &e))
-		return from_record(v.mv_data, v.mv_size, error);
-	if (!g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND)) {
-		g_propagate_error(error, g_steal_pointer(&e));
+	if (!md_store_lookup(txn, MD_DB_AGENTS, k, strlen(k), &v, &found,
+	    error))
 		return NULL;
-	}
+	if (found)
+		return from_record(v.mv_data, v.mv_size, error);
 	/* An agent named only in the config. */
 	for (guint i = 0; i < config->queues->len; i++) {
 		const MdQueue *q = g_ptr_array_index(config->queues, i);

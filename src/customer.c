@@ -223,14 +223,9 @@ md_customer_set_field(MdTxn *txn, MdCustomer *c, const char *field,
 	} else if (strcmp(field, "email") == 0) {
 		g_autofree char *old = md_customer_address_key(c->email);
 		g_autoptr(MdCustomer) other = NULL;
-		g_autoptr(GError) e = NULL;
 
-		other = md_customer_find_by_email(txn, value, &e);
-		if (other == NULL && !g_error_matches(e, MD_ERROR,
-		    MD_ERROR_NOT_FOUND)) {
-			g_propagate_error(error, g_steal_pointer(&e));
+		if (!md_customer_lookup_email(txn, value, &other, error))
 			return FALSE;
-		}
 		if (other != NULL && other->id != c->id) {
 			g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
 			    "another customer has the address %s", value);
@@ -314,25 +309,37 @@ md_customer_lookup(MdTxn *txn, guint64 id, MdCustomer **out, GError **error)
 MdCustomer *
 md_customer_find_by_email(MdTxn *txn, const char *email, GError **error)
 {
+	MdCustomer *c;
+
+	if (!md_customer_lookup_email(txn, email, &c, error))
+		return NULL;
+	if (c == NULL)
+		g_set_error(error, MD_ERROR, MD_ERROR_NOT_FOUND,
+		    "no customer with address %s", email);
+	return c;
+}
+
+gboolean
+md_customer_lookup_email(MdTxn *txn, const char *email, MdCustomer **out,
+    GError **error)
+{
 	g_autofree char *k = md_customer_address_key(email);
-	g_autoptr(GError) e = NULL;
+	gboolean found;
 	MDB_val v;
 
-	if (!md_store_get(txn, MD_DB_CUSTOMER_EMAIL, k, strlen(k), &v,
-	    &e)) {
-		if (g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND))
-			g_set_error(error, MD_ERROR, MD_ERROR_NOT_FOUND,
-			    "no customer with address %s", email);
-		else
-			g_propagate_error(error, g_steal_pointer(&e));
-		return NULL;
-	}
+	*out = NULL;
+	if (!md_store_lookup(txn, MD_DB_CUSTOMER_EMAIL, k, strlen(k), &v,
+	    &found, error))
+		return FALSE;
+	if (!found)
+		return TRUE;
 	if (v.mv_size != 8) {
 		g_set_error(error, MD_ERROR, MD_ERROR_CORRUPT,
 		    "customer_email entry is malformed");
-		return NULL;
+		return FALSE;
 	}
-	return md_customer_load(txn, md_key_read_be64(v.mv_data), error);
+	*out = md_customer_load(txn, md_key_read_be64(v.mv_data), error);
+	return *out != NULL;
 }
 
 gboolean
@@ -355,17 +362,13 @@ MdCustomer *
 md_customer_find_or_create(MdTxn *txn, const MdMailbox *mailbox, gint64 now,
     gboolean *created, GError **error)
 {
-	g_autoptr(GError) e = NULL;
 	g_autoptr(MdCustomer) c = NULL;
 	g_autofree char *first = NULL, *last = NULL;
 	gboolean named;
 
 	*created = FALSE;
-	c = md_customer_find_by_email(txn, mailbox->email, &e);
-	if (c == NULL && !g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND)) {
-		g_propagate_error(error, g_steal_pointer(&e));
+	if (!md_customer_lookup_email(txn, mailbox->email, &c, error))
 		return NULL;
-	}
 	named = md_name_split(mailbox->name, mailbox->email, &first, &last);
 	if (c != NULL) {
 		/* Fill a profile that had no name; keep a hand-set one. */
@@ -439,17 +442,13 @@ gboolean
 md_customer_has_ticket(MdTxn *txn, guint64 id, guint64 ticket,
     gboolean *yes, GError **error)
 {
-	g_autoptr(GError) e = NULL;
 	guint8 key[16];
 	MDB_val v;
 
 	md_key_be64(key, id);
 	md_key_be64(key + 8, ticket);
-	*yes = md_store_get(txn, MD_DB_CUSTOMER_TICKETS, key, 16, &v, &e);
-	if (*yes || g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND))
-		return TRUE;
-	g_propagate_error(error, g_steal_pointer(&e));
-	return FALSE;
+	return md_store_lookup(txn, MD_DB_CUSTOMER_TICKETS, key, 16, &v, yes,
+	    error);
 }
 
 /* The record layout (record.h: versioned, unknown keys skipped). */

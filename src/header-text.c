@@ -264,3 +264,43 @@ md_header_text_structured(const char *raw, const char *hint,
 	}
 	return g_strstrip(g_string_free(out, FALSE));
 }
+
+gsize
+md_header_text_block_end(const guint8 *raw, gsize len, gsize from, gsize *body)
+{
+	for (gsize i = from; i + 1 < len; i++) {
+		if (raw[i] != '\n')
+			continue;
+		if (raw[i + 1] == '\n') {
+			*body = i + 2;
+			return i + 1;
+		}
+		if (raw[i + 1] == '\r' && i + 2 < len && raw[i + 2] == '\n') {
+			*body = i + 3;
+			return i + 1;
+		}
+	}
+	*body = len;
+	return len;
+}
+
+char *
+md_header_text_clean_id(const char *id)
+{
+	g_autofree char *s = NULL;
+	gsize n;
+
+	if (id == NULL)
+		return NULL;
+	s = g_strstrip(g_strdup(id));
+	if (s[0] == '<')
+		memmove(s, s + 1, strlen(s));
+	n = strlen(s);
+	if (n > 0 && s[n - 1] == '>')
+		s[n - 1] = '\0';
+	if (s[0] == '\0' || strlen(s) > 500)
+		return NULL;
+	if (!g_utf8_validate(s, -1, NULL))
+		return NULL;
+	return g_steal_pointer(&s);
+}

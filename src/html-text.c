@@ -13,7 +13,7 @@
 #include <gmodule.h>
 #include <libxml/HTMLparser.h>
 
-#include "maildesk/mime-text.h"
+#include "maildesk/html-text.h"
 
 static struct {
 	htmlDocPtr (*read_memory)(const char *, int, const char *,
@@ -214,7 +214,7 @@ walk(xmlNode *node, GString *out, gboolean pre, int depth)
 }
 
 char *
-md_html_to_text(const char *html, gsize len)
+md_html_text_from_html(const char *html, gsize len)
 {
 	htmlDocPtr doc;
 	GString *out;

@@ -312,7 +312,7 @@ body_span(MdPartWalk *w, GMimeObject *obj, GMimeObject *parent,
 	    n - 1));
 	if (off < 0 || (guint64)off >= w->len)
 		return FALSE;
-	md_message_header_end(w->buf, w->len, off, &s);
+	md_header_text_block_end(w->buf, w->len, off, &s);
 	if (parent != NULL && GMIME_IS_MULTIPART(parent)) {
 		const char *b = g_mime_multipart_get_boundary(
 		    GMIME_MULTIPART(parent));
@@ -375,7 +375,7 @@ ids_from_header_text(MdMessage *m, const char *text)
 
 	for (char **l = lines; *l != NULL; l++)
 		if (g_ascii_strncasecmp(*l, "Message-ID:", 11) == 0) {
-			char *id = md_message_clean_id(*l + 11);
+			char *id = md_header_text_clean_id(*l + 11);
 
 			if (id != NULL)
 				g_ptr_array_add(m->original_ids, id);
@@ -628,7 +628,7 @@ walk(MdPartWalk *w, GMimeObject *obj, GMimeObject *parent, int depth)
 
 		/* A DSN carries the original; remember what it reports on. */
 		if (inner != NULL && g_mime_message_get_message_id(inner)) {
-			char *id = md_message_clean_id(
+			char *id = md_header_text_clean_id(
 			    g_mime_message_get_message_id(inner));
 
 			if (id != NULL)

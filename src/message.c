@@ -14,6 +14,7 @@
 #include "maildesk/charset.h"
 #include "maildesk/digest.h"
 #include "maildesk/header-text.h"
+#include "maildesk/html-text.h"
 #include "maildesk/message-parts.h"
 #include "maildesk/message.h"
 #include "maildesk/mime-text.h"
@@ -220,28 +221,6 @@ md_message_base_subject(const char *subject)
 	return g_strstrip(g_strdup(p));
 }
 
-/* Message-IDs without angle brackets and white space. */
-char *
-md_message_clean_id(const char *id)
-{
-	g_autofree char *s = NULL;
-	gsize n;
-
-	if (id == NULL)
-		return NULL;
-	s = g_strstrip(g_strdup(id));
-	if (s[0] == '<')
-		memmove(s, s + 1, strlen(s));
-	n = strlen(s);
-	if (n > 0 && s[n - 1] == '>')
-		s[n - 1] = '\0';
-	if (s[0] == '\0' || strlen(s) > 500)
-		return NULL;
-	if (!g_utf8_validate(s, -1, NULL))
-		return NULL;
-	return g_steal_pointer(&s);
-}
-
 static void
 add_id_list(GPtrArray *out, const char *value)
 {
@@ -253,7 +232,7 @@ add_id_list(GPtrArray *out, const char *value)
 	if (refs == NULL)
 		return;
 	for (int i = 0; i < g_mime_references_length(refs); i++) {
-		char *id = md_message_clean_id(
+		char *id = md_header_text_clean_id(
 		    g_mime_references_get_message_id(refs, i));
 
 		if (id != NULL)
@@ -305,25 +284,6 @@ digest_thread(gpointer data)
  */
 #define DIGEST_THREAD_MIN_BYTES (256 * 1024)
 
-gsize
-md_message_header_end(const guint8 *raw, gsize len, gsize from, gsize *body)
-{
-	for (gsize i = from; i + 1 < len; i++) {
-		if (raw[i] != '\n')
-			continue;
-		if (raw[i + 1] == '\n') {
-			*body = i + 2;
-			return i + 1;
-		}
-		if (raw[i + 1] == '\r' && i + 2 < len && raw[i + 2] == '\n') {
-			*body = i + 3;
-			return i + 1;
-		}
-	}
-	*body = len;
-	return len;
-}
-
 /*
  * GMime keeps a header block in memory many times over (an address list
  * costs about forty times its bytes), so a header block over
@@ -339,7 +299,7 @@ cut_headers(const guint8 *raw, gsize len)
 
 	if (len <= MD_MESSAGE_MAX_HEADER_BYTES)
 		return NULL;
-	end = md_message_header_end(raw, len, 0, &body);
+	end = md_header_text_block_end(raw, len, 0, &body);
 	if (end <= MD_MESSAGE_MAX_HEADER_BYTES)
 		return NULL;
 	for (cut = MD_MESSAGE_MAX_HEADER_BYTES; cut > 0 && raw[cut - 1] != '\n';
@@ -716,7 +676,7 @@ md_message_parse(const guint8 *raw, gsize len)
 	h.msg = msg;
 	h.hint = header_hint(msg);
 	read_headers(m, &h);
-	m->message_id = md_message_clean_id(g_mime_message_get_message_id(
+	m->message_id = md_header_text_clean_id(g_mime_message_get_message_id(
 	    msg));
 	{
 		g_autoptr(GPtrArray) irt = g_ptr_array_new_with_free_func(
@@ -762,7 +722,7 @@ md_message_parse(const guint8 *raw, gsize len)
 	w.hint = h.hint;
 	md_message_parts_walk(&w, body);
 	if (m->text == NULL && m->html != NULL)
-		m->text = md_html_to_text(m->html, strlen(m->html));
+		m->text = md_html_text_from_html(m->html, strlen(m->html));
 	if (w.body_guess != NULL)
 		m->charset_detected = g_strdup(w.body_guess);
 	else if (h.guessed != NULL || w.name_guess != NULL)

@@ -96,18 +96,13 @@ md_ticket_query(MdTxn *txn, const MdTicketQuery *q, GError **error)
 	Scan s = { .txn = txn, .q = q, .tickets = tickets };
 
 	if (q->customer != NULL) {
-		g_autoptr(GError) e = NULL;
-		g_autoptr(MdCustomer) c = md_customer_find_by_email(txn,
-		    q->customer, &e);
+		g_autoptr(MdCustomer) c = NULL;
 
-		s.filter_customer = TRUE;
-		if (c != NULL)
-			s.customer = c->id;
-		else if (!g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND)) {
-			g_propagate_error(error, g_steal_pointer(&e));
+		if (!md_customer_lookup_email(txn, q->customer, &c, error))
 			return NULL;
-		} else
-			s.customer = G_MAXUINT64;	/* matches nothing */
+		s.filter_customer = TRUE;
+		/* Nobody: G_MAXUINT64 matches no ticket. */
+		s.customer = c != NULL ? c->id : G_MAXUINT64;
 	}
 	if (!md_ticket_foreach(txn, scan_one, &s, error))
 		return NULL;

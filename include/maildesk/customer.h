@@ -89,6 +89,9 @@ MdCustomer *md_customer_from_record(const void *data, gsize len,
  */
 gboolean md_customer_lookup(MdTxn *txn, guint64 id, MdCustomer **out,
     GError **error);
+/* Found or not: *@out is who has @email (transfer full), or NULL. */
+gboolean md_customer_lookup_email(MdTxn *txn, const char *email,
+    MdCustomer **out, GError **error);
 /* NOT_FOUND when nobody has @email. */
 MdCustomer *md_customer_find_by_email(MdTxn *txn, const char *email,
     GError **error);

@@ -38,3 +38,14 @@ char *md_header_text_decode(const char *raw, const char *hint,
  */
 char *md_header_text_structured(const char *raw, const char *hint,
     const char **guessed);
+
+/*
+ * Where the header block of @raw ends, looking from offset @from: the
+ * offset of its blank line (or @len), and in *@body where the body starts.
+ */
+gsize md_header_text_block_end(const guint8 *raw, gsize len, gsize from,
+    gsize *body);
+
+/* A Message-ID without angle brackets and white space, or NULL when it
+ * is empty, too long or not UTF-8 (transfer full). */
+char *md_header_text_clean_id(const char *id);

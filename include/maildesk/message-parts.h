@@ -5,7 +5,7 @@
 #pragma once
 #include <gmime/gmime.h>
 
-#include "maildesk/message.h"
+#include "maildesk/message-types.h"
 
 typedef struct {
 	MdMessage *m;		/* borrowed: text, html, attachments,

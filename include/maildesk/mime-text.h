@@ -20,8 +20,3 @@ char *md_mime_text_to_utf8(const char *data, gsize len, const char *charset,
  */
 const char *md_mime_text_html_charset(const char *data, gsize len);
 
-/*
- * Readable plain text from an HTML document in UTF-8 (libxml2's parser,
- * loaded on first use).  NULL when libxml2 cannot be loaded.
- */
-char *md_html_to_text(const char *html, gsize len);

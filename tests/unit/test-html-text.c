@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * md_html_to_text: readable text from HTML-only mail.  Paragraphs become
+ * md_html_text_from_html: readable text from HTML-only mail.  Paragraphs become
  * blank lines, blocks and <br> line breaks, list items "- ", table cells
  * are separated by tabs, links keep their URL unless the text shows it,
  * scripts, styles and the head are dropped, white space collapses as in a
@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#include "maildesk/mime-text.h"
+#include "maildesk/html-text.h"
 
 typedef struct {
 	const char *path;
@@ -51,7 +51,7 @@ static void
 test_case(gconstpointer data)
 {
 	const Case *c = data;
-	g_autofree char *got = md_html_to_text(c->html, strlen(c->html));
+	g_autofree char *got = md_html_text_from_html(c->html, strlen(c->html));
 
 	g_assert_nonnull(got);
 	g_assert_cmpstr(got, ==, c->text);
@@ -67,7 +67,7 @@ test_deep(void)
 	for (int i = 0; i < 5000; i++)
 		g_string_append(html, "<div>");
 	g_string_append(html, "deep");
-	got = md_html_to_text(html->str, html->len);
+	got = md_html_text_from_html(html->str, html->len);
 	g_assert_nonnull(got);
 	g_assert_true(g_utf8_validate(got, -1, NULL));
 }
