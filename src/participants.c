@@ -52,11 +52,8 @@ md_participants_add(MdTxn *txn, const MdConfig *config, MdTicket *t,
 		*why = "an agent";
 		return TRUE;
 	}
-	c = md_customer_find_by_email(txn, mb->email, &e);
-	if (c == NULL && !g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND)) {
-		g_propagate_error(error, g_steal_pointer(&e));
+	if (!md_customer_lookup_email(txn, mb->email, &c, error))
 		return FALSE;
-	}
 	if (c != NULL && c->id == t->customer_id) {
 		*why = "the ticket's customer";
 		return TRUE;
@@ -130,14 +127,10 @@ md_participants_remove(MdTxn *txn, MdTicket *t, const char *address,
     GError **error)
 {
 	g_autoptr(MdCustomer) c = NULL;
-	g_autoptr(GError) e = NULL;
 	gboolean wrote;
 
-	c = md_customer_find_by_email(txn, address, &e);
-	if (c == NULL && !g_error_matches(e, MD_ERROR, MD_ERROR_NOT_FOUND)) {
-		g_propagate_error(error, g_steal_pointer(&e));
+	if (!md_customer_lookup_email(txn, address, &c, error))
 		return FALSE;
-	}
 	if (c == NULL || !md_participants_has(t, c->id)) {
 		g_set_error(error, MD_ERROR, MD_ERROR_NOT_FOUND, "%s is no "
 		    "participant of ticket %" G_GUINT64_FORMAT, address,
