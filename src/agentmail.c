@@ -19,10 +19,13 @@
 #include "maildesk/error.h"
 #include "maildesk/log.h"
 #include "maildesk/loop.h"
+#include "maildesk/merge.h"
 #include "maildesk/outbox.h"
+#include "maildesk/participants.h"
 #include "maildesk/ratelimit.h"
 #include "maildesk/sla.h"
 #include "maildesk/template.h"
+#include "maildesk/textmodule.h"
 #include "maildesk/token.h"
 
 MdAgentTrust
@@ -146,11 +149,30 @@ typedef struct {
 	char *pending_line;	/* the #pending or #pending-close line */
 	char *pending_arg;	/* its date, as written */
 	gboolean pending_close;
+	GPtrArray *cc_add;	/* of char *: #cc add lines, as written */
+	GPtrArray *cc_remove;	/* of char *: addresses to take off */
+	guint64 merge_into;	/* #merge N, or 0 */
+	char *merge_line;
+	char *template_name;	/* #template NAME */
 } Commands;
+
+/* The address of a "#cc add ADDR" line. */
+static const char *
+cc_address(const char *line)
+{
+	const char *sp = strrchr(line, ' ');
+	const char *tab = strrchr(line, '\t');
+
+	return (tab > sp ? tab : sp) + 1;
+}
 
 static void
 commands_clear(Commands *c)
 {
+	g_clear_pointer(&c->cc_add, g_ptr_array_unref);
+	g_clear_pointer(&c->cc_remove, g_ptr_array_unref);
+	g_free(c->merge_line);
+	g_free(c->template_name);
 	g_free(c->owner);
 	g_free(c->queue);
 	g_free(c->customer);
@@ -206,6 +228,25 @@ parse_commands(const MdConfig *config, const MdAgent *agent,
 			g_free(c->pending_arg);
 			c->pending_arg = g_strdup(arg);
 			c->pending_close = strcmp(verb, "pending-close") == 0;
+		} else if (verb != NULL && strcmp(verb, "cc") == 0 &&
+		    n == 3 && md_customer_check_address(arg, NULL) &&
+		    (g_ascii_strcasecmp(w[1], "add") == 0 ||
+		    g_ascii_strcasecmp(w[1], "remove") == 0)) {
+			GPtrArray **list = g_ascii_strcasecmp(w[1], "add") ==
+			    0 ? &c->cc_add : &c->cc_remove;
+
+			if (*list == NULL)
+				*list = g_ptr_array_new_with_free_func(g_free);
+			g_ptr_array_add(*list, g_strdup(list == &c->cc_add ?
+			    line : arg));
+		} else if (verb != NULL && strcmp(verb, "merge") == 0 &&
+		    n == 2 && md_merge_parse_number(arg, &c->merge_into)) {
+			g_free(c->merge_line);
+			c->merge_line = g_strdup(line);
+		} else if (verb != NULL && strcmp(verb, "template") == 0 &&
+		    n == 2 && md_textmodule_is_name(arg)) {
+			g_free(c->template_name);
+			c->template_name = g_strdup(arg);
 		} else
 			c->unknown = g_strdup(line);
 	}
@@ -259,8 +300,8 @@ our_address(MdAgentMail *a)
  */
 static gboolean
 queue_mail(MdAgentMail *a, const char *kind, const char *from,
-    const char *to, guint64 customer_id, MdComposeSpec *spec, GBytes **sent,
-    GError **error)
+    const char *to, guint64 customer_id, MdComposeSpec *spec, GPtrArray *also,
+    GBytes **sent, GError **error)
 {
 	g_autofree char *msgid = md_token_message_id(a->secret,
 	    a->ticket->number, from, to);
@@ -274,9 +315,46 @@ queue_mail(MdAgentMail *a, const char *kind, const char *from,
 	data = md_compose(spec, a->now);
 	if (sent != NULL && data != NULL)
 		*sent = g_bytes_ref(data);
-	return md_outbox_queue_composed(a->txn, a->config, kind,
+	if (!md_outbox_queue_composed(a->txn, a->config, kind,
 	    a->ticket->number, a->seq, customer_id, from, to, msgid, data,
-	    a->now, a->outbox_ids, error);
+	    a->now, a->outbox_ids, error))
+		return FALSE;
+	/*
+	 * The same mail to each person in its Cc, one entry each, as an MTA
+	 * splits recipients: a participant's full mailbox defers, or their
+	 * 5xx marks bouncing, that person alone; an erasure drops their copy
+	 * and leaves the customer's.
+	 */
+	for (guint i = 0; data != NULL && also != NULL && i < also->len; i++) {
+		const MdCustomer *p = g_ptr_array_index(also, i);
+
+		if (md_compose_valid_address(p->email) &&
+		    !md_outbox_queue(a->txn, a->config, kind,
+		    a->ticket->number, a->seq, p->id, from, p->email, msgid,
+		    data, a->now, a->outbox_ids, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* @people (of MdCustomer) as the Cc of an answer (transfer full). */
+static GPtrArray *
+answer_cc(GPtrArray *people)
+{
+	GPtrArray *cc = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)md_mailbox_free);
+
+	for (guint i = 0; i < people->len; i++) {
+		const MdCustomer *p = g_ptr_array_index(people, i);
+		g_autofree char *name = NULL;
+
+		if (p->first_name || p->last_name)
+			name = g_strstrip(g_strjoin(" ", p->first_name ?
+			    p->first_name : "", p->last_name ? p->last_name :
+			    "", NULL));
+		g_ptr_array_add(cc, md_mailbox_new(name, p->email));
+	}
+	return cc;
 }
 
 /* The customer's latest mail in the ticket, to answer in its thread. */
@@ -329,6 +407,28 @@ reply_address(MdAgentMail *a, const char *from, const char *agent)
 }
 
 /*
+ * The queue's signature for an answer to @c ("" when the site has none;
+ * transfer full).  A signature that cannot be read is the site's to fix:
+ * the answer goes without it rather than not at all.
+ */
+static char *
+answer_signature(MdAgentMail *a, const MdCustomer *c)
+{
+	const MdQueue *q = md_config_queue(a->config, a->ticket->queue);
+	g_autoptr(GHashTable) vars = variables(a, c, "");
+	g_autoptr(GError) e = NULL;
+	char *sig = md_textmodule_signature(a->config, a->ticket->queue,
+	    q->language, vars, &e);
+
+	if (sig != NULL)
+		return sig;
+	if (e != NULL)
+		md_warn("agentmail ticket=%" G_GUINT64_FORMAT " signature "
+		    "left out: %s", a->ticket->number, e->message);
+	return g_strdup("");
+}
+
+/*
  * The answer to the customer, from our address; kept as it went out, so
  * that an export hands the customer what they received and nothing of
  * the agent's own mail (signed addresses, quoted notes).
@@ -342,6 +442,8 @@ relay(MdAgentMail *a, const MdCustomer *c, const char *text, GError **error)
 	g_autofree char *subject = NULL, *reply_to = NULL, *to_name = NULL;
 	g_autofree char *from_name = NULL;
 	g_autoptr(GPtrArray) refs = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) cc = NULL, people = NULL;
+	g_autofree char *signature = NULL, *signed_text = NULL;
 	const char *from = our_address(a);
 	MdComposeSpec spec = { 0 };
 
@@ -374,10 +476,19 @@ relay(MdAgentMail *a, const MdCustomer *c, const char *text, GError **error)
 	spec.in_reply_to = last ? last->message_id : NULL;
 	spec.references = refs;
 	spec.auto_submitted = NULL;
-	spec.text = text;
+	signature = answer_signature(a, c);
+	signed_text = signature[0] != '\0' ? g_strconcat(text, "\n",
+	    signature, NULL) : g_strdup(text);
+	spec.text = signed_text;
 	spec.attach_raw = a->message->attachments->len > 0 ? a->raw : NULL;
 	spec.attach_len = a->raw_len;
-	if (!queue_mail(a, "reply", from, c->email, c->id, &spec, &sent,
+	/* As a reply-all would: the people the customer wrote to, in Cc. */
+	people = md_participants_recipients(a->txn, a->ticket, error);
+	if (people == NULL)
+		return FALSE;
+	cc = answer_cc(people);
+	spec.cc = cc;
+	if (!queue_mail(a, "reply", from, c->email, c->id, &spec, people, &sent,
 	    error))
 		return FALSE;
 	return sent == NULL || md_ticket_save_sent(a->txn, a->ticket->number,
@@ -430,7 +541,8 @@ copy_to_agents(MdAgentMail *a, const MdCustomer *c, const char *text,
 		spec.reply_to = reply_to;
 		spec.auto_submitted = "auto-generated";
 		spec.text = body;
-		if (!queue_mail(a, "copy", from, *to, 0, &spec, NULL, error))
+		if (!queue_mail(a, "copy", from, *to, 0, &spec, NULL, NULL,
+		    error))
 			return FALSE;
 	}
 	return TRUE;
@@ -451,7 +563,7 @@ mail_agent(MdAgentMail *a, const char *kind, const char *from,
 	spec.in_reply_to = a->message->message_id;
 	spec.auto_submitted = "auto-replied";
 	spec.text = body;
-	return queue_mail(a, kind, from, a->agent->email, 0, &spec, NULL,
+	return queue_mail(a, kind, from, a->agent->email, 0, &spec, NULL, NULL,
 	    error);
 }
 
@@ -577,7 +689,131 @@ check_commands(MdAgentMail *a, const Commands *cmd, char **wrong,
 	}
 	if (cmd->customer != NULL)
 		md_agentmail_require_strong(a, cmd->customer_line);
+	for (guint i = 0; cmd->cc_add != NULL && i < cmd->cc_add->len; i++) {
+		const char *line = g_ptr_array_index(cmd->cc_add, i);
+		const char *addr = cc_address(line);
+		g_autoptr(MdAgent) agent = NULL;
+		g_autoptr(GError) e = NULL;
+
+		agent = md_agent_find(a->txn, a->config, addr, &e);
+		if (e != NULL) {
+			g_propagate_error(error, g_steal_pointer(&e));
+			return FALSE;
+		}
+		if (agent != NULL || md_config_is_ours(a->config, addr)) {
+			*wrong = g_strdup_printf("%s: %s is %s", line, addr,
+			    agent ? "an agent (agents get a copy anyway)" :
+			    "one of our own addresses");
+			return TRUE;
+		}
+		if (a->ticket->participants->len + i >= MD_PARTICIPANTS_MAX) {
+			*wrong = g_strdup_printf("%s: the ticket has as many "
+			    "participants as it may have (%d)", line,
+			    MD_PARTICIPANTS_MAX);
+			return TRUE;
+		}
+		/* A new address to send to: a leaked token must not do it. */
+		md_agentmail_require_strong(a, line);
+	}
+	for (guint i = 0; cmd->cc_remove != NULL && i < cmd->cc_remove->len;
+	    i++) {
+		const char *addr = g_ptr_array_index(cmd->cc_remove, i);
+		g_autoptr(MdCustomer) p = NULL;
+		g_autoptr(GError) e = NULL;
+
+		p = md_customer_find_by_email(a->txn, addr, &e);
+		if (p == NULL && !g_error_matches(e, MD_ERROR,
+		    MD_ERROR_NOT_FOUND)) {
+			g_propagate_error(error, g_steal_pointer(&e));
+			return FALSE;
+		}
+		if (p == NULL || !md_participants_has(a->ticket, p->id)) {
+			*wrong = g_strdup_printf("#cc remove %s: no "
+			    "participant of this ticket", addr);
+			return TRUE;
+		}
+	}
+	if (cmd->merge_into != 0) {
+		g_autoptr(MdTicket) into = NULL;
+		g_autoptr(GError) e = NULL;
+
+		into = md_ticket_load(a->txn, cmd->merge_into, &e);
+		if (into == NULL && !g_error_matches(e, MD_ERROR,
+		    MD_ERROR_NOT_FOUND)) {
+			g_propagate_error(error, g_steal_pointer(&e));
+			return FALSE;
+		}
+		if (into == NULL || !md_merge_check(a->ticket, into, FALSE,
+		    &e)) {
+			*wrong = g_strdup_printf("%s: %s", cmd->merge_line,
+			    into ? e->message : "there is no such ticket");
+			return TRUE;
+		}
+	}
 	return TRUE;
+}
+
+/* The people #cc names, on or off the list (write txn). */
+static gboolean
+apply_cc(MdAgentMail *a, const Commands *cmd, GError **error)
+{
+	for (guint i = 0; cmd->cc_add != NULL && i < cmd->cc_add->len; i++) {
+		MdMailbox mb = { NULL, (char *)cc_address(g_ptr_array_index(
+		    cmd->cc_add, i)) };
+		const char *why;
+
+		if (!md_participants_add(a->txn, a->config, a->ticket, &mb,
+		    a->now, &why, error))
+			return FALSE;
+		if (why != NULL)
+			md_info("agentmail ticket=%" G_GUINT64_FORMAT
+			    " cc=not-added", a->ticket->number);
+	}
+	for (guint i = 0; cmd->cc_remove != NULL && i < cmd->cc_remove->len;
+	    i++)
+		if (!md_participants_remove(a->txn, a->ticket,
+		    g_ptr_array_index(cmd->cc_remove, i), error))
+			return FALSE;
+	return TRUE;
+}
+
+/*
+ * Text module @name with the ticket's placeholders, in place of the
+ * command line: above what the agent wrote in *@text.  FALSE, with
+ * *@wrong for the agent, when the site has no such module.
+ */
+static gboolean
+insert_module(MdAgentMail *a, const char *name, const MdCustomer *c,
+    char **text, char **wrong)
+{
+	const MdQueue *q = md_config_queue(a->config, a->ticket->queue);
+	g_autoptr(GHashTable) vars = variables(a, c, "");
+	g_autoptr(GError) e = NULL;
+	g_autofree char *module = md_textmodule_render(a->config, name,
+	    q->language, vars, &e);
+	g_autofree char *own = *text;
+	gboolean empty = own[0] == '\n' || own[0] == '\0';
+
+	if (module == NULL) {
+		*wrong = g_strdup_printf("#template %s: %s", name, e->message);
+		*text = g_steal_pointer(&own);
+		return FALSE;
+	}
+	g_strchomp(module);
+	*text = empty ? g_strconcat(module, "\n", NULL) :
+	    g_strconcat(module, "\n\n", own, NULL);
+	return TRUE;
+}
+
+/* The ticket this one is merged into at the end of the mail's work. */
+static gboolean
+apply_merge(MdAgentMail *a, guint64 number, GError **error)
+{
+	g_autoptr(MdTicket) into = md_ticket_load(a->txn, number, error);
+
+	if (into == NULL || !md_ticket_save(a->txn, a->ticket, error))
+		return FALSE;
+	return md_merge(a->txn, a->ticket, into, FALSE, a->now, error);
 }
 
 /* A relay to someone who is not yet the ticket's: that needs proof too. */
@@ -633,6 +869,29 @@ refuse(MdAgentMail *a, const char *wrong, GError **error)
 
 		return keep(a, wrong ? 0 : MD_MSG_REFUSED, text, error);
 	}
+}
+
+/*
+ * What the mail leaves the ticket in, once stored and relayed: the status
+ * the commands set, its service levels, a pending date, and last a merge
+ * (which makes the ticket a stub).
+ */
+static gboolean
+settle(MdAgentMail *a, const Commands *cmd, gboolean relayed, gint64 pending,
+    GError **error)
+{
+	if (cmd->has_status)
+		md_ticket_set_status(a->ticket, cmd->status, a->now);
+	if (pending != 0)
+		md_ticket_set_status(a->ticket, MD_STATUS_PENDING, a->now);
+	/* Imported mail starts no service levels (see deliver.c). */
+	if (!a->no_mail && !md_sla_note(a->txn, a->config, a->ticket,
+	    relayed ? MD_SLA_EVENT_ANSWER : MD_SLA_EVENT_NONE, a->now, error))
+		return FALSE;
+	if (pending != 0 && !a->no_mail && !md_sla_set_pending(a->txn,
+	    a->config, a->ticket, pending, cmd->pending_close, a->now, error))
+		return FALSE;
+	return cmd->merge_into == 0 || apply_merge(a, cmd->merge_into, error);
 }
 
 gboolean
@@ -696,6 +955,11 @@ md_agentmail_handle(MdAgentMail *a, GError **error)
 		if (c == NULL)
 			goto out;
 	}
+	if (cmd.template_name != NULL &&
+	    !insert_module(a, cmd.template_name, c, &text, &wrong)) {
+		ok = refuse(a, wrong, error);
+		goto out;
+	}
 	relayed = !(cmd.note || text[0] == '\n' || text[0] == '\0' ||
 	    c == NULL);
 	if (relayed && !check_relay(a, c, was, error))
@@ -740,6 +1004,8 @@ md_agentmail_handle(MdAgentMail *a, GError **error)
 		g_free(a->ticket->queue);
 		a->ticket->queue = g_strdup(cmd.queue);
 	}
+	if (!apply_cc(a, &cmd, error))
+		goto out;
 
 	if (!relayed) {
 		/* Internal: a note, commands only, or nobody to answer. */
@@ -762,18 +1028,7 @@ md_agentmail_handle(MdAgentMail *a, GError **error)
 			md_ticket_set_status(a->ticket, MD_STATUS_PENDING,
 			    a->now);
 	}
-	if (cmd.has_status)
-		md_ticket_set_status(a->ticket, cmd.status, a->now);
-	if (pending != 0)
-		md_ticket_set_status(a->ticket, MD_STATUS_PENDING, a->now);
-	/* Imported mail starts no service levels (see deliver.c). */
-	if (!a->no_mail && !md_sla_note(a->txn, a->config, a->ticket,
-	    relayed ? MD_SLA_EVENT_ANSWER : MD_SLA_EVENT_NONE, a->now, error))
-		goto out;
-	if (pending != 0 && !a->no_mail && !md_sla_set_pending(a->txn,
-	    a->config, a->ticket, pending, cmd.pending_close, a->now, error))
-		goto out;
-	ok = TRUE;
+	ok = settle(a, &cmd, relayed, pending, error);
 out:
 	commands_clear(&cmd);
 	if (a->refused != NULL)

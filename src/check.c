@@ -284,6 +284,13 @@ repair_ticket(MdTicket *t, gpointer user_data)
 			return FALSE;
 		r->entries++;
 	}
+	/* Participants who never wrote are linked by the list alone. */
+	for (guint i = 0; i < t->participants->len; i++) {
+		if (!md_customer_link_ticket(r->txn, g_array_index(
+		    t->participants, guint64, i), t->number, &r->error))
+			return FALSE;
+		r->entries++;
+	}
 	for (guint32 s = 1; s <= t->message_count; s++) {
 		g_autoptr(MdMessage) m = md_ticket_load_message(r->txn,
 		    t->number, s, NULL);

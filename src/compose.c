@@ -164,6 +164,14 @@ md_compose(const MdComposeSpec *spec, gint64 now)
 	    spec->from_address);
 	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, to_name,
 	    spec->to_address);
+	for (guint i = 0; spec->cc != NULL && i < spec->cc->len; i++) {
+		const MdMailbox *mb = g_ptr_array_index(spec->cc, i);
+		g_autofree char *name = md_compose_clean_header(mb->name);
+
+		if (md_compose_valid_address(mb->email))
+			g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_CC,
+			    name, mb->email);
+	}
 	if (spec->reply_to != NULL)
 		g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_REPLY_TO,
 		    NULL, spec->reply_to);

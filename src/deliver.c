@@ -18,7 +18,9 @@
 #include "maildesk/deliver.h"
 #include "maildesk/error.h"
 #include "maildesk/loop.h"
+#include "maildesk/merge.h"
 #include "maildesk/message.h"
+#include "maildesk/participants.h"
 #include "maildesk/sla.h"
 #include "maildesk/search-queue.h"
 #include "maildesk/thread.h"
@@ -424,7 +426,7 @@ thread(Delivery *d, GError **error)
 		}
 	}
 	if (d->opts->ticket != 0)
-		match->ticket = d->opts->ticket;
+		match->ticket = md_merge_target(d->tx, d->opts->ticket);
 	if (match->cited != 0)
 		d->m->flags |= match->cited_reference ? MD_MSG_CITED_REF :
 		    MD_MSG_CITED_TAG;
@@ -532,12 +534,24 @@ store_agent_mail(Delivery *d, GError **error)
 	return TRUE;
 }
 
-/* Anybody else's mail goes into the ticket; a bounce marks the address. */
+/*
+ * Anybody else's mail goes into the ticket; a bounce marks the address.
+ * Whom the customer (or a participant) wrote to besides us gets the
+ * answers too; machine mail names nobody we should write to.
+ */
 static gboolean
 store_mail(Delivery *d, GError **error)
 {
+	const MdCustomer *c = d->customer;
+
 	if (!md_ticket_append_message(d->tx, d->ticket, d->m, d->raw, d->len,
 	    d->key, &d->result->seq, error))
+		return FALSE;
+	if (c != NULL && !(d->m->flags & MD_MSG_MACHINE) &&
+	    (d->ticket->customer_id == c->id ||
+	    md_participants_has(d->ticket, c->id)) &&
+	    !md_participants_add_from(d->tx, d->config, d->ticket, d->m,
+	    d->now, error))
 		return FALSE;
 	if (d->m->kind == MD_KIND_BOUNCE && !mark_bouncing(d->tx, d->ticket,
 	    d->m, d->now, error))

@@ -24,6 +24,7 @@
 #include "maildesk/token.h"
 #include "maildesk/json-out.h"
 #include "maildesk/outbox.h"
+#include "maildesk/participants.h"
 #include "maildesk/privacy.h"
 #include "maildesk/ticket.h"
 
@@ -343,8 +344,12 @@ md_export_customer(MdTxn *txn, const MdConfig *config, const MdCustomer *c,
 	for (guint i = 0; i < tickets->len; i++) {
 		guint64 n = g_array_index(tickets, guint64, i);
 		g_autoptr(MdTicket) t = md_ticket_load(txn, n, error);
+		g_autoptr(GPtrArray) people = NULL;
 
 		if (t == NULL)
+			return FALSE;
+		people = md_participants_load(txn, t, error);
+		if (people == NULL)
 			return FALSE;
 		json_builder_begin_object(b);
 		md_json_add_ticket(b, t, t->customer_id == c->id ? c : NULL);
@@ -359,6 +364,7 @@ md_export_customer(MdTxn *txn, const MdConfig *config, const MdCustomer *c,
 			}
 			md_sla_view_json(view, b, t, sla, TRUE);
 		}
+		md_json_add_participants(b, people);
 		json_builder_set_member_name(b, "messages");
 		json_builder_begin_array(b);
 		for (guint32 s = 1; s <= t->message_count; s++) {
@@ -368,7 +374,9 @@ md_export_customer(MdTxn *txn, const MdConfig *config, const MdCustomer *c,
 			if (m == NULL)
 				return FALSE;
 			/* In somebody else's ticket, only what is theirs. */
-			if (t->customer_id != c->id && !involves(c, m))
+			if (t->customer_id != c->id && !involves(c, m) &&
+			    !(m->kind == MD_KIND_AGENT &&
+			    md_participants_has(t, c->id)))
 				continue;
 			if (!export_message(txn, &red, b, mbox, rawdir, n, s, m,
 			    error))

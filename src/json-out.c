@@ -140,6 +140,17 @@ md_json_add_customer(JsonBuilder *b, const MdCustomer *c, GArray *tickets)
 }
 
 void
+md_json_add_participants(JsonBuilder *b, GPtrArray *people)
+{
+	json_builder_set_member_name(b, "participants");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < people->len; i++)
+		json_builder_add_string_value(b,
+		    ((MdCustomer *)g_ptr_array_index(people, i))->email);
+	json_builder_end_array(b);
+}
+
+void
 md_json_add_ticket(JsonBuilder *b, const MdTicket *t,
     const MdCustomer *customer)
 {
@@ -168,6 +179,11 @@ md_json_add_ticket(JsonBuilder *b, const MdTicket *t,
 	json_builder_set_member_name(b, "linked_to");
 	if (t->linked_to != 0)
 		json_builder_add_int_value(b, (gint64)t->linked_to);
+	else
+		json_builder_add_null_value(b);
+	json_builder_set_member_name(b, "merged_into");
+	if (t->merged_into != 0)
+		json_builder_add_int_value(b, (gint64)t->merged_into);
 	else
 		json_builder_add_null_value(b);
 	json_builder_set_member_name(b, "cited");

@@ -129,6 +129,12 @@ save(MdTxn *txn, const MdOutboxEntry *e, GError **error)
 }
 
 gboolean
+md_outbox_update(MdTxn *txn, const MdOutboxEntry *e, GError **error)
+{
+	return save(txn, e, error);
+}
+
+gboolean
 md_outbox_add(MdTxn *txn, MdOutboxEntry *e, GError **error)
 {
 	if (!md_store_next_id(txn, "next-outbox", &e->id, error))
@@ -242,14 +248,33 @@ md_outbox_remove(MdTxn *txn, guint64 id, GError **error)
 typedef struct {
 	GPtrArray *out;
 	GError *error;
+	guint64 ticket;		/* only entries about it; 0: all */
 } Collect;
+
+/* The ticket of an outbox record, read in place; 0 when unreadable. */
+static guint64
+ticket_of(const MDB_val *data)
+{
+	g_autoptr(GVariant) v = g_variant_ref_sink(g_variant_new_from_data(
+	    G_VARIANT_TYPE("(ya{sv})"), data->mv_data, data->mv_size, FALSE,
+	    NULL, NULL));
+	g_autoptr(GVariant) dict = g_variant_get_child_value(v, 1);
+	guint64 ticket = 0;
+
+	g_variant_lookup(dict, "ticket", "t", &ticket);
+	return ticket;
+}
 
 static gboolean
 collect(const MDB_val *key, const MDB_val *data, gpointer user_data)
 {
 	Collect *c = user_data;
-	MdOutboxEntry *e = from_record(data->mv_data, data->mv_size,
-	    &c->error);
+	MdOutboxEntry *e;
+
+	/* A queue that grew during an outage: decode only what is asked. */
+	if (c->ticket != 0 && ticket_of(data) != c->ticket)
+		return TRUE;
+	e = from_record(data->mv_data, data->mv_size, &c->error);
 
 	if (e == NULL)
 		return FALSE;
@@ -257,11 +282,11 @@ collect(const MDB_val *key, const MDB_val *data, gpointer user_data)
 	return TRUE;
 }
 
-GPtrArray *
-md_outbox_list(MdTxn *txn, GError **error)
+static GPtrArray *
+list(MdTxn *txn, guint64 ticket, GError **error)
 {
 	Collect c = { g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)md_outbox_entry_free), NULL };
+	    (GDestroyNotify)md_outbox_entry_free), NULL, ticket };
 
 	if (!md_store_foreach(txn, MD_DB_OUTBOX, NULL, 0, collect, &c,
 	    error)) {
@@ -274,6 +299,19 @@ md_outbox_list(MdTxn *txn, GError **error)
 		return NULL;
 	}
 	return c.out;
+}
+
+GPtrArray *
+md_outbox_list(MdTxn *txn, GError **error)
+{
+	return list(txn, 0, error);
+}
+
+GPtrArray *
+md_outbox_list_ticket(MdTxn *txn, guint64 ticket, GError **error)
+{
+	g_return_val_if_fail(ticket != 0, NULL);
+	return list(txn, ticket, error);
 }
 
 /* TRUE when @ids (NULL: all) has @id. */

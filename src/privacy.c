@@ -15,6 +15,7 @@
 #include "maildesk/ledger.h"
 #include "maildesk/open-tickets.h"
 #include "maildesk/outbox.h"
+#include "maildesk/participants.h"
 #include "maildesk/privacy.h"
 #include "maildesk/ratelimit.h"
 #include "maildesk/message-record.h"
@@ -569,7 +570,8 @@ erase_tickets(MdTxn *txn, const MdCustomer *c, Sweep *s, MdEraseReport *r,
 		if (t->customer_id == c->id) {
 			if (!drop_ticket(txn, t, s, r, error))
 				return FALSE;
-		} else if (!tombstone_theirs(txn, t, c, s, r, error))
+		} else if (!tombstone_theirs(txn, t, c, s, r, error) ||
+		    !md_participants_forget(txn, t, c, error))
 			return FALSE;
 	}
 	sweep_customer(s, c);

@@ -401,7 +401,8 @@ index_ticket(Indexer *ix, guint64 number, const MdTicket *t, GError **error)
 	g_autoptr(MdCustomer) c = NULL;
 	g_autofree char *customer = NULL;
 
-	if (t == NULL)
+	/* A merged ticket's mail is its target's now (merge.c). */
+	if (t == NULL || t->merged_into != 0)
 		return md_search_engine_remove_ticket(ix->engine, number,
 		    error);
 	if (t->customer_id != 0) {

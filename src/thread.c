@@ -13,6 +13,8 @@
 #include "maildesk/customer.h"
 #include "maildesk/error.h"
 #include "maildesk/log.h"
+#include "maildesk/merge.h"
+#include "maildesk/participants.h"
 #include "maildesk/thread.h"
 #include "maildesk/ticket.h"
 #include "maildesk/token.h"
@@ -106,7 +108,8 @@ may_join(MdTxn *txn, const MdTicket *t, const MdThreadSender *who,
     gboolean *yes, GError **error)
 {
 	*yes = who->agent || (who->customer_id != 0 &&
-	    t->customer_id == who->customer_id);
+	    (t->customer_id == who->customer_id ||
+	    md_participants_has(t, who->customer_id)));
 	if (*yes || who->customer_id == 0)
 		return TRUE;
 	return md_customer_has_ticket(txn, who->customer_id, t->number, yes,
@@ -250,8 +253,8 @@ lookup_reference(MdTxn *txn, GBytes *secret, const char *id,
 	return may_join(txn, t, who, allowed, error);
 }
 
-gboolean
-md_thread_find(MdTxn *txn, const MdConfig *config, GBytes *secret,
+static gboolean
+find(MdTxn *txn, const MdConfig *config, GBytes *secret,
     const MdMessage *m, const MdThreadSender *who, const char *queue,
     gint64 now, MdThreadMatch *match, GError **error)
 {
@@ -355,5 +358,24 @@ md_thread_find(MdTxn *txn, const MdConfig *config, GBytes *secret,
 found:
 	match->reason = MD_THREAD_REFERENCE;
 	match->ticket = n;
+	return TRUE;
+}
+
+gboolean
+md_thread_find(MdTxn *txn, const MdConfig *config, GBytes *secret,
+    const MdMessage *m, const MdThreadSender *who, const char *queue,
+    gint64 now, MdThreadMatch *match, GError **error)
+{
+	if (!find(txn, config, secret, m, who, queue, now, match, error))
+		return FALSE;
+	/*
+	 * A merged ticket lives on in its target: whatever named the stub
+	 * (its tag, signed addresses, our Message-IDs) lands there.  Who
+	 * may join was decided on the stub, which keeps its people.
+	 */
+	if (match->ticket != 0)
+		match->ticket = md_merge_target(txn, match->ticket);
+	if (match->cited != 0)
+		match->cited = md_merge_target(txn, match->cited);
 	return TRUE;
 }

@@ -37,6 +37,7 @@ md_ticket_new(void)
 	MdTicket *t = g_new0(MdTicket, 1);
 
 	t->events = g_ptr_array_new_with_free_func(event_free);
+	t->participants = g_array_new(FALSE, FALSE, sizeof(guint64));
 	return t;
 }
 
@@ -60,6 +61,7 @@ md_ticket_free(MdTicket *t)
 	g_free(t->owner);
 	g_free(t->hold_reason);
 	g_ptr_array_unref(t->events);
+	g_array_unref(t->participants);
 	g_free(t);
 }
 
@@ -508,6 +510,33 @@ md_ticket_continued_in(MdTxn *txn, guint64 number, GError **error)
 
 /* The record layout (record.h: versioned, unknown keys skipped). */
 
+/* The people and the merge of @t (participants.c, merge.c). */
+static void
+put_people(GVariantDict *d, const MdTicket *t)
+{
+	if (t->participants->len > 0)
+		g_variant_dict_insert_value(d, "participants",
+		    g_variant_new_fixed_array(G_VARIANT_TYPE_UINT64,
+		    t->participants->data, t->participants->len,
+		    sizeof(guint64)));
+	if (t->merged_into != 0)
+		g_variant_dict_insert(d, "merged-into", "t", t->merged_into);
+}
+
+static void
+get_people(GVariantDict *d, MdTicket *t)
+{
+	g_autoptr(GVariant) p = g_variant_dict_lookup_value(d, "participants",
+	    G_VARIANT_TYPE("at"));
+	gsize n = 0;
+	const guint64 *ids = p ? g_variant_get_fixed_array(p, &n,
+	    sizeof(guint64)) : NULL;
+
+	if (n > 0)
+		g_array_append_vals(t->participants, ids, (guint)n);
+	t->merged_into = md_record_get_u64(d, "merged-into");
+}
+
 GBytes *
 md_ticket_to_record(const MdTicket *t)
 {
@@ -541,6 +570,7 @@ md_ticket_to_record(const MdTicket *t)
 		g_variant_dict_insert_value(&d, "events",
 		    g_variant_builder_end(&ev));
 	}
+	put_people(&d, t);
 	return md_record_close(&d);
 }
 
@@ -586,5 +616,6 @@ md_ticket_from_record(const void *data, gsize len, GError **error)
 			while (g_variant_iter_next(it, "(x&s)", &time, &text))
 				md_ticket_add_event(t, time, text);
 	}
+	get_people(d, t);
 	return g_steal_pointer(&t);
 }

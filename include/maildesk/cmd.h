@@ -114,6 +114,7 @@ gboolean md_cmd_ticket_list(MdContext *, int, char **, GError **);
 gboolean md_cmd_ticket_show(MdContext *, int, char **, GError **);
 gboolean md_cmd_ticket_raw(MdContext *, int, char **, GError **);
 gboolean md_cmd_ticket_set(MdContext *, int, char **, GError **);
+gboolean md_cmd_ticket_merge(MdContext *, int, char **, GError **);
 gboolean md_cmd_customer_show(MdContext *, int, char **, GError **);
 gboolean md_cmd_check(MdContext *, int, char **, GError **);
 gboolean md_cmd_config_check(MdContext *, int, char **, GError **);

@@ -7,6 +7,8 @@
 #pragma once
 #include <glib.h>
 
+#include "maildesk/message.h"
+
 typedef struct {
 	const char *from_address;	/* our address, or the author's */
 	const char *from_name;		/* nullable */
@@ -23,6 +25,10 @@ typedef struct {
 	const char *text;		/* the body, UTF-8 */
 	const guint8 *attach_raw;	/* nullable: a mail whose attachments */
 	gsize attach_len;		/* are attached */
+	GPtrArray *cc;			/* nullable, of MdMailbox: Cc; one
+					 * whose address is not plain
+					 * (md_compose_valid_address) is
+					 * left out */
 } MdComposeSpec;
 
 /*

@@ -22,6 +22,8 @@ void md_json_add_local_time(JsonBuilder *b, const char *name, gint64 unix_s);
 /* Adds the ticket's fields (without messages) to the open object. */
 void md_json_add_ticket(JsonBuilder *b, const MdTicket *t,
     const MdCustomer *customer);
+/* "participants": the addresses of @people (of MdCustomer). */
+void md_json_add_participants(JsonBuilder *b, GPtrArray *people);
 void md_json_add_message(JsonBuilder *b, const MdMessage *m);
 /*
  * A message as its text only: direction, kind, internal, flags, from

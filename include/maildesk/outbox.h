@@ -60,6 +60,10 @@ gboolean md_outbox_queue(MdTxn *txn, const MdConfig *config,
     const char *from, const char *to, const char *message_id, GBytes *data,
     gint64 now, GArray *ids, GError **error);
 
+/* Saves entry @e as it is now (write txn): a merge or an erasure. */
+gboolean md_outbox_update(MdTxn *txn, const MdOutboxEntry *e,
+    GError **error);
+
 /*
  * Queues an entry that is owed but not yet composed: its kind, ticket,
  * @seq (the message it answers), addressee and sender, leased like those
@@ -94,6 +98,13 @@ gboolean md_outbox_remove(MdTxn *txn, guint64 id, GError **error);
 
 /* Every entry, in id order (transfer full, of MdOutboxEntry). */
 GPtrArray *md_outbox_list(MdTxn *txn, GError **error);
+
+/*
+ * The entries about ticket @ticket, in id order (transfer full); decodes
+ * only those, however long the queue grew.
+ */
+GPtrArray *md_outbox_list_ticket(MdTxn *txn, guint64 ticket,
+    GError **error);
 
 /*
  * The entries among @ids (guint64) that are still queued, in the order of

@@ -38,6 +38,12 @@ typedef struct {
 	GPtrArray *events;	/* owned, of MdEvent: delivery failures ... */
 	gint64 hold_until;	/* legal hold until then, or 0 */
 	char *hold_reason;	/* owned, nullable */
+	GArray *participants;	/* owned, guint64 customer ids: people the
+				 * customer wrote to besides us, or an agent
+				 * added; they get the answers in Cc
+				 * (participants.c) */
+	guint64 merged_into;	/* the ticket this one was merged into, or 0
+				 * (merge.c): a stub */
 } MdTicket;
 
 MdTicket *md_ticket_new(void);

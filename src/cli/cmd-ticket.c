@@ -16,7 +16,10 @@
 #include "maildesk/customer.h"
 #include "maildesk/error.h"
 #include "maildesk/json-out.h"
+#include "maildesk/merge.h"
+#include "maildesk/participants.h"
 #include "maildesk/sla-view.h"
+#include "maildesk/textmodule.h"
 #include "maildesk/ticket.h"
 #include "maildesk/ticket-query.h"
 
@@ -293,10 +296,14 @@ ticket_links(MdTxn *txn, const MdTicket *t, GPtrArray *participants,
 	for (guint i = 0; i < ids->len; i++) {
 		g_autoptr(MdCustomer) p = md_customer_load(txn,
 		    g_array_index(ids, guint64, i), error);
+		g_autofree char *label = NULL;
 
 		if (p == NULL)
 			return FALSE;
-		g_ptr_array_add(participants, customer_label(p));
+		label = customer_label(p);
+		g_ptr_array_add(participants, md_participants_has(t, p->id) ?
+		    g_strconcat(label, " (in Cc)", NULL) :
+		    g_steal_pointer(&label));
 	}
 	*continued = md_ticket_continued_in(txn, t->number, error);
 	return *continued != NULL;
@@ -325,6 +332,7 @@ md_cmd_ticket_show(MdContext *ctx, int argc, char **argv, GError **error)
 	g_autoptr(MdSla) sla = NULL;
 	MdSlaTarget target = MD_SLA_FIRST_RESPONSE;
 	gint64 due = 0;
+	g_autoptr(GPtrArray) people = NULL;
 	guint64 number;
 
 	g_option_context_add_main_entries(oc, entries, NULL);
@@ -353,6 +361,11 @@ md_cmd_ticket_show(MdContext *ctx, int argc, char **argv, GError **error)
 		json_builder_begin_object(b);
 		md_json_add_ticket(b, t, c);
 		md_sla_view_json(view, b, t, sla, TRUE);
+		/* Who gets the answers in Cc: named in the customer's mail. */
+		people = md_participants_load(&txn, t, error);
+		if (people == NULL)
+			return FALSE;
+		md_json_add_participants(b, people);
 		json_builder_set_member_name(b, "messages");
 		json_builder_begin_array(b);
 	} else {
@@ -367,6 +380,9 @@ md_cmd_ticket_show(MdContext *ctx, int argc, char **argv, GError **error)
 		for (guint i = 0; i < participants->len; i++)
 			g_string_append_printf(out, "Participant: %s\n",
 			    (char *)g_ptr_array_index(participants, i));
+		if (t->merged_into != 0)
+			g_string_append_printf(out, "Merged into: ticket %"
+			    G_GUINT64_FORMAT "\n", t->merged_into);
 		if (t->linked_to != 0)
 			g_string_append_printf(out, "Continues: ticket %"
 			    G_GUINT64_FORMAT "\n", t->linked_to);
@@ -464,6 +480,49 @@ md_cmd_ticket_raw(MdContext *ctx, int argc, char **argv, GError **error)
 	return TRUE;
 }
 
+/* ticket set N cc add|remove ADDR: who gets the answers in Cc. */
+static gboolean
+set_cc(MdContext *ctx, guint64 number, const char *verb, const char *address,
+    gint64 now, GError **error)
+{
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	g_autoptr(MdTicket) t = NULL;
+	MdMailbox mb = { NULL, (char *)address };
+	const char *why = NULL;
+
+	if (strcmp(verb, "add") != 0 && strcmp(verb, "remove") != 0) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "cc \"%s\" is "
+		    "not add or remove", verb);
+		return FALSE;
+	}
+	if (!md_customer_check_address(address, error)) {
+		g_prefix_error(error, "cc: ");
+		return FALSE;
+	}
+	if (!md_store_begin(ctx->store, MD_TXN_WRITE, &txn, error))
+		return FALSE;
+	t = md_ticket_load(&txn, number, error);
+	if (t == NULL)
+		return FALSE;
+	if (strcmp(verb, "add") == 0) {
+		if (!md_participants_add(&txn, ctx->config, t, &mb, now, &why,
+		    error))
+			return FALSE;
+		if (why != NULL) {
+			g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "cc: %s "
+			    "is not added: %s", address, why);
+			return FALSE;
+		}
+	} else if (!md_participants_remove(&txn, t, address, error))
+		return FALSE;
+	t->updated_at = now;
+	if (!md_ticket_save(&txn, t, error) || !md_store_commit(&txn, error))
+		return FALSE;
+	md_out("ticket %" G_GUINT64_FORMAT ": cc %s %s\n", number, verb,
+	    address);
+	return TRUE;
+}
+
 gboolean
 md_cmd_ticket_set(MdContext *ctx, int argc, char **argv, GError **error)
 {
@@ -476,10 +535,13 @@ md_cmd_ticket_set(MdContext *ctx, int argc, char **argv, GError **error)
 
 	if (!number_arg(argc, argv, 1, "ticket number", &number, error))
 		return FALSE;
+	if (argc == 5 && strcmp(argv[2], "cc") == 0)
+		return set_cc(ctx, number, argv[3], argv[4], now, error);
 	if (argc != 4) {
 		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "usage: ticket "
 		    "set N status open|pending|resolved|closed | owner "
-		    "ADDR|none | queue NAME | pending|pending-close DATE");
+		    "ADDR|none | queue NAME | pending|pending-close DATE | "
+		    "cc add|remove ADDR");
 		return FALSE;
 	}
 	if (!md_store_begin(ctx->store, MD_TXN_WRITE, &txn, error))
@@ -603,17 +665,81 @@ answer_text(GError **error)
 	return g_strdup(s->str);
 }
 
+/* USAGE unless the site has text module @name for ticket @t. */
+static gboolean
+module_exists(const MdConfig *config, const MdTicket *t, const char *name,
+    GError **error)
+{
+	const MdQueue *q = md_config_queue(config, t->queue);
+	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autoptr(GError) e = NULL;
+	g_autofree char *text = md_textmodule_render(config, name,
+	    q ? q->language : NULL, vars, &e);
+
+	if (text != NULL)
+		return TRUE;
+	g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "--template: %s",
+	    e->message);
+	return FALSE;
+}
+
+gboolean
+md_cmd_ticket_merge(MdContext *ctx, int argc, char **argv, GError **error)
+{
+	gboolean force = FALSE;
+	GOptionEntry entries[] = {
+		{ "force", 0, 0, G_OPTION_ARG_NONE, &force,
+		  "merge tickets of different customers", NULL },
+		{ NULL }
+	};
+	g_autoptr(GOptionContext) oc = g_option_context_new(
+	    "FROM INTO - move ticket FROM into ticket INTO");
+	g_auto(MdTxn) txn = MD_TXN_INIT;
+	g_autoptr(MdTicket) from = NULL, into = NULL;
+	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+	guint64 a, b;
+	guint32 moved;
+
+	g_option_context_add_main_entries(oc, entries, NULL);
+	if (!md_cmd_parse_options(oc, &argc, &argv, error) ||
+	    !number_arg(argc, argv, 1, "ticket number FROM", &a, error) ||
+	    !number_arg(argc, argv, 2, "ticket number INTO", &b, error))
+		return FALSE;
+	if (argc != 3) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+		    "usage: ticket merge FROM INTO [--force]");
+		return FALSE;
+	}
+	if (!md_store_begin(ctx->store, MD_TXN_WRITE, &txn, error))
+		return FALSE;
+	from = md_ticket_load(&txn, a, error);
+	if (from == NULL)
+		return FALSE;
+	into = md_ticket_load(&txn, b, error);
+	if (into == NULL)
+		return FALSE;
+	moved = from->message_count;
+	if (!md_merge(&txn, from, into, force, now, error) ||
+	    !md_store_commit(&txn, error))
+		return FALSE;
+	md_out("ticket %" G_GUINT64_FORMAT ": merged into ticket %"
+	    G_GUINT64_FORMAT " (%u messages moved)\n", a, b, moved);
+	return TRUE;
+}
+
 /* ticket reply and note: an agent's mail made on the command line. */
 static gboolean
 agent_says(MdContext *ctx, int argc, char **argv, gboolean note,
     GError **error)
 {
 	g_autofree char *from = NULL, *text = NULL, *body = NULL;
-	g_autofree char *subject = NULL;
+	g_autofree char *subject = NULL, *module = NULL;
 	GOptionEntry entries[] = {
 		{ "from", 0, 0, G_OPTION_ARG_STRING, &from,
 		  "the agent (default: the owner, or $MAILDESK_AGENT)",
 		  "AGENT" },
+		{ "template", 0, 0, G_OPTION_ARG_STRING, &module,
+		  "insert text module NAME above the text", "NAME" },
 		{ NULL }
 	};
 	g_autoptr(GOptionContext) oc = g_option_context_new(note ?
@@ -664,15 +790,23 @@ agent_says(MdContext *ctx, int argc, char **argv, gboolean note,
 			return FALSE;
 		}
 	}
-	text = answer_text(error);
+	if (module != NULL && !note && !module_exists(ctx->config, t,
+	    module, error))
+		return FALSE;
+	/* With a text module, the text of one's own is optional. */
+	text = module != NULL && !note && isatty(STDIN_FILENO) ?
+	    g_strdup("") : answer_text(error);
 	if (text == NULL)
 		return FALSE;
-	if (strspn(text, " \t\r\n") == strlen(text)) {
+	if (strspn(text, " \t\r\n") == strlen(text) &&
+	    (module == NULL || note)) {
 		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
 		    "empty text; nothing sent");
 		return FALSE;
 	}
-	body = note ? g_strconcat("#note\n", text, NULL) : g_strdup(text);
+	body = note ? g_strconcat("#note\n", text, NULL) : module != NULL ?
+	    g_strconcat("#template ", module, "\n\n", text, NULL) :
+	    g_strdup(text);
 	to = md_config_address_of(ctx->config, t->queue);
 	if (to == NULL)
 		to = "maildesk@localhost";
@@ -686,9 +820,10 @@ agent_says(MdContext *ctx, int argc, char **argv, gboolean note,
 	opts.agent = from;
 	opts.ticket = number;
 	ok = md_cmd_deliver_composed(ctx, &spec, "cli", &opts, &r, error);
+	/* A merged ticket's answer is stored where it lives now. */
 	if (ok)
-		md_out("ticket %" G_GUINT64_FORMAT ": %s stored%s\n", number,
-		    note ? "note" : "answer", r.outbox_ids->len ?
+		md_out("ticket %" G_GUINT64_FORMAT ": %s stored%s\n",
+		    r.ticket ? r.ticket : number, note ? "note" : "answer", r.outbox_ids->len ?
 		    ", mail queued" : "");
 	md_deliver_result_clear(&r);
 	return ok;

@@ -128,7 +128,7 @@ refused 73 '^maildesk: customer export: .*/dangling: a symbolic link to nothing'
 # --- One prefix, the right word ---------------------------------------
 refused 64 '^maildesk: ticket set: "foo" is not status, owner, queue, pending or pending-close$' \
     "ticket set: the prefix once" ticket set 1 foo bar
-refused 64 '^maildesk: ticket: unknown subcommand "frob" \(list, show, raw, set, reply, note\)$' \
+refused 64 '^maildesk: ticket: unknown subcommand "frob" \(list, show, raw, set, merge, reply, note\)$' \
     "ticket frob: names frob, lists the subcommands" ticket frob
 refused 64 '^maildesk: ticket: a subcommand is missing' \
     "ticket alone: a subcommand is missing" ticket
