@@ -5,7 +5,8 @@
  * with their Message-ID and dedupe entries (a retried copy is still a
  * duplicate, a reply still threads), leaves a stub that
  * md_merge_target follows, refuses across customers unless forced, and
- * leaves a store that md_check_store finds clean.
+ * leaves a store that md_check_store finds clean.  A stub waits for
+ * nobody: its pending date and service levels go with the merge.
  */
 #include <string.h>
 
@@ -17,6 +18,8 @@
 #include "maildesk/deliver.h"
 #include "maildesk/error.h"
 #include "maildesk/merge.h"
+#include "maildesk/sla.h"
+#include "maildesk/ticket.h"
 
 #define NOW 1704186000
 
@@ -141,6 +144,60 @@ test_moves(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(messages, ==, 4);
 }
 
+/* Counts the due entries of ticket @user_data[0] into @user_data[1]. */
+static gboolean
+count_due(gint64 time, guint64 ticket, MdSlaDue kind, gpointer user_data)
+{
+	guint64 *c = user_data;
+
+	(void)time;
+	(void)kind;
+	if (ticket == c[0])
+		c[1]++;
+	return TRUE;
+}
+
+static void
+test_stub_waits_for_nobody(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	guint64 t1 = deliver(f, "anna@example.org", "p1@example.org", NULL,
+	    NULL);
+	guint64 t2 = deliver(f, "anna@example.org", "p2@example.org", NULL,
+	    NULL);
+	guint64 count[2] = { t2, 0 };
+
+	{
+		g_auto(MdTxn) txn = MD_TXN_INIT;
+		g_autoptr(MdTicket) t = NULL;
+
+		g_assert_true(md_store_begin(f->store, MD_TXN_WRITE, &txn,
+		    NULL));
+		t = md_ticket_load(&txn, t2, NULL);
+		md_ticket_set_status(t, MD_STATUS_PENDING, NOW);
+		g_assert_true(md_sla_set_pending(&txn, f->config, t,
+		    NOW + 86400, FALSE, NOW, &error));
+		g_assert_true(md_ticket_save(&txn, t, &error));
+		g_assert_true(md_store_commit(&txn, &error));
+		g_assert_no_error(error);
+	}
+	g_assert_true(merge(f, t2, t1, FALSE, &error));
+	g_assert_no_error(error);
+	{
+		g_auto(MdTxn) txn = MD_TXN_INIT;
+		g_autoptr(MdSla) sla = NULL;
+
+		g_assert_true(md_store_begin(f->store, MD_TXN_READ, &txn,
+		    NULL));
+		sla = md_sla_load(&txn, t2, &error);
+		g_assert_no_error(error);
+		g_assert_null(sla);
+		g_assert_true(md_sla_foreach_due(&txn, G_MAXINT64, count_due,
+		    count, &error));
+		g_assert_cmpuint(count[1], ==, 0);
+	}
+}
+
 static void
 test_refusals(Fixture *f, gconstpointer data)
 {
@@ -171,6 +228,9 @@ main(int argc, char **argv)
 		g_test_add_data_func(numbers[i].path, &numbers[i], test_number);
 	g_test_add("/merge/moves", Fixture, NULL,
 	    md_test_store_set_up, test_moves, md_test_store_tear_down);
+	g_test_add("/merge/stub-waits-for-nobody", Fixture, NULL,
+	    md_test_store_set_up, test_stub_waits_for_nobody,
+	    md_test_store_tear_down);
 	g_test_add("/merge/refusals", Fixture, NULL,
 	    md_test_store_set_up, test_refusals, md_test_store_tear_down);
 	return g_test_run();
