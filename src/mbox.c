@@ -106,17 +106,43 @@ is_separator(const char *data, const char *line)
 	    line[-3] == '\n')));
 }
 
+/* An mbox being read: the file's bytes and who gets each mail. */
+typedef struct {
+	const char *data;
+	gsize len;
+	MdMboxFunc fn;
+	gpointer user_data;
+} Reader;
+
+/* Hands over the mail of the "From " line at @from, up to @to. */
+static gboolean
+emit(Reader *r, gint64 from, gint64 to, GError **error)
+{
+	const char *line = r->data + from, *stop = r->data + to;
+	const char *nl = memchr(line, '\n', stop - line);
+	const char *start = nl != NULL ? nl + 1 : stop;
+	g_autoptr(GByteArray) raw = NULL;
+
+	stop = mail_end(r->data, start, stop);
+	if (stop == start)
+		return TRUE;	/* a "From " line and no mail */
+	raw = unquote(start, stop - start);
+	return r->fn(g_byte_array_free_to_bytes(g_steal_pointer(&raw)),
+	    r->user_data, error);
+}
+
 /*
- * The offsets of the "From " lines that begin a mail, found by GMime's
- * mbox parser.  A mail GMime cannot parse still has its "From " line:
- * the parser starts again on the line after it.  The stream takes @fd.
+ * GMime's mbox parser finds each "From " line that begins a mail; the
+ * mail before it goes out as soon as it is found.  A mail GMime cannot
+ * parse still has its "From " line: the parser starts again on the line
+ * after it.  The stream takes @fd.
  */
 static gboolean
-find_markers(int fd, const char *data, gsize len, GArray *marks,
-    GError **error)
+read_mails(Reader *r, int fd, GError **error)
 {
 	g_autoptr(GMimeStream) stream = g_mime_stream_fs_new(fd);
 	g_autoptr(GMimeParser) parser = g_mime_parser_new();
+	gint64 prev = -1;
 
 	g_mime_parser_init_with_stream(parser, stream);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MBOX);
@@ -129,23 +155,26 @@ find_markers(int fd, const char *data, gsize len, GArray *marks,
 
 		if (from == NULL)
 			break;		/* no "From " line left */
-		if (at < 0 || (guint64)at >= len) {
+		if (at <= prev || (guint64)at >= r->len) {
 			g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
-			    "mbox: a mail boundary outside the file");
+			    "mbox: a mail boundary out of order");
 			return FALSE;
 		}
-		if (is_separator(data, data + at))
-			g_array_append_val(marks, at);
+		if (is_separator(r->data, r->data + at)) {
+			if (prev >= 0 && !emit(r, prev, at, error))
+				return FALSE;
+			prev = at;
+		}
 		if (msg != NULL)
 			continue;
-		nl = memchr(data + at, '\n', len - at);
+		nl = memchr(r->data + at, '\n', r->len - at);
 		if (nl == NULL ||
-		    g_mime_stream_seek(stream, nl + 1 - data,
+		    g_mime_stream_seek(stream, nl + 1 - r->data,
 		    GMIME_STREAM_SEEK_SET) < 0)
 			break;
 		g_mime_parser_init_with_stream(parser, stream);
 	}
-	return TRUE;
+	return prev < 0 || emit(r, prev, r->len, error);
 }
 
 gboolean
@@ -153,9 +182,8 @@ md_mbox_read(const char *path, MdMboxFunc fn, gpointer user_data,
     GError **error)
 {
 	g_autoptr(GMappedFile) f = NULL;
-	g_autoptr(GArray) marks = g_array_new(FALSE, FALSE, sizeof(gint64));
 	g_autoptr(GError) e = NULL;
-	const char *data, *end;
+	Reader r = { .fn = fn, .user_data = user_data };
 	struct stat st;
 	int fd;
 
@@ -184,9 +212,9 @@ md_mbox_read(const char *path, MdMboxFunc fn, gpointer user_data,
 		    "cannot read %s: %s", path, e->message);
 		return FALSE;
 	}
-	data = g_mapped_file_get_contents(f);
-	end = data + g_mapped_file_get_length(f);
-	if (end - data < 5 || memcmp(data, "From ", 5) != 0) {
+	r.data = g_mapped_file_get_contents(f);
+	r.len = g_mapped_file_get_length(f);
+	if (r.len < 5 || memcmp(r.data, "From ", 5) != 0) {
 		close(fd);
 		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
 		    "%s is not an mbox (no \"From \" line first)",
@@ -194,25 +222,5 @@ md_mbox_read(const char *path, MdMboxFunc fn, gpointer user_data,
 		return FALSE;
 	}
 	/* The stream owns @fd from here on. */
-	if (!find_markers(fd, data, end - data, marks, error))
-		return FALSE;
-	for (guint i = 0; i < marks->len; i++) {
-		const char *from = data + g_array_index(marks, gint64, i);
-		const char *nl = memchr(from, '\n', end - from);
-		const char *start = nl != NULL ? nl + 1 : end;
-		const char *stop = i + 1 < marks->len ?
-		    data + g_array_index(marks, gint64, i + 1) : end;
-		g_autoptr(GByteArray) raw = NULL;
-
-		if (start > stop)
-			start = stop;
-		stop = mail_end(data, start, stop);
-		if (stop == start)
-			continue;	/* a "From " line and no mail */
-		raw = unquote(start, stop - start);
-		if (!fn(g_byte_array_free_to_bytes(g_steal_pointer(&raw)),
-		    user_data, error))
-			return FALSE;
-	}
-	return TRUE;
+	return read_mails(&r, fd, error);
 }
