@@ -65,6 +65,25 @@ assert_mail(GPtrArray *mails, guint i, const char *want)
 	g_assert_cmpmem(got, len, want, strlen(want));
 }
 
+/* @mails are exactly @want (NULL-terminated); frees @mails. */
+static void
+assert_mails(GPtrArray *mails, const char *const *want)
+{
+	guint n = g_strv_length((char **)want);
+
+	g_assert_cmpuint(mails->len, ==, n);
+	for (guint i = 0; i < n; i++)
+		assert_mail(mails, i, want[i]);
+	g_ptr_array_unref(mails);
+}
+
+/* The mbox @text gives exactly the mails @want. */
+static void
+assert_reads(const char *text, const char *const *want)
+{
+	assert_mails(read_text(text, -1), want);
+}
+
 /* Writes @raws with md_mbox_append, reads them back. */
 static GPtrArray *
 round_trip(const char *const *raws)
@@ -75,6 +94,13 @@ round_trip(const char *const *raws)
 		md_mbox_append(mbox, (const guint8 *)*r, strlen(*r),
 		    1767225600 + (r - raws));
 	return read_text(mbox->str, mbox->len);
+}
+
+/* Each of @raws comes back as it was. */
+static void
+assert_round_trip(const char *const *raws)
+{
+	assert_mails(round_trip(raws), raws);
 }
 
 static void
@@ -89,11 +115,8 @@ test_round_trip_quoting(void)
 		"Subject: three\n\n>From the last line\n",
 		NULL
 	};
-	g_autoptr(GPtrArray) mails = round_trip(raws);
 
-	g_assert_cmpuint(mails->len, ==, 3);
-	for (guint i = 0; i < 3; i++)
-		assert_mail(mails, i, raws[i]);
+	assert_round_trip(raws);
 }
 
 static void
@@ -106,11 +129,8 @@ test_round_trip_crlf(void)
 		"Subject: three\r\n\r\nlast\r\n",
 		NULL
 	};
-	g_autoptr(GPtrArray) mails = round_trip(raws);
 
-	g_assert_cmpuint(mails->len, ==, 3);
-	for (guint i = 0; i < 3; i++)
-		assert_mail(mails, i, raws[i]);
+	assert_round_trip(raws);
 }
 
 /* Bytes GMime would rewrite (bare CR, odd folding, 8 bit, NUL) stay. */
@@ -142,41 +162,41 @@ test_no_final_newline(void)
 	static const char *const raws[] = {
 		"Subject: one\n\nno newline", "Subject: two\n\nlast", NULL
 	};
-	g_autoptr(GPtrArray) mails = round_trip(raws);
+	static const char *const want[] = {
+		"Subject: one\n\nno newline\n", "Subject: two\n\nlast\n",
+		NULL
+	};
 
-	g_assert_cmpuint(mails->len, ==, 2);
-	assert_mail(mails, 0, "Subject: one\n\nno newline\n");
-	assert_mail(mails, 1, "Subject: two\n\nlast\n");
+	assert_mails(round_trip(raws), want);
 }
 
 /* A "From " line right after text is a body line of mboxo, not a mail. */
 static void
 test_unquoted_from(void)
 {
-	g_autoptr(GPtrArray) mails = read_text(
-	    "From a Thu Jan  1 00:00:00 2026\nSubject: one\n\n"
-	    "text\nFrom here on, this is one mail\nmore\n\n"
-	    "From b Thu Jan  1 00:00:00 2026\nSubject: two\n\ntwo\n", -1);
+	static const char *const want[] = {
+		"Subject: one\n\ntext\nFrom here on, this is one mail\nmore\n",
+		"Subject: two\n\ntwo\n", NULL
+	};
 
-	g_assert_cmpuint(mails->len, ==, 2);
-	assert_mail(mails, 0, "Subject: one\n\ntext\n"
-	    "From here on, this is one mail\nmore\n");
-	assert_mail(mails, 1, "Subject: two\n\ntwo\n");
+	assert_reads("From a Thu Jan  1 00:00:00 2026\nSubject: one\n\n"
+	    "text\nFrom here on, this is one mail\nmore\n\n"
+	    "From b Thu Jan  1 00:00:00 2026\nSubject: two\n\ntwo\n", want);
 }
 
 /* An mbox with CRLF lines throughout, as some Windows tools write. */
 static void
 test_crlf_mbox(void)
 {
-	g_autoptr(GPtrArray) mails = read_text(
-	    "From a Thu Jan  1 00:00:00 2026\r\nSubject: one\r\n\r\n"
-	    "one\r\n>From x\r\n\r\n"
-	    "From b Thu Jan  1 00:00:00 2026\r\nSubject: two\r\n\r\n"
-	    "two\r\n\r\n", -1);
+	static const char *const want[] = {
+		"Subject: one\r\n\r\none\r\nFrom x\r\n",
+		"Subject: two\r\n\r\ntwo\r\n", NULL
+	};
 
-	g_assert_cmpuint(mails->len, ==, 2);
-	assert_mail(mails, 0, "Subject: one\r\n\r\none\r\nFrom x\r\n");
-	assert_mail(mails, 1, "Subject: two\r\n\r\ntwo\r\n");
+	assert_reads("From a Thu Jan  1 00:00:00 2026\r\n"
+	    "Subject: one\r\n\r\none\r\n>From x\r\n\r\n"
+	    "From b Thu Jan  1 00:00:00 2026\r\nSubject: two\r\n\r\n"
+	    "two\r\n\r\n", want);
 }
 
 /*
@@ -186,15 +206,14 @@ test_crlf_mbox(void)
 static void
 test_unparsable_mail(void)
 {
-	g_autoptr(GPtrArray) mails = read_text(
-	    "From a Thu Jan  1 00:00:00 2026\nno header at all\n\n"
+	static const char *const want[] = {
+		"no header at all\n", "Subject: three\n\nthree\n", NULL
+	};
+
+	assert_reads("From a Thu Jan  1 00:00:00 2026\nno header at all\n\n"
 	    "From b Thu Jan  1 00:00:00 2026\n\n"
 	    "From c Thu Jan  1 00:00:00 2026\nSubject: three\n\nthree\n",
-	    -1);
-
-	g_assert_cmpuint(mails->len, ==, 2);
-	assert_mail(mails, 0, "no header at all\n");
-	assert_mail(mails, 1, "Subject: three\n\nthree\n");
+	    want);
 }
 
 static void
