@@ -34,12 +34,31 @@ problem(Check *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-static gboolean
-exists(MdTxn *txn, MdDb db, const void *key, gsize klen)
+/*
+ * A record or entry that is there but cannot be read: corrupt, or the
+ * store failed.  Either way a problem, never "missing".
+ */
+static void
+unreadable(Check *c, const char *what, const GError *e)
 {
+	if (g_error_matches(e, MD_ERROR, MD_ERROR_CORRUPT))
+		problem(c, "%s: corrupt record: %s", what, e->message);
+	else
+		problem(c, "%s: cannot be read: %s", what, e->message);
+}
+
+/* Whether @key is in @db; a read error is reported, and counts as there. */
+static gboolean
+exists(Check *c, MdDb db, const void *key, gsize klen)
+{
+	g_autoptr(GError) e = NULL;
+	gboolean found;
 	MDB_val v;
 
-	return md_store_get(txn, db, key, klen, &v, NULL);
+	if (md_store_lookup(c->txn, db, key, klen, &v, &found, &e))
+		return found;
+	unreadable(c, md_store_db_name(db), e);
+	return TRUE;
 }
 
 static gboolean
@@ -55,41 +74,41 @@ check_ticket(MdTicket *t, gpointer user_data)
 		    "out of step", t->number);
 	for (guint32 s = 1; s <= t->message_count; s++) {
 		g_autoptr(GError) e = NULL;
-		g_autoptr(MdMessage) m = md_ticket_load_message(c->txn,
-		    t->number, s, &e);
-		g_autoptr(GBytes) raw = NULL;
+		g_autoptr(MdMessage) m = NULL;
+		g_autofree char *what = g_strdup_printf("ticket %"
+		    G_GUINT64_FORMAT " message %u", t->number, s);
+		gboolean found;
 		guint8 key[12];
+		MDB_val raw;
 
+		if (!md_ticket_lookup_message(c->txn, t->number, s, &m, &e)) {
+			unreadable(c, what, e);
+			continue;
+		}
 		if (m == NULL) {
-			problem(c, "ticket %" G_GUINT64_FORMAT " message %u: %s",
-			    t->number, s, e->message);
+			problem(c, "%s: record missing", what);
 			continue;
 		}
 		c->messages++;
-		raw = md_ticket_load_raw(c->txn, t->number, s, NULL);
-		if (raw == NULL) {
-			problem(c, "ticket %" G_GUINT64_FORMAT " message %u: "
-			    "raw bytes missing", t->number, s);
+		md_key_ticket_seq(key, t->number, s);
+		if (!md_store_lookup(c->txn, MD_DB_RAW, key, 12, &raw, &found,
+		    &e)) {
+			unreadable(c, what, e);
+		} else if (!found) {
+			problem(c, "%s: raw bytes missing", what);
 		} else {
-			g_autofree char *sum = g_compute_checksum_for_bytes(
-			    G_CHECKSUM_SHA256, raw);
+			g_autofree char *sum = g_compute_checksum_for_data(
+			    G_CHECKSUM_SHA256, raw.mv_data, raw.mv_size);
 
 			if (g_strcmp0(sum, m->raw_sha256) != 0)
-				problem(c, "ticket %" G_GUINT64_FORMAT
-				    " message %u: raw bytes do not match "
-				    "their digest", t->number, s);
+				problem(c, "%s: raw bytes do not match their "
+				    "digest", what);
 		}
-		md_key_ticket_seq(key, t->number, s);
 		if (m->message_id != NULL) {
-			MDB_val v;
-
 			g_autofree char *k = md_store_key_text(m->message_id);
 
-			if (!md_store_get(c->txn, MD_DB_MSGID, k, strlen(k), &v,
-			    NULL))
-				problem(c, "ticket %" G_GUINT64_FORMAT
-				    " message %u: Message-ID not indexed",
-				    t->number, s);
+			if (!exists(c, MD_DB_MSGID, k, strlen(k)))
+				problem(c, "%s: Message-ID not indexed", what);
 		}
 	}
 	if (t->customer_id != 0) {
@@ -97,11 +116,11 @@ check_ticket(MdTicket *t, gpointer user_data)
 
 		md_key_be64(key, t->customer_id);
 		md_key_be64(key + 8, t->number);
-		if (!exists(c->txn, MD_DB_CUSTOMERS, key, 8))
+		if (!exists(c, MD_DB_CUSTOMERS, key, 8))
 			problem(c, "ticket %" G_GUINT64_FORMAT ": customer %"
 			    G_GUINT64_FORMAT " missing", t->number,
 			    t->customer_id);
-		else if (!exists(c->txn, MD_DB_CUSTOMER_TICKETS, key, 16))
+		else if (!exists(c, MD_DB_CUSTOMER_TICKETS, key, 16))
 			problem(c, "ticket %" G_GUINT64_FORMAT ": not in its "
 			    "customer's ticket list", t->number);
 	}
@@ -116,7 +135,7 @@ check_open(const MdOpenTicket *o, gpointer user_data)
 	guint8 key[8];
 
 	md_key_be64(key, o->number);
-	if (!exists(c->txn, MD_DB_TICKETS, key, 8))
+	if (!exists(c, MD_DB_TICKETS, key, 8))
 		problem(c, "open-tickets index: ticket %" G_GUINT64_FORMAT
 		    " does not exist", o->number);
 	return TRUE;
@@ -134,7 +153,7 @@ check_pointer(const MDB_val *key, const MDB_val *data, gpointer user_data)
 
 	if (data->mv_size == 12 && md_key_read_be64(data->mv_data) == 0)
 		return TRUE;
-	if (data->mv_size != 12 || !exists(c->txn, MD_DB_MESSAGES,
+	if (data->mv_size != 12 || !exists(c, MD_DB_MESSAGES,
 	    data->mv_data, 12))
 		problem(c, "index entry \"%.*s\" points to no message",
 		    (int)MIN(key->mv_size, 80), (const char *)key->mv_data);
@@ -146,13 +165,20 @@ check_email(const MDB_val *key, const MDB_val *data, gpointer user_data)
 {
 	Check *c = user_data;
 	g_autoptr(MdCustomer) cu = NULL;
+	g_autoptr(GError) e = NULL;
+	guint64 id;
 
 	if (data->mv_size != 8) {
 		problem(c, "customer_email entry is malformed");
 		return TRUE;
 	}
-	cu = md_customer_load(c->txn, md_key_read_be64(data->mv_data), NULL);
-	if (cu == NULL)
+	id = md_key_read_be64(data->mv_data);
+	if (!md_customer_lookup(c->txn, id, &cu, &e)) {
+		g_autofree char *what = g_strdup_printf("customer_email entry: "
+		    "customer %" G_GUINT64_FORMAT, id);
+
+		unreadable(c, what, e);
+	} else if (cu == NULL)
 		problem(c, "customer_email entry points to no customer");
 	else {
 		g_autofree char *k = md_customer_address_key(cu->email);
@@ -224,16 +250,26 @@ md_check_ledger(MdStore *store, GPtrArray *problems, guint *entries,
 	g_auto(MdTxn) txn = MD_TXN_INIT;
 	g_autoptr(GPtrArray) ledger = NULL;
 	g_autoptr(GPtrArray) matches = NULL;
+	g_autoptr(GError) e = NULL;
 
 	if (!md_store_begin(store, MD_TXN_READ, &txn, error))
 		return FALSE;
 	ledger = md_ledger_load(&txn, error);
 	if (ledger == NULL)
 		return FALSE;
-	matches = md_replay_match(&txn, ledger, error);
-	if (matches == NULL)
-		return FALSE;
 	*entries = ledger->len;
+	matches = md_replay_match(&txn, ledger, &e);
+	if (matches == NULL && g_error_matches(e, MD_ERROR,
+	    MD_ERROR_CORRUPT)) {
+		g_ptr_array_add(problems, g_strdup_printf("erasure ledger: "
+		    "cannot tell what is left of its erasures: corrupt "
+		    "record: %s", e->message));
+		return TRUE;
+	}
+	if (matches == NULL) {
+		g_propagate_error(error, g_steal_pointer(&e));
+		return FALSE;
+	}
 	for (guint i = 0; i < matches->len; i++) {
 		MdReplayMatch *m = g_ptr_array_index(matches, i);
 		g_autoptr(GDateTime) t = NULL;
@@ -292,10 +328,13 @@ repair_ticket(MdTicket *t, gpointer user_data)
 		r->entries++;
 	}
 	for (guint32 s = 1; s <= t->message_count; s++) {
-		g_autoptr(MdMessage) m = md_ticket_load_message(r->txn,
-		    t->number, s, NULL);
+		g_autoptr(MdMessage) m = NULL;
 		guint8 key[12];
 
+		/* A corrupt message cannot be indexed: the repair fails. */
+		if (!md_ticket_lookup_message(r->txn, t->number, s, &m,
+		    &r->error))
+			return FALSE;
 		if (m == NULL || (m->flags & MD_MSG_ERASED))
 			continue;
 		md_key_ticket_seq(key, t->number, s);
@@ -352,7 +391,8 @@ md_check_repair(MdStore *store, const MdConfig *config, guint64 *entries,
 			return FALSE;
 	if (!md_store_foreach(&txn, MD_DB_CUSTOMERS, NULL, 0, repair_customer,
 	    &r, error) ||
-	    !md_ticket_foreach(&txn, repair_ticket, &r, error))
+	    (r.error == NULL &&
+	    !md_ticket_foreach(&txn, repair_ticket, &r, error)))
 		return FALSE;
 	if (r.error != NULL) {
 		g_propagate_error(error, r.error);

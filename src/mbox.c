@@ -4,9 +4,21 @@
  * import reads one.  A mail is a "From " line, then the mail with every
  * line that is ">"s and "From " quoted by one more ">", then a blank line.
  * Reading undoes exactly that, so a mail read back is the bytes written.
+ *
+ * GMime's mbox parser finds the "From " lines; the mails are cut from the
+ * file's own bytes between them, never from what GMime made of them, so
+ * no header or line ending is rewritten on the way in.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <glib/gstdio.h>
+#include <gmime/gmime.h>
+
+#include "maildesk/autocleanups.h"
 #include "maildesk/error.h"
 #include "maildesk/mbox.h"
 
@@ -61,66 +73,154 @@ unquote(const char *p, gsize n)
 	return out;
 }
 
+/*
+ * Where the mail that begins at @from ends, given the next "From " line
+ * (or the file's end) at @to: the blank line before it, LF or CRLF, is
+ * the separator, not the mail.  The newline before the blank line may be
+ * the "From " line's own, before @from.
+ */
+static const char *
+mail_end(const char *data, const char *from, const char *to)
+{
+	const char *stop = to;
+
+	if (to - data >= 2 && to[-1] == '\n' && to[-2] == '\n')
+		stop = to - 1;
+	else if (to - data >= 3 && to[-1] == '\n' && to[-2] == '\r' &&
+	    to[-3] == '\n')
+		stop = to - 2;
+	return MAX(stop, from);
+}
+
+/*
+ * A "From " line separates two mails only at the file's start or after
+ * a blank line.  GMime ends a mail at every line that starts with
+ * "From "; one that follows text is an unquoted body line (mboxo) and
+ * stays in the mail.
+ */
+static gboolean
+is_separator(const char *data, const char *line)
+{
+	return line == data || (line - data >= 2 && line[-1] == '\n' &&
+	    (line[-2] == '\n' || (line - data >= 3 && line[-2] == '\r' &&
+	    line[-3] == '\n')));
+}
+
+/* An mbox being read: the file's bytes and who gets each mail. */
+typedef struct {
+	const char *data;
+	gsize len;
+	MdMboxFunc fn;
+	gpointer user_data;
+} Reader;
+
+/* Hands over the mail of the "From " line at @from, up to @to. */
+static gboolean
+emit(Reader *r, gint64 from, gint64 to, GError **error)
+{
+	const char *line = r->data + from, *stop = r->data + to;
+	const char *nl = memchr(line, '\n', stop - line);
+	const char *start = nl != NULL ? nl + 1 : stop;
+	g_autoptr(GByteArray) raw = NULL;
+
+	stop = mail_end(r->data, start, stop);
+	if (stop == start)
+		return TRUE;	/* a "From " line and no mail */
+	raw = unquote(start, stop - start);
+	return r->fn(g_byte_array_free_to_bytes(g_steal_pointer(&raw)),
+	    r->user_data, error);
+}
+
+/*
+ * GMime's mbox parser finds each "From " line that begins a mail; the
+ * mail before it goes out as soon as it is found.  A mail GMime cannot
+ * parse still has its "From " line: the parser starts again on the line
+ * after it.  The stream takes @fd.
+ */
+static gboolean
+read_mails(Reader *r, int fd, GError **error)
+{
+	g_autoptr(GMimeStream) stream = g_mime_stream_fs_new(fd);
+	g_autoptr(GMimeParser) parser = g_mime_parser_new();
+	gint64 prev = -1;
+
+	g_mime_parser_init_with_stream(parser, stream);
+	g_mime_parser_set_format(parser, GMIME_FORMAT_MBOX);
+	while (!g_mime_parser_eos(parser)) {
+		g_autoptr(GMimeMessage) msg =
+		    g_mime_parser_construct_message(parser, NULL);
+		g_autofree char *from = g_mime_parser_get_mbox_marker(parser);
+		gint64 at = g_mime_parser_get_mbox_marker_offset(parser);
+		const char *nl;
+
+		if (from == NULL)
+			break;		/* no "From " line left */
+		if (at <= prev || (guint64)at >= r->len) {
+			g_set_error(error, MD_ERROR, MD_ERROR_TEMPFAIL,
+			    "mbox: a mail boundary out of order");
+			return FALSE;
+		}
+		if (is_separator(r->data, r->data + at)) {
+			if (prev >= 0 && !emit(r, prev, at, error))
+				return FALSE;
+			prev = at;
+		}
+		if (msg != NULL)
+			continue;
+		nl = memchr(r->data + at, '\n', r->len - at);
+		if (nl == NULL ||
+		    g_mime_stream_seek(stream, nl + 1 - r->data,
+		    GMIME_STREAM_SEEK_SET) < 0)
+			break;
+		g_mime_parser_init_with_stream(parser, stream);
+	}
+	return prev < 0 || emit(r, prev, r->len, error);
+}
+
 gboolean
 md_mbox_read(const char *path, MdMboxFunc fn, gpointer user_data,
     GError **error)
 {
 	g_autoptr(GMappedFile) f = NULL;
 	g_autoptr(GError) e = NULL;
-	const char *data, *end, *start = NULL, *p;
+	Reader r = { .fn = fn, .user_data = user_data };
+	struct stat st;
+	int fd;
 
-	f = g_mapped_file_new(path, FALSE, &e);
-	if (f == NULL) {
-		g_set_error(error, MD_ERROR, MD_ERROR_USAGE, "%s",
-		    e->message);
+	fd = g_open(path, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0) {
+		int err = errno;
+
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+		    "cannot open %s: %s", path, g_strerror(err));
 		return FALSE;
 	}
-	data = g_mapped_file_get_contents(f);
-	end = data + g_mapped_file_get_length(f);
-	if (data == NULL || end - data < 5 || memcmp(data, "From ", 5) != 0) {
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+		    "%s is not an mbox (not a file)", path);
+		return FALSE;
+	}
+	if (st.st_size == 0) {
+		close(fd);
+		return TRUE;	/* an mbox without mail */
+	}
+	f = g_mapped_file_new_from_fd(fd, FALSE, &e);
+	if (f == NULL) {
+		close(fd);
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+		    "cannot read %s: %s", path, e->message);
+		return FALSE;
+	}
+	r.data = g_mapped_file_get_contents(f);
+	r.len = g_mapped_file_get_length(f);
+	if (r.len < 5 || memcmp(r.data, "From ", 5) != 0) {
+		close(fd);
 		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
 		    "%s is not an mbox (no \"From \" line first)",
 		    path);
 		return FALSE;
 	}
-	/* A message starts after a "From " line at the file's start or
-	 * after a blank line; the blank line before the next one is the
-	 * separator, not part of the message. */
-	for (p = data; p < end;) {
-		const char *nl = memchr(p, '\n', end - p);
-		const char *next = nl ? nl + 1 : end;
-		gboolean marker = (end - p >= 5 && memcmp(p, "From ", 5) == 0 &&
-		    (p == data || (p - data >= 2 && p[-1] == '\n' &&
-		    (p[-2] == '\n' || (p - data >= 3 && p[-2] == '\r' &&
-		    p[-3] == '\n')))));
-
-		if (marker) {
-			if (start != NULL) {
-				const char *stop = p - 1;
-				g_autoptr(GByteArray) raw = NULL;
-
-				if (stop > start && stop[-1] == '\r')
-					stop--;
-				raw = unquote(start, stop - start);
-				if (!fn(g_byte_array_free_to_bytes(
-				    g_steal_pointer(&raw)), user_data, error))
-					return FALSE;
-			}
-			start = next;
-		}
-		p = next;
-	}
-	if (start != NULL && start < end) {
-		const char *stop = end;
-		g_autoptr(GByteArray) raw = NULL;
-
-		if (stop > start && stop[-1] == '\n' && stop - start >= 2 &&
-		    stop[-2] == '\n')
-			stop--;
-		raw = unquote(start, stop - start);
-		if (!fn(g_byte_array_free_to_bytes(
-		    g_steal_pointer(&raw)), user_data, error))
-			return FALSE;
-	}
-	return TRUE;
+	/* The stream owns @fd from here on. */
+	return read_mails(&r, fd, error);
 }

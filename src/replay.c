@@ -170,7 +170,13 @@ scan_msgid(const MDB_val *key, const MDB_val *data, gpointer user_data)
 		return TRUE;
 	ticket = md_key_read_be64(data->mv_data);
 	seq = md_key_read_be32((const guint8 *)data->mv_data + 8);
-	m = md_ticket_load_message(s->txn, ticket, seq, NULL);
+	/*
+	 * A corrupt message stops the scan: whether it is what an erasure
+	 * removed cannot be told.  A missing one is a dangling index entry,
+	 * which check reports on its own.
+	 */
+	if (!md_ticket_lookup_message(s->txn, ticket, seq, &m, &s->error))
+		return FALSE;
 	if (m != NULL)
 		found_message(s, s->last_wants, ticket, seq, m);
 	return TRUE;
@@ -183,11 +189,13 @@ scan_digests(MdTicket *t, gpointer user_data)
 	Scan *s = user_data;
 
 	for (guint32 seq = 1; seq <= t->message_count; seq++) {
-		g_autoptr(MdMessage) m = md_ticket_load_message(s->txn,
-		    t->number, seq, NULL);
+		g_autoptr(MdMessage) m = NULL;
 		g_autofree char *k = NULL;
 		GArray *wants;
 
+		if (!md_ticket_lookup_message(s->txn, t->number, seq, &m,
+		    &s->error))
+			return FALSE;
 		if (m == NULL || m->message_id != NULL)
 			continue;
 		k = md_ledger_message_key(s->secret, m);

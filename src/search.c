@@ -883,8 +883,10 @@ compare_ticket(MdTicket *t, gpointer user_data)
 
 	extra_before(c, t->number);
 	for (guint32 seq = 1; seq <= t->message_count; seq++) {
-		g_autoptr(MdMessage) m = md_ticket_load_message(c->txn,
-		    t->number, seq, NULL);
+		g_autoptr(MdMessage) m = NULL;
+		/* One that cannot be read is md_check_store's to report. */
+		gboolean unreadable = !md_ticket_lookup_message(c->txn,
+		    t->number, seq, &m, NULL);
 		gboolean stored = m != NULL && indexable(m);
 		gboolean indexed = FALSE;
 
@@ -900,7 +902,7 @@ compare_ticket(MdTicket *t, gpointer user_data)
 				problem(c, &c->extra, "is indexed but not "
 				    "stored", d->ticket, d->seq);
 		}
-		if (due || stored == indexed)
+		if (due || unreadable || stored == indexed)
 			continue;
 		if (stored)
 			problem(c, &c->missing, "is not indexed", t->number,

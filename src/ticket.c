@@ -406,6 +406,31 @@ md_ticket_load_message(MdTxn *txn, guint64 number, guint32 seq,
 	return md_message_record_read(v.mv_data, v.mv_size, error);
 }
 
+gboolean
+md_ticket_lookup_message(MdTxn *txn, guint64 number, guint32 seq,
+    MdMessage **out, GError **error)
+{
+	g_autoptr(GError) e = NULL;
+	guint8 key[12];
+	gboolean found;
+	MDB_val v;
+
+	*out = NULL;
+	md_key_ticket_seq(key, number, seq);
+	if (!md_store_lookup(txn, MD_DB_MESSAGES, key, 12, &v, &found,
+	    error))
+		return FALSE;
+	if (!found)
+		return TRUE;
+	*out = md_message_record_read(v.mv_data, v.mv_size, &e);
+	if (*out == NULL) {
+		g_propagate_prefixed_error(error, g_steal_pointer(&e),
+		    "ticket %" G_GUINT64_FORMAT " message %u: ", number, seq);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 GBytes *
 md_ticket_load_raw(MdTxn *txn, guint64 number, guint32 seq, GError **error)
 {

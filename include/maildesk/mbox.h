@@ -14,8 +14,9 @@ void md_mbox_append(GString *mbox, const guint8 *raw, gsize len,
 typedef gboolean (*MdMboxFunc)(GBytes *raw, gpointer data, GError **error);
 
 /*
- * Reads the mbox @path and calls @fn with each mail, unquoted, in order.
- * USAGE when @path cannot be read or is no mbox; else what @fn returns.
+ * Reads the mbox @path and calls @fn with each mail, unquoted, in order;
+ * an empty file has no mail.  USAGE when @path cannot be read or does not
+ * begin with "From "; else what @fn returns.
  */
 gboolean md_mbox_read(const char *path, MdMboxFunc fn, gpointer data,
     GError **error);

@@ -29,7 +29,9 @@ gboolean md_replay_match_is_empty(const MdReplayMatch *m);
 /*
  * For each of @entries (of MdLedgerEntry, borrowed), what of it the store
  * still holds (transfer full, of MdReplayMatch, in the same order).  Reads
- * only; one pass over customers and Message-IDs for all entries.
+ * only; one pass over customers and Message-IDs for all entries.  CORRUPT
+ * when a message it has to look at cannot be read: whether an erasure
+ * removed it cannot be told.
  */
 GPtrArray *md_replay_match(MdTxn *txn, GPtrArray *entries, GError **error);
 

@@ -97,6 +97,14 @@ gboolean md_ticket_append_message(MdTxn *txn, MdTicket *t, const MdMessage *m,
 MdMessage *md_ticket_load_message(MdTxn *txn, guint64 number, guint32 seq,
     GError **error);
 
+/*
+ * Found or not: *@out is message @seq of ticket @number (transfer full)
+ * or NULL when there is none.  FALSE only for an error of the store or a
+ * corrupt record (CORRUPT, naming the message).
+ */
+gboolean md_ticket_lookup_message(MdTxn *txn, guint64 number, guint32 seq,
+    MdMessage **out, GError **error);
+
 /* Rewrites the record of message @seq of ticket @number as @m (write txn). */
 gboolean md_ticket_update_message(MdTxn *txn, guint64 number, guint32 seq,
     const MdMessage *m, GError **error);

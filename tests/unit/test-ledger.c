@@ -363,6 +363,78 @@ test_check_reports(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(check_problems(f->live), ==, 0);
 }
 
+/*
+ * A message the ledger names whose record is corrupt: check says so, and
+ * the replay stops rather than pass it over (it may be what was erased).
+ */
+static void
+test_corrupt_message(Fixture *f, gconstpointer data)
+{
+	static const char garbage[] = "not a record";
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) entries = NULL;
+	g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(
+	    g_free);
+	MdReplayReport r;
+	guint8 key[12];
+	guint n = 0;
+	gboolean named = FALSE;
+
+	deliver(f, f->live, "alice@example.net", "a1@example.net", NULL,
+	    "AliceSecret", T0);
+	take_copy(f);
+	erase(f, "alice@example.net", T_ERASE);
+	entries = ledger_of(f->live);
+	md_key_ticket_seq(key, 1, 1);
+	{
+		g_auto(MdTxn) txn = MD_TXN_INIT;
+
+		g_assert_true(md_store_begin(f->copy, MD_TXN_WRITE, &txn,
+		    &error));
+		g_assert_true(md_store_put(&txn, MD_DB_MESSAGES, key,
+		    sizeof(key), garbage, sizeof(garbage) - 1, 0, &error));
+		g_assert_true(md_store_commit(&txn, &error));
+		g_assert_no_error(error);
+	}
+
+	/* The replay stops, and removes nothing. */
+	{
+		g_auto(MdTxn) txn = MD_TXN_INIT;
+
+		md_replay_report_init(&r);
+		g_assert_true(md_store_begin(f->copy, MD_TXN_WRITE, &txn,
+		    &error));
+		g_assert_false(md_replay_apply(&txn, entries, &r, &error));
+		g_assert_error(error, MD_ERROR, MD_ERROR_CORRUPT);
+		g_assert_nonnull(strstr(error->message, "ticket 1 message 1"));
+		g_clear_error(&error);
+		md_replay_report_clear(&r);
+	}
+	g_assert_true(has_ticket(f->copy, 1));
+	g_assert_true(has_customer(f->copy, "alice@example.net"));
+
+	/* With the entry in its ledger, check names the corrupt message. */
+	{
+		g_auto(MdTxn) txn = MD_TXN_INIT;
+
+		g_assert_true(md_store_begin(f->copy, MD_TXN_WRITE, &txn,
+		    &error));
+		g_assert_true(md_ledger_append(&txn,
+		    g_ptr_array_index(entries, 0), &error));
+		g_assert_true(md_store_commit(&txn, &error));
+		g_assert_no_error(error);
+	}
+	g_assert_true(md_check_ledger(f->copy, problems, &n, &error));
+	g_assert_no_error(error);
+	for (guint i = 0; i < problems->len; i++) {
+		const char *p = g_ptr_array_index(problems, i);
+
+		named |= strstr(p, "corrupt record") != NULL &&
+		    strstr(p, "ticket 1 message 1") != NULL;
+	}
+	g_assert_true(named);
+}
+
 /* Someone who writes again after the erasure is not erased by a replay. */
 static void
 test_newer_data_stays(Fixture *f, gconstpointer data)
@@ -449,6 +521,8 @@ main(int argc, char **argv)
 	    test_replay_erase, tear_down);
 	g_test_add("/ledger/check-reports", Fixture, NULL, set_up,
 	    test_check_reports, tear_down);
+	g_test_add("/ledger/corrupt-message", Fixture, NULL, set_up,
+	    test_corrupt_message, tear_down);
 	g_test_add("/ledger/newer-data-stays", Fixture, NULL, set_up,
 	    test_newer_data_stays, tear_down);
 	g_test_add("/ledger/replay-expire", Fixture, NULL, set_up,
