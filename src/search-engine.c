@@ -25,7 +25,7 @@
 /* Longer "words" are base64, hashes and the like: not indexed. */
 #define MAX_WORD_BYTES 64
 /* Ranked at least: the newest matching messages (see the header). */
-#define RANK_WINDOW 2000
+#define RANK_WINDOW 1000
 /* Of subject, body, sender, recipients, attachment, customer, meta. */
 #define WEIGHTS "4.0, 1.0, 2.0, 1.0, 2.0, 1.0, 0.0"
 #define SEQ_BITS 20
@@ -319,7 +319,10 @@ fts5_of(sqlite3 *db)
  * that has both.  At a million mails that pass was most of a query's
  * time.  Past DF_CAP rows a word is simply frequent: the weight of a
  * word in 1 % of the mail and of one in half of it differ little next to
- * a rare one's, and a one-phrase query orders alike either way.
+ * a rare one's, and a one-phrase query orders alike either way.  A phrase
+ * of several words weighs as a word found nowhere else: counting it
+ * would check the positions in every row with all its words, and words
+ * in a row are rare.
  */
 #define DF_CAP 4096
 #define BM25_K1 1.2
@@ -373,7 +376,8 @@ rank_of(const Fts5ExtensionApi *api, Fts5Context *fts, int *rc)
 		sqlite3_int64 df = 0;
 		double idf;
 
-		*rc = api->xQueryPhrase(fts, i, &df, count_row);
+		if (api->xPhraseSize(fts, i) == 1)
+			*rc = api->xQueryPhrase(fts, i, &df, count_row);
 		idf = log(((double)rows - (double)df + 0.5) /
 		    ((double)df + 0.5));
 		r->idf[i] = idf > 1e-6 ? idf : 1e-6;
