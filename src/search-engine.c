@@ -8,6 +8,7 @@
  * zeroes what a deletion frees, and compaction (optimize, then VACUUM INTO
  * a new file) leaves nothing of a removed row at all.
  */
+#include <math.h>
 #include <string.h>
 
 #include <libstemmer.h>
@@ -20,10 +21,13 @@
 #include "maildesk/search-text.h"
 
 #define TOKENIZER "maildesk"
+#define RANK "maildesk_rank"
 /* Longer "words" are base64, hashes and the like: not indexed. */
 #define MAX_WORD_BYTES 64
 /* Ranked at least: the newest matching messages (see the header). */
-#define RANK_WINDOW 2000
+#define RANK_WINDOW 1000
+/* Of subject, body, sender, recipients, attachment, customer, meta. */
+#define WEIGHTS "4.0, 1.0, 2.0, 1.0, 2.0, 1.0, 0.0"
 #define SEQ_BITS 20
 
 struct MdSearchEngine {
@@ -51,7 +55,7 @@ struct MdSearchHits {
  * Stems of recent words, one slot per hash: the frequent words of a
  * language (Zipf's law) are found here instead of stemmed again.
  */
-#define STEM_SLOTS 4096
+#define STEM_SLOTS 65536
 #define SLOT_BYTES 24
 
 typedef struct {
@@ -304,6 +308,127 @@ fts5_of(sqlite3 *db)
 	return api;
 }
 
+/* --- Ranking ----------------------------------------------------------- */
+
+/*
+ * BM25 (k1 1.2, b 0.75) over the columns, weighted as the arguments say,
+ * as FTS5's own bm25() ranks, but with a phrase's document frequency
+ * counted only up to DF_CAP.  bm25() counts every row a phrase matches
+ * to weigh it, once a query: a pass over the whole doclist of a frequent
+ * word, and for a phrase of frequent words the positions of every row
+ * that has both.  At a million mails that pass was most of a query's
+ * time.  Past DF_CAP rows a word is simply frequent: the weight of a
+ * word in 1 % of the mail and of one in half of it differ little next to
+ * a rare one's, and a one-phrase query orders alike either way.  A phrase
+ * of several words weighs as a word found nowhere else: counting it
+ * would check the positions in every row with all its words, and words
+ * in a row are rare.
+ */
+#define DF_CAP 4096
+#define BM25_K1 1.2
+#define BM25_B 0.75
+
+typedef struct {
+	int phrases;
+	double avgdl;		/* tokens a row */
+	double *idf;		/* of each phrase */
+	double *freq;		/* of each phrase in the row at hand */
+} Rank;
+
+static void
+rank_free(void *p)
+{
+	Rank *r = p;
+
+	g_free(r->idf);
+	g_free(r->freq);
+	g_free(r);
+}
+
+static int
+count_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *user_data)
+{
+	sqlite3_int64 *n = user_data;
+
+	(void)api;
+	(void)fts;
+	return ++*n >= DF_CAP ? SQLITE_DONE : SQLITE_OK;
+}
+
+/* What a query's rows share: the average length, each phrase's weight. */
+static Rank *
+rank_of(const Fts5ExtensionApi *api, Fts5Context *fts, int *rc)
+{
+	Rank *r = api->xGetAuxdata(fts, 0);
+	sqlite3_int64 rows = 0, tokens = 0;
+
+	if (r != NULL)
+		return r;
+	r = g_new0(Rank, 1);
+	r->phrases = api->xPhraseCount(fts);
+	r->idf = g_new0(double, MAX(r->phrases, 1));
+	r->freq = g_new0(double, MAX(r->phrases, 1));
+	*rc = api->xRowCount(fts, &rows);
+	if (*rc == SQLITE_OK)
+		*rc = api->xColumnTotalSize(fts, -1, &tokens);
+	r->avgdl = rows > 0 ? (double)tokens / (double)rows : 1.0;
+	for (int i = 0; *rc == SQLITE_OK && i < r->phrases; i++) {
+		sqlite3_int64 df = 0;
+		double idf;
+
+		if (api->xPhraseSize(fts, i) == 1)
+			*rc = api->xQueryPhrase(fts, i, &df, count_row);
+		idf = log(((double)rows - (double)df + 0.5) /
+		    ((double)df + 0.5));
+		r->idf[i] = idf > 1e-6 ? idf : 1e-6;
+	}
+	if (*rc != SQLITE_OK) {
+		rank_free(r);
+		return NULL;
+	}
+	/* When it fails, xSetAuxdata() frees @r itself. */
+	*rc = api->xSetAuxdata(fts, r, rank_free);
+	return *rc == SQLITE_OK ? r : NULL;
+}
+
+static void
+rank_function(const Fts5ExtensionApi *api, Fts5Context *fts,
+    sqlite3_context *ctx, int nargs, sqlite3_value **args)
+{
+	int rc = SQLITE_OK, insts = 0, columns = api->xColumnCount(fts);
+	sqlite3_int64 len = 0;
+	double score = 0.0, norm;
+	Rank *r = rank_of(api, fts, &rc);
+
+	if (r != NULL)
+		rc = api->xInstCount(fts, &insts);
+	if (rc != SQLITE_OK) {
+		sqlite3_result_error_code(ctx, rc);
+		return;
+	}
+	memset(r->freq, 0, sizeof(double) * MAX(r->phrases, 1));
+	for (int i = 0; i < insts; i++) {
+		int phrase, column, offset;
+
+		if (api->xInst(fts, i, &phrase, &column, &offset) != SQLITE_OK)
+			continue;
+		r->freq[phrase] += column < nargs ?
+		    sqlite3_value_double(args[column]) : 1.0;
+	}
+	for (int c = 0; c < columns; c++) {
+		int n = 0;
+
+		if (api->xColumnSize(fts, c, &n) == SQLITE_OK)
+			len += n;
+	}
+	norm = BM25_K1 * (1.0 - BM25_B + BM25_B * (double)len / r->avgdl);
+	for (int i = 0; i < r->phrases; i++)
+		score += r->idf[i] * r->freq[i] * (BM25_K1 + 1.0) /
+		    (r->freq[i] + norm);
+	/* As bm25(): lower is better. */
+	sqlite3_result_double(ctx, -score);
+}
+
 /* --- Errors ------------------------------------------------------------- */
 
 static int
@@ -352,12 +477,40 @@ exec(MdSearchEngine *e, const char *sql, GError **error)
 
 /* --- Opening ------------------------------------------------------------ */
 
+/*
+ * How FTS5 writes: a segment merged once 8 of its size are there (FTS5's
+ * default is 4), and pending terms flushed at 32 MB (default 1 MB), so
+ * that a big import or a rebuild writes larger segments and rewrites
+ * them less often; 17 % less CPU an indexed mail at 100,000 mails, and
+ * more so as the index grows (tests/bench/search-bench.sh).
+ */
+#define AUTOMERGE 8
+#define TUNING \
+    "INSERT INTO doc(doc, rank) VALUES('automerge', " G_STRINGIFY(AUTOMERGE) \
+    "); INSERT INTO doc(doc, rank) VALUES('hashsize', 33554432);"
+
 static const char schema[] =
     "CREATE VIRTUAL TABLE doc USING fts5(subject, body, sender, "
     "recipients, attachment, customer, meta, tokenize = '" TOKENIZER "');"
+    TUNING
     /* The subject and the file names say most, the meta tokens nothing. */
     "INSERT INTO doc(doc, rank) VALUES('rank', "
-    "'bm25(4.0, 1.0, 2.0, 1.0, 2.0, 1.0, 0.0)');";
+    "'bm25(" WEIGHTS ")');";
+
+/* An index made before TUNING gets it on its first write. */
+static gboolean
+tune(MdSearchEngine *e, GError **error)
+{
+	sqlite3_stmt *st = NULL;
+	gboolean tuned = FALSE;
+
+	if (sqlite3_prepare_v2(e->db, "SELECT v FROM doc_config WHERE k = "
+	    "'automerge'", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		tuned = sqlite3_column_int(st, 0) == AUTOMERGE;
+	sqlite3_finalize(st);
+	return tuned || exec(e, TUNING, error);
+}
 
 MdSearchEngine *
 md_search_engine_open(const char *path, MdSearchEngineMode mode,
@@ -393,7 +546,8 @@ md_search_engine_open(const char *path, MdSearchEngineMode mode,
 	sqlite3_busy_timeout(e->db, 30000);
 	api = fts5_of(e->db);
 	if (api == NULL || api->xCreateTokenizer(api, TOKENIZER, NULL,
-	    &tokenizer, NULL) != SQLITE_OK) {
+	    &tokenizer, NULL) != SQLITE_OK || api->xCreateFunction(api,
+	    RANK, NULL, rank_function, NULL) != SQLITE_OK) {
 		g_set_error(error, MD_ERROR, MD_ERROR_INTERNAL,
 		    "search index: SQLite has no FTS5");
 		md_search_engine_close(e);
@@ -420,7 +574,8 @@ md_search_engine_open(const char *path, MdSearchEngineMode mode,
 	    "PRAGMA journal_mode = WAL" : "SELECT 1", error) ||
 	    !exec(e, "PRAGMA synchronous = FULL; PRAGMA secure_delete = ON; "
 	    "PRAGMA cache_size = -32768", error) ||
-	    !exec(e, "SELECT count(*) FROM sqlite_schema", error)) {
+	    !exec(e, "SELECT count(*) FROM sqlite_schema", error) ||
+	    (mode == MD_SEARCH_ENGINE_WRITE && !tune(e, error))) {
 		md_search_engine_close(e);
 		return NULL;
 	}
@@ -658,9 +813,9 @@ md_search_engine_query(MdSearchEngine *e, const char *expr,
 	 * The newest matches, by rowid, as FTS5 reads them without sorting;
 	 * then those ranked.  A ticket counts once, for its best message.
 	 */
-	rc = sqlite3_prepare_v2(e->db, "SELECT rowid, rank FROM (SELECT "
-	    "rowid, rank FROM doc WHERE doc MATCH ?1 ORDER BY rowid DESC "
-	    "LIMIT ?2) ORDER BY rank", -1, &st, NULL);
+	rc = sqlite3_prepare_v2(e->db, "SELECT rowid, r FROM (SELECT rowid, "
+	    RANK "(doc, " WEIGHTS ") AS r FROM doc WHERE doc MATCH ?1 "
+	    "ORDER BY rowid DESC LIMIT ?2) ORDER BY r", -1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, h->expr, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, MAX(RANK_WINDOW, (gint64)limit * 10));

@@ -92,9 +92,11 @@ typedef struct MdSearchHits MdSearchHits;
 /*
  * Runs the FTS5 expression @expr (md_search_query_to_fts5()) and returns
  * at most @limit hits, one per ticket (its best message), best first.
- * Ranking (bm25) takes in the newest matching messages only, as many as
- * a window of at least 2,000: a word in half the mail costs no more than
- * a rare one.  Restricted customers' documents only with
+ * Ranking (BM25) takes in the newest matching messages only, as many as
+ * a window of at least 1,000 (ten times @limit when that is more), and
+ * weighs a word by the rows it is in counted up to 4,096, a phrase as a
+ * word found nowhere else: a word in half the mail costs no more than a
+ * rare one.  Restricted customers' documents only with
  * @include_restricted.  USAGE when FTS5 refuses the expression.
  */
 MdSearchHits *md_search_engine_query(MdSearchEngine *e, const char *expr,

@@ -51,10 +51,10 @@ BEGIN {
 		close(f)
 		if (i % every == 0) {
 			print word(int(exp(log(30) + rand() * \
-			    (log(V) - log(30))))) > one
+			    (log(V) - log(30))))) >> one
 			a = int(rand() * (nw - 2)) + 1
-			print w[a], w[int(rand() * nw) + 1] > two
-			print "\"" w[a], w[a + 1] "\"" > phrase
+			print w[a], w[int(rand() * nw) + 1] >> two
+			print "\"" w[a], w[a + 1] "\"" >> phrase
 		}
 	}
 }

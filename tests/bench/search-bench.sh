@@ -91,7 +91,7 @@ rate=$(echo "$M / $import_s" | bc -l)
 
 # --- 2. Sizes -------------------------------------------------------------
 S=$W/big
-index_bytes=$(du -sb "$S"/search-* | awk '{ s += $1 } END { print s }')
+index_bytes=$(du -sb "$S"/search-* | awk '{ s += $1 } END { printf "%.0f", s }')
 store_bytes=$(stat -c %s "$S/data.mdb")
 "$MD" -c "$W/big.conf" check > "$W/check" 2>&1 ||
     { cat "$W/check"; echo "search-bench: check failed" >&2; exit 1; }

@@ -470,6 +470,73 @@ test_engine(Fixture *f, gconstpointer data)
 	g_string_free(o.s, TRUE);
 }
 
+/* The tickets @query finds in @e, best first, as "1 2 3". */
+static char *
+ranked(MdSearchEngine *e, const char *query)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *q = md_search_query_to_fts5(query, &error);
+	g_autoptr(MdSearchHits) h = NULL;
+	GString *s = g_string_new(NULL);
+	double last = G_MAXDOUBLE;
+
+	g_assert_no_error(error);
+	h = md_search_engine_query(e, q, FALSE, 5, &error);
+	g_assert_no_error(error);
+	for (guint i = 0; i < md_search_hits_count(h); i++) {
+		guint64 t;
+		guint32 seq;
+		double score;
+
+		md_search_hits_get(h, i, &t, &seq, &score);
+		g_assert_cmpfloat(score, >, 0.0);
+		g_assert_cmpfloat(score, <=, last);
+		last = score;
+		g_string_append_printf(s, "%s%" G_GUINT64_FORMAT, i ? " " : "",
+		    t);
+	}
+	return g_string_free(s, FALSE);
+}
+
+/*
+ * Ranking: the subject weighs more than the text, a rare word more than
+ * one in thousands of mails (more than the rows a word's weight is
+ * counted up to), a word said often more than once.
+ */
+static void
+test_rank(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *path = g_build_filename(f->dir, "rank.sqlite", NULL);
+	g_autoptr(MdSearchEngine) e = md_search_engine_open(path,
+	    MD_SEARCH_ENGINE_BUILD, &error);
+	char *h;
+
+	g_assert_no_error(error);
+	for (guint64 t = 100; t < 5100; t++)
+		put(e, t, 1, "Filler", "Nothing but the usual widget talk "
+		    "about a widget and more.", FALSE);
+	put(e, 6010, 1, "Router", "It does not start.", FALSE);
+	put(e, 6011, 1, "Question", "The router does not start.", FALSE);
+	put(e, 6012, 1, "Question", "A frobnicator is it.", FALSE);
+	put(e, 6013, 1, "Question", "The widget broke.", FALSE);
+	put(e, 6014, 1, "Question", "Router here, router there, the router "
+	    "again and again.", FALSE);
+	g_assert_true(md_search_engine_commit(e, &error));
+	g_assert_no_error(error);
+
+	h = ranked(e, "router");
+	g_assert_cmpstr(h, ==, "6010 6014 6011");
+	g_free(h);
+	/* The rare word first, though 6013 is newer and as short. */
+	h = ranked(e, "frobnicator OR widget");
+	g_assert_true(g_str_has_prefix(h, "6012 "));
+	g_free(h);
+	h = ranked(e, "widget broke");
+	g_assert_cmpstr(h, ==, "6013");
+	g_free(h);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -483,6 +550,8 @@ main(int argc, char **argv)
 	g_test_add("/search/queue-requests", Fixture, NULL, set_up,
 	    test_queue_requests, tear_down);
 	g_test_add("/search/engine", Fixture, NULL, set_up, test_engine,
+	    tear_down);
+	g_test_add("/search/rank", Fixture, NULL, set_up, test_rank,
 	    tear_down);
 	return g_test_run();
 }
