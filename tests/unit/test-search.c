@@ -302,18 +302,22 @@ by_number(gconstpointer a, gconstpointer b)
 	return x < y ? -1 : x > y;
 }
 
-/* The tickets @query finds in @e, ascending, as "1 2 3". */
-static char *
-hits(MdSearchEngine *e, const char *query, gboolean restricted)
+/*
+ * The tickets @query finds in @e, at most @limit, best first; their
+ * scores are positive and never rise.
+ */
+static GArray *
+found(MdSearchEngine *e, const char *query, gboolean restricted,
+    guint limit)
 {
 	g_autoptr(GError) error = NULL;
 	g_autofree char *q = md_search_query_to_fts5(query, &error);
 	g_autoptr(MdSearchHits) h = NULL;
-	g_autoptr(GArray) n = g_array_new(FALSE, FALSE, sizeof(guint64));
-	GString *s = g_string_new(NULL);
+	GArray *n = g_array_new(FALSE, FALSE, sizeof(guint64));
+	double last = G_MAXDOUBLE;
 
 	g_assert_no_error(error);
-	h = md_search_engine_query(e, q, restricted, 100, &error);
+	h = md_search_engine_query(e, q, restricted, limit, &error);
 	g_assert_no_error(error);
 	for (guint i = 0; i < md_search_hits_count(h); i++) {
 		guint64 t;
@@ -321,13 +325,34 @@ hits(MdSearchEngine *e, const char *query, gboolean restricted)
 		double score;
 
 		md_search_hits_get(h, i, &t, &seq, &score);
+		g_assert_cmpfloat(score, >, 0.0);
+		g_assert_cmpfloat(score, <=, last);
+		last = score;
 		g_array_append_val(n, t);
 	}
-	g_array_sort(n, by_number);
+	return n;
+}
+
+/* @n as "1 2 3". */
+static char *
+numbers(GArray *n)
+{
+	GString *s = g_string_new(NULL);
+
 	for (guint i = 0; i < n->len; i++)
 		g_string_append_printf(s, "%s%" G_GUINT64_FORMAT, i ? " " : "",
 		    g_array_index(n, guint64, i));
 	return g_string_free(s, FALSE);
+}
+
+/* The tickets @query finds in @e, ascending, as "1 2 3". */
+static char *
+hits(MdSearchEngine *e, const char *query, gboolean restricted)
+{
+	g_autoptr(GArray) n = found(e, query, restricted, 100);
+
+	g_array_sort(n, by_number);
+	return numbers(n);
 }
 
 static void
@@ -470,32 +495,13 @@ test_engine(Fixture *f, gconstpointer data)
 	g_string_free(o.s, TRUE);
 }
 
-/* The tickets @query finds in @e, best first, as "1 2 3". */
+/* The first five tickets @query finds in @e, best first, as "1 2 3". */
 static char *
 ranked(MdSearchEngine *e, const char *query)
 {
-	g_autoptr(GError) error = NULL;
-	g_autofree char *q = md_search_query_to_fts5(query, &error);
-	g_autoptr(MdSearchHits) h = NULL;
-	GString *s = g_string_new(NULL);
-	double last = G_MAXDOUBLE;
+	g_autoptr(GArray) n = found(e, query, FALSE, 5);
 
-	g_assert_no_error(error);
-	h = md_search_engine_query(e, q, FALSE, 5, &error);
-	g_assert_no_error(error);
-	for (guint i = 0; i < md_search_hits_count(h); i++) {
-		guint64 t;
-		guint32 seq;
-		double score;
-
-		md_search_hits_get(h, i, &t, &seq, &score);
-		g_assert_cmpfloat(score, >, 0.0);
-		g_assert_cmpfloat(score, <=, last);
-		last = score;
-		g_string_append_printf(s, "%s%" G_GUINT64_FORMAT, i ? " " : "",
-		    t);
-	}
-	return g_string_free(s, FALSE);
+	return numbers(n);
 }
 
 /*
