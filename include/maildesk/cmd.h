@@ -34,6 +34,9 @@ typedef gboolean (*MdCommandFunc)(MdContext *ctx, int argc, char **argv,
 gboolean md_cmd_parse_options(GOptionContext *oc, int *argc, char ***argv,
     GError **error);
 
+/* FALSE with a USAGE error naming the first argument, if there is one. */
+gboolean md_cmd_no_args(int argc, char **argv, GError **error);
+
 /* Parses a ticket number argument; USAGE error when it is not one. */
 gboolean md_cmd_parse_number(const char *s, const char *what, guint64 *out,
     GError **error);

@@ -14,11 +14,8 @@ md_cmd_config_check(MdContext *ctx, int argc, char **argv, GError **error)
 	g_autofree char *dump = NULL;
 	g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
 
-	if (argc > 1) {
-		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
-		    "unexpected argument \"%s\"", argv[1]);
+	if (!md_cmd_no_args(argc, argv, error))
 		return FALSE;
-	}
 	dump = md_config_dump(ctx->config);
 	md_out_str(dump);
 	md_config_check(ctx->config, problems);

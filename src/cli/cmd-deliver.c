@@ -117,13 +117,9 @@ parse_args(int argc, char **argv, char **sender, char **recipient,
 
 	g_option_context_add_main_entries(oc, entries, NULL);
 	g_option_context_set_help_enabled(oc, FALSE);
-	if (!md_cmd_parse_options(oc, &argc, &argv, error))
+	if (!md_cmd_parse_options(oc, &argc, &argv, error) ||
+	    !md_cmd_no_args(argc, argv, error))
 		return FALSE;
-	if (argc > 1) {
-		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
-		    "unexpected argument \"%s\"", argv[1]);
-		return FALSE;
-	}
 	return TRUE;
 }
 

@@ -164,13 +164,9 @@ md_cmd_digest(MdContext *ctx, int argc, char **argv, GError **error)
 	guint queued = 0;
 
 	g_option_context_add_main_entries(oc, entries, NULL);
-	if (!md_cmd_parse_options(oc, &argc, &argv, error))
+	if (!md_cmd_parse_options(oc, &argc, &argv, error) ||
+	    !md_cmd_no_args(argc, argv, error))
 		return FALSE;
-	if (argc > 1) {
-		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
-		    "unexpected argument \"%s\"", argv[1]);
-		return FALSE;
-	}
 	if (!index_ready(ctx, error))
 		return FALSE;
 	/* Dates as the business hours' zone has them. */

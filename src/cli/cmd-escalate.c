@@ -21,13 +21,9 @@ md_cmd_escalate(MdContext *ctx, int argc, char **argv, GError **error)
 	g_autoptr(GError) e = NULL;
 	gboolean ok;
 
-	if (!md_cmd_parse_options(oc, &argc, &argv, error))
+	if (!md_cmd_parse_options(oc, &argc, &argv, error) ||
+	    !md_cmd_no_args(argc, argv, error))
 		return FALSE;
-	if (argc > 1) {
-		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
-		    "unexpected argument \"%s\"", argv[1]);
-		return FALSE;
-	}
 	ok = md_escalate_run(ctx->store, ctx->config, now, &r, error);
 	/*
 	 * As deliver does: the entries were born leased to a sender of

@@ -100,11 +100,8 @@ md_cmd_flush(MdContext *ctx, int argc, char **argv, GError **error)
 	guint answered = 0;
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
 
-	if (argc > 1) {
-		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
-		    "unexpected argument \"%s\"", argv[1]);
+	if (!md_cmd_no_args(argc, argv, error))
 		return FALSE;
-	}
 	/* Acks owed by deliveries whose sender is gone: compose them. */
 	if (!md_autoreply_compose_due(ctx->store, ctx->config, now, error))
 		return FALSE;

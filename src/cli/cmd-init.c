@@ -76,13 +76,9 @@ md_cmd_init(MdContext *ctx, int argc, char **argv, GError **error)
 	    "- create the store");
 
 	g_option_context_add_main_entries(oc, entries, NULL);
-	if (!md_cmd_parse_options(oc, &argc, &argv, error))
+	if (!md_cmd_parse_options(oc, &argc, &argv, error) ||
+	    !md_cmd_no_args(argc, argv, error))
 		return FALSE;
-	if (argc > 1) {
-		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
-		    "unexpected argument \"%s\"", argv[1]);
-		return FALSE;
-	}
 	if (!md_store_init(ctx->config->store_path,
 	    ctx->config->map_size_bytes, &created, error))
 		return FALSE;

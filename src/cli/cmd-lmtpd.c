@@ -24,13 +24,9 @@ md_cmd_lmtpd(MdContext *ctx, int argc, char **argv, GError **error)
 	    "- serve LMTP");
 
 	g_option_context_add_main_entries(oc, entries, NULL);
-	if (!md_cmd_parse_options(oc, &argc, &argv, error))
+	if (!md_cmd_parse_options(oc, &argc, &argv, error) ||
+	    !md_cmd_no_args(argc, argv, error))
 		return FALSE;
-	if (argc > 1) {
-		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
-		    "unexpected argument \"%s\"", argv[1]);
-		return FALSE;
-	}
 	/* As deliver: the store's user, never root (maildesk(8)). */
 	if (geteuid() == 0 && !ctx->config->allow_root) {
 		g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,

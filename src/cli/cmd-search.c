@@ -162,11 +162,8 @@ md_cmd_reindex(MdContext *ctx, int argc, char **argv, GError **error)
 {
 	guint64 documents = 0;
 
-	if (argc > 1) {
-		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
-		    "unexpected argument \"%s\"", argv[1]);
+	if (!md_cmd_no_args(argc, argv, error))
 		return FALSE;
-	}
 	if (!md_search_reindex(ctx->store, ctx->config, &documents, error))
 		return FALSE;
 	md_out("reindex: %" G_GUINT64_FORMAT " messages indexed\n",

@@ -136,13 +136,9 @@ md_cmd_ticket_list(MdContext *ctx, int argc, char **argv, GError **error)
 	MdStatus st;
 
 	g_option_context_add_main_entries(oc, entries, NULL);
-	if (!md_cmd_parse_options(oc, &argc, &argv, error))
+	if (!md_cmd_parse_options(oc, &argc, &argv, error) ||
+	    !md_cmd_no_args(argc, argv, error))
 		return FALSE;
-	if (argc > 1) {
-		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
-		    "unexpected argument \"%s\"", argv[1]);
-		return FALSE;
-	}
 	if (status != NULL && !md_ticket_status_from_name(status, &st)) {
 		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
 		    "--status: \"%s\" is not new, open, pending, resolved "

@@ -20,6 +20,17 @@ md_cmd_parse_number(const char *s, const char *what, guint64 *out,
 }
 
 gboolean
+md_cmd_no_args(int argc, char **argv, GError **error)
+{
+	if (argc > 1) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+		    "unexpected argument \"%s\"", argv[1]);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
 md_cmd_parse_options(GOptionContext *oc, int *argc, char ***argv,
     GError **error)
 {
