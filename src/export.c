@@ -116,12 +116,9 @@ audit_one(const MdAuditEntry *e, gpointer user_data)
 		return TRUE;
 	t = md_json_time(e->time, 0);
 	json_builder_begin_object(a->b);
-	json_builder_set_member_name(a->b, "time");
-	json_builder_add_string_value(a->b, t);
-	json_builder_set_member_name(a->b, "actor");
-	json_builder_add_string_value(a->b, e->actor);
-	json_builder_set_member_name(a->b, "action");
-	json_builder_add_string_value(a->b, e->action);
+	md_json_add_string(a->b, "time", t);
+	md_json_add_string(a->b, "actor", e->actor);
+	md_json_add_string(a->b, "action", e->action);
 	json_builder_set_member_name(a->b, "tickets");
 	json_builder_begin_array(a->b);
 	for (guint i = 0; i < e->tickets->len; i++)
@@ -330,12 +327,9 @@ md_export_customer(MdTxn *txn, const MdConfig *config, const MdCustomer *c,
 		return FALSE;
 	}
 	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "schema");
-	json_builder_add_string_value(b, "maildesk-export");
-	json_builder_set_member_name(b, "version");
-	json_builder_add_int_value(b, MD_EXPORT_VERSION);
-	json_builder_set_member_name(b, "exported");
-	json_builder_add_string_value(b, when);
+	md_json_add_string(b, "schema", "maildesk-export");
+	md_json_add_int(b, "version", MD_EXPORT_VERSION);
+	md_json_add_string(b, "exported", when);
 	json_builder_set_member_name(b, "customer");
 	md_json_add_customer(b, c, tickets);
 
@@ -401,22 +395,12 @@ md_export_customer(MdTxn *txn, const MdConfig *config, const MdCustomer *c,
 		if (!theirs)
 			continue;
 		json_builder_begin_object(b);
-		json_builder_set_member_name(b, "id");
-		json_builder_add_int_value(b, (gint64)o->id);
-		json_builder_set_member_name(b, "kind");
-		json_builder_add_string_value(b, o->kind);
-		json_builder_set_member_name(b, "ticket");
-		json_builder_add_int_value(b, (gint64)o->ticket);
-		json_builder_set_member_name(b, "state");
-		json_builder_add_string_value(b,
-		    md_outbox_state_name(o->state));
-		json_builder_set_member_name(b, "message_id");
-		json_builder_add_string_value(b, o->message_id);
-		json_builder_set_member_name(b, "last_error");
-		if (o->last_error)
-			json_builder_add_string_value(b, o->last_error);
-		else
-			json_builder_add_null_value(b);
+		md_json_add_int(b, "id", (gint64)o->id);
+		md_json_add_string(b, "kind", o->kind);
+		md_json_add_int(b, "ticket", (gint64)o->ticket);
+		md_json_add_string(b, "state", md_outbox_state_name(o->state));
+		md_json_add_string(b, "message_id", o->message_id);
+		md_json_add_string(b, "last_error", o->last_error);
 		json_builder_set_member_name(b, "message");
 		{
 			gsize len;

@@ -29,11 +29,7 @@ add_time(JsonBuilder *b, const char *name, gint64 unix_s, gint32 offset_s,
 {
 	g_autofree char *s = present ? md_json_time(unix_s, offset_s) : NULL;
 
-	json_builder_set_member_name(b, name);
-	if (s == NULL)
-		json_builder_add_null_value(b);
-	else
-		json_builder_add_string_value(b, s);
+	md_json_add_string(b, name, s);
 }
 
 static gint32
@@ -51,14 +47,25 @@ md_json_add_local_time(JsonBuilder *b, const char *name, gint64 unix_s)
 	add_time(b, name, unix_s, local_offset(unix_s), unix_s != 0);
 }
 
-static void
-add_string(JsonBuilder *b, const char *name, const char *value)
+void
+md_json_add_string(JsonBuilder *b, const char *name, const char *value)
 {
 	json_builder_set_member_name(b, name);
-	if (value == NULL)
-		json_builder_add_null_value(b);
-	else
-		json_builder_add_string_value(b, value);
+	json_builder_add_string_value(b, value);
+}
+
+void
+md_json_add_int(JsonBuilder *b, const char *name, gint64 value)
+{
+	json_builder_set_member_name(b, name);
+	json_builder_add_int_value(b, value);
+}
+
+void
+md_json_add_bool(JsonBuilder *b, const char *name, gboolean value)
+{
+	json_builder_set_member_name(b, name);
+	json_builder_add_boolean_value(b, value);
 }
 
 /* A legal hold: {until, reason}, or null. */
@@ -72,7 +79,7 @@ add_hold(JsonBuilder *b, gint64 until, const char *reason)
 	}
 	json_builder_begin_object(b);
 	add_time(b, "until", until, local_offset(until), TRUE);
-	add_string(b, "reason", reason);
+	md_json_add_string(b, "reason", reason);
 	json_builder_end_object(b);
 }
 
@@ -80,8 +87,8 @@ static void
 add_mailbox(JsonBuilder *b, const MdMailbox *mb)
 {
 	json_builder_begin_object(b);
-	add_string(b, "email", mb ? mb->email : NULL);
-	add_string(b, "name", mb ? mb->name : NULL);
+	md_json_add_string(b, "email", mb ? mb->email : NULL);
+	md_json_add_string(b, "name", mb ? mb->name : NULL);
 	json_builder_end_object(b);
 }
 
@@ -102,25 +109,20 @@ md_json_add_customer(JsonBuilder *b, const MdCustomer *c, GArray *tickets)
 	gpointer k, v;
 
 	json_builder_begin_object(b);
-	add_string(b, "email", c->email);
-	add_string(b, "first_name", c->first_name);
-	add_string(b, "last_name", c->last_name);
+	md_json_add_string(b, "email", c->email);
+	md_json_add_string(b, "first_name", c->first_name);
+	md_json_add_string(b, "last_name", c->last_name);
 	json_builder_set_member_name(b, "fields");
 	json_builder_begin_object(b);
 	g_hash_table_iter_init(&it, c->fields);
-	while (g_hash_table_iter_next(&it, &k, &v)) {
-		json_builder_set_member_name(b, k);
-		json_builder_add_string_value(b, v);
-	}
+	while (g_hash_table_iter_next(&it, &k, &v))
+		md_json_add_string(b, k, v);
 	json_builder_end_object(b);
 	add_time(b, "created", c->created_at, local_offset(c->created_at),
 	    TRUE);
-	json_builder_set_member_name(b, "restricted");
-	json_builder_add_boolean_value(b,
+	md_json_add_bool(b, "restricted",
 	    (c->flags & MD_CUSTOMER_RESTRICTED) != 0);
-	json_builder_set_member_name(b, "bouncing");
-	json_builder_add_boolean_value(b,
-	    (c->flags & MD_CUSTOMER_BOUNCING) != 0);
+	md_json_add_bool(b, "bouncing", (c->flags & MD_CUSTOMER_BOUNCING) != 0);
 	add_hold(b, c->hold_until, c->hold_reason);
 	json_builder_set_member_name(b, "former_emails");
 	json_builder_begin_array(b);
@@ -154,28 +156,26 @@ void
 md_json_add_ticket(JsonBuilder *b, const MdTicket *t,
     const MdCustomer *customer)
 {
-	json_builder_set_member_name(b, "number");
-	json_builder_add_int_value(b, (gint64)t->number);
-	add_string(b, "status", md_ticket_status_name(t->status));
-	add_string(b, "queue", t->queue);
-	add_string(b, "subject", t->subject);
+	md_json_add_int(b, "number", (gint64)t->number);
+	md_json_add_string(b, "status", md_ticket_status_name(t->status));
+	md_json_add_string(b, "queue", t->queue);
+	md_json_add_string(b, "subject", t->subject);
 	json_builder_set_member_name(b, "customer");
 	if (customer == NULL)
 		json_builder_add_null_value(b);
 	else {
 		json_builder_begin_object(b);
-		add_string(b, "email", customer->email);
-		add_string(b, "first_name", customer->first_name);
-		add_string(b, "last_name", customer->last_name);
+		md_json_add_string(b, "email", customer->email);
+		md_json_add_string(b, "first_name", customer->first_name);
+		md_json_add_string(b, "last_name", customer->last_name);
 		json_builder_end_object(b);
 	}
 	add_time(b, "created", t->created_at, local_offset(t->created_at),
 	    TRUE);
 	add_time(b, "updated", t->updated_at, local_offset(t->updated_at),
 	    TRUE);
-	json_builder_set_member_name(b, "messages");
-	json_builder_add_int_value(b, t->message_count);
-	add_string(b, "owner", t->owner);
+	md_json_add_int(b, "messages", t->message_count);
+	md_json_add_string(b, "owner", t->owner);
 	json_builder_set_member_name(b, "linked_to");
 	if (t->linked_to != 0)
 		json_builder_add_int_value(b, (gint64)t->linked_to);
@@ -199,7 +199,7 @@ md_json_add_ticket(JsonBuilder *b, const MdTicket *t,
 
 		json_builder_begin_object(b);
 		add_time(b, "time", e->time, local_offset(e->time), TRUE);
-		add_string(b, "text", e->text);
+		md_json_add_string(b, "text", e->text);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
@@ -211,11 +211,11 @@ add_head(JsonBuilder *b, const MdMessage *m)
 {
 	g_auto(GStrv) flags = md_message_flag_names(m->flags);
 
-	add_string(b, "direction", m->direction == MD_DIR_OUT ? "out" : "in");
-	add_string(b, "kind", md_message_kind_name(m->kind));
+	md_json_add_string(b, "direction",
+	    m->direction == MD_DIR_OUT ? "out" : "in");
+	md_json_add_string(b, "kind", md_message_kind_name(m->kind));
 	/* A note is never shown to the customer. */
-	json_builder_set_member_name(b, "internal");
-	json_builder_add_boolean_value(b, m->kind == MD_KIND_NOTE);
+	md_json_add_bool(b, "internal", m->kind == MD_KIND_NOTE);
 	json_builder_set_member_name(b, "flags");
 	json_builder_begin_array(b);
 	for (char **f = flags; *f != NULL; f++)
@@ -228,10 +228,10 @@ md_json_add_message_text(JsonBuilder *b, const MdMessage *m)
 {
 	json_builder_begin_object(b);
 	add_head(b, m);
-	add_string(b, "from", m->from ? m->from->email : NULL);
+	md_json_add_string(b, "from", m->from ? m->from->email : NULL);
 	add_time(b, "received", m->received_at, local_offset(m->received_at),
 	    TRUE);
-	add_string(b, "text", m->text);
+	md_json_add_string(b, "text", m->text);
 	json_builder_end_object(b);
 }
 
@@ -240,8 +240,8 @@ md_json_add_message(JsonBuilder *b, const MdMessage *m)
 {
 	json_builder_begin_object(b);
 	add_head(b, m);
-	add_string(b, "message_id", m->message_id);
-	add_string(b, "in_reply_to", m->in_reply_to);
+	md_json_add_string(b, "message_id", m->message_id);
+	md_json_add_string(b, "in_reply_to", m->in_reply_to);
 	json_builder_set_member_name(b, "references");
 	json_builder_begin_array(b);
 	for (guint i = 0; i < m->references->len; i++)
@@ -260,34 +260,33 @@ md_json_add_message(JsonBuilder *b, const MdMessage *m)
 		json_builder_add_null_value(b);
 	add_mailboxes(b, "to", m->to);
 	add_mailboxes(b, "cc", m->cc);
-	add_string(b, "subject", m->subject);
+	md_json_add_string(b, "subject", m->subject);
 	add_time(b, "date", m->date, m->date_offset_s, m->has_date);
 	add_time(b, "received", m->received_at, local_offset(m->received_at),
 	    TRUE);
-	add_string(b, "envelope_sender", m->envelope_sender);
-	add_string(b, "recipient", m->recipient);
+	md_json_add_string(b, "envelope_sender", m->envelope_sender);
+	md_json_add_string(b, "recipient", m->recipient);
 	json_builder_set_member_name(b, "also_to");
 	json_builder_begin_array(b);
 	for (guint i = 0; i < m->also_to->len; i++)
 		json_builder_add_string_value(b,
 		    g_ptr_array_index(m->also_to, i));
 	json_builder_end_array(b);
-	add_string(b, "text", m->text);
-	add_string(b, "html", m->html);
-	add_string(b, "charset_detected", m->charset_detected);
+	md_json_add_string(b, "text", m->text);
+	md_json_add_string(b, "html", m->html);
+	md_json_add_string(b, "charset_detected", m->charset_detected);
 	json_builder_set_member_name(b, "attachments");
 	json_builder_begin_array(b);
 	for (guint i = 0; i < m->attachments->len; i++) {
 		const MdAttachment *a = g_ptr_array_index(m->attachments, i);
 
 		json_builder_begin_object(b);
-		add_string(b, "filename", a->filename);
-		add_string(b, "content_type", a->content_type);
-		add_string(b, "disposition", a->disposition);
-		add_string(b, "content_id", a->content_id);
-		json_builder_set_member_name(b, "size");
-		json_builder_add_int_value(b, (gint64)a->size);
-		add_string(b, "sha256", a->sha256);
+		md_json_add_string(b, "filename", a->filename);
+		md_json_add_string(b, "content_type", a->content_type);
+		md_json_add_string(b, "disposition", a->disposition);
+		md_json_add_string(b, "content_id", a->content_id);
+		md_json_add_int(b, "size", (gint64)a->size);
+		md_json_add_string(b, "sha256", a->sha256);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
@@ -302,9 +301,8 @@ md_json_add_message(JsonBuilder *b, const MdMessage *m)
 		json_builder_end_array(b);
 	}
 	json_builder_end_array(b);
-	json_builder_set_member_name(b, "raw_size");
-	json_builder_add_int_value(b, (gint64)m->raw_size);
-	add_string(b, "raw_sha256", m->raw_sha256);
+	md_json_add_int(b, "raw_size", (gint64)m->raw_size);
+	md_json_add_string(b, "raw_sha256", m->raw_sha256);
 	json_builder_end_object(b);
 }
 

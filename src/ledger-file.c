@@ -30,14 +30,10 @@ add_entry(JsonBuilder *b, const MdLedgerEntry *e)
 	g_autofree char *date = md_json_time(e->time, 0);
 
 	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "id");
-	json_builder_add_string_value(b, e->id);
-	json_builder_set_member_name(b, "time");
-	json_builder_add_int_value(b, e->time);
-	json_builder_set_member_name(b, "date");
-	json_builder_add_string_value(b, date);
-	json_builder_set_member_name(b, "action");
-	json_builder_add_string_value(b, e->action);
+	md_json_add_string(b, "id", e->id);
+	md_json_add_int(b, "time", e->time);
+	md_json_add_string(b, "date", date);
+	md_json_add_string(b, "action", e->action);
 	add_strings(b, "subjects", e->subjects);
 	json_builder_set_member_name(b, "tickets");
 	json_builder_begin_array(b);
@@ -45,8 +41,7 @@ add_entry(JsonBuilder *b, const MdLedgerEntry *e)
 		MdLedgerTicket *t = g_ptr_array_index(e->tickets, i);
 
 		json_builder_begin_object(b);
-		json_builder_set_member_name(b, "number");
-		json_builder_add_int_value(b, (gint64)t->number);
+		md_json_add_int(b, "number", (gint64)t->number);
 		add_strings(b, "messages", t->messages);
 		json_builder_end_object(b);
 	}
@@ -70,12 +65,9 @@ md_ledger_file_export(MdTxn *txn, GError **error)
 		return NULL;
 	tag = md_ledger_store_tag(secret);
 	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "format");
-	json_builder_add_string_value(b, "maildesk-ledger");
-	json_builder_set_member_name(b, "version");
-	json_builder_add_int_value(b, MD_LEDGER_FILE_VERSION);
-	json_builder_set_member_name(b, "store");
-	json_builder_add_string_value(b, tag);
+	md_json_add_string(b, "format", "maildesk-ledger");
+	md_json_add_int(b, "version", MD_LEDGER_FILE_VERSION);
+	md_json_add_string(b, "store", tag);
 	json_builder_set_member_name(b, "entries");
 	json_builder_begin_array(b);
 	for (guint i = 0; i < entries->len; i++)

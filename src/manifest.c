@@ -74,18 +74,13 @@ md_manifest_file(const MdManifest *m, const char *name)
 static void
 member_int(JsonBuilder *b, const char *name, gint64 v)
 {
-	json_builder_set_member_name(b, name);
-	json_builder_add_int_value(b, v);
+	md_json_add_int(b, name, v);
 }
 
 static void
 member_str(JsonBuilder *b, const char *name, const char *v)
 {
-	json_builder_set_member_name(b, name);
-	if (v != NULL)
-		json_builder_add_string_value(b, v);
-	else
-		json_builder_add_null_value(b);
+	md_json_add_string(b, name, v);
 }
 
 static char *

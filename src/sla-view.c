@@ -132,10 +132,9 @@ md_sla_view_json(MdSlaView *v, JsonBuilder *b, const MdTicket *t,
 		json_builder_add_null_value(b);
 	md_json_add_local_time(b, "pending_until", sla != NULL &&
 	    t->status == MD_STATUS_PENDING ? sla->pending_until : 0);
-	json_builder_set_member_name(b, "pending_close");
-	json_builder_add_boolean_value(b, sla != NULL &&
-	    t->status == MD_STATUS_PENDING && sla->pending_until != 0 &&
-	    sla->pending_close);
+	md_json_add_bool(b, "pending_close",
+	    sla != NULL && t->status == MD_STATUS_PENDING &&
+	    sla->pending_until != 0 && sla->pending_close);
 	if (!full)
 		return;
 	json_builder_set_member_name(b, "sla");
@@ -153,13 +152,10 @@ md_sla_view_json(MdSlaView *v, JsonBuilder *b, const MdTicket *t,
 		/* While the ticket waits, the clock has no due time. */
 		md_json_add_local_time(b, "due", at == G_MAXINT64 ? 0 : at);
 		md_json_add_local_time(b, "met", c->met);
-		json_builder_set_member_name(b, "target_minutes");
-		json_builder_add_int_value(b, c->budget_s / 60);
-		json_builder_set_member_name(b, "warned");
-		json_builder_add_boolean_value(b,
+		md_json_add_int(b, "target_minutes", c->budget_s / 60);
+		md_json_add_bool(b, "warned",
 		    (c->sent & MD_SLA_SENT_WARNING) != 0);
-		json_builder_set_member_name(b, "escalated");
-		json_builder_add_boolean_value(b,
+		md_json_add_bool(b, "escalated",
 		    (c->sent & MD_SLA_SENT_ESCALATION) != 0);
 		json_builder_end_object(b);
 	}

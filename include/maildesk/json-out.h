@@ -13,6 +13,11 @@
 /* ISO 8601 with offset, e.g. 2026-11-27T10:00:00+01:00 (transfer full). */
 char *md_json_time(gint64 unix_s, gint32 offset_s);
 
+/* Add member @name with @value to the open object (NULL: null). */
+void md_json_add_string(JsonBuilder *b, const char *name, const char *value);
+void md_json_add_int(JsonBuilder *b, const char *name, gint64 value);
+void md_json_add_bool(JsonBuilder *b, const char *name, gboolean value);
+
 /*
  * Adds member @name: @unix_s as md_json_time() gives it in the local
  * time zone of that moment, or null for 0.

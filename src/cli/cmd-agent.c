@@ -117,13 +117,8 @@ md_cmd_agent_list(MdContext *ctx, int argc, char **argv, GError **error)
 			MdAgent *a = g_ptr_array_index(list, i);
 
 			json_builder_begin_object(b);
-			json_builder_set_member_name(b, "email");
-			json_builder_add_string_value(b, a->email);
-			json_builder_set_member_name(b, "name");
-			if (a->name)
-				json_builder_add_string_value(b, a->name);
-			else
-				json_builder_add_null_value(b);
+			md_json_add_string(b, "email", a->email);
+			md_json_add_string(b, "name", a->name);
 			json_builder_set_member_name(b, "queues");
 			json_builder_begin_array(b);
 			for (char **q = a->queues; *q != NULL; q++)

@@ -17,8 +17,7 @@ add_time(JsonBuilder *b, const char *name, gint64 t)
 	g_autofree char *s = md_json_time(t, dt ? (gint32)(
 	    g_date_time_get_utc_offset(dt) / G_TIME_SPAN_SECOND) : 0);
 
-	json_builder_set_member_name(b, name);
-	json_builder_add_string_value(b, s);
+	md_json_add_string(b, name, s);
 }
 
 /*
@@ -83,23 +82,17 @@ md_cmd_outbox_list(MdContext *ctx, int argc, char **argv, GError **error)
 			MdOutboxEntry *o = g_ptr_array_index(list, i);
 
 			json_builder_begin_object(b);
-			json_builder_set_member_name(b, "id");
-			json_builder_add_int_value(b, (gint64)o->id);
-			json_builder_set_member_name(b, "kind");
-			json_builder_add_string_value(b, o->kind);
-			json_builder_set_member_name(b, "ticket");
-			json_builder_add_int_value(b, (gint64)o->ticket);
-			json_builder_set_member_name(b, "state");
-			json_builder_add_string_value(b, state_now(o, now));
+			md_json_add_int(b, "id", (gint64)o->id);
+			md_json_add_string(b, "kind", o->kind);
+			md_json_add_int(b, "ticket", (gint64)o->ticket);
+			md_json_add_string(b, "state", state_now(o, now));
 			json_builder_set_member_name(b, "to");
 			json_builder_begin_array(b);
 			for (char **r = o->recipients; *r != NULL; r++)
 				json_builder_add_string_value(b, *r);
 			json_builder_end_array(b);
-			json_builder_set_member_name(b, "message_id");
-			json_builder_add_string_value(b, o->message_id);
-			json_builder_set_member_name(b, "attempts");
-			json_builder_add_int_value(b, o->attempts);
+			md_json_add_string(b, "message_id", o->message_id);
+			md_json_add_int(b, "attempts", o->attempts);
 			add_time(b, "created", o->created_at);
 			add_time(b, "next_attempt", o->next_attempt_at);
 			if (o->state == MD_OUTBOX_QUEUED &&

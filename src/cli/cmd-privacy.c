@@ -177,28 +177,17 @@ audit_one(const MdAuditEntry *e, gpointer user_data)
 		return TRUE;
 	}
 	json_builder_begin_object(a->b);
-	json_builder_set_member_name(a->b, "time");
-	json_builder_add_string_value(a->b, when);
-	json_builder_set_member_name(a->b, "actor");
-	json_builder_add_string_value(a->b, e->actor);
-	json_builder_set_member_name(a->b, "action");
-	json_builder_add_string_value(a->b, e->action);
-	json_builder_set_member_name(a->b, "subject");
-	if (e->subject)
-		json_builder_add_string_value(a->b, e->subject);
-	else
-		json_builder_add_null_value(a->b);
+	md_json_add_string(a->b, "time", when);
+	md_json_add_string(a->b, "actor", e->actor);
+	md_json_add_string(a->b, "action", e->action);
+	md_json_add_string(a->b, "subject", e->subject);
 	json_builder_set_member_name(a->b, "tickets");
 	json_builder_begin_array(a->b);
 	for (guint i = 0; i < e->tickets->len; i++)
 		json_builder_add_int_value(a->b,
 		    (gint64)g_array_index(e->tickets, guint64, i));
 	json_builder_end_array(a->b);
-	json_builder_set_member_name(a->b, "detail");
-	if (e->detail)
-		json_builder_add_string_value(a->b, e->detail);
-	else
-		json_builder_add_null_value(a->b);
+	md_json_add_string(a->b, "detail", e->detail);
 	json_builder_end_object(a->b);
 	return TRUE;
 }

@@ -38,8 +38,7 @@ json_times(JsonBuilder *b, const char *name, const GArray *v)
 {
 	json_builder_set_member_name(b, name);
 	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "count");
-	json_builder_add_int_value(b, v->len);
+	md_json_add_int(b, "count", v->len);
 	json_builder_set_member_name(b, "median_s");
 	if (v->len > 0)
 		json_builder_add_int_value(b, md_report_percentile(v, 50));
@@ -65,10 +64,8 @@ json_share(JsonBuilder *b, const char *name, guint targeted, guint within)
 {
 	json_builder_set_member_name(b, name);
 	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "tickets");
-	json_builder_add_int_value(b, targeted);
-	json_builder_set_member_name(b, "within");
-	json_builder_add_int_value(b, within);
+	md_json_add_int(b, "tickets", targeted);
+	md_json_add_int(b, "within", within);
 	json_builder_set_member_name(b, "share");
 	if (targeted > 0)
 		json_builder_add_double_value(b, (double)within / targeted);
@@ -80,16 +77,11 @@ json_share(JsonBuilder *b, const char *name, guint targeted, guint within)
 static void
 json_group(JsonBuilder *b, const MdReportGroup *g, gboolean named)
 {
-	if (named) {
-		json_builder_set_member_name(b, "name");
-		json_builder_add_string_value(b, g->name);
-	}
-	json_builder_set_member_name(b, "opened");
-	json_builder_add_int_value(b, g->opened);
-	json_builder_set_member_name(b, "resolved");
-	json_builder_add_int_value(b, g->resolved);
-	json_builder_set_member_name(b, "open");
-	json_builder_add_int_value(b, g->open);
+	if (named)
+		md_json_add_string(b, "name", g->name);
+	md_json_add_int(b, "opened", g->opened);
+	md_json_add_int(b, "resolved", g->resolved);
+	md_json_add_int(b, "open", g->open);
 	json_times(b, "first_response", g->first_response_s);
 	json_times(b, "resolution", g->resolution_s);
 	json_builder_set_member_name(b, "sla");
@@ -121,15 +113,9 @@ print_json(const MdReport *r)
 	g_autofree char *until = day_name(r->tz, r->until - 1);
 
 	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "since");
-	json_builder_add_string_value(b, since);
-	json_builder_set_member_name(b, "until");
-	json_builder_add_string_value(b, until);
-	json_builder_set_member_name(b, "queue");
-	if (r->queue != NULL)
-		json_builder_add_string_value(b, r->queue);
-	else
-		json_builder_add_null_value(b);
+	md_json_add_string(b, "since", since);
+	md_json_add_string(b, "until", until);
+	md_json_add_string(b, "queue", r->queue);
 	json_group(b, r->total, FALSE);
 	json_builder_set_member_name(b, "days");
 	json_builder_begin_array(b);
@@ -138,14 +124,10 @@ print_json(const MdReport *r)
 		g_autofree char *day = day_name(r->tz, d->start);
 
 		json_builder_begin_object(b);
-		json_builder_set_member_name(b, "date");
-		json_builder_add_string_value(b, day);
-		json_builder_set_member_name(b, "opened");
-		json_builder_add_int_value(b, d->opened);
-		json_builder_set_member_name(b, "resolved");
-		json_builder_add_int_value(b, d->resolved);
-		json_builder_set_member_name(b, "backlog");
-		json_builder_add_int_value(b, d->backlog);
+		md_json_add_string(b, "date", day);
+		md_json_add_int(b, "opened", d->opened);
+		md_json_add_int(b, "resolved", d->resolved);
+		md_json_add_int(b, "backlog", d->backlog);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);

@@ -20,37 +20,24 @@ add_json(JsonBuilder *b, const MdSearchResult *r)
 	g_autofree char *date = md_json_time(r->date, r->date_offset_s);
 
 	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "ticket");
-	json_builder_add_int_value(b, (gint64)r->ticket);
-	json_builder_set_member_name(b, "message");
-	json_builder_add_int_value(b, r->seq);
+	md_json_add_int(b, "ticket", (gint64)r->ticket);
+	md_json_add_int(b, "message", r->seq);
 	json_builder_set_member_name(b, "score");
 	json_builder_add_double_value(b, r->score);
-	json_builder_set_member_name(b, "status");
-	json_builder_add_string_value(b, r->status);
-	json_builder_set_member_name(b, "queue");
-	json_builder_add_string_value(b, r->queue);
-	json_builder_set_member_name(b, "subject");
-	json_builder_add_string_value(b, r->subject);
+	md_json_add_string(b, "status", r->status);
+	md_json_add_string(b, "queue", r->queue);
+	md_json_add_string(b, "subject", r->subject);
 	json_builder_set_member_name(b, "customer");
 	if (r->customer != NULL) {
 		json_builder_begin_object(b);
-		json_builder_set_member_name(b, "email");
-		json_builder_add_string_value(b, r->customer);
-		json_builder_set_member_name(b, "name");
-		if (r->customer_name != NULL)
-			json_builder_add_string_value(b, r->customer_name);
-		else
-			json_builder_add_null_value(b);
+		md_json_add_string(b, "email", r->customer);
+		md_json_add_string(b, "name", r->customer_name);
 		json_builder_end_object(b);
 	} else
 		json_builder_add_null_value(b);
-	json_builder_set_member_name(b, "date");
-	json_builder_add_string_value(b, date);
-	json_builder_set_member_name(b, "snippet");
-	json_builder_add_string_value(b, r->snippet);
-	json_builder_set_member_name(b, "restricted");
-	json_builder_add_boolean_value(b, r->restricted);
+	md_json_add_string(b, "date", date);
+	md_json_add_string(b, "snippet", r->snippet);
+	md_json_add_bool(b, "restricted", r->restricted);
 	json_builder_end_object(b);
 }
 
