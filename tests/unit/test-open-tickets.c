@@ -6,45 +6,17 @@
  * md_ticket_open_entry_is_current finds an entry out of step.  Each test
  * has its own temp store.
  */
+#include "test-fixture.h"
 #include "test-util.h"
 #include "maildesk/error.h"
 #include "maildesk/open-tickets.h"
 #include "maildesk/store.h"
 #include "maildesk/ticket.h"
 
-#define MAP_SIZE_BYTES (G_GUINT64_CONSTANT(64) << 20)
 #define NOW 1772442000
 
-typedef struct {
-	char *dir;
-	MdStore *store;
-} Fixture;
-
-static void
-set_up(Fixture *f, gconstpointer data)
-{
-	g_autoptr(GError) error = NULL;
-	g_autofree char *path = NULL;
-	gboolean created = FALSE;
-
-	(void)data;
-	f->dir = g_dir_make_tmp("maildesk-open-XXXXXX", &error);
-	g_assert_no_error(error);
-	path = g_build_filename(f->dir, "store", NULL);
-	g_assert_true(md_store_init(path, MAP_SIZE_BYTES, &created, &error));
-	g_assert_no_error(error);
-	f->store = md_store_open(path, MAP_SIZE_BYTES, &error);
-	g_assert_no_error(error);
-}
-
-static void
-tear_down(Fixture *f, gconstpointer data)
-{
-	(void)data;
-	md_store_close(f->store);
-	md_test_rm_rf(f->dir);
-	g_free(f->dir);
-}
+/* A temp dir with a store of its own. */
+typedef MdTestStore Fixture;
 
 static gboolean
 see(const MdOpenTicket *o, gpointer user_data)
@@ -192,11 +164,11 @@ int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-	g_test_add("/open-tickets/follows-the-ticket", Fixture, NULL, set_up,
-	    test_follows, tear_down);
-	g_test_add("/open-tickets/rebuild-and-ensure", Fixture, NULL, set_up,
-	    test_rebuild, tear_down);
-	g_test_add("/open-tickets/unreadable-entry", Fixture, NULL, set_up,
-	    test_unreadable, tear_down);
+	g_test_add("/open-tickets/follows-the-ticket", Fixture, NULL,
+	    md_test_store_set_up, test_follows, md_test_store_tear_down);
+	g_test_add("/open-tickets/rebuild-and-ensure", Fixture, NULL,
+	    md_test_store_set_up, test_rebuild, md_test_store_tear_down);
+	g_test_add("/open-tickets/unreadable-entry", Fixture, NULL,
+	    md_test_store_set_up, test_unreadable, md_test_store_tear_down);
 	return g_test_run();
 }

@@ -9,6 +9,7 @@
 
 #include <glib/gstdio.h>
 
+#include "test-fixture.h"
 #include "test-util.h"
 #include "maildesk/error.h"
 #include "maildesk/search-engine.h"
@@ -17,7 +18,6 @@
 #include "maildesk/search-text.h"
 #include "maildesk/store.h"
 
-#define MAP_SIZE_BYTES (G_GUINT64_CONSTANT(64) << 20)
 
 static void
 test_fold(void)
@@ -148,34 +148,8 @@ test_request_query(void)
 	}
 }
 
-typedef struct {
-	char *dir;
-	MdStore *store;
-} Fixture;
-
-static void
-set_up(Fixture *f, gconstpointer data)
-{
-	g_autoptr(GError) error = NULL;
-	g_autofree char *path = NULL;
-	gboolean created;
-
-	f->dir = g_dir_make_tmp("maildesk-search-XXXXXX", &error);
-	g_assert_no_error(error);
-	path = g_build_filename(f->dir, "store", NULL);
-	g_assert_true(md_store_init(path, MAP_SIZE_BYTES, &created, &error));
-	g_assert_no_error(error);
-	f->store = md_store_open(path, MAP_SIZE_BYTES, &error);
-	g_assert_no_error(error);
-}
-
-static void
-tear_down(Fixture *f, gconstpointer data)
-{
-	md_store_close(f->store);
-	md_test_rm_rf(f->dir);
-	g_free(f->dir);
-}
+/* A temp dir with a store of its own. */
+typedef MdTestStore Fixture;
 
 static void
 mark(Fixture *f, guint64 ticket)
@@ -551,13 +525,13 @@ main(int argc, char **argv)
 	g_test_add_func("/search/query", test_query);
 	g_test_add_func("/search/meta", test_meta);
 	g_test_add_func("/search/request-query", test_request_query);
-	g_test_add("/search/queue-stamps", Fixture, NULL, set_up,
-	    test_queue_stamps, tear_down);
-	g_test_add("/search/queue-requests", Fixture, NULL, set_up,
-	    test_queue_requests, tear_down);
-	g_test_add("/search/engine", Fixture, NULL, set_up, test_engine,
-	    tear_down);
-	g_test_add("/search/rank", Fixture, NULL, set_up, test_rank,
-	    tear_down);
+	g_test_add("/search/queue-stamps", Fixture, NULL,
+	    md_test_store_set_up, test_queue_stamps, md_test_store_tear_down);
+	g_test_add("/search/queue-requests", Fixture, NULL,
+	    md_test_store_set_up, test_queue_requests, md_test_store_tear_down);
+	g_test_add("/search/engine", Fixture, NULL,
+	    md_test_store_set_up, test_engine, md_test_store_tear_down);
+	g_test_add("/search/rank", Fixture, NULL,
+	    md_test_store_set_up, test_rank, md_test_store_tear_down);
 	return g_test_run();
 }
