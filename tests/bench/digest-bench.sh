@@ -24,6 +24,7 @@ set -eu
 
 M=1000000 RUNS=5 REUSE="" KEEP="" FILL_ONLY=""
 MD=$(cd "$(dirname "$0")/../.." && pwd)/build/maildesk
+. "$(dirname "$0")/bench-lib.sh"
 while getopts m:r:b:s:k:F opt; do
 	case $opt in
 	m) M=$OPTARG ;; r) RUNS=$OPTARG ;; b) MD=$OPTARG ;; s) REUSE=$OPTARG ;;
@@ -52,9 +53,7 @@ fill() {
 	}'
 }
 conf() {
-	printf '[store]\npath = %s\nmap-size-bytes = 68719476736\n[addresses]\nsupport@example.com = support\n[deliver]\nallow-root = true\n[log]\nsyslog = false\n[smtp]\nport = 1\n[outbox]\ndeliver-flush-seconds = 0\n' \
-	    "$1" > "$1.conf"
-	"$MD" -c "$1.conf" init > /dev/null
+	bench_conf "$1" "$MD"
 	"$MD" -c "$1.conf" agent add agent1@example.com --queue support \
 	    > /dev/null
 	"$MD" -c "$1.conf" agent add agent2@example.com --queue support \

@@ -17,6 +17,7 @@ set -eu
 
 N=10000 M=100000 RUNS=30 KEEP=""
 MD=$(cd "$(dirname "$0")/../.." && pwd)/build/maildesk
+. "$(dirname "$0")/bench-lib.sh"
 while getopts n:m:r:b:k: opt; do
 	case $opt in
 	n) N=$OPTARG ;; m) M=$OPTARG ;; r) RUNS=$OPTARG ;; b) MD=$OPTARG ;;
@@ -45,11 +46,7 @@ fill() {
 		}
 	}'
 }
-conf() {
-	printf '[store]\npath = %s\nmap-size-bytes = 68719476736\n[addresses]\nsupport@example.com = support\n[deliver]\nallow-root = true\n[log]\nsyslog = false\n[smtp]\nport = 1\n[outbox]\ndeliver-flush-seconds = 0\n' \
-	    "$1" > "$1.conf"
-	"$MD" -c "$1.conf" init > /dev/null
-}
+conf() { bench_conf "$1" "$MD"; }
 now() { date +%s.%N; }
 
 echo "import-bench: writing $N mails" >&2

@@ -30,6 +30,7 @@ set -eu
 
 M=100000 Q=200 CHUNK=50000 WORK=${TMPDIR:-/tmp} KEEP=no BASE=""
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/bench-lib.sh"
 MD=$TOP/build/maildesk
 LAT=$TOP/build/tests/search-latency
 while getopts m:q:c:w:b:B:l:k opt; do
@@ -46,11 +47,7 @@ W=$(mktemp -d "$WORK/maildesk-sbench.XXXXXX")
 say() { echo "search-bench: $*" >&2; }
 now() { date +%s.%N; }
 
-conf() {	# STORE: a config beside it, and the store initialised
-	printf '[store]\npath = %s\nmap-size-bytes = 137438953472\n[addresses]\nsupport@example.com = support\n[deliver]\nallow-root = true\n[log]\nsyslog = false\n[smtp]\nport = 1\n[outbox]\ndeliver-flush-seconds = 0\n' \
-	    "$1" > "$1.conf"
-	"$2" -c "$1.conf" init > /dev/null
-}
+conf() { bench_conf "$1" "$2" 137438953472; }	# STORE BINARY
 
 # fill DIR FIRST COUNT: a Maildir of mails FIRST..FIRST+COUNT-1; every
 # EVERY-th mail also gives a two-word query and a phrase ($W/two, $W/phrase).
