@@ -26,7 +26,10 @@
 #define MAX_WORD_BYTES 64
 /* Ranked at least: the newest matching messages (see the header). */
 #define RANK_WINDOW 1000
-/* Of subject, body, sender, recipients, attachment, customer, meta. */
+/*
+ * Of subject, body, sender, recipients, attachment, customer, meta: the
+ * subject and the file names say most, the meta tokens nothing.
+ */
 #define WEIGHTS "4.0, 1.0, 2.0, 1.0, 2.0, 1.0, 0.0"
 #define SEQ_BITS 20
 
@@ -492,10 +495,7 @@ exec(MdSearchEngine *e, const char *sql, GError **error)
 static const char schema[] =
     "CREATE VIRTUAL TABLE doc USING fts5(subject, body, sender, "
     "recipients, attachment, customer, meta, tokenize = '" TOKENIZER "');"
-    TUNING
-    /* The subject and the file names say most, the meta tokens nothing. */
-    "INSERT INTO doc(doc, rank) VALUES('rank', "
-    "'bm25(" WEIGHTS ")');";
+    TUNING;
 
 /* An index made before TUNING gets it on its first write. */
 static gboolean
